@@ -1,0 +1,58 @@
+# shopbot — `make run` starts the bot on http://127.0.0.1:8000, `make test` runs every test.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+DEBIAN_PACKAGES := chromium fonts-noto-cjk
+
+.PHONY: run test install debian services lint bench clean
+
+run: install
+	$(BIN)/shopbot serve
+
+test: install debian services
+	$(BIN)/python -m pytest -q
+
+install: $(STAMP)
+
+$(BIN)/python:
+	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "shopbot needs Python 3.11+"'
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --upgrade pip
+	$(BIN)/pip install -e '.[test]'
+	touch $(STAMP)
+
+# Debian packages the browser tests and the price charts need, installed only when missing.
+debian:
+	@missing=""; for p in $(DEBIAN_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:$$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+
+# The PostgreSQL and Redis of this machine, started when they are down.
+services:
+	@pg_isready -q -h 127.0.0.1 -p 5432 || $(SUDO) pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start
+	@redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 || redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no
+	@for i in $$(seq 1 50); do pg_isready -q -h 127.0.0.1 -p 5432 && redis-cli -h 127.0.0.1 ping >/dev/null 2>&1 && exit 0; sleep 0.2; done; \
+	  echo "PostgreSQL or Redis did not come up" >&2; exit 1
+
+lint: install
+	$(BIN)/ruff check bot nlu dialogue shop integrations tracking tests benchmarks
+
+bench: install services
+	$(BIN)/python -m benchmarks.nlu.run
+	$(BIN)/python -m benchmarks.search.run
+	$(BIN)/python -m benchmarks.dialogue.run
+	$(BIN)/python -m benchmarks.orders.run
+	$(BIN)/python -m benchmarks.channels.run
+	$(BIN)/python -m benchmarks.alerts.run
+
+clean:
+	rm -rf $(VENV) var test-artifacts .pytest_cache

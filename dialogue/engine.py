@@ -1,0 +1,165 @@
+"""The turn loop: lock → load tracker → parse → flow → replies → save → unlock.
+
+Flows are chosen by a small policy: `cancel` ends whatever is in progress; an active flow
+gets the message first; otherwise the intent starts its flow (a digression keeps the
+interrupted flow on the stack and hands back to it); nothing understood → fallback, with
+help on the second miss in a row and a human offered on the third.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Any
+
+from dialogue.context import Services, TurnContext
+from dialogue.flows.base import Flow
+from dialogue.language import choose_language
+from dialogue.messages import Button, IncomingMessage, Reply
+from nlu.types import FALLBACK_INTENT, Entity, IntentScore, ParseResult, Parser
+from shop.shoppers import ShopperRepository
+from tracking import events as ev
+from tracking.lock import LockManager
+from tracking.store import TrackerStore
+
+log = logging.getLogger(__name__)
+
+MAX_TEXT = 5000  # longer messages are cut before parsing; the shopper still gets an answer
+FALLBACK_SLOT = "fallback_count"
+
+PausedHook = Callable[[IncomingMessage, TurnContext], Awaitable[None]]
+
+
+class DialogueEngine:
+    def __init__(
+        self,
+        *,
+        parser: Callable[[], Parser],
+        store: TrackerStore,
+        locks: LockManager,
+        flows: Iterable[Flow],
+        services: Services | None = None,
+        shoppers: ShopperRepository | None = None,
+        on_paused_message: PausedHook | None = None,
+    ) -> None:
+        self._parser = parser
+        self._store = store
+        self._locks = locks
+        self._flows: dict[str, Flow] = {}
+        self._by_intent: dict[str, Flow] = {}
+        for flow in flows:
+            self._flows[flow.name] = flow
+            for intent in flow.intents:
+                self._by_intent[intent] = flow
+        self.services = services or Services()
+        self._shoppers = shoppers
+        self._on_paused = on_paused_message
+
+    @property
+    def known_intents(self) -> set[str]:
+        return set(self._by_intent) | {"cancel", "affirm", "deny", "inform"}
+
+    async def handle(self, msg: IncomingMessage) -> list[Reply]:
+        """Answer one message; the replies are also recorded in the conversation's tracker."""
+        cid = msg.conversation_id
+        async with self._locks.lock(cid):
+            tracker = await self._store.load(cid)
+            text = (msg.text or "")[:MAX_TEXT]
+            parse = self._parse(text, msg.language)
+            language = choose_language(tracker.state.language, text, parse.language, msg.language)
+            if language != tracker.state.language:
+                tracker.add(ev.language_set(language))
+            tracker.add(ev.user_uttered(text, parse.to_rasa()))
+            shopper = None
+            if self._shoppers is not None:
+                shopper = await self._shoppers.by_identity(
+                    msg.channel, msg.sender_id, msg.metadata.get("display_name"))
+            ctx = TurnContext(msg, tracker, parse, language, self.services, shopper)
+            if tracker.state.paused:
+                if self._on_paused is not None:
+                    await self._on_paused(msg, ctx)
+            else:
+                await self._respond(ctx)
+            for reply in ctx.replies:
+                tracker.add(ev.bot_uttered(reply.to_dict(msg.sender_id)))
+            await self._store.save(tracker)
+            return ctx.replies
+
+    def _parse(self, text: str, language: str | None) -> ParseResult:
+        payload = IncomingMessage("", "", text).intent_payload()
+        if payload is not None:
+            intent, entities = payload
+            return ParseResult(
+                text=text,
+                intent=IntentScore(intent, 1.0),
+                intent_ranking=(IntentScore(intent, 1.0),),
+                entities=tuple(Entity(k, v, 0, 0, str(v), 1.0, "payload") for k, v in entities.items()),
+                language=language or "zh",
+            )
+        return self._parser().parse(text, language)
+
+    async def _respond(self, ctx: TurnContext) -> None:
+        intent = ctx.intent
+        from_payload = any(e.extractor == "payload" for e in ctx.parse.entities) or ctx.msg.text.startswith("/")
+        if intent != FALLBACK_INTENT and ctx.slot(FALLBACK_SLOT):
+            ctx.set_slot(FALLBACK_SLOT, None)
+
+        if intent == "cancel" and ctx.tracker.state.flows:
+            ctx.end_all_flows()
+            ctx.say("flow_cancelled")
+            return
+
+        active = ctx.active_frame
+        if active is not None:
+            flow = self._flows.get(active.flow)
+            if flow is None:  # a flow of an older release: drop it rather than get stuck
+                ctx.end_flow(active.flow)
+            elif await flow.resume(ctx):
+                return
+
+        if from_payload and intent not in self.known_intents:
+            ctx.say("payload_unknown")
+            return
+
+        flow = self._by_intent.get(intent)
+        if flow is None:
+            await self._unhandled(ctx)
+            return
+        interrupted = ctx.active_frame
+        if interrupted is not None and not flow.digression:
+            ctx.end_all_flows()
+            interrupted = None
+        await flow.start(ctx)
+        if interrupted is not None and ctx.active_frame is interrupted:
+            back = self._flows.get(interrupted.flow)
+            if back is not None:
+                ctx.say("back_to_flow")
+                await back.reprompt(ctx)
+
+    async def _unhandled(self, ctx: TurnContext) -> None:
+        intent = ctx.intent
+        if intent == "cancel":
+            ctx.say("nothing_to_cancel")
+            return
+        if intent == "affirm":
+            ctx.say("affirm_nothing")
+            return
+        if intent == "deny":
+            ctx.say("deny_nothing")
+            return
+        misses = int(ctx.slot(FALLBACK_SLOT) or 0) + 1
+        ctx.set_slot(FALLBACK_SLOT, misses)
+        if misses == 1:
+            ctx.say("fallback")
+        elif misses == 2:
+            ctx.say("fallback_help")
+        else:
+            ctx.say("fallback_offer_human", buttons=[
+                Button(ctx.t("offer_human_yes"), "/human_handoff"),
+                Button(ctx.t("offer_human_no"), "/deny"),
+            ])
+
+    async def record_bot_messages(self, conversation_id: str, replies: list[dict[str, Any]]) -> None:
+        """Record messages sent outside a turn (pushes, an agent's reply) in the tracker."""
+        async with self._locks.lock(conversation_id):
+            await self._store.append(conversation_id, [ev.bot_uttered(r) for r in replies])

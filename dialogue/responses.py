@@ -1,0 +1,51 @@
+"""Response catalogs: every text the bot says, per language, kept out of code.
+
+`dialogue/responses/<lang>.yml` maps a key to a template (str.format fields) or a list of
+variants. Prices are formatted per locale (¥5,999.00).
+"""
+
+from __future__ import annotations
+
+import random
+from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+CATALOG_DIR = Path(__file__).resolve().parent / "responses"
+LANGUAGES = ("zh", "en")
+DEFAULT_LANGUAGE = "zh"
+
+
+class MissingResponse(KeyError):
+    """A response key absent from a language's catalog (a bug: the catalog test catches it)."""
+
+
+@lru_cache(maxsize=None)
+def load_catalog(language: str) -> dict[str, Any]:
+    data: dict[str, Any] = {}
+    for path in sorted(CATALOG_DIR.glob(f"{language}*.yml")):
+        data.update(yaml.safe_load(path.read_text(encoding="utf-8")) or {})
+    return data
+
+
+def text(key: str, language: str | None, rng: random.Random | None = None, **fields: Any) -> str:
+    lang = language if language in LANGUAGES else DEFAULT_LANGUAGE
+    catalog = load_catalog(lang)
+    if key not in catalog:
+        raise MissingResponse(f"{lang}:{key}")
+    template = catalog[key]
+    if isinstance(template, list):
+        template = (rng or random).choice(template)
+    return str(template).format(**fields)
+
+
+def money(amount: Decimal | str | int | None, language: str | None = None, currency: str = "CNY") -> str:
+    """¥5,999.00 (both languages show yuan the same way; USD as $)."""
+    if amount is None:
+        return "-"
+    value = Decimal(str(amount)).quantize(Decimal("0.01"))
+    symbol = "$" if currency == "USD" else "¥"
+    return f"{symbol}{value:,.2f}"

@@ -1,0 +1,89 @@
+"""Shoppers and channel identities in SQL (SQLite / PostgreSQL)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import Column, DateTime, ForeignKey, String, Table, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from integrations.db.base import metadata
+from shop.shoppers import PROFILE_FIELDS, Shopper, UnknownShopper, new_shopper_id
+
+shoppers = Table(
+    "shoppers",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("display_name", String(200)),
+    Column("language", String(8)),
+    Column("receiver_name", String(100)),
+    Column("phone", String(32)),
+    Column("address", String(500)),
+    Column("email", String(200)),
+)
+
+shopper_identities = Table(
+    "shopper_identities",
+    metadata,
+    Column("channel", String(32), primary_key=True),
+    Column("sender_id", String(200), primary_key=True),
+    Column("shopper_id", String(40), ForeignKey("shoppers.id"), nullable=False, index=True),
+)
+
+
+class SQLShopperRepository:
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+
+    async def by_identity(self, channel: str, sender_id: str, display_name: str | None = None) -> Shopper:
+        found = await self._find(channel, sender_id)
+        if found is not None:
+            return found
+        sid = new_shopper_id()
+        try:
+            async with self._engine.begin() as conn:
+                await conn.execute(shoppers.insert().values(
+                    id=sid, created_at=datetime.now(UTC), display_name=display_name))
+                await conn.execute(shopper_identities.insert().values(
+                    channel=channel, sender_id=sender_id, shopper_id=sid))
+        except IntegrityError:
+            pass  # another worker created it first: theirs wins
+        found = await self._find(channel, sender_id)
+        assert found is not None
+        return found
+
+    async def _find(self, channel: str, sender_id: str) -> Shopper | None:
+        stmt = select(shopper_identities.c.shopper_id).where(
+            shopper_identities.c.channel == channel, shopper_identities.c.sender_id == sender_id)
+        async with self._engine.connect() as conn:
+            sid = (await conn.execute(stmt)).scalar_one_or_none()
+        return None if sid is None else await self.get(sid)
+
+    async def get(self, shopper_id: str) -> Shopper | None:
+        async with self._engine.connect() as conn:
+            row = (await conn.execute(select(shoppers).where(shoppers.c.id == shopper_id))).mappings().first()
+            if row is None:
+                return None
+            ids = (await conn.execute(
+                select(shopper_identities.c.channel, shopper_identities.c.sender_id)
+                .where(shopper_identities.c.shopper_id == shopper_id))).all()
+        created = row["created_at"]
+        if created.tzinfo is None:
+            created = created.replace(tzinfo=UTC)
+        return Shopper(id=row["id"], created_at=created,
+                       identities=tuple((c, s) for c, s in ids),
+                       **{f: row[f] for f in PROFILE_FIELDS})
+
+    async def update_profile(self, shopper_id: str, **fields: str | None) -> Shopper:
+        unknown = set(fields) - set(PROFILE_FIELDS)
+        if unknown:
+            raise ValueError(f"not profile fields: {sorted(unknown)}")
+        async with self._engine.begin() as conn:
+            result = await conn.execute(shoppers.update().where(shoppers.c.id == shopper_id).values(**fields))
+            if result.rowcount == 0:
+                raise UnknownShopper(shopper_id)
+        shopper = await self.get(shopper_id)
+        assert shopper is not None
+        return shopper

@@ -1,0 +1,28 @@
+"""A keyword stand-in parser so the platform answers before the trained NLU exists.
+
+Placeholder by design (issue 2 allows it until the NLU issue lands): it knows greet,
+goodbye, thank and help by keywords and calls everything else `nlu_fallback`.
+"""
+
+from __future__ import annotations
+
+import re
+
+from nlu.types import FALLBACK_INTENT, IntentScore, ParseResult
+
+_KEYWORDS = {
+    "greet": re.compile(r"^\s*(你好|您好|嗨|哈喽|hi|hello|hey)\b", re.I),
+    "goodbye": re.compile(r"(再见|拜拜|\bbye\b|goodbye)", re.I),
+    "thank": re.compile(r"(谢谢|多谢|thanks|thank you|\bthx\b)", re.I),
+    "help": re.compile(r"(你能做什么|帮助|怎么用|\bhelp\b|what can you do)", re.I),
+}
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+class KeywordParser:
+    def parse(self, text: str, language: str | None = None) -> ParseResult:
+        lang = language or ("zh" if _CJK.search(text) else "en")
+        for intent, pattern in _KEYWORDS.items():
+            if pattern.search(text):
+                return ParseResult(text, IntentScore(intent, 1.0), (IntentScore(intent, 1.0),), (), lang)
+        return ParseResult(text, IntentScore(FALLBACK_INTENT, 0.0), (), (), lang)

@@ -1,0 +1,109 @@
+"""Redis adapters: tracker store (one list per conversation) and outbox (list + pub/sub)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
+
+from tracking.errors import StoreUnavailable
+from tracking.events import Event
+from tracking.store import TrackerStoreBase
+from tracking.tracker import Tracker
+
+
+class RedisTrackerStore(TrackerStoreBase):
+    def __init__(self, redis: Redis, prefix: str = "shopbot:") -> None:
+        self._r = redis
+        self._prefix = prefix
+
+    def _key(self, conversation_id: str) -> str:
+        return f"{self._prefix}tracker:{conversation_id}"
+
+    async def load(self, conversation_id: str) -> Tracker:
+        try:
+            raw = await self._r.lrange(self._key(conversation_id), 0, -1)
+        except RedisError as exc:
+            raise StoreUnavailable(f"redis: {exc}") from exc
+        return Tracker(conversation_id, [Event.from_json(r) for r in raw])
+
+    async def append(self, conversation_id: str, events: list[Event]) -> None:
+        if not events:
+            return
+        try:
+            await self._r.rpush(self._key(conversation_id), *[e.to_json() for e in events])
+            await self._r.sadd(f"{self._prefix}conversations", conversation_id)
+        except RedisError as exc:
+            raise StoreUnavailable(f"redis: {exc}") from exc
+
+    async def conversation_ids(self) -> list[str]:
+        try:
+            members = await self._r.smembers(f"{self._prefix}conversations")
+        except RedisError as exc:
+            raise StoreUnavailable(f"redis: {exc}") from exc
+        return sorted(m.decode() if isinstance(m, bytes) else m for m in members)
+
+
+class RedisOutbox:
+    """Pending pushes per conversation in a Redis list; a pub/sub message wakes waiters on any worker."""
+
+    def __init__(self, redis: Redis, prefix: str = "shopbot:") -> None:
+        self._r = redis
+        self._prefix = prefix
+
+    def _key(self, conversation_id: str) -> str:
+        return f"{self._prefix}outbox:{conversation_id}"
+
+    def _channel(self, conversation_id: str) -> str:
+        return f"{self._prefix}outbox-notify:{conversation_id}"
+
+    async def put(self, conversation_id: str, items: list[dict[str, Any]]) -> None:
+        if not items:
+            return
+        try:
+            await self._r.rpush(
+                self._key(conversation_id), *[json.dumps(i, ensure_ascii=False) for i in items]
+            )
+            await self._r.publish(self._channel(conversation_id), "1")
+        except RedisError as exc:
+            raise StoreUnavailable(f"redis: {exc}") from exc
+
+    async def drain(self, conversation_id: str) -> list[dict[str, Any]]:
+        key = self._key(conversation_id)
+        try:
+            async with self._r.pipeline(transaction=True) as pipe:
+                pipe.lrange(key, 0, -1)
+                pipe.delete(key)
+                raw, _ = await pipe.execute()
+        except RedisError as exc:
+            raise StoreUnavailable(f"redis: {exc}") from exc
+        return [json.loads(r) for r in raw]
+
+    async def peek(self, conversation_id: str) -> list[dict[str, Any]]:
+        raw = await self._r.lrange(self._key(conversation_id), 0, -1)
+        return [json.loads(r) for r in raw]
+
+    async def wait(self, conversation_id: str, timeout: float) -> bool:
+        key = self._key(conversation_id)
+        if await self._r.llen(key):
+            return True
+        pubsub = self._r.pubsub()
+        try:
+            await pubsub.subscribe(self._channel(conversation_id))
+            # Re-check after subscribing: a put between the first check and the subscription
+            # published before we listened.
+            if await self._r.llen(key):
+                return True
+            loop = asyncio.get_running_loop()
+            deadline = loop.time() + timeout
+            while (left := deadline - loop.time()) > 0:
+                msg = await pubsub.get_message(ignore_subscribe_messages=True, timeout=left)
+                if msg is not None:
+                    return True
+            return bool(await self._r.llen(key))
+        finally:
+            await pubsub.unsubscribe()
+            await pubsub.aclose()
