@@ -39,6 +39,17 @@ class Settings(BaseSettings):
     nlu_model_dir: Path = Field(default=PROJECT_ROOT / "var" / "models" / "nlu")
     nlu_fallback_threshold: float = 0.3
 
+    # --- marketplaces and search -----------------------------------------------------
+    demo_platforms: bool = Field(default=True, description="run the three demo platforms")
+    demo_platform_transport: str = Field(default="http", description="http (local servers) or asgi (in process)")
+    demo_platform_latency_ms: float = 80.0
+    demo_platform_jitter_ms: float = 40.0
+    demo_platform_failure_rate: float = 0.0
+    demo_fulfil_delay_seconds: float = 60.0
+    demo_price_walk_seconds: float = Field(default=300.0, description="0 = prices stay still")
+    search_deadline_seconds: float = 1.5
+    search_cache_ttl_seconds: float = 60.0
+
     @property
     def base_url(self) -> str:
         return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")

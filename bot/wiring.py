@@ -7,6 +7,7 @@ Tests build the same graph with `build_container(Settings(...))`.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -24,10 +25,19 @@ from bot.turns import TurnHandler, build_turn_handler
 from dialogue.context import Services
 from dialogue.engine import DialogueEngine
 from dialogue.flows.base import Flow
+from dialogue.flows.buy import Buy
+from dialogue.flows.details import CompareProducts, ShowDetails
+from dialogue.flows.recommend import Recommend
+from dialogue.flows.search import RefineSearch, SearchProduct
 from dialogue.flows.smalltalk import FLOWS as SMALLTALK
+from integrations.cache.memory import MemoryCache
+from integrations.cache.redis_cache import RedisCache
+from integrations.marketplaces.demo.factory import DemoMarketplace, build_demo_marketplace
 from integrations.db.shoppers_repo import SQLShopperRepository
 from nlu.standin import KeywordParser
 from nlu.types import Parser
+from shop import relevance
+from shop.search import SearchAggregator
 from tracking.lock import InProcessLockManager, LockManager, RedisLockManager
 from tracking.outbox import InMemoryOutbox, Outbox
 from tracking.redis_store import RedisOutbox, RedisTrackerStore
@@ -62,6 +72,7 @@ class Container:
     engine: DialogueEngine
     metrics: Metrics
     handle: TurnHandler
+    demo: DemoMarketplace | None = None
     on_start: list[Hook] = field(default_factory=list)
     on_stop: list[Hook] = field(default_factory=list)
     started: bool = False
@@ -109,7 +120,36 @@ class Container:
 
 
 def build_flows(settings: Settings) -> list[Flow]:
-    return [cls() for cls in SMALLTALK]
+    shopping: list[Flow] = [SearchProduct(), RefineSearch(), ShowDetails(), CompareProducts(), Buy(), Recommend()]
+    return [*(cls() for cls in SMALLTALK), *shopping]
+
+
+def _wire_marketplaces(c: Container) -> None:
+    """Demo platforms (embedded default) behind the search aggregator; started in the lifespan."""
+    s = c.settings
+    if not s.demo_platforms:
+        return
+    demo = build_demo_marketplace(latency_ms=s.demo_platform_latency_ms, jitter_ms=s.demo_platform_jitter_ms,
+                                  failure_rate=s.demo_platform_failure_rate,
+                                  fulfil_delay_seconds=s.demo_fulfil_delay_seconds)
+    c.demo = demo
+    cache = RedisCache(s.redis_url, prefix=f"{s.redis_prefix}cache:") if s.redis_url else MemoryCache()
+
+    async def start() -> None:
+        await asyncio.to_thread(relevance.warm_up)  # jieba's dictionary, before the first search
+        if isinstance(cache, RedisCache):
+            await cache.start()
+        await demo.start(in_process=s.demo_platform_transport == "asgi")
+        c.services.search = SearchAggregator(demo.connectors, cache, deadline_seconds=s.search_deadline_seconds,
+                                             cache_ttl_seconds=s.search_cache_ttl_seconds)
+
+    async def stop() -> None:
+        await demo.stop()
+        if isinstance(cache, RedisCache):
+            await cache.close()
+
+    c.on_start.append(start)
+    c.on_stop.append(stop)
 
 
 def build_container(settings: Settings) -> Container:
@@ -136,6 +176,8 @@ def build_container(settings: Settings) -> Container:
                             services=services, shoppers=shoppers)
     metrics = Metrics()
     handle = build_turn_handler(engine, metrics)
-    return Container(settings=settings, db_engine=db_engine, redis=redis, tracker_store=tracker_store,
-                     locks=locks, outbox=outbox, push=push, parser=parser, services=services,
-                     engine=engine, metrics=metrics, handle=handle)
+    container = Container(settings=settings, db_engine=db_engine, redis=redis, tracker_store=tracker_store,
+                          locks=locks, outbox=outbox, push=push, parser=parser, services=services,
+                          engine=engine, metrics=metrics, handle=handle)
+    _wire_marketplaces(container)
+    return container

@@ -70,6 +70,11 @@ class TurnContext:
             image: str | None = None, **fields: Any) -> None:
         self.replies.append(Reply(text=self.t(key, **fields), buttons=tuple(buttons), custom=custom, image=image))
 
+    def say_lines(self, lines: list[str], *, buttons: tuple[Button, ...] | list[Button] = (),
+                  custom: dict[str, Any] | None = None, image: str | None = None) -> None:
+        """One reply made of several catalog texts already rendered with `t()`."""
+        self.replies.append(Reply(text="\n".join(lines), buttons=tuple(buttons), custom=custom, image=image))
+
     def reply(self, reply: Reply) -> None:
         self.replies.append(reply)
 

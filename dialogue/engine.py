@@ -66,7 +66,10 @@ class DialogueEngine:
             tracker = await self._store.load(cid)
             text = (msg.text or "")[:MAX_TEXT]
             parse = self._parse(text, msg.language)
-            language = choose_language(tracker.state.language, text, parse.language, msg.language)
+            if msg.intent_payload() is not None:  # a button press says nothing about the language
+                language = msg.language or tracker.state.language or parse.language
+            else:
+                language = choose_language(tracker.state.language, text, parse.language, msg.language)
             if language != tracker.state.language:
                 tracker.add(ev.language_set(language))
             tracker.add(ev.user_uttered(text, parse.to_rasa()))
@@ -93,7 +96,8 @@ class DialogueEngine:
                 text=text,
                 intent=IntentScore(intent, 1.0),
                 intent_ranking=(IntentScore(intent, 1.0),),
-                entities=tuple(Entity(k, v, 0, 0, str(v), 1.0, "payload") for k, v in entities.items()),
+                entities=tuple(Entity(k, item, 0, 0, str(item), 1.0, "payload") for k, v in entities.items()
+                               for item in (v if isinstance(v, list) else [v])),
                 language=language or "zh",
             )
         return self._parser().parse(text, language)

@@ -83,7 +83,8 @@ def settings(tmp_path):
     from bot.settings import Settings
 
     return Settings(database_url=f"sqlite+aiosqlite:///{tmp_path / 'app.db'}", var_dir=tmp_path / "var",
-                    nlu_model_dir=tmp_path / "var" / "models" / "nlu")
+                    nlu_model_dir=tmp_path / "var" / "models" / "nlu", demo_platform_transport="asgi",
+                    demo_platform_latency_ms=0, demo_platform_jitter_ms=0, demo_price_walk_seconds=0)
 
 
 @pytest.fixture

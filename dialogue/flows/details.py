@@ -1,0 +1,151 @@
+"""Details of one listed item and side-by-side comparison of two or three."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from dialogue.context import TurnContext
+from dialogue.flows.base import Flow
+from dialogue.flows.common import CURRENT_PRODUCT, listed, ordinal_index, pick_listed, remember_viewed
+from dialogue.flows.search import platform_label
+from dialogue.messages import Button
+from shop.ports import MarketplaceError
+from shop.search_result import product_payload
+
+MAX_COMPARE = 3
+
+
+async def load_product(ctx: TurnContext, product_id: str) -> Any:
+    """The product with every platform's offer, or None (and a polite reply) when unavailable."""
+    search = ctx.services.search
+    if search is None:
+        ctx.say("search_unavailable")
+        return None
+    try:
+        product = await search.get_product(product_id)
+    except MarketplaceError:
+        ctx.say("platforms_unavailable")
+        return None
+    if product is None or not product.offers:
+        ctx.say("product_gone")
+        return None
+    return product
+
+
+class ShowDetails(Flow):
+    name = "details"
+    intents = ("show_details",)
+    digression = True
+
+    async def start(self, ctx: TurnContext) -> None:
+        item, error = pick_listed(ctx)
+        if error == "ordinal_out_of_range":
+            ctx.say("ordinal_out_of_range", count=len(listed(ctx)))
+            return
+        if item is None:
+            ctx.say("details_which" if listed(ctx) else "details_nothing_listed")
+            return
+        product = await load_product(ctx, item["id"])
+        if product is None:
+            return
+        payload = product_payload(product, ctx.language)
+        info = payload["item"]
+        badges = await self._badges(ctx, product.id)
+        if badges:
+            info["badges"] = badges
+        ctx.set_slot(CURRENT_PRODUCT, {"id": product.id, "title": info["title"], "brand": product.brand})
+        remember_viewed(ctx, product.id, product.category, product.brand, info["price"], info["title"])
+        lines = [ctx.t("details_title", title=info["title"]),
+                 ctx.t("details_best", price=ctx.money(info["price"]),
+                       platform=platform_label(info["platform"], ctx.language),
+                       promotion=f"({info['promotion']})" if info.get("promotion") else "")]
+        for badge in badges:
+            lines.append(ctx.t(f"badge_{badge}"))
+        for offer in info["offers"]:
+            lines.append(ctx.t("details_offer", platform=platform_label(offer["platform"], ctx.language),
+                               price=ctx.money(offer["price"]), list_price=ctx.money(offer["list_price"]),
+                               promotion=offer.get("promotion") or "-", rating=offer["rating"],
+                               sales=offer["sales"]) + ("" if offer["stock"] > 0 else ctx.t("out_of_stock_mark")))
+        specs = "; ".join(f"{k}: {v}" for k, v in list(info["specs"].items())[:6])
+        if specs:
+            lines.append(ctx.t("details_specs", specs=specs))
+        for dim, options in info.get("variants", {}).items():
+            lines.append(ctx.t("details_variants", dimension=ctx.t(f"variant_{dim}") if dim in
+                               ("colour", "size", "storage") else dim, options=" / ".join(options)))
+        buttons = [Button(ctx.t("button_buy"), '/buy{"product_id": "%s"}' % product.id),
+                   Button(ctx.t("button_alert"), '/set_price_alert{"product_id": "%s"}' % product.id)]
+        ctx.say_lines(lines, buttons=buttons, custom=payload, image=info.get("image_url") or None)
+
+    async def _badges(self, ctx: TurnContext, product_id: str) -> list[str]:
+        history = ctx.services.price_history
+        if history is None:
+            return []
+        try:
+            return list(await history.badges(product_id))
+        except (LookupError, ValueError):
+            return []
+
+
+class CompareProducts(Flow):
+    name = "compare"
+    intents = ("compare_products",)
+    digression = True
+
+    async def start(self, ctx: TurnContext) -> None:
+        items = listed(ctx)
+        if len(items) < 2:
+            ctx.say("compare_nothing_listed")
+            return
+        ordinals = ctx.entities("ordinal")
+        if len(ordinals) >= 2:
+            picked = []
+            for o in ordinals[:MAX_COMPARE]:
+                idx = ordinal_index(o, len(items))
+                if idx is None:
+                    ctx.say("ordinal_out_of_range", count=len(items))
+                    return
+                if items[idx] not in picked:
+                    picked.append(items[idx])
+        elif len(ordinals) == 1:
+            ctx.say("compare_which", count=len(items))
+            return
+        else:
+            picked = items[:2]  # "compare them" / "对比一下" after a list: the first two
+        if len(picked) < 2:
+            ctx.say("compare_which", count=len(items))
+            return
+        products = []
+        for item in picked:
+            product = await load_product(ctx, item["id"])
+            if product is None:
+                return
+            products.append(product)
+        payloads = [product_payload(p, ctx.language)["item"] for p in products]
+        rows = self._rows(ctx, payloads)
+        lines = [ctx.t("compare_title", n=len(payloads))]
+        for row in rows:
+            lines.append(f"{row['label']}: " + " | ".join(str(v) for v in row["values"]))
+        cheapest = min(range(len(payloads)), key=lambda i: Decimal(payloads[i]["price"]))
+        lines.append(ctx.t("compare_cheapest", title=payloads[cheapest]["title"]))
+        items_payload = [{k: v for k, v in p.items() if k not in ("offers", "specs", "variants")} for p in payloads]
+        buttons = [Button(ctx.t("button_buy_n", n=i + 1), '/buy{"product_id": "%s"}' % p["id"])
+                   for i, p in enumerate(payloads)]
+        ctx.say_lines(lines, buttons=buttons, custom={"type": "comparison", "items": items_payload, "rows": rows})
+
+    def _rows(self, ctx: TurnContext, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        rows: list[dict[str, Any]] = [
+            {"label": ctx.t("row_title"), "values": [i["title"] for i in items]},
+            {"label": ctx.t("row_price"), "values": [ctx.money(i["price"]) for i in items]},
+            {"label": ctx.t("row_platform"), "values": [platform_label(i["platform"], ctx.language) for i in items]},
+            {"label": ctx.t("row_rating"), "values": [i["rating"] for i in items]},
+            {"label": ctx.t("row_sales"), "values": [i["sales"] for i in items]},
+        ]
+        keys: list[str] = []
+        for i in items:
+            keys.extend(k for k in i["specs"] if k not in keys)
+        for key in keys:
+            values = [i["specs"].get(key, "-") for i in items]
+            if len(set(values)) > 1:  # only the specs that differ matter
+                rows.append({"label": key, "values": values})
+        return rows

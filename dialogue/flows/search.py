@@ -1,0 +1,230 @@
+"""Search and refine: collect product and budget, search every platform, remember the query."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from decimal import Decimal
+from typing import Any
+
+from dialogue.context import TurnContext
+from dialogue.flows.base import Flow
+from dialogue.flows.common import (
+    CURRENT_PRODUCT,
+    LAST_RESULTS,
+    LAST_SEARCH,
+    budget_from,
+    query_from_slot,
+    query_to_slot,
+    says_no_limit,
+    to_decimal,
+)
+from dialogue.messages import Button
+from shop.catalog import SearchQuery
+
+PLATFORM_LABEL = {"zh": {"taobao": "淘宝", "jd": "京东", "pdd": "拼多多"},
+                  "en": {"taobao": "Taobao", "jd": "JD", "pdd": "Pinduoduo"}}
+SHOWN = 5
+
+_CHEAPER = re.compile(r"(便宜|实惠|低一点|低点|少一点|预算低|cheaper|less expensive|lower price|budget)", re.I)
+_PRICIER = re.compile(r"(贵一点|贵点|好一点|高端|更好的|pricier|more expensive|higher end|premium|better)", re.I)
+_NEXT_PAGE = re.compile(r"(下一页|再来几个|还有别的|换一批|更多|next page|more results|show more|next)", re.I)
+_OTHER_BRAND = re.compile(r"(换个牌子|别的牌子|其他品牌|其它品牌|不要这个牌子|another brand|other brands?|different brand)", re.I)
+_ANY_PLATFORM = re.compile(r"(所有平台|全平台|都看看|全网|all platforms|any platform|every platform)", re.I)
+
+
+def platform_label(platform: str, language: str) -> str:
+    return PLATFORM_LABEL.get(language, PLATFORM_LABEL["en"]).get(platform, platform)
+
+
+async def run_search(ctx: TurnContext, query: SearchQuery) -> None:
+    """Search, then answer with the top items as text, a `products` payload and buttons."""
+    search = ctx.services.search
+    if search is None:
+        ctx.say("search_unavailable")
+        return
+    result = await search.search(query)
+    ctx.set_slot(LAST_SEARCH, query_to_slot(query))
+    if result.reason and not result.items:
+        ctx.set_slot(LAST_RESULTS, [])
+        key = {"unknown_platform": "search_unknown_platform", "unknown_brand": "search_unknown_brand",
+               "invalid_price_range": "search_bad_budget"}.get(result.reason, "search_no_results")
+        ctx.say(key, brand=query.brand or "", product=query.product or "")
+        return
+    if not result.items:
+        ctx.set_slot(LAST_RESULTS, [])
+        ctx.say("search_no_results" if query.page == 1 else "search_no_more")
+        return
+    payload = result.to_products_payload(ctx.language)
+    items: list[dict[str, Any]] = payload["items"]
+    ctx.set_slot(LAST_RESULTS, [{"id": i["id"], "title": i["title"], "platform": i["platform"],
+                                 "price": i["price"], "brand": i["brand"]} for i in items])
+    ctx.set_slot(CURRENT_PRODUCT, None)
+    lines = [ctx.t("search_found", total=result.total, shown=len(items))]
+    offset = 0
+    for n, item in enumerate(items, start=1 + offset):
+        promo = f"({item['promotion']})" if item.get("promotion") else ""
+        lines.append(ctx.t("search_line", n=n, title=item["title"], price=ctx.money(item["price"]),
+                           platform=platform_label(item["platform"], ctx.language), promotion=promo))
+    if "price_range_swapped" in result.notes:
+        lines.append(ctx.t("search_note_swapped"))
+    if result.partial:
+        names = "、".join(platform_label(p, ctx.language) for p in payload.get("unavailable_platforms", []))
+        lines.append(ctx.t("search_partial", platforms=names))
+    lines.append(ctx.t("search_hint"))
+    buttons = [Button(ctx.t("button_details", n=n), '/show_details{"ordinal": %d}' % n)
+               for n in range(1, min(3, len(items)) + 1)]
+    if result.page < result.pages:
+        buttons.append(Button(ctx.t("button_next_page"), "/refine_search{\"page\": \"next\"}"))
+    ctx.say_lines(lines, buttons=buttons, custom=payload)
+
+
+class SearchProduct(Flow):
+    """search_product: asks for what is missing (product, then budget), then searches."""
+
+    name = "search"
+    intents = ("search_product",)
+
+    async def start(self, ctx: TurnContext) -> None:
+        frame = self._frame_from(ctx, {})
+        await self._next(ctx, frame, started=False)
+
+    def _frame_from(self, ctx: TurnContext, frame: dict[str, Any]) -> dict[str, Any]:
+        frame = dict(frame)
+        product = ctx.entity("product") or ctx.entity("category")
+        if product:
+            frame["product"] = str(product)
+        if ctx.entity("brand"):
+            frame["brand"] = str(ctx.entity("brand"))
+        platforms = [str(p) for p in ctx.entities("platform")]
+        if platforms:
+            frame["platforms"] = platforms
+        if ctx.entity("sort_by"):
+            frame["sort_by"] = str(ctx.entity("sort_by"))
+        budget = budget_from(ctx)
+        if budget is not None:
+            frame["price_min"] = None if budget[0] is None else str(budget[0])
+            frame["price_max"] = None if budget[1] is None else str(budget[1])
+            frame["budget_done"] = True
+        return frame
+
+    async def _next(self, ctx: TurnContext, frame: dict[str, Any], *, started: bool) -> None:
+        if not frame.get("product") and not frame.get("brand"):
+            frame["awaiting"] = "product"
+            self._save(ctx, frame, started)
+            ctx.say("ask_product")
+            return
+        if not frame.get("budget_done") and not frame.get("sort_by"):
+            frame["awaiting"] = "budget"
+            self._save(ctx, frame, started)
+            ctx.say("ask_budget", product=frame.get("product") or frame.get("brand"),
+                    buttons=[Button(ctx.t("button_no_limit"), '/inform{"no_limit": true}')])
+            return
+        if started:
+            ctx.end_flow(self.name)
+        query = SearchQuery(
+            product=frame.get("product"), brand=frame.get("brand"),
+            price_min=to_decimal(frame.get("price_min")), price_max=to_decimal(frame.get("price_max")),
+            platforms=tuple(frame.get("platforms") or ()), sort_by=frame.get("sort_by"), page_size=SHOWN)
+        await run_search(ctx, query)
+
+    def _save(self, ctx: TurnContext, frame: dict[str, Any], started: bool) -> None:
+        if started:
+            ctx.update_frame(self.name, frame)
+        else:
+            ctx.start_flow(self.name, frame)
+
+    async def resume(self, ctx: TurnContext) -> bool:
+        frame = dict(ctx.active_frame.frame)  # type: ignore[union-attr]
+        awaiting = frame.get("awaiting")
+        if ctx.intent == "search_product":
+            ctx.end_flow(self.name)
+            return False  # a new search: start over with it
+        if ctx.intent not in ("inform", "nlu_fallback", "affirm", "deny", "out_of_scope", "refine_search"):
+            return False
+        frame = self._frame_from(ctx, frame)
+        if awaiting == "product" and not frame.get("product") and not frame.get("brand"):
+            text = (ctx.msg.text or "").strip()
+            if ctx.intent in ("inform", "nlu_fallback", "out_of_scope") and 0 < len(text) <= 40 \
+                    and not text.startswith("/"):
+                frame["product"] = text  # a bare answer to "what are you looking for?"
+            else:
+                ctx.say("ask_product")
+                return True
+        if awaiting == "budget" and not frame.get("budget_done"):
+            if says_no_limit(ctx) or ctx.entity("no_limit"):
+                frame["budget_done"] = True
+            else:
+                misses = int(frame.get("misses", 0)) + 1
+                frame["misses"] = misses
+                ctx.update_frame(self.name, frame)
+                ctx.say("ask_budget_again" if misses == 1 else "ask_budget_help",
+                        buttons=[Button(ctx.t("button_no_limit"), '/inform{"no_limit": true}')])
+                return True
+        await self._next(ctx, frame, started=True)
+        return True
+
+    async def reprompt(self, ctx: TurnContext) -> None:
+        frame = ctx.active_frame.frame if ctx.active_frame else {}
+        if frame.get("awaiting") == "budget":
+            ctx.say("ask_budget", product=frame.get("product") or frame.get("brand") or "")
+        else:
+            ctx.say("ask_product")
+
+
+class RefineSearch(Flow):
+    """refine_search: change the remembered query without restating it."""
+
+    name = "refine"
+    intents = ("refine_search",)
+
+    async def start(self, ctx: TurnContext) -> None:
+        saved = ctx.slot(LAST_SEARCH)
+        if not saved:
+            # Nothing to refine: treat what was said as a new search.
+            await SearchProduct().start(ctx)
+            return
+        q = query_from_slot(saved)
+        text = ctx.msg.text or ""
+        page = ctx.entity("page")
+        changed = replace(q, page=1)
+        if page == "next" or (_NEXT_PAGE.search(text) and not ctx.parse.entities):
+            changed = replace(q, page=q.page + 1)
+        platforms = tuple(str(p) for p in ctx.entities("platform"))
+        if platforms:
+            changed = replace(changed, platforms=platforms)
+        elif _ANY_PLATFORM.search(text):
+            changed = replace(changed, platforms=())
+        if ctx.entity("sort_by"):
+            changed = replace(changed, sort_by=str(ctx.entity("sort_by")))
+        if ctx.entity("brand"):
+            changed = replace(changed, brand=str(ctx.entity("brand")))
+        elif _OTHER_BRAND.search(text):
+            changed = replace(changed, brand=None)
+        if ctx.entity("product"):
+            changed = replace(changed, product=str(ctx.entity("product")))
+        budget = budget_from(ctx)
+        if budget is not None:
+            changed = replace(changed, price_min=budget[0], price_max=budget[1])
+        elif _CHEAPER.search(text) and not ctx.entity("sort_by"):
+            changed = replace(changed, price_max=self._cheaper_cap(ctx, q), price_min=None)
+        elif _PRICIER.search(text) and not ctx.entity("sort_by"):
+            changed = replace(changed, price_min=self._pricier_floor(ctx, q), price_max=None)
+        if changed == q:
+            ctx.say("refine_what")
+            return
+        await run_search(ctx, changed)
+
+    @staticmethod
+    def _shown_prices(ctx: TurnContext) -> list[Decimal]:
+        return [d for d in (to_decimal(i.get("price")) for i in ctx.slot(LAST_RESULTS) or []) if d is not None]
+
+    def _cheaper_cap(self, ctx: TurnContext, q: SearchQuery) -> Decimal:
+        prices = self._shown_prices(ctx)
+        base = min(prices) if prices else (q.price_max or Decimal("100"))
+        return (base * Decimal("0.95")).quantize(Decimal("1"))
+
+    def _pricier_floor(self, ctx: TurnContext, q: SearchQuery) -> Decimal:
+        prices = self._shown_prices(ctx)
+        base = max(prices) if prices else (q.price_min or Decimal("0"))
+        return (base * Decimal("1.05")).quantize(Decimal("1"))
