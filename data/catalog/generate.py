@@ -1,0 +1,214 @@
+"""Generate the demo catalog (deterministic, seeded): `data/catalog/products.json` and the
+NLU lookup tables `data/training/catalog.yml`.
+
+Run from the repository root:  python data/catalog/generate.py
+Every product has zh + en titles, brand, category, specs, variants, keywords and offers on
+one to three demo platforms (taobao, jd, pdd) with their own prices and promotions.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import sys
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from models import CATEGORY_MODELS
+
+from shop.vocabulary import BRANDS, CATEGORIES, EXTRA_BRAND_ALIASES
+
+SEED = 20261123
+CHEAP_CATEGORIES = {"groceries", "baby", "sportswear", "beauty", "books", "kitchen", "toys"}
+
+
+def _yuan(value: float) -> Decimal:
+    """A realistic shelf price: ends in 9 above 100 yuan, two decimals below."""
+    if value >= 100:
+        whole = int(value)
+        return Decimal(whole - whole % 10 + 9 if whole % 10 != 9 else whole)
+    return Decimal(str(value)).quantize(Decimal("0.1"), ROUND_HALF_UP) + Decimal("0.00")
+
+
+def _money(value: Decimal) -> str:
+    return str(value.quantize(Decimal("0.01")))
+
+
+def _promotions(rng: random.Random, platform: str, price: Decimal, category: str) -> list[dict]:
+    promos: list[dict] = []
+    p = float(price)
+    if platform == "jd":
+        if rng.random() < 0.55:
+            if p >= 1000:
+                threshold, amount = rng.choice([(1000, 100), (2000, 200), (3000, 300), (5000, 500)])
+                promos.append({"kind": "full_reduction", "label": f"满{threshold}减{amount}",
+                               "threshold": str(threshold), "amount": str(amount), "stackable": False})
+            else:
+                threshold, amount = rng.choice([(99, 10), (199, 20), (299, 30), (300, 40)])
+                promos.append({"kind": "full_reduction", "label": f"每满{threshold}减{amount}",
+                               "threshold": str(threshold), "amount": str(amount), "stackable": True})
+        if rng.random() < 0.35:
+            amount = max(5, int(p * rng.choice([0.02, 0.03, 0.05])) // 5 * 5)
+            threshold = int(p * 0.9) // 10 * 10
+            promos.append({"kind": "coupon", "label": f"满{threshold}减{amount}元券",
+                           "threshold": str(threshold), "amount": str(amount)})
+    elif platform == "taobao":
+        if rng.random() < 0.5:
+            threshold, amount = (300, 50) if rng.random() < 0.6 else (200, 30)
+            promos.append({"kind": "full_reduction", "label": f"跨店每满{threshold}减{amount}",
+                           "threshold": str(threshold), "amount": str(amount), "stackable": True})
+        if rng.random() < 0.45:
+            amount = rng.choice([5, 10, 20, 30, 50, 100, 200])
+            amount = min(amount, max(5, int(p * 0.08) // 5 * 5))
+            promos.append({"kind": "coupon", "label": f"{amount}元店铺券",
+                           "threshold": "0", "amount": str(amount)})
+    else:  # pdd
+        if rng.random() < 0.45:
+            amount = max(2, int(p * rng.choice([0.03, 0.05, 0.08])))
+            promos.append({"kind": "direct_discount", "label": f"百亿补贴直降{amount}元",
+                           "amount": str(amount)})
+        if rng.random() < 0.3:
+            amount = rng.choice([3, 5, 10, 20])
+            promos.append({"kind": "coupon", "label": f"{amount}元无门槛券",
+                           "threshold": "0", "amount": str(amount)})
+    if category in CHEAP_CATEGORIES and rng.random() < 0.3:
+        rate, label = rng.choice([("0.95", "2件95折"), ("0.9", "2件9折"), ("0.85", "3件85折")])
+        promos.append({"kind": "multi_item", "label": label, "rate": rate,
+                       "min_quantity": 3 if "3件" in label else 2})
+    if platform != "pdd" and rng.random() < 0.12:
+        amount = max(1, int(p * 0.04))
+        promos.append({"kind": "direct_discount", "label": f"限时直降{amount}元", "amount": str(amount)})
+    return promos
+
+
+def _merchant(rng: random.Random, platform: str, brand: str) -> str:
+    zh = BRANDS.get(brand, brand)
+    if platform == "jd":
+        return rng.choice([f"{zh}京东自营旗舰店", "京东自营", f"{zh}官方旗舰店"])
+    if platform == "taobao":
+        return rng.choice([f"{zh}官方旗舰店", f"{zh}天猫旗舰店", f"{zh}专卖店"])
+    return rng.choice([f"{zh}官方旗舰店", "百亿补贴官方店", f"{zh}品牌专营店"])
+
+
+def _offers(rng: random.Random, category: str, brand: str, base: Decimal) -> dict[str, dict]:
+    roll = rng.random()
+    if roll < 0.62:
+        platforms = ["taobao", "jd", "pdd"]
+    elif roll < 0.9:
+        platforms = rng.sample(["taobao", "jd", "pdd"], 2)
+    else:
+        platforms = [rng.choice(["taobao", "jd", "pdd"])]
+    factors = {"jd": (0.95, 1.02), "taobao": (0.92, 1.0), "pdd": (0.84, 0.95)}
+    original = _yuan(float(base) * rng.uniform(1.05, 1.2))
+    offers: dict[str, dict] = {}
+    for platform in sorted(platforms):
+        low, high = factors[platform]
+        price = min(_yuan(float(base) * rng.uniform(low, high)), original)
+        ids = {"jd": str(rng.randint(10_000_000_000, 100_099_999_999)),
+               "taobao": str(rng.randint(600_000_000_000, 799_999_999_999)),
+               "pdd": str(rng.randint(100_000_000, 999_999_999_999))}
+        sales_scale = 200_000 / max(float(price), 10.0)
+        offers[platform] = {
+            "platform_product_id": ids[platform],
+            "price": _money(price),
+            "original_price": _money(original),
+            "promotions": _promotions(rng, platform, price, category),
+            "stock": 0 if rng.random() < 0.03 else rng.randint(5, 5000),
+            "sales": int(sales_scale * rng.uniform(0.2, 30)),
+            "rating": round(rng.uniform(4.5, 5.0), 1),
+            "merchant": _merchant(rng, platform, brand),
+        }
+    return offers
+
+
+def build_catalog(seed: int = SEED) -> dict:
+    """The whole demo catalog as a JSON-ready dict (same seed, same catalog)."""
+    rng = random.Random(seed)
+    products: list[dict] = []
+    for category, spec in CATEGORY_MODELS.items():
+        cat_zh, cat_en, cat_words = CATEGORIES[category]
+        for brand, model, word_zh, word_en, base_price, extra in spec["models"]:
+            configs = spec["configs"]
+            if brand == "Apple" and category == "phones":
+                configs = spec["iphone_configs"]
+            for config_zh, config_en, factor, config_specs in configs[: spec["per_model"]]:
+                brand_zh = BRANDS[brand]
+                brand_prefix = brand_zh if brand_zh.lower() == brand.lower() else f"{brand_zh} {brand}"
+                title = f"{brand_prefix} {model} {config_zh} {word_zh}"
+                title_en = f"{brand} {model} {config_en} {word_en}"
+                base = _yuan(base_price * factor)
+                specs = {"品牌": brand_zh, "型号": model, **config_specs}
+                variants = {axis: rng.sample(values, k=min(len(values), rng.randint(2, 4)))
+                            for axis, values in spec["variants"].items()}
+                keywords = sorted({word_zh.lower(), word_en.lower(), cat_zh.lower(), cat_en.lower(),
+                                   *[w.lower() for w in extra],
+                                   *[w for w in cat_words if w in word_zh.lower() or w in word_en.lower()]})
+                products.append({
+                    "id": f"p{len(products) + 1:04d}",
+                    "title": title,
+                    "title_en": title_en,
+                    "brand": brand,
+                    "brand_zh": brand_zh,
+                    "category": category,
+                    "specs": specs,
+                    "variants": variants,
+                    "keywords": keywords,
+                    "offers": _offers(rng, category, brand, base),
+                })
+    return {"version": 1, "seed": seed, "currency": "CNY",
+            "categories": {k: {"zh": v[0], "en": v[1]} for k, v in CATEGORIES.items()},
+            "products": products}
+
+
+def build_nlu_lookups(catalog: dict) -> str:
+    """Rasa NLU YAML: `brand` and `product` lookups plus brand synonyms (folded to canonical)."""
+    brands: set[str] = set()
+    for product in catalog["products"]:
+        brands.update({product["brand"], product["brand_zh"]})
+    product_words: set[str] = set()
+    for zh, en, words in CATEGORIES.values():
+        product_words.update({zh, en.lower(), *words})
+    for spec in CATEGORY_MODELS.values():
+        for _brand, model, word_zh, word_en, _price, _extra in spec["models"]:
+            product_words.update({word_zh, word_en.lower()})
+            if any(ch.isascii() and ch.isalpha() for ch in model) and len(model) <= 20:
+                product_words.add(model)
+    product_words = {w for w in product_words
+                     if 2 <= len(w) <= 24 and not (w.isascii() and len(w) < 3)}
+
+    def block(name: str, kind: str, values: list[str]) -> list[str]:
+        lines = [f"- {kind}: {name}", "  examples: |"]
+        lines += [f"    - {value}" for value in values]
+        return lines
+
+    lines = ["# Generated by data/catalog/generate.py from the demo catalog: do not edit by hand.",
+             'version: "3.1"', "nlu:"]
+    lines += block("brand", "lookup", sorted(brands))
+    lines += block("product", "lookup", sorted(product_words))
+    for canonical in sorted(BRANDS):
+        forms = {BRANDS[canonical], canonical.lower(), *EXTRA_BRAND_ALIASES.get(canonical, ())}
+        forms.discard(canonical)
+        if forms:
+            lines += block(_quote(canonical), "synonym", sorted(forms))
+    return "\n".join(lines) + "\n"
+
+
+def _quote(text: str) -> str:
+    return f'"{text}"' if any(ch in text for ch in "'\":#") else text
+
+
+def main() -> None:
+    catalog = build_catalog()
+    out = Path(__file__).resolve().parent / "products.json"
+    out.write_text(json.dumps(catalog, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    nlu = ROOT / "data" / "training" / "catalog.yml"
+    nlu.write_text(build_nlu_lookups(catalog), encoding="utf-8")
+    print(f"{len(catalog['products'])} products in {len(catalog['categories'])} categories -> {out}")
+
+
+if __name__ == "__main__":
+    main()

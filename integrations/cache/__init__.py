@@ -1,0 +1,1 @@
+"""Cache adapters: in-process (embedded mode) and Redis (production)."""

@@ -1,0 +1,1 @@
+"""The three demo platforms (taobao, jd, pdd) as local HTTP services, and their connector."""

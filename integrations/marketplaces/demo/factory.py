@@ -1,0 +1,157 @@
+"""Builds and runs the three demo platforms and their connectors (the embedded mode's marketplaces).
+
+    demo = build_demo_marketplace(latency_ms=80, failure_rate=0.0, fulfil_delay_seconds=60)
+    await demo.start()          # three uvicorn servers on 127.0.0.1, ephemeral ports
+    demo.connectors             # {"taobao": ..., "jd": ..., "pdd": ...}: MarketplaceConnector + OrderingConnector
+    await demo.set_price("jd", "p0123", Decimal("3999.00"))
+    demo.walk_prices()          # one random-walk step (a scheduler job calls this)
+    await demo.stop()
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from integrations.marketplaces.demo.connector import DemoMarketplaceConnector
+from integrations.marketplaces.demo.server import DemoPlatformServer, PlatformBehaviour
+from integrations.marketplaces.demo.store import CATALOG_PATH, PlatformStore, load_catalog
+from integrations.marketplaces.resilience import CircuitBreaker
+from shop.catalog import PLATFORMS
+from shop.ports import MarketplaceError, PlatformUnavailable
+from shop.relevance import warm_up
+
+
+@dataclass
+class DemoMarketplace:
+    """The demo platforms' servers and the connectors that talk HTTP to them."""
+
+    latency_ms: float = 80.0
+    jitter_ms: float = 40.0
+    failure_rate: float = 0.0
+    fulfil_delay_seconds: float = 60.0
+    timeout_seconds: float = 1.0
+    platforms: tuple[str, ...] = PLATFORMS
+    catalog_path: Path = CATALOG_PATH
+    clock: Callable[[], float] = time.monotonic
+    seed: int = 1
+    public_base_url: str | None = None  # in_process mode: where the bot mounts the platform apps
+    servers: dict[str, DemoPlatformServer] = field(default_factory=dict)
+    connectors: dict[str, DemoMarketplaceConnector] = field(default_factory=dict)
+    _in_process: bool = False
+
+    def _build(self) -> None:
+        catalog = load_catalog(self.catalog_path)
+        for n, platform in enumerate(self.platforms):
+            store = PlatformStore(platform, catalog, fulfil_delay=self.fulfil_delay_seconds, clock=self.clock)
+            behaviour = PlatformBehaviour(latency_ms=self.latency_ms, jitter_ms=self.jitter_ms,
+                                          failure_rate=self.failure_rate, rng=random.Random(self.seed + n))
+            public = f"{self.public_base_url.rstrip('/')}/demo/{platform}" if self.public_base_url else None
+            self.servers[platform] = DemoPlatformServer(store, behaviour, public_base_url=public)
+
+    async def start(self, *, in_process: bool = False) -> None:
+        """Start the platform servers, then the connectors pointing at them.
+
+        `in_process=True` (tests) serves each platform's app through `httpx.ASGITransport`
+        instead of a socket: still HTTP requests and responses, no port, no uvicorn.
+        """
+        if not self.servers:
+            self._build()
+        await asyncio.to_thread(warm_up)  # the platforms' keyword search cuts Chinese with jieba
+        self._in_process = in_process
+        for platform, server in self.servers.items():
+            if in_process:
+                base_url, transport = f"http://{platform}.demo", httpx.ASGITransport(app=server.app)
+            else:
+                await server.start()
+                base_url, transport = server.base_url, None
+            connector = DemoMarketplaceConnector(platform, base_url, timeout_seconds=self.timeout_seconds,
+                                                 breaker=CircuitBreaker(platform), transport=transport)
+            await connector.start()
+            self.connectors[platform] = connector
+
+    def _admin_client(self, platform: str) -> httpx.AsyncClient:
+        server = self.servers[platform]
+        if self._in_process:
+            return httpx.AsyncClient(base_url=f"http://{platform}.demo", transport=httpx.ASGITransport(app=server.app))
+        return httpx.AsyncClient(base_url=server.base_url, timeout=5)
+
+    def apps(self) -> dict[str, Any]:
+        """Each platform's ASGI app, to mount at `/demo/{platform}` in the bot's app."""
+        if not self.servers:
+            self._build()
+        return {platform: server.app for platform, server in self.servers.items()}
+
+    async def stop(self) -> None:
+        for connector in self.connectors.values():
+            await connector.close()
+        for server in self.servers.values():
+            if self._in_process:
+                server.behaviour.release()
+            else:
+                await server.stop()
+        self.connectors.clear()
+
+    async def set_price(self, platform: str, product_id: str, price: Decimal) -> bool:
+        """Set `platform`'s offer price of `product_id` (catalog id or the platform's id) now.
+
+        False when that platform has no such product; KeyError for an unknown platform.
+        Goes through the platform's own admin endpoint.
+        """
+        try:
+            async with self._admin_client(platform) as client:
+                response = await client.post(f"/admin/prices/{product_id}", json={"price": str(price)})
+        except httpx.HTTPError as exc:
+            raise PlatformUnavailable(f"{platform}: admin endpoint unreachable") from exc
+        if response.status_code == 404:
+            return False
+        if response.status_code != 200:
+            raise MarketplaceError(f"{platform}: price not set (HTTP {response.status_code})")
+        return True
+
+    def walk_prices(self, rng: random.Random | None = None, *, step: float = 0.02,
+                    flash_sale_chance: float = 0.01) -> dict[str, list[str]]:
+        """One random-walk step over every platform's products; the changed ids per platform."""
+        rng = rng or random.Random()
+        return {platform: server.store.walk_prices(rng, step=step, flash_sale_chance=flash_sale_chance)
+                for platform, server in self.servers.items()}
+
+
+def build_demo_marketplace(*, latency_ms: float = 80.0, jitter_ms: float = 40.0, failure_rate: float = 0.0,
+                           fulfil_delay_seconds: float = 60.0, timeout_seconds: float = 1.0,
+                           platforms: tuple[str, ...] = PLATFORMS, catalog_path: Path | None = None,
+                           clock: Callable[[], float] = time.monotonic,
+                           public_base_url: str | None = None) -> DemoMarketplace:
+    """The demo platforms, not yet started (call `await demo.start()` in the app's lifespan).
+
+    `public_base_url` (in-process mode): the bot's public URL; the bot then mounts each
+    platform's app at `/demo/{platform}` (see `mount_apps`) so product images load in browsers.
+    """
+    return DemoMarketplace(latency_ms=latency_ms, jitter_ms=jitter_ms, failure_rate=failure_rate,
+                           fulfil_delay_seconds=fulfil_delay_seconds, timeout_seconds=timeout_seconds,
+                           platforms=platforms, catalog_path=catalog_path or CATALOG_PATH, clock=clock,
+                           public_base_url=public_base_url)
+
+
+def make_price_walk_job(demo: DemoMarketplace, *, step: float = 0.02, flash_sale_chance: float = 0.01,
+                        after_change: Callable[[], Awaitable[None]] | None = None,
+                        rng: random.Random | None = None) -> Callable[[], Awaitable[dict[str, int]]]:
+    """A scheduler job: one random-walk step over every demo platform, then `after_change`
+    (e.g. the search aggregator's `invalidate`). Returns how many prices changed per platform."""
+    rng = rng or random.Random()
+
+    async def walk_demo_prices() -> dict[str, int]:
+        changed = demo.walk_prices(rng, step=step, flash_sale_chance=flash_sale_chance)
+        if after_change is not None and any(changed.values()):
+            await after_change()
+        return {platform: len(ids) for platform, ids in changed.items()}
+
+    return walk_demo_prices

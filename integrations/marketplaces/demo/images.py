@@ -1,0 +1,50 @@
+"""Generated product images (SVG): a category icon, the brand and the title. Nothing downloaded."""
+
+from __future__ import annotations
+
+from typing import Any
+from xml.sax.saxutils import escape
+
+_ICONS = {  # simple shapes per category, drawn in a 120x120 box
+    "phones": '<rect x="35" y="10" width="50" height="100" rx="8" fill="none" stroke="{c}" stroke-width="5"/>'
+              '<circle cx="60" cy="98" r="4" fill="{c}"/>',
+    "laptops": '<rect x="20" y="25" width="80" height="55" rx="4" fill="none" stroke="{c}" stroke-width="5"/>'
+               '<rect x="10" y="82" width="100" height="10" rx="3" fill="{c}"/>',
+    "tablets": '<rect x="22" y="15" width="76" height="95" rx="8" fill="none" stroke="{c}" stroke-width="5"/>',
+    "earphones": '<path d="M25 70 A35 35 0 0 1 95 70" fill="none" stroke="{c}" stroke-width="6"/>'
+                 '<rect x="15" y="65" width="18" height="30" rx="6" fill="{c}"/>'
+                 '<rect x="87" y="65" width="18" height="30" rx="6" fill="{c}"/>',
+    "running_shoes": '<path d="M15 85 L20 50 L55 60 L100 75 Q110 85 100 92 L15 92 Z" fill="{c}"/>',
+    "sportswear": '<path d="M35 15 L85 15 L110 40 L95 55 L85 45 L85 105 L35 105 L35 45 L25 55 L10 40 Z" fill="{c}"/>',
+    "home_appliances": '<rect x="30" y="10" width="60" height="100" rx="6" fill="none" stroke="{c}" stroke-width="5"/>'
+                       '<line x1="30" y1="45" x2="90" y2="45" stroke="{c}" stroke-width="5"/>',
+    "kitchen": '<ellipse cx="60" cy="65" rx="40" ry="30" fill="{c}"/><rect x="50" y="22" width="20" height="14" fill="{c}"/>',
+    "beauty": '<rect x="45" y="40" width="30" height="70" rx="4" fill="{c}"/><rect x="50" y="15" width="20" height="25" fill="{c}"/>',
+    "baby": '<circle cx="60" cy="50" r="28" fill="none" stroke="{c}" stroke-width="5"/>'
+            '<circle cx="50" cy="47" r="4" fill="{c}"/><circle cx="70" cy="47" r="4" fill="{c}"/>',
+    "groceries": '<path d="M20 40 L100 40 L90 105 L30 105 Z" fill="{c}"/>',
+    "books": '<rect x="25" y="15" width="70" height="90" rx="3" fill="{c}"/>'
+             '<line x1="35" y1="15" x2="35" y2="105" stroke="#fff" stroke-width="3"/>',
+    "furniture": '<rect x="15" y="55" width="90" height="30" rx="6" fill="{c}"/>'
+                 '<rect x="15" y="35" width="15" height="50" fill="{c}"/><rect x="90" y="35" width="15" height="50" fill="{c}"/>',
+    "toys": '<rect x="20" y="55" width="80" height="45" fill="{c}"/>'
+            '<circle cx="40" cy="50" r="9" fill="{c}"/><circle cx="80" cy="50" r="9" fill="{c}"/>',
+}
+_COLOURS = {"taobao": "#ff5000", "jd": "#e1251b", "pdd": "#e02e24"}
+
+
+def product_svg(product: dict[str, Any], platform: str) -> str:
+    """A 320x320 SVG card for a catalog product."""
+    colour = _COLOURS.get(platform, "#555")
+    icon = _ICONS.get(product["category"], '<circle cx="60" cy="60" r="40" fill="{c}"/>').replace("{c}", colour)
+    title = str(product["title"])
+    lines = [title[i:i + 16] for i in range(0, min(len(title), 48), 16)]
+    text = "".join(f'<text x="160" y="{250 + 22 * n}" font-size="16" text-anchor="middle" '
+                   f'fill="#333">{escape(line)}</text>' for n, line in enumerate(lines))
+    return (
+        '<svg xmlns="http://www.w3.org/2000/svg" width="320" height="320" viewBox="0 0 320 320">'
+        '<rect width="320" height="320" fill="#fafafa"/>'
+        f'<g transform="translate(100,40)">{icon}</g>'
+        f'<text x="160" y="215" font-size="22" font-weight="bold" text-anchor="middle" '
+        f'fill="{colour}">{escape(str(product["brand"]))}</text>{text}</svg>'
+    )

@@ -1,0 +1,183 @@
+"""The demo platforms' own data: one `PlatformStore` per platform over data/catalog/products.json.
+
+Each store keeps its platform's offers (mutable prices), its orders and a keyword search.
+Prices move with `walk_prices` (random walk plus occasional flash sales) and `set_price`.
+Orders fulfil themselves: submitted -> shipped after `fulfil_delay` seconds of `clock`.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+from typing import Any
+
+from shop.relevance import STOPWORDS, tokens
+from shop.vocabulary import BRANDS, CATEGORIES, fold
+
+CATALOG_PATH = Path(__file__).resolve().parents[3] / "data" / "catalog" / "products.json"
+CENT = Decimal("0.01")
+
+
+@dataclass
+class Listing:
+    """One product as this platform lists it."""
+
+    product: dict[str, Any]  # the catalog record (id, titles, brand, category, specs, ...)
+    platform_product_id: str
+    price: Decimal
+    original_price: Decimal
+    base_price: Decimal  # the price the random walk gravitates around
+    promotions: list[dict[str, Any]]
+    stock: int
+    sales: int
+    rating: float
+    merchant: str
+    haystack: str = ""
+
+    @property
+    def catalog_id(self) -> str:
+        return str(self.product["id"])
+
+
+@dataclass
+class DemoOrder:
+    platform_order_id: str
+    order_id: str
+    lines: list[dict[str, Any]]
+    total: Decimal
+    created_at: float
+    receiver: dict[str, str] = field(default_factory=dict)
+
+
+@functools.lru_cache(maxsize=4)
+def load_catalog(path: Path = CATALOG_PATH) -> dict[str, Any]:
+    """The generated catalog (read at start, never at import; shared, so treat it as read-only)."""
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+class PlatformStore:
+    """One demo platform's listings and orders."""
+
+    def __init__(self, platform: str, catalog: dict[str, Any], *, fulfil_delay: float = 60.0,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.platform = platform
+        self.fulfil_delay = fulfil_delay
+        self.clock = clock
+        self.listings: dict[str, Listing] = {}
+        self.by_catalog_id: dict[str, Listing] = {}
+        self.orders: dict[str, DemoOrder] = {}
+        self.orders_by_our_id: dict[str, DemoOrder] = {}
+        for product in catalog["products"]:
+            offer = product["offers"].get(platform)
+            if offer is None:
+                continue
+            cat_zh, cat_en, _ = CATEGORIES.get(product["category"], ("", "", ()))
+            listing = Listing(
+                product=product, platform_product_id=offer["platform_product_id"],
+                price=Decimal(offer["price"]), original_price=Decimal(offer["original_price"]),
+                base_price=Decimal(offer["price"]), promotions=list(offer["promotions"]),
+                stock=int(offer["stock"]), sales=int(offer["sales"]), rating=float(offer["rating"]),
+                merchant=offer["merchant"],
+                haystack=fold(" ".join([product["title"], product["title_en"], product["brand"],
+                                        BRANDS.get(product["brand"], ""), cat_zh, cat_en,
+                                        *product["keywords"]])))
+            self.listings[listing.platform_product_id] = listing
+            self.by_catalog_id[listing.catalog_id] = listing
+
+    def get(self, any_id: str) -> Listing | None:
+        """A listing by this platform's id or by the merchant's outer id (the catalog id)."""
+        return self.listings.get(any_id) or self.by_catalog_id.get(any_id)
+
+    def search(self, keyword: str, *, brand: str | None = None, price_min: Decimal | None = None,
+               price_max: Decimal | None = None) -> list[Listing]:
+        """Keyword search as a platform does it: any word matches, more words rank higher."""
+        words = [w for w in tokens(keyword) if w not in STOPWORDS and (len(w) >= 2 or not w.isascii())] if keyword else []
+        brand_key = fold(brand) if brand else None
+        scored: list[tuple[int, Listing]] = []
+        for listing in self.listings.values():
+            if brand_key and brand_key not in (fold(listing.product["brand"]),
+                                               fold(BRANDS.get(listing.product["brand"], ""))):
+                continue
+            if price_min is not None and listing.price < price_min:
+                continue
+            if price_max is not None and listing.price > price_max:
+                continue
+            hits = sum(1 for w in words if w in listing.haystack)
+            if words and hits == 0:
+                continue
+            scored.append((hits, listing))
+        scored.sort(key=lambda hl: (-hl[0], -hl[1].sales))
+        return [listing for _, listing in scored]
+
+    # ---- prices ------------------------------------------------------------------------------
+
+    def set_price(self, any_id: str, price: Decimal) -> Listing | None:
+        """Set the listed price now; the original price rises with it if needed."""
+        listing = self.get(any_id)
+        if listing is None:
+            return None
+        listing.price = price.quantize(CENT, ROUND_HALF_UP)
+        listing.original_price = max(listing.original_price, listing.price)
+        return listing
+
+    def walk_prices(self, rng: random.Random, *, step: float = 0.02, flash_sale_chance: float = 0.01,
+                    flash_sale_depth: tuple[float, float] = (0.15, 0.3)) -> list[str]:
+        """One random-walk step over every listing; returns the ids whose price changed.
+
+        Each price moves by up to `step` (a fraction), drifting back toward its base price and
+        staying between 60 % of it and the original price; with `flash_sale_chance` a listing
+        drops by 15-30 % at once (a flash sale) and then walks back up.
+        """
+        changed: list[str] = []
+        for listing in self.listings.values():
+            old = listing.price
+            if rng.random() < flash_sale_chance:
+                new = old * Decimal(str(1 - rng.uniform(*flash_sale_depth)))
+            else:
+                drift = float((listing.base_price - old) / listing.base_price) * 0.2
+                new = old * Decimal(str(1 + rng.uniform(-step, step) + drift))
+            low = listing.base_price * Decimal("0.6")
+            new = min(max(new, low), listing.original_price).quantize(CENT, ROUND_HALF_UP)
+            if new != old:
+                listing.price = new
+                changed.append(listing.platform_product_id)
+        return changed
+
+    # ---- orders ------------------------------------------------------------------------------
+
+    def place_order(self, order_id: str, lines: list[dict[str, Any]], receiver: dict[str, str]) -> DemoOrder:
+        """Create the order, or return the one already placed under `order_id` (idempotent)."""
+        existing = self.orders_by_our_id.get(order_id)
+        if existing is not None:
+            return existing
+        priced: list[dict[str, Any]] = []
+        total = Decimal(0)
+        for line in lines:
+            listing = self.get(str(line["id"]))
+            quantity = int(line["quantity"])
+            if listing is None or quantity < 1:
+                raise KeyError(str(line["id"]))
+            priced.append({"id": listing.platform_product_id, "quantity": quantity,
+                           "unit_price": listing.price, "variant": dict(line.get("variant") or {})})
+            total += listing.price * quantity
+        digest = hashlib.sha1(f"{self.platform}:{order_id}".encode()).hexdigest()
+        platform_order_id = str(int(digest[:15], 16))[:16]
+        order = DemoOrder(platform_order_id=platform_order_id, order_id=order_id, lines=priced,
+                          total=total, created_at=self.clock(), receiver=dict(receiver))
+        self.orders[platform_order_id] = order
+        self.orders_by_our_id[order_id] = order
+        return order
+
+    def order_status(self, order: DemoOrder) -> tuple[str, str | None, str | None]:
+        """(status, carrier_code, tracking_number): shipped once `fulfil_delay` has passed."""
+        if self.clock() - order.created_at >= self.fulfil_delay:
+            tracking = "SIM" + str(int(hashlib.sha1(order.platform_order_id.encode()).hexdigest()[:12], 16))[:12]
+            return "shipped", "sim", tracking
+        return "submitted", None, None

@@ -1,0 +1,90 @@
+"""Catalog domain: products, per-platform offers, promotions and search queries.
+
+Pure Python; money is Decimal (yuan) end to end. Owned by the aggregator work (issue 4):
+promotion arithmetic and ranking live beside this module.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from enum import Enum
+from typing import Any
+
+PLATFORMS: tuple[str, ...] = ("taobao", "jd", "pdd")
+
+
+class PromotionKind(str, Enum):
+    FULL_REDUCTION = "full_reduction"  # 满减: spend `threshold`, save `amount` (per threshold when `stackable`)
+    DIRECT_DISCOUNT = "direct_discount"  # 直降: `amount` off the unit price
+    COUPON = "coupon"  # 券: `amount` off when the order reaches `threshold`
+    MULTI_ITEM = "multi_item"  # 多件多折: `rate` (e.g. 0.9) when quantity >= `min_quantity`
+
+
+@dataclass(frozen=True)
+class Promotion:
+    kind: PromotionKind
+    label: str  # as the platform shows it, e.g. "满300减40"
+    amount: Decimal = Decimal(0)
+    threshold: Decimal = Decimal(0)
+    rate: Decimal = Decimal(1)
+    min_quantity: int = 1
+    stackable: bool = False
+
+
+@dataclass(frozen=True)
+class Offer:
+    """One platform's offer of a product."""
+
+    platform: str
+    platform_product_id: str
+    price: Decimal
+    original_price: Decimal
+    currency: str = "CNY"
+    promotions: tuple[Promotion, ...] = ()
+    stock: int = 0
+    sales: int = 0
+    rating: float = 0.0  # 0..5 stars, not money
+    merchant: str = ""
+    url: str = ""
+
+
+@dataclass
+class Product:
+    """A product as the shopper sees it; `offers` holds every platform's offer of it."""
+
+    id: str
+    title: str
+    title_en: str
+    brand: str
+    category: str
+    specs: dict[str, str] = field(default_factory=dict)
+    variants: dict[str, list[str]] = field(default_factory=dict)  # e.g. {"colour": [...], "storage": [...]}
+    image_url: str = ""
+    keywords: tuple[str, ...] = ()
+    offers: list[Offer] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    """A normalised search; see the `products` payload's `query` in contracts/channels.md."""
+
+    product: str | None = None
+    brand: str | None = None
+    category: str | None = None
+    price_min: Decimal | None = None
+    price_max: Decimal | None = None
+    platforms: tuple[str, ...] = ()
+    sort_by: str | None = None  # price_asc, price_desc, sales, rating; None = relevance
+    page: int = 1
+    page_size: int = 5
+
+    def to_payload(self) -> dict[str, Any]:
+        return {
+            "product": self.product,
+            "brand": self.brand,
+            "price_min": None if self.price_min is None else str(self.price_min),
+            "price_max": None if self.price_max is None else str(self.price_max),
+            "platform": list(self.platforms) or None,
+            "sort_by": self.sort_by,
+        }

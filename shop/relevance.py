@@ -1,0 +1,191 @@
+"""Query understanding and relevance scoring for the search aggregator.
+
+Chinese text is cut with jieba (search mode), English is lower-cased and split on words;
+category words ("笔记本", "轻薄本", "running shoes") name a category, brand aliases
+("华为", "nike", "addidas") fold to the canonical brand, and the remaining words must
+match the product's title, English title or keywords.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import threading
+from dataclasses import dataclass, field
+
+from shop.catalog import Product
+from shop.vocabulary import BRANDS, brand_aliases, category_words, fold
+
+MAX_QUERY_CHARS = 100
+_WORD = re.compile(r"[a-z0-9][a-z0-9.+'\-]*|[\u4e00-\u9fff]+")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+STOPWORDS = frozenset({
+    "的", "了", "我", "想", "买", "要", "一个", "一台", "一双", "一件", "一款", "一部", "个", "台", "双",
+    "件", "款", "部", "有", "吗", "呢", "请", "帮", "找", "推荐", "给", "看看", "什么", "好", "便宜",
+    "价格", "元", "块", "以内", "以下", "左右", "想要", "需要", "和", "与", "或",
+    "a", "an", "the", "i", "want", "need", "buy", "for", "me", "some", "any", "of", "with", "and",
+    "or", "to", "in", "on", "under", "below", "cheap", "good", "best", "new", "please", "find",
+    "show", "yuan", "rmb",
+})
+
+_init_lock = threading.Lock()
+_jieba_ready = False
+
+
+def _jieba():  # type: ignore[no-untyped-def]
+    """jieba, loaded once with the shop's category and brand words as its own words."""
+    global _jieba_ready
+    import jieba
+
+    if not _jieba_ready:
+        with _init_lock:
+            if not _jieba_ready:
+                jieba.setLogLevel(60)
+                jieba.initialize()
+                for word in list(category_words()) + list(BRANDS.values()):
+                    if _CJK.search(word):
+                        jieba.add_word(word, freq=20000)
+                _jieba_ready = True
+    return jieba
+
+
+def warm_up() -> None:
+    """Load jieba's dictionary now (about a second) rather than on the first search."""
+    _jieba()
+
+
+def tokens(text: str) -> list[str]:
+    """Folded search tokens of `text`: jieba words for Chinese runs, words for the rest."""
+    return list(_tokens(text))
+
+
+@functools.lru_cache(maxsize=8192)
+def _tokens(text: str) -> tuple[str, ...]:
+    out: list[str] = []
+    for chunk in _WORD.findall(fold(text)):
+        if _CJK.match(chunk):
+            out.extend(w for w in _jieba().lcut_for_search(chunk) if w.strip())
+        else:
+            out.append(chunk.strip(".-'"))
+    return tuple(t for t in out if t)
+
+
+_CATEGORY_WORDS = category_words()
+_CATEGORY_PHRASES = sorted(_CATEGORY_WORDS, key=len, reverse=True)
+_BRAND_ALIASES = brand_aliases()
+_BRAND_PHRASES = sorted(_BRAND_ALIASES, key=len, reverse=True)
+
+
+_PATTERNS: dict[str, re.Pattern[str]] = {}
+
+
+def _pattern(phrase: str) -> re.Pattern[str]:
+    pattern = _PATTERNS.get(phrase)
+    if pattern is None:
+        pattern = _PATTERNS[phrase] = re.compile(r"(?<![a-z0-9])" + re.escape(phrase) + r"(?![a-z0-9])")
+    return pattern
+
+
+def _find_phrases(text: str, phrases: list[str]) -> tuple[list[str], str]:
+    """Longest-first phrase matches in `text` (whole words for ASCII), and the text left over."""
+    found: list[str] = []
+    for phrase in phrases:
+        if phrase not in text:
+            continue
+        if phrase.isascii():
+            pattern = _pattern(phrase)
+            if pattern.search(text):
+                found.append(phrase)
+                text = pattern.sub(" ", text)
+        else:
+            found.append(phrase)
+            text = text.replace(phrase, " ")
+    return found, text
+
+
+@dataclass(frozen=True)
+class UnderstoodQuery:
+    """What the shopper's product text asks for."""
+
+    text: str
+    categories: frozenset[str] = frozenset()
+    category_phrases: tuple[str, ...] = ()  # as written: "轻薄本", "air fryer"
+    brands_in_text: frozenset[str] = frozenset()
+    words: tuple[str, ...] = ()  # the remaining content words
+    truncated: bool = False
+
+
+@functools.lru_cache(maxsize=4096)
+def understand(product_text: str | None) -> UnderstoodQuery:
+    """Split the product text into categories, brands named in it, and other words."""
+    raw = product_text or ""
+    truncated = len(raw) > MAX_QUERY_CHARS
+    text = fold(raw[:MAX_QUERY_CHARS])
+    cats, rest = _find_phrases(text, _CATEGORY_PHRASES)
+    brands, rest = _find_phrases(rest, _BRAND_PHRASES)
+    words = tuple(dict.fromkeys(t for t in tokens(rest) if t not in STOPWORDS))
+    return UnderstoodQuery(text=text, categories=frozenset(_CATEGORY_WORDS[c] for c in cats),
+                           category_phrases=tuple(cats),
+                           brands_in_text=frozenset(_BRAND_ALIASES[b] for b in brands),
+                           words=words, truncated=truncated)
+
+
+@dataclass
+class ProductIndex:
+    """Tokens of one product's title, English title and keywords (built once per product)."""
+
+    tokens: frozenset[str]
+    haystack: str
+    categories: frozenset[str] = field(default_factory=frozenset)
+
+
+_index_cache: dict[tuple[str, str], ProductIndex] = {}
+
+
+def index_product(product: Product) -> ProductIndex:
+    """The product's search tokens (memoised by id and title)."""
+    key = (product.id, product.title)
+    cached = _index_cache.get(key)
+    if cached is not None:
+        return cached
+    parts = [product.title, product.title_en, *product.keywords, *product.specs.values()]
+    haystack = fold(" ".join(parts))
+    toks = set(tokens(" ".join(parts)))
+    toks.update(fold(k) for k in product.keywords)
+    cats, _ = _find_phrases(haystack, _CATEGORY_PHRASES)
+    idx = ProductIndex(tokens=frozenset(toks), haystack=haystack,
+                       categories=frozenset(_CATEGORY_WORDS[c] for c in cats))
+    if len(_index_cache) > 20_000:
+        _index_cache.clear()
+    _index_cache[key] = idx
+    return idx
+
+
+def score(product: Product, query: UnderstoodQuery) -> float:
+    """Relevance of `product` to the query's product text; 0 means it does not match.
+
+    A category named in the query must be the product's (3); a category phrase found in the
+    product's own text ("空调" for an air conditioner, not a fridge) adds 2; each other word
+    scores when it is one of the product's tokens (2) or appears in its text (1). Most of the
+    other words must match when no category is named. Brand filtering is the caller's.
+    """
+    if query.categories and product.category not in query.categories:
+        return 0.0
+    if not query.words and not query.categories:
+        return 1.0  # no product words: everything of the wanted brand matches equally
+    idx = index_product(product)
+    total = 3.0 if query.categories else 0.0
+    for phrase in query.category_phrases:
+        if phrase in idx.tokens or phrase in idx.haystack:
+            total += 2.0
+    matched = 0
+    for word in query.words:
+        if word in idx.tokens:
+            total += 2.0
+            matched += 1
+        elif len(word) >= 2 and word in idx.haystack:
+            total += 1.0
+            matched += 1
+    if not query.categories and matched * 2 < len(query.words):
+        return 0.0
+    return total

@@ -1,0 +1,354 @@
+"""The search aggregator: fan out to the platforms, merge, rank, filter, sort, paginate, cache.
+
+Pure Python over the ports: `MarketplaceConnector` per platform and a `Cache`.
+Bad input never raises: an unknown platform or brand, or an impossible price range, gives an
+empty `SearchResult` whose `reason` says why; a failing or late platform is named in
+`failed_platforms` / `late_platforms` while the others' results are shown.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import logging
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from decimal import Decimal
+
+from shop.cache import Cache, product_from_dict, product_to_dict
+from shop.catalog import PLATFORMS, Offer, Product, SearchQuery
+from shop.fanout import fan_out
+from shop.ports import MarketplaceConnector, PlatformUnavailable
+from shop.price_history import PricePoint, PriceRecorder
+from shop.promotions import EffectivePrice, best_offer, effective_price
+from shop.relevance import MAX_QUERY_CHARS, UnderstoodQuery, score, understand, warm_up
+from shop.search_result import SearchHit, SearchResult
+from shop.vocabulary import CATEGORIES, PLATFORM_NAMES, canonical_brand, category_words, fold
+
+log = logging.getLogger(__name__)
+SORTS = ("price_asc", "price_desc", "sales", "rating")
+RELEVANCE_FLOOR = 0.75  # keep hits scoring at least this share of the best hit's score
+MAX_PAGE_SIZE = 50
+_PLATFORM_ALIASES = {fold(alias): key for key, (zh, en) in PLATFORM_NAMES.items()
+                     for alias in (key, zh, en)} | {"天猫": "taobao", "tmall": "taobao",
+                                                   "京东商城": "jd", "pinduoduo": "pdd"}
+_CATEGORY_WORDS = category_words()
+
+
+def canonical_platform(text: str) -> str | None:
+    """"京东" / "JD" / "jd" -> "jd"; None when it is not a platform we know."""
+    return _PLATFORM_ALIASES.get(fold(text))
+
+
+def _cache_key(q: SearchQuery) -> str:
+    raw = json.dumps([q.product, q.brand, q.category, str(q.price_min), str(q.price_max),
+                      sorted(q.platforms), q.sort_by], ensure_ascii=False)
+    return hashlib.sha1(raw.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class _Normalised:
+    query: SearchQuery
+    understood: UnderstoodQuery
+    brands: frozenset[str]
+    notes: tuple[str, ...]
+
+
+class SearchAggregator:
+    """Searches every connected platform at once and answers within one deadline."""
+
+    def __init__(self, connectors: Mapping[str, MarketplaceConnector], cache: Cache | None = None,
+                 *, deadline_seconds: float = 1.5, cache_ttl_seconds: float = 60.0,
+                 candidate_limit: int = 50, cache_prefix: str = "search:",
+                 clock: Callable[[], float] = time.monotonic, price_recorder: PriceRecorder | None = None,
+                 now: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+        self.connectors = dict(connectors)
+        self.cache = cache
+        self.deadline_seconds = deadline_seconds
+        self.cache_ttl_seconds = cache_ttl_seconds
+        self.candidate_limit = candidate_limit
+        self.cache_prefix = cache_prefix
+        self._clock = clock
+        self._locations: dict[str, dict[str, str]] = {}  # product id -> platform -> platform id
+        self.price_recorder = price_recorder
+        self._now = now
+        self._background: set[asyncio.Task[None]] = set()
+
+    async def start(self) -> None:
+        """Load the Chinese word segmenter now (about a second) instead of in the first search."""
+        await asyncio.to_thread(warm_up)
+
+    # ---- query normalisation -------------------------------------------------------------
+
+    def _normalise(self, query: SearchQuery) -> _Normalised | SearchResult:
+        notes: list[str] = []
+        platforms: list[str] = []
+        for name in query.platforms:
+            key = canonical_platform(name)
+            if key is None or key not in self.connectors:
+                known = ", ".join(p for p in PLATFORMS if p in self.connectors)
+                return SearchResult.empty(query, "unknown_platform",
+                                          f"Unknown platform {name!r}; searchable: {known}.")
+            if key not in platforms:
+                platforms.append(key)
+        brand = None
+        if query.brand:
+            brand = canonical_brand(query.brand)
+            if brand is None:
+                return SearchResult.empty(query, "unknown_brand", f"Unknown brand {query.brand!r}.")
+        category = None
+        if query.category:
+            category = query.category if query.category in CATEGORIES else _CATEGORY_WORDS.get(fold(query.category))
+            if category is None:
+                return SearchResult.empty(query, "unknown_category", f"Unknown category {query.category!r}.")
+        lo, hi = query.price_min, query.price_max
+        if lo is not None and lo < 0:
+            lo = None
+            notes.append("negative_price_min_ignored")
+        if hi is not None and hi <= 0:
+            return SearchResult.empty(query, "invalid_price_range",
+                                      f"The highest price must be above zero (got {hi}).")
+        if lo is not None and hi is not None and lo > hi:
+            lo, hi = hi, lo
+            notes.append("price_range_swapped")
+        product = query.product.strip() if query.product else None
+        if product and len(product) > MAX_QUERY_CHARS:
+            product = product[:MAX_QUERY_CHARS]
+            notes.append("query_truncated")
+        sort_by = query.sort_by if query.sort_by in SORTS else None
+        if query.sort_by and sort_by is None:
+            notes.append("unknown_sort_ignored")
+        normal = replace(query, product=product or None, brand=brand, category=category,
+                         price_min=lo, price_max=hi, platforms=tuple(platforms), sort_by=sort_by,
+                         page=max(1, query.page), page_size=min(max(1, query.page_size), MAX_PAGE_SIZE))
+        understood = understand(product)
+        brands = frozenset({brand}) if brand else understood.brands_in_text
+        if category:
+            understood = replace(understood, categories=understood.categories | {category}
+                                 if not understood.categories else understood.categories & {category})
+            if not understood.categories:
+                return SearchResult.empty(normal, "no_match", "The product words name another category.")
+        return _Normalised(normal, understood, brands, tuple(notes))
+
+    # ---- search ---------------------------------------------------------------------------
+
+    async def search(self, query: SearchQuery) -> SearchResult:
+        """Ranked, filtered, sorted products of every selected platform, one page of them."""
+        norm = self._normalise(query)
+        if isinstance(norm, SearchResult):
+            return norm
+        q = norm.query
+        key = await self._key(q)
+        if self.cache is not None:
+            cached = await self.cache.get(key)
+            if cached is not None:
+                return self._from_cache(q, cached, norm.notes)
+        platforms = list(q.platforms) or [p for p in PLATFORMS if p in self.connectors]
+        platforms += [p for p in self.connectors if p not in platforms and not q.platforms]
+        ask = replace(q, product=_platform_keywords(q.product, norm.understood), platforms=(), page=1,
+                      page_size=self.candidate_limit,
+                      category=next(iter(norm.understood.categories)) if len(norm.understood.categories) == 1
+                      else q.category)
+        calls = {p: self.connectors[p].search(ask, limit=self.candidate_limit) for p in platforms}
+        got = await fan_out(calls, self.deadline_seconds)
+        merged = self._merge(got.results)
+        self._record(merged)
+        hits = self._rank(merged, norm)
+        if self.cache is not None and not got.failed and not got.late:
+            await self.cache.set(key, self._encode(hits), self.cache_ttl_seconds)
+        result = SearchResult.page_of(q, hits, notes=norm.notes,
+                                      failed=tuple(sorted(got.failed)), late=tuple(got.late))
+        if not hits and not got.results:
+            names = ", ".join(sorted({*got.failed, *got.late}))
+            result = replace(result, reason="platforms_unavailable", message=f"No platform answered in time: {names}.")
+        elif not hits:
+            result = replace(result, reason="no_match", message="No product matches the search.")
+        return result
+
+    def _merge(self, per_platform: Mapping[str, list[Product]]) -> list[Product]:
+        merged: dict[str, Product] = {}
+        for platform in sorted(per_platform, key=lambda p: PLATFORMS.index(p) if p in PLATFORMS else 99):
+            for product in per_platform[platform]:
+                offers = [o for o in product.offers if o.platform == platform]
+                if not offers:
+                    continue
+                self._locations.setdefault(product.id, {})[platform] = offers[0].platform_product_id
+                if product.id not in merged:
+                    merged[product.id] = replace(product, offers=list(offers))
+                else:
+                    existing = merged[product.id]
+                    if all(o.platform != platform for o in existing.offers):
+                        existing.offers.extend(offers)
+        if len(self._locations) > 50_000:
+            self._locations.clear()
+        return list(merged.values())
+
+    def _rank(self, products: list[Product], norm: _Normalised) -> list[SearchHit]:
+        q = norm.query
+        scored: list[SearchHit] = []
+        for product in products:
+            if norm.brands and product.brand not in norm.brands:
+                continue
+            relevance = score(product, norm.understood)
+            if relevance <= 0:
+                continue
+            priced = [(o, effective_price(o)) for o in product.offers]
+            in_range = [(o, p) for o, p in priced if _in_range(p, q)]
+            if not in_range:
+                continue
+            pool = [(o, p) for o, p in in_range if o.stock > 0] or in_range
+            offer, price = min(pool, key=lambda op: (op[1].total, -op[0].sales))
+            scored.append(SearchHit(product=product, offer=offer, price=price, score=relevance))
+        if not scored:
+            return []
+        top = max(h.score for h in scored)
+        scored = [h for h in scored if h.score >= top * RELEVANCE_FLOOR]
+        sales = lambda h: sum(o.sales for o in h.product.offers)
+        if q.sort_by == "price_asc":
+            scored.sort(key=lambda h: (h.price.total, -h.score, -sales(h)))
+        elif q.sort_by == "price_desc":
+            scored.sort(key=lambda h: (-h.price.total, -h.score, -sales(h)))
+        elif q.sort_by == "sales":
+            scored.sort(key=lambda h: (-sales(h), -h.score))
+        elif q.sort_by == "rating":
+            scored.sort(key=lambda h: (-max(o.rating for o in h.product.offers), -sales(h)))
+        else:
+            scored.sort(key=lambda h: (-h.score, -sales(h), h.price.total))
+        return scored
+
+    # ---- price history ------------------------------------------------------------------------
+
+    def _record(self, products: list[Product]) -> None:
+        """Hand every offer price seen to the price recorder, in the background."""
+        if self.price_recorder is None or not products:
+            return
+        at = self._now()
+        points = [PricePoint(product_id=p.id, platform=o.platform, price=o.price, seen_at=at,
+                             platform_product_id=o.platform_product_id) for p in products for o in p.offers]
+        task = asyncio.ensure_future(self.price_recorder.record_many(points))
+        self._background.add(task)
+        task.add_done_callback(self._recorded)
+
+    def _recorded(self, task: asyncio.Task[None]) -> None:
+        self._background.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("recording prices failed", exc_info=task.exception())
+
+    async def drain(self) -> None:
+        """Wait for background price recording (tests, shutdown)."""
+        while self._background:
+            await asyncio.gather(*self._background, return_exceptions=True)
+
+    # ---- cache ----------------------------------------------------------------------------
+
+    async def _key(self, q: SearchQuery) -> str:
+        generation = "0"
+        if self.cache is not None:
+            generation = await self.cache.get(self.cache_prefix + "generation") or "0"
+        return f"{self.cache_prefix}{generation}:{_cache_key(q)}"
+
+    async def invalidate(self) -> None:
+        """Forget every cached search (after a price change): bump the cache generation."""
+        if self.cache is None:
+            return
+        key = self.cache_prefix + "generation"
+        current = await self.cache.get(key) or "0"
+        await self.cache.set(key, str(int(current) + 1), 30 * 24 * 3600)
+
+    @staticmethod
+    def _encode(hits: list[SearchHit]) -> str:
+        return json.dumps([[product_to_dict(h.product), h.offer.platform, h.score] for h in hits],
+                          ensure_ascii=False)
+
+    @staticmethod
+    def _from_cache(q: SearchQuery, text: str, notes: tuple[str, ...]) -> SearchResult:
+        """The page of a cached ranking; only the page's products are decoded."""
+        rows = json.loads(text)
+        start = (q.page - 1) * q.page_size
+        hits = []
+        for product_data, platform, relevance in rows[start:start + q.page_size]:
+            product = product_from_dict(product_data)
+            offer = next(o for o in product.offers if o.platform == platform)
+            hits.append(SearchHit(product=product, offer=offer, price=effective_price(offer), score=relevance))
+        return SearchResult(query=q, items=hits, total=len(rows), page=q.page, page_size=q.page_size,
+                            notes=notes, from_cache=True)
+
+    # ---- one product, prices ---------------------------------------------------------------
+
+    def _where(self, product_id: str) -> dict[str, str]:
+        known = self._locations.get(product_id)
+        if known:
+            return dict(known)
+        platform, _, rest = product_id.partition(":")
+        if rest and platform in self.connectors:
+            return {platform: rest}
+        return {p: product_id for p in self.connectors}  # the demo platforms know our ids
+
+    async def get_product(self, product_id: str) -> Product | None:
+        """The product with every platform's current offer; None when no platform has it.
+
+        Raises PlatformUnavailable when no platform could answer at all.
+        """
+        where = self._where(product_id)
+        got = await fan_out({p: self.connectors[p].get_product(ppid) for p, ppid in where.items()},
+                            self.deadline_seconds)
+        found = {p: [prod] for p, prod in got.results.items() if prod is not None}
+        if not found:
+            if not got.results:
+                raise PlatformUnavailable(f"no platform answered for {product_id}")
+            return None
+        merged = self._merge(found)
+        self._record(merged)
+        product = next((m for m in merged if m.id == product_id), merged[0])
+        for other in merged:
+            if other is not product:
+                product.offers.extend(o for o in other.offers
+                                      if all(o.platform != x.platform for x in product.offers))
+        return product
+
+    async def get_prices(self, product_ids: list[str]) -> dict[str, dict[str, Decimal]]:
+        """Current listed price per platform of each product (unknown ones left out)."""
+        asks: dict[str, dict[str, str]] = {}  # platform -> platform id -> product id
+        for pid in product_ids:
+            for platform, ppid in self._where(pid).items():
+                asks.setdefault(platform, {})[ppid] = pid
+        got = await fan_out({p: self.connectors[p].get_prices(list(ids)) for p, ids in asks.items()},
+                            self.deadline_seconds)
+        prices: dict[str, dict[str, Decimal]] = {}
+        for platform, answer in got.results.items():
+            for ppid, price in answer.items():
+                asked = asks[platform].get(ppid)
+                if asked is not None:
+                    prices.setdefault(asked, {})[platform] = price
+        return prices
+
+    async def best_offer(self, product_id: str, quantity: int = 1) -> tuple[Offer, EffectivePrice] | None:
+        """The offer the shopper pays least for (`quantity` items), promotions included."""
+        product = await self.get_product(product_id)
+        return None if product is None else best_offer(product.offers, quantity)
+
+
+def _platform_keywords(text: str | None, understood: UnderstoodQuery) -> str | None:
+    """The shopper's words plus the Chinese name of each category they named ("smartphone" ->
+    "smartphone 手机"), so a platform's keyword search finds the category under its own name."""
+    if not text:
+        return text
+    extra = [CATEGORIES[c][0] for c in sorted(understood.categories) if CATEGORIES[c][0] not in text]
+    return " ".join([text, *extra])
+
+
+def _in_range(price: EffectivePrice, q: SearchQuery) -> bool:
+    if q.price_min is not None and price.total < q.price_min:
+        return False
+    return q.price_max is None or price.total <= q.price_max
+
+
+def build_aggregator(connectors: Mapping[str, MarketplaceConnector], cache: Cache | None = None, *,
+                     deadline_seconds: float = 1.5, cache_ttl_seconds: float = 60.0,
+                     price_recorder: PriceRecorder | None = None) -> SearchAggregator:
+    """The search service over the given platform connectors, cache and price history."""
+    return SearchAggregator(connectors, cache, deadline_seconds=deadline_seconds,
+                            cache_ttl_seconds=cache_ttl_seconds, price_recorder=price_recorder)
