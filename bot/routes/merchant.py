@@ -1,0 +1,175 @@
+"""The merchant API: orders to accept and ship, after-sales tickets to answer.
+
+Every call carries `X-Merchant-Key`; keys come from `MERCHANT_API_KEYS`
+(`merchant_id:key,merchant_id:key`), compared in constant time. A missing or unknown key is
+401; another merchant's order or ticket is 403.
+"""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Mapping
+from typing import Any, Literal
+
+from fastapi import APIRouter, Depends, HTTPException, Request
+from pydantic import BaseModel, Field
+
+from shop.aftersales import (
+    AfterSalesTicket,
+    IllegalTicketTransition,
+    InvalidTicket,
+    TicketNotFound,
+    TicketService,
+    TicketStatus,
+)
+from shop.ordering import OrderService
+from shop.orders import IllegalTransition, Order, OrderNotFound, OrderStatus
+from shop.payments import PaymentError
+from shop.shipments import ShipmentService
+
+HEADER = "X-Merchant-Key"
+
+
+def parse_merchant_keys(setting: str) -> dict[str, str]:
+    """`m1:key1,m2:key2` → {"m1": "key1", ...}; blanks are skipped."""
+    keys: dict[str, str] = {}
+    for part in setting.split(","):
+        merchant, sep, key = part.strip().partition(":")
+        if sep and merchant.strip() and key.strip():
+            keys[merchant.strip()] = key.strip()
+    return keys
+
+
+class ShipRequest(BaseModel):
+    carrier_code: str = Field(min_length=1, max_length=40)
+    tracking_number: str = Field(min_length=1, max_length=100)
+
+
+class AnswerRequest(BaseModel):
+    decision: Literal["approve", "reject"]
+    note: str = Field(default="", max_length=2000)
+
+
+def _order_json(order: Order) -> dict[str, Any]:
+    out = order.to_payload()
+    out.update(
+        platform=order.platform,
+        platform_order_id=order.platform_order_id,
+        receiver_name=order.receiver_name,
+        phone=order.phone,
+        address=order.address,
+        accepted=order.accepted_at is not None,
+        created_at=order.created_at.isoformat(),
+    )
+    return out
+
+
+def _ticket_json(ticket: AfterSalesTicket) -> dict[str, Any]:
+    out = ticket.to_payload()
+    out.update(
+        line_no=ticket.line_no,
+        reason=ticket.reason,
+        photos=list(ticket.photos),
+        deadline_at=ticket.deadline_at.isoformat(),
+        resolution=ticket.resolution,
+        refund_amount=None if ticket.refund_amount is None else str(ticket.refund_amount),
+    )
+    return out
+
+
+def build_merchant_router(
+    orders: OrderService, shipments: ShipmentService, tickets: TicketService, keys: Mapping[str, str]
+) -> APIRouter:
+    router = APIRouter(prefix="/merchant", tags=["merchant"])
+    pairs = [(m, k.encode()) for m, k in keys.items()]
+
+    def merchant_id(request: Request) -> str:
+        given = request.headers.get(HEADER)
+        if not given:
+            raise HTTPException(401, f"missing {HEADER}", headers={"WWW-Authenticate": HEADER})
+        found = None
+        for merchant, key in pairs:  # compare with every key, in constant time each
+            if hmac.compare_digest(given.encode(), key):
+                found = merchant
+        if found is None:
+            raise HTTPException(401, "unknown merchant key", headers={"WWW-Authenticate": HEADER})
+        return found
+
+    async def own_order(order_id: str, merchant: str) -> Order:
+        try:
+            order = await orders.get(order_id)
+        except OrderNotFound:
+            raise HTTPException(404, f"no order {order_id}") from None
+        if order.merchant != merchant:
+            raise HTTPException(403, f"order {order_id} belongs to another merchant")
+        return order
+
+    async def own_ticket(ticket_id: str, merchant: str) -> AfterSalesTicket:
+        try:
+            ticket = await tickets.get(ticket_id)
+        except TicketNotFound:
+            raise HTTPException(404, f"no ticket {ticket_id}") from None
+        if ticket.merchant != merchant:
+            raise HTTPException(403, f"ticket {ticket_id} belongs to another merchant")
+        return ticket
+
+    @router.get("/orders")
+    async def list_orders(
+        status: OrderStatus | None = None, merchant: str = Depends(merchant_id)
+    ) -> dict[str, Any]:
+        found = await orders.repo.list_orders(
+            merchant=merchant, statuses=[status] if status else None, limit=100
+        )
+        return {"orders": [_order_json(o) for o in found]}
+
+    @router.post("/orders/{order_id}/accept")
+    async def accept(order_id: str, merchant: str = Depends(merchant_id)) -> dict[str, Any]:
+        await own_order(order_id, merchant)
+        try:
+            return _order_json(await orders.accept(order_id, merchant))
+        except IllegalTransition as exc:
+            raise HTTPException(409, str(exc)) from exc
+
+    @router.post("/orders/{order_id}/ship")
+    async def ship(order_id: str, req: ShipRequest, merchant: str = Depends(merchant_id)) -> dict[str, Any]:
+        await own_order(order_id, merchant)
+        try:
+            shipment = await shipments.ship(
+                order_id, req.carrier_code, req.tracking_number, f"merchant:{merchant}"
+            )
+        except IllegalTransition as exc:
+            raise HTTPException(409, str(exc)) from exc
+        return {"order": _order_json(await orders.get(order_id)), "shipment": shipment.to_payload()}
+
+    @router.get("/tickets")
+    async def list_tickets(
+        status: TicketStatus | None = None, merchant: str = Depends(merchant_id)
+    ) -> dict[str, Any]:
+        found = await tickets.list_for_merchant(merchant, [status] if status else None)
+        return {"tickets": [_ticket_json(t) for t in found]}
+
+    @router.post("/tickets/{ticket_id}/answer")
+    async def answer(
+        ticket_id: str, req: AnswerRequest, merchant: str = Depends(merchant_id)
+    ) -> dict[str, Any]:
+        await own_ticket(ticket_id, merchant)
+        try:
+            ticket = await tickets.answer(ticket_id, merchant, req.decision == "approve", req.note)
+        except (IllegalTicketTransition, InvalidTicket) as exc:
+            raise HTTPException(409, str(exc)) from exc
+        except PaymentError as exc:
+            raise HTTPException(502, f"refund failed: {exc}") from exc
+        return _ticket_json(ticket)
+
+    @router.post("/tickets/{ticket_id}/return-received")
+    async def return_received(ticket_id: str, merchant: str = Depends(merchant_id)) -> dict[str, Any]:
+        await own_ticket(ticket_id, merchant)
+        try:
+            ticket = await tickets.confirm_return_received(ticket_id, merchant)
+        except IllegalTicketTransition as exc:
+            raise HTTPException(409, str(exc)) from exc
+        except PaymentError as exc:
+            raise HTTPException(502, f"refund failed: {exc}") from exc
+        return _ticket_json(ticket)
+
+    return router

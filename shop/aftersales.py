@@ -1,0 +1,355 @@
+"""After-sales tickets: return, exchange, repair, refund and complaint, tied to an order line.
+
+    open → merchant_processing → approved | rejected
+    approved → return_shipping → resolved        (return, exchange, repair: the parcel goes back)
+    approved → resolved                          (refund, complaint)
+    rejected → arbitration | resolved            (the shopper escalates, or accepts)
+    open | merchant_processing → arbitration     (the merchant missed its deadline)
+    arbitration → approved | resolved            (the platform decides)
+
+Refunds (refund once approved, return once the parcel is back) go through the order's payment
+provider, with the ticket id as the refund id, so a retry refunds once. The shopper is told of
+every change (`ticket` payload).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from decimal import ROUND_DOWN, Decimal
+from enum import Enum
+from typing import Any, Protocol
+
+from shop.clock import Clock
+from shop.notify import ShopperNotifier
+from shop.ordering import OrderService
+from shop.orders import CENT, OrderError, OrderStatus, new_order_id
+from shop.shipments import ShipmentService
+
+
+class ServiceType(str, Enum):
+    RETURN = "return"
+    EXCHANGE = "exchange"
+    REPAIR = "repair"
+    REFUND = "refund"
+    COMPLAINT = "complaint"
+
+
+class TicketStatus(str, Enum):
+    OPEN = "open"
+    MERCHANT_PROCESSING = "merchant_processing"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    RETURN_SHIPPING = "return_shipping"
+    ARBITRATION = "arbitration"
+    RESOLVED = "resolved"
+
+
+T = TicketStatus
+TICKET_TRANSITIONS: dict[TicketStatus, frozenset[TicketStatus]] = {
+    T.OPEN: frozenset({T.MERCHANT_PROCESSING, T.ARBITRATION}),
+    T.MERCHANT_PROCESSING: frozenset({T.APPROVED, T.REJECTED, T.ARBITRATION}),
+    T.REJECTED: frozenset({T.ARBITRATION, T.RESOLVED}),
+    T.ARBITRATION: frozenset({T.APPROVED, T.RESOLVED}),
+    T.APPROVED: frozenset({T.RETURN_SHIPPING, T.RESOLVED}),
+    T.RETURN_SHIPPING: frozenset({T.RESOLVED}),
+    T.RESOLVED: frozenset(),
+}
+NEEDS_RETURN = frozenset({ServiceType.RETURN, ServiceType.EXCHANGE, ServiceType.REPAIR})
+REFUNDS_MONEY = frozenset({ServiceType.RETURN, ServiceType.REFUND})
+AWAITING_MERCHANT = (T.OPEN, T.MERCHANT_PROCESSING)
+TICKETABLE = frozenset(
+    {
+        OrderStatus.PAID,
+        OrderStatus.SUBMITTED,
+        OrderStatus.SHIPPED,
+        OrderStatus.DELIVERED,
+        OrderStatus.COMPLETED,
+    }
+)
+
+
+class TicketError(OrderError):
+    """Base of the after-sales errors."""
+
+
+class IllegalTicketTransition(TicketError):
+    def __init__(self, ticket_id: str, current: TicketStatus, target: TicketStatus) -> None:
+        allowed = ", ".join(sorted(s.value for s in TICKET_TRANSITIONS[current])) or "nothing (resolved)"
+        super().__init__(
+            f"ticket {ticket_id} cannot go from {current.value} to {target.value}; "
+            f"from {current.value} it may go to: {allowed}"
+        )
+        self.current, self.target = current, target
+
+
+class TicketNotFound(TicketError):
+    pass
+
+
+class InvalidTicket(TicketError):
+    """The request cannot become a ticket (wrong order, line, owner or state)."""
+
+
+@dataclass(frozen=True)
+class AfterSalesTicket:
+    id: str
+    order_id: str
+    line_no: int
+    service_type: ServiceType
+    reason: str
+    photos: tuple[str, ...]
+    status: TicketStatus
+    merchant: str
+    shopper_id: str
+    deadline_at: datetime
+    created_at: datetime
+    updated_at: datetime
+    resolution: str = ""
+    refund_amount: Decimal | None = None
+
+    def to_payload(self) -> dict[str, Any]:
+        """The `ticket` payload of contracts/channels.md."""
+        return {
+            "type": "ticket",
+            "ticket_id": self.id,
+            "order_id": self.order_id,
+            "service_type": self.service_type.value,
+            "status": self.status.value,
+        }
+
+
+@dataclass(frozen=True)
+class TicketEvent:
+    ticket_id: str
+    at: datetime
+    from_status: TicketStatus | None
+    to_status: TicketStatus
+    actor: str
+    note: str = ""
+
+
+class TicketRepository(Protocol):
+    async def add(self, ticket: AfterSalesTicket, event: TicketEvent, idempotency_key: str | None) -> bool:
+        """Insert; False when the idempotency key was used already."""
+        ...
+
+    async def get(self, ticket_id: str) -> AfterSalesTicket | None: ...
+
+    async def get_by_key(self, idempotency_key: str) -> AfterSalesTicket | None: ...
+
+    async def update_status(
+        self, ticket_id: str, expected: TicketStatus, event: TicketEvent, fields: Mapping[str, Any]
+    ) -> bool: ...
+
+    async def find(
+        self,
+        *,
+        shopper_id: str | None = None,
+        merchant: str | None = None,
+        statuses: Sequence[TicketStatus] | None = None,
+        due_before: datetime | None = None,
+        limit: int = 50,
+    ) -> list[AfterSalesTicket]: ...
+
+    async def events(self, ticket_id: str) -> list[TicketEvent]: ...
+
+
+class TicketService:
+    def __init__(
+        self,
+        repo: TicketRepository,
+        orders: OrderService,
+        shipments: ShipmentService,
+        notifier: ShopperNotifier,
+        clock: Clock,
+        *,
+        deadline: timedelta = timedelta(hours=48),
+    ) -> None:
+        self.repo = repo
+        self.orders = orders
+        self.shipments = shipments
+        self.notifier = notifier
+        self.clock = clock
+        self.deadline = deadline
+
+    async def get(self, ticket_id: str) -> AfterSalesTicket:
+        ticket = await self.repo.get(ticket_id)
+        if ticket is None:
+            raise TicketNotFound(f"no ticket {ticket_id}")
+        return ticket
+
+    async def open_ticket(
+        self,
+        order_id: str,
+        line_no: int,
+        service_type: ServiceType | str,
+        reason: str,
+        shopper_id: str,
+        photos: Sequence[str] = (),
+        idempotency_key: str | None = None,
+    ) -> AfterSalesTicket:
+        """Open a ticket on one line of the shopper's order (once per idempotency key)."""
+        if idempotency_key and (found := await self.repo.get_by_key(idempotency_key)) is not None:
+            return found
+        order = await self.orders.get(order_id)
+        if order.shopper_id != shopper_id:
+            raise InvalidTicket(f"order {order_id} is not this shopper's")
+        if order.status not in TICKETABLE:
+            raise InvalidTicket(f"order {order_id} is {order.status.value}; after-sales needs a paid order")
+        if not 0 <= line_no < len(order.lines):
+            raise InvalidTicket(f"order {order_id} has no line {line_no}")
+        if not reason.strip():
+            raise InvalidTicket("a reason is required")
+        now = self.clock.now()
+        for _ in range(8):
+            ticket = AfterSalesTicket(
+                id="AS" + new_order_id(now)[2:],  # AS + yyyymmdd + 5 digits
+                order_id=order_id,
+                line_no=line_no,
+                service_type=ServiceType(service_type),
+                reason=reason.strip(),
+                photos=tuple(photos),
+                status=T.OPEN,
+                merchant=order.merchant,
+                shopper_id=shopper_id,
+                deadline_at=now + self.deadline,
+                created_at=now,
+                updated_at=now,
+            )
+            if await self.repo.get(ticket.id) is None:
+                break
+        added = await self.repo.add(
+            ticket, TicketEvent(ticket.id, now, None, T.OPEN, f"shopper:{shopper_id}"), idempotency_key
+        )
+        if not added and idempotency_key:
+            found = await self.repo.get_by_key(idempotency_key)
+            assert found is not None
+            return found
+        await self.notifier.notify(order.recipient, "ticket", ticket.to_payload())
+        return ticket
+
+    async def list_for_shopper(self, shopper_id: str, limit: int = 20) -> list[AfterSalesTicket]:
+        return await self.repo.find(shopper_id=shopper_id, limit=limit)
+
+    async def list_for_merchant(
+        self,
+        merchant: str,
+        statuses: Sequence[TicketStatus] | None = None,
+    ) -> list[AfterSalesTicket]:
+        return await self.repo.find(merchant=merchant, statuses=statuses)
+
+    async def _move(
+        self, ticket: AfterSalesTicket, target: TicketStatus, actor: str, note: str = "", **fields: Any
+    ) -> AfterSalesTicket:
+        if target not in TICKET_TRANSITIONS[ticket.status]:
+            raise IllegalTicketTransition(ticket.id, ticket.status, target)
+        now = self.clock.now()
+        event = TicketEvent(ticket.id, now, ticket.status, target, actor, note)
+        if not await self.repo.update_status(ticket.id, ticket.status, event, fields):
+            fresh = await self.get(ticket.id)
+            raise IllegalTicketTransition(ticket.id, fresh.status, target)
+        moved = replace(ticket, status=target, updated_at=now, **fields)
+        order = await self.orders.get(ticket.order_id)
+        await self.notifier.notify(order.recipient, "ticket", moved.to_payload())
+        return moved
+
+    async def take(self, ticket_id: str, merchant: str) -> AfterSalesTicket:
+        """The merchant starts working on an open ticket."""
+        ticket = await self.get(ticket_id)
+        return await self._move(ticket, T.MERCHANT_PROCESSING, f"merchant:{merchant}")
+
+    async def answer(self, ticket_id: str, merchant: str, approve: bool, note: str = "") -> AfterSalesTicket:
+        """The merchant approves or rejects (an open ticket is taken first)."""
+        ticket = await self.get(ticket_id)
+        actor = f"merchant:{merchant}"
+        if ticket.status is T.OPEN:
+            ticket = await self._move(ticket, T.MERCHANT_PROCESSING, actor)
+        if not approve:
+            return await self._move(ticket, T.REJECTED, actor, note, resolution=note)
+        return await self._approved(await self._move(ticket, T.APPROVED, actor, note, resolution=note), actor)
+
+    async def _approved(self, ticket: AfterSalesTicket, actor: str) -> AfterSalesTicket:
+        if ticket.service_type in NEEDS_RETURN:
+            return ticket  # waits for the shopper's return parcel
+        if ticket.service_type in REFUNDS_MONEY:
+            ticket = await self._refund(ticket, actor)
+        return await self._move(
+            ticket, T.RESOLVED, actor, ticket.resolution, refund_amount=ticket.refund_amount
+        )
+
+    async def _refund(self, ticket: AfterSalesTicket, actor: str) -> AfterSalesTicket:
+        order = await self.orders.get(ticket.order_id)
+        lines_sum = sum((ln.amount for ln in order.lines), Decimal(0))
+        if len(order.lines) == 1:
+            amount = order.total
+        else:  # the line's share of what was really paid (promotions spread over the lines)
+            amount = (order.lines[ticket.line_no].amount * order.total / lines_sum).quantize(CENT, ROUND_DOWN)
+        await self.orders.refund(order, amount, f"ticket-{ticket.id}", actor, f"after-sales {ticket.id}")
+        return replace(ticket, refund_amount=amount)
+
+    async def escalate(self, ticket_id: str, shopper_id: str, note: str = "") -> AfterSalesTicket:
+        """The shopper takes a rejected ticket to platform arbitration."""
+        ticket = await self.get(ticket_id)
+        if ticket.shopper_id != shopper_id:
+            raise InvalidTicket("not this shopper's ticket")
+        return await self._move(ticket, T.ARBITRATION, f"shopper:{shopper_id}", note)
+
+    async def accept_rejection(self, ticket_id: str, shopper_id: str) -> AfterSalesTicket:
+        ticket = await self.get(ticket_id)
+        if ticket.shopper_id != shopper_id:
+            raise InvalidTicket("not this shopper's ticket")
+        return await self._move(ticket, T.RESOLVED, f"shopper:{shopper_id}", "rejection accepted")
+
+    async def arbitrate(self, ticket_id: str, approve: bool, note: str = "") -> AfterSalesTicket:
+        """The platform's decision on a ticket in arbitration."""
+        ticket = await self.get(ticket_id)
+        if not approve:
+            return await self._move(ticket, T.RESOLVED, "platform", note, resolution=note)
+        return await self._approved(
+            await self._move(ticket, T.APPROVED, "platform", note, resolution=note), "platform"
+        )
+
+    async def add_return_shipment(
+        self, ticket_id: str, shopper_id: str, carrier_code: str, tracking_number: str
+    ) -> AfterSalesTicket:
+        """The shopper sent the item back (return, exchange, repair)."""
+        ticket = await self.get(ticket_id)
+        if ticket.shopper_id != shopper_id:
+            raise InvalidTicket("not this shopper's ticket")
+        if ticket.service_type not in NEEDS_RETURN:
+            raise InvalidTicket(f"a {ticket.service_type.value} ticket needs no return parcel")
+        moved = await self._move(
+            ticket, T.RETURN_SHIPPING, f"shopper:{shopper_id}", f"{carrier_code} {tracking_number}"
+        )
+        await self.shipments.add_return(ticket.id, ticket.order_id, carrier_code, tracking_number)
+        return moved
+
+    async def confirm_return_received(self, ticket_id: str, merchant: str) -> AfterSalesTicket:
+        """The merchant has the parcel back: refund a return, then resolve."""
+        ticket = await self.get(ticket_id)
+        if ticket.status is not T.RETURN_SHIPPING:
+            raise IllegalTicketTransition(ticket.id, ticket.status, T.RESOLVED)
+        actor = f"merchant:{merchant}"
+        if ticket.service_type in REFUNDS_MONEY:
+            ticket = await self._refund(ticket, actor)
+        return await self._move(
+            ticket, T.RESOLVED, actor, "return received", refund_amount=ticket.refund_amount
+        )
+
+    async def escalate_overdue_tickets(self) -> int:
+        """Job: tickets the merchant left past the deadline go to platform arbitration."""
+        moved = 0
+        for ticket in await self.repo.find(
+            statuses=AWAITING_MERCHANT, due_before=self.clock.now(), limit=500
+        ):
+            try:
+                await self._move(ticket, T.ARBITRATION, "system", "merchant missed the deadline")
+                moved += 1
+            except IllegalTicketTransition:
+                continue  # another worker (or the merchant) got there first
+        return moved
+
+    async def events(self, ticket_id: str) -> list[TicketEvent]:
+        return await self.repo.events(ticket_id)

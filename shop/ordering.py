@@ -1,0 +1,413 @@
+"""OrderService: create orders, take payment, submit to the platform, cancel, refund, reconcile.
+
+Payment callbacks are made safe in three ways:
+* every verified callback is first kept in an inbox (one row per provider, payment and
+  transaction), so the same callback delivered five times is one payment;
+* a callback for a payment whose record has not committed yet stays in the inbox, and
+  `start_payment` reads the inbox after its own commit (write-then-read on both sides, so
+  one of them always sees the other);
+* marking the payment paid and moving the order are separate commits; `reconcile()` (run at
+  start-up) finishes whatever a killed worker left between them.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import replace
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+from shop.clock import Clock
+from shop.notify import ShopperNotifier
+from shop.orders import (
+    DuplicateOrder,
+    IllegalTransition,
+    Order,
+    OrderEvent,
+    OrderNotFound,
+    OrderRepository,
+    OrderStatus,
+    OrderSummary,
+    check_transition,
+    new_order_id,
+    reachable_from,
+)
+from shop.payments import (
+    Payment,
+    PaymentAmountMismatch,
+    PaymentError,
+    PaymentIntent,
+    PaymentNotification,
+    PaymentProvider,
+    PaymentStatus,
+    PaymentVerificationError,
+    UnknownPayment,
+)
+from shop.ports import MarketplaceError, OrderingConnector, PlatformOrderLine, PlatformOrderRequest
+
+log = logging.getLogger(__name__)
+
+Hook = Callable[[str], Awaitable[None]]
+S = OrderStatus
+
+
+class OrderService:
+    """The orders use cases; every collaborator is a port."""
+
+    def __init__(
+        self,
+        repo: OrderRepository,
+        providers: Mapping[str, PaymentProvider],
+        connectors: Mapping[str, OrderingConnector],
+        notifier: ShopperNotifier,
+        clock: Clock,
+        *,
+        default_provider: str,
+        hook: Hook | None = None,
+    ) -> None:
+        self.repo = repo
+        self.providers = providers
+        self.connectors = connectors
+        self.notifier = notifier
+        self.clock = clock
+        self.default_provider = default_provider
+        self._hook = hook
+
+    # -- queries -------------------------------------------------------------------------------
+
+    async def get(self, order_id: str) -> Order:
+        order = await self.repo.get_order(order_id)
+        if order is None:
+            raise OrderNotFound(order_id)
+        return order
+
+    async def list_for_shopper(self, shopper_id: str, limit: int = 10) -> list[Order]:
+        """The shopper's orders, newest first."""
+        return await self.repo.list_orders(shopper_id=shopper_id, limit=limit)
+
+    async def last_for_shopper(self, shopper_id: str) -> Order | None:
+        orders = await self.repo.list_orders(shopper_id=shopper_id, limit=1)
+        return orders[0] if orders else None
+
+    async def payment_url(self, order: Order) -> str | None:
+        if order.payment_id is None:
+            return None
+        payment = await self.repo.get_payment(order.payment_id)
+        return payment.pay_url if payment else None
+
+    async def payload(self, order: Order) -> dict[str, Any]:
+        """The `order` payload, with the pay link while the order is unpaid."""
+        return order.to_payload(await self.payment_url(order))
+
+    async def payment_view(self, payment_id: str) -> tuple[Payment, Order]:
+        """A payment and its order (the pay page); UnknownPayment when there is none."""
+        payment = await self.repo.get_payment(payment_id)
+        if payment is None:
+            raise UnknownPayment(payment_id)
+        return payment, await self.get(payment.order_id)
+
+    # -- creation ------------------------------------------------------------------------------
+
+    async def create_from_summary(self, summary: OrderSummary, idempotency_key: str) -> Order:
+        """Create the order once per idempotency key; a retry returns the first order."""
+        existing = await self.repo.get_order_by_key(idempotency_key)
+        if existing is not None:
+            return existing
+        summary.validate()
+        now = self.clock.now()
+        for _ in range(8):
+            order = Order(
+                id=new_order_id(now),
+                idempotency_key=idempotency_key,
+                shopper_id=summary.shopper_id,
+                channel=summary.channel,
+                recipient_id=summary.recipient_id,
+                language=summary.language,
+                platform=summary.platform,
+                merchant=summary.merchant or summary.platform,
+                lines=summary.lines,
+                total=summary.total,
+                currency=summary.currency,
+                savings=summary.savings,
+                receiver_name=summary.receiver_name,
+                phone=summary.phone,
+                address=summary.address,
+                status=S.CREATED,
+                created_at=now,
+                updated_at=now,
+            )
+            event = OrderEvent(order.id, now, None, S.CREATED, f"shopper:{summary.shopper_id}")
+            try:
+                await self.repo.add_order(order, event)
+                return order
+            except DuplicateOrder as exc:
+                if exc.field_name == "idempotency_key":
+                    found = await self.repo.get_order_by_key(idempotency_key)
+                    if found is not None:
+                        return found
+                    raise
+        raise DuplicateOrder("id")
+
+    # -- transitions ---------------------------------------------------------------------------
+
+    async def transition(
+        self, order: Order, target: OrderStatus, actor: str, note: str = "", **fields: Any
+    ) -> Order:
+        """Move the order (compare-and-set), record the event and tell the shopper.
+
+        If another worker made the same move first, return the order as it is now.
+        """
+        check_transition(order.id, order.status, target)
+        now = self.clock.now()
+        event = OrderEvent(order.id, now, order.status, target, actor, note)
+        if not await self.repo.update_status(order.id, order.status, event, fields):
+            fresh = await self.get(order.id)
+            if fresh.status is target or fresh.status in reachable_from(target):
+                return fresh  # another worker made this move (and maybe the next ones)
+            raise IllegalTransition(order.id, fresh.status, target)
+        moved = replace(order, status=target, updated_at=now, **fields)
+        if not actor.startswith("shopper"):
+            await self.notifier.notify(moved.recipient, "order", await self.payload(moved))
+        return moved
+
+    async def events(self, order_id: str) -> list[OrderEvent]:
+        return await self.repo.events(order_id)
+
+    # -- payment -------------------------------------------------------------------------------
+
+    async def start_payment(self, order_id: str, method: str | None = None) -> PaymentIntent:
+        """Create (or reuse) the order's pending payment and return where to pay."""
+        order = await self.get(order_id)
+        if order.status is not S.CREATED:
+            raise IllegalTransition(order.id, order.status, S.PAID)
+        pending = await self.repo.pending_payment_for(order.id)
+        if pending is not None:
+            return PaymentIntent(pending.payment_id, pending.provider, pay_url=pending.pay_url)
+        provider = self.providers[self.default_provider]
+        payment_id = f"pay_{uuid.uuid4().hex[:24]}"
+        title = order.lines[0].title + (f" 等{len(order.lines)}件" if len(order.lines) > 1 else "")
+        intent = await provider.create_payment(payment_id, order.total, title[:120], method=method)
+        await self.repo.add_payment(
+            Payment(
+                payment_id=payment_id,
+                order_id=order.id,
+                provider=provider.name,
+                amount=order.total,
+                pay_url=intent.pay_url or intent.code_url,
+                method=method,
+                created_at=self.clock.now(),
+            )
+        )
+        await self.repo.set_fields(order.id, {"payment_id": payment_id})
+        # A callback may have arrived before the payment row committed: apply it now.
+        for prov, note in await self.repo.callbacks_with_status("received"):
+            if note.payment_id == payment_id:
+                await self._apply(prov, note)
+        return intent
+
+    async def handle_payment_callback(
+        self, provider_name: str, headers: Mapping[str, str], body: bytes
+    ) -> str:
+        """Verify a provider callback and apply it; returns applied | duplicate | pending | ignored.
+
+        Raises PaymentVerificationError (forged, tampered, replayed) and PaymentAmountMismatch.
+        """
+        provider = self.providers.get(provider_name)
+        if provider is None:
+            raise UnknownPayment(f"no payment provider {provider_name!r}")
+        note = await provider.verify_callback(headers, body)
+        if not isinstance(note.amount, Decimal):
+            raise PaymentVerificationError("the callback amount is not a decimal")
+        await self.repo.record_callback(
+            provider_name, note, self.clock.now()
+        )  # kept once, however often sent
+        return await self._apply(provider_name, note)
+
+    async def _apply(self, provider_name: str, note: PaymentNotification) -> str:
+        payment = await self.repo.get_payment(note.payment_id)
+        if payment is None:
+            return "pending"  # kept in the inbox; start_payment or reconcile applies it
+        if not note.paid:
+            await self.repo.mark_callback(provider_name, note, "ignored")
+            return "ignored"
+        order = await self.get(payment.order_id)
+        if note.amount != order.total or note.amount != payment.amount:
+            await self.repo.mark_callback(provider_name, note, "amount_mismatch")
+            raise PaymentAmountMismatch(
+                f"payment {note.payment_id} reports {note.amount}, order {order.id} totals {order.total}"
+            )
+        first = await self.repo.mark_payment_paid(
+            note.payment_id, note.provider_txn_id, note.method, note.paid_at or self.clock.now()
+        )
+        await self.repo.mark_callback(provider_name, note, "applied")
+        await self._run_hook("payment_recorded")
+        await self._settle(order, note.payment_id)
+        return "applied" if first else "duplicate"
+
+    async def _settle(self, order: Order, payment_id: str) -> None:
+        """A paid payment's order: created → paid → submitted (each step idempotent)."""
+        if order.status is S.CREATED:
+            order = await self.transition(order, S.PAID, "payment", payment_id, payment_id=payment_id)
+        if order.status is S.CANCELLED or order.payment_id != payment_id:
+            # Paid after cancelling, or a second payment of an order already paid: give it back.
+            await self._refund_orphan(payment_id, f"order {order.id} is {order.status.value}")
+            return
+        if order.status is S.PAID:
+            await self.submit(order)
+
+    async def _refund_orphan(self, payment_id: str, reason: str) -> None:
+        payment = await self.repo.get_payment(payment_id)
+        if payment is None or payment.status != PaymentStatus.PAID:
+            return
+        refund_id = f"orphan-{payment_id}"
+        if await self.repo.add_refund(refund_id, payment_id, payment.amount, reason, self.clock.now()):
+            result = await self.providers[payment.provider].refund(
+                payment_id, refund_id, payment.amount, payment.amount, reason
+            )
+            await self.repo.set_refund_status(refund_id, result.status)
+        await self.repo.set_payment_status(payment_id, PaymentStatus.REFUNDED)
+        log.warning("payment %s refunded in full: %s", payment_id, reason)
+
+    async def _run_hook(self, point: str) -> None:
+        if self._hook is not None:
+            await self._hook(point)
+
+    async def submit(self, order: Order) -> Order:
+        """Place the paid order on its platform (idempotent on the order id there too)."""
+        connector = self.connectors.get(order.platform)
+        if connector is None:
+            log.warning("no ordering connector for %s; order %s stays paid", order.platform, order.id)
+            return order
+        request = PlatformOrderRequest(
+            order_id=order.id,
+            lines=tuple(
+                PlatformOrderLine(
+                    line.platform_product_id, line.quantity, line.unit_price, dict(line.variant)
+                )
+                for line in order.lines
+            ),
+            total=order.total,
+            receiver_name=order.receiver_name,
+            phone=order.phone,
+            address=order.address,
+        )
+        try:
+            placed = await connector.place_order(request)
+        except MarketplaceError:
+            log.warning(
+                "placing order %s on %s failed; retried later", order.id, order.platform, exc_info=True
+            )
+            return order
+        return await self.transition(
+            order,
+            S.SUBMITTED,
+            f"platform:{order.platform}",
+            placed.platform_order_id,
+            platform_order_id=placed.platform_order_id,
+        )
+
+    # -- cancel, accept, refund ----------------------------------------------------------------
+
+    async def cancel(self, order_id: str, actor: str, reason: str = "") -> Order:
+        """Unpaid → cancelled; paid but not yet submitted → refunded in full; else IllegalTransition."""
+        order = await self.get(order_id)
+        if order.status is S.CREATED:
+            return await self.transition(order, S.CANCELLED, actor, reason)
+        if order.status is S.PAID:
+            return await self.refund(order, order.total, f"cancel-{order.id}", actor, reason or "cancelled")
+        raise IllegalTransition(order.id, order.status, S.CANCELLED)
+
+    async def complete(self, order_id: str, actor: str) -> Order:
+        """The shopper confirms receipt (or the auto-confirm job does): delivered → completed."""
+        order = await self.get(order_id)
+        return await self.transition(order, S.COMPLETED, actor)
+
+    async def auto_complete(self, after: timedelta = timedelta(days=7)) -> int:
+        """Job: orders delivered longer than `after` ago are completed (as platforms auto-confirm)."""
+        done = 0
+        cutoff = self.clock.now() - after
+        for order in await self.repo.list_orders(statuses=[S.DELIVERED], limit=1000):
+            if order.updated_at <= cutoff:
+                try:
+                    await self.transition(order, S.COMPLETED, "system", "auto-confirmed")
+                    done += 1
+                except IllegalTransition:
+                    continue  # refunded meanwhile
+        return done
+
+    async def accept(self, order_id: str, merchant: str) -> Order:
+        """The merchant accepts a submitted order (recorded; the status stays submitted)."""
+        order = await self.get(order_id)
+        if order.status is not S.SUBMITTED:
+            raise IllegalTransition(order.id, order.status, S.SUBMITTED)
+        if order.accepted_at is None:
+            now = self.clock.now()
+            await self.repo.set_fields(order.id, {"accepted_at": now})
+            order = replace(order, accepted_at=now)
+        return order
+
+    async def refund(self, order: Order, amount: Decimal, refund_id: str, actor: str, reason: str) -> Order:
+        """Refund through the payment provider; a full refund moves the order to refunded.
+
+        The refund id makes it idempotent: asking twice refunds once.
+        """
+        if order.payment_id is None:
+            raise PaymentError(f"order {order.id} has no payment to refund")
+        payment = await self.repo.get_payment(order.payment_id)
+        if payment is None or payment.status == PaymentStatus.PENDING:
+            raise PaymentError(f"order {order.id} is not paid")
+        already = await self.repo.refunded_total(payment.payment_id)
+        if await self.repo.add_refund(refund_id, payment.payment_id, amount, reason, self.clock.now()):
+            if already + amount > payment.amount:
+                await self.repo.set_refund_status(refund_id, "failed")
+                raise PaymentError(f"refund of {amount} exceeds what is left of {payment.amount}")
+            provider = self.providers[payment.provider]
+            try:
+                result = await provider.refund(payment.payment_id, refund_id, amount, payment.amount, reason)
+            except PaymentError:
+                await self.repo.set_refund_status(refund_id, "failed")
+                raise
+            await self.repo.set_refund_status(refund_id, result.status)
+        if await self.repo.refunded_total(payment.payment_id) >= payment.amount:
+            await self.repo.set_payment_status(payment.payment_id, PaymentStatus.REFUNDED)
+            order = await self.get(order.id)
+            if order.status is not S.REFUNDED:
+                order = await self.transition(order, S.REFUNDED, actor, reason)
+        return order
+
+    # -- recovery ------------------------------------------------------------------------------
+
+    async def reconcile(self) -> dict[str, int]:
+        """Finish what a crash left half done; safe to run any time, and twice."""
+        counts = {"callbacks": 0, "payments": 0, "submitted": 0}
+        for prov, note in await self.repo.callbacks_with_status("received"):
+            try:
+                if await self._apply(prov, note) == "applied":
+                    counts["callbacks"] += 1
+            except PaymentAmountMismatch:
+                log.error("callback for %s does not match its order", note.payment_id)
+        for payment in await self.repo.paid_payments_of_unpaid_orders():
+            order = await self.get(payment.order_id)
+            if order.status is S.CREATED:  # the worker died between the payment and the order
+                await self.transition(
+                    order, S.PAID, "reconcile", payment.payment_id, payment_id=payment.payment_id
+                )
+                counts["payments"] += 1
+        recent = self.clock.now() - timedelta(days=1)  # older checkouts are abandoned
+        for payment in await self.repo.payments_with_status(PaymentStatus.PENDING, created_after=recent):
+            provider = self.providers.get(payment.provider)
+            found = await provider.query(payment.payment_id) if provider else None
+            if found is not None and found.paid:
+                await self.repo.record_callback(payment.provider, found, self.clock.now())
+                try:
+                    await self._apply(payment.provider, found)
+                    counts["payments"] += 1
+                except PaymentAmountMismatch:
+                    log.error("provider reports a wrong amount for %s", payment.payment_id)
+        for order in await self.repo.list_orders(statuses=[S.PAID], limit=1000):
+            if (await self.submit(order)).status is S.SUBMITTED:
+                counts["submitted"] += 1
+        return counts
