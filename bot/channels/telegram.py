@@ -1,0 +1,330 @@
+"""The Telegram channel (python-telegram-bot 22), webhook inside our FastAPI app or polling.
+
+`TelegramChannel(config, handle, store=...)` holds a PTB `Application` (no updater for the
+webhook, `AIORateLimiter` on outgoing calls, Bot API reached at `config.api_base_url`):
+
+- `router`: `POST /webhooks/telegram`; the `X-Telegram-Bot-Api-Secret-Token` header must
+  match (403), the body must be an Update (400), anything else is answered 200.
+- `start()` / `stop()`: initialise the bot (getMe), `setWebhook` when a public URL is set.
+- `run_polling(stop)`: long polling for local use (`shopbot serve --telegram-polling`).
+- `sender`: a `bot.push.ChannelSender` for pushed replies.
+
+PTB types stop here: an update becomes an `IncomingMessage`; replies become sendMessage
+(MarkdownV2-escaped, split at Telegram's length limit, buttons as an inline keyboard) and
+sendPhoto (images, product photos).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import MessageLimit, ParseMode
+from telegram.error import BadRequest, TelegramError
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    BaseRateLimiter,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+from telegram.helpers import escape_markdown
+
+from bot.channels.render import (
+    absolute_url,
+    item_line,
+    product_image,
+    reply_text,
+    split_text,
+    text_only_reply,
+)
+from bot.channels.store import ChannelStore, InMemoryChannelStore
+from bot.push import ChannelSendError
+from dialogue.messages import IncomingMessage, Reply
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "telegram"
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+WEBHOOK_PATH = "/webhooks/telegram"
+CALLBACK_LIMIT = 64  # bytes, Telegram's callback_data limit
+CALLBACK_TTL = 30 * 24 * 3600.0
+TEXT_LIMIT = MessageLimit.MAX_TEXT_LENGTH  # 4096
+CAPTION_LIMIT = MessageLimit.CAPTION_LENGTH  # 1024
+COMMANDS = {"start": "/greet", "help": "/help"}
+
+TurnHandler = Callable[[IncomingMessage], Awaitable[list[Reply]]]
+
+
+@dataclass(frozen=True)
+class TelegramConfig:
+    """Settings of the channel (TELEGRAM_TOKEN, TELEGRAM_WEBHOOK_SECRET, TELEGRAM_API_BASE_URL, PUBLIC_URL)."""
+
+    token: str
+    webhook_secret: str | None = None
+    api_base_url: str = "https://api.telegram.org"
+    public_url: str | None = None
+
+    @classmethod
+    def from_settings(cls, settings: Any) -> TelegramConfig | None:
+        """None when `TELEGRAM_TOKEN` is not set: the channel is off."""
+        token = getattr(settings, "telegram_token", None)
+        if not token:
+            return None
+        return cls(
+            token=token,
+            webhook_secret=getattr(settings, "telegram_webhook_secret", None) or None,
+            api_base_url=getattr(settings, "telegram_api_base_url", None) or "https://api.telegram.org",
+            public_url=getattr(settings, "public_url", None) or None,
+        )
+
+
+def escape(text: str) -> str:
+    """Escape text for MarkdownV2 (every reserved character)."""
+    return escape_markdown(text, version=2)
+
+
+class TelegramChannel:
+    """Webhook router, lifecycle, polling and push sender of the Telegram channel."""
+
+    def __init__(
+        self,
+        config: TelegramConfig,
+        handle: TurnHandler,
+        store: ChannelStore | None = None,
+        rate_limiter: BaseRateLimiter[Any] | None = None,
+        polling: bool = False,
+    ) -> None:
+        self.config = config
+        self._handle = handle
+        self._store: ChannelStore = store or InMemoryChannelStore()
+        self._polling = polling
+        base = config.api_base_url.rstrip("/")
+        builder = (
+            Application.builder()
+            .token(config.token)
+            .base_url(f"{base}/bot")
+            .base_file_url(f"{base}/file/bot")
+            .rate_limiter(rate_limiter if rate_limiter is not None else AIORateLimiter())
+        )
+        if not polling:
+            builder = builder.updater(None)
+        self.application: Application[Any, Any, Any, Any, Any, Any] = builder.build()
+        self._install_handlers()
+        self.sender = TelegramSender(self)
+        self.router = self._build_router()
+
+    # --- lifecycle ---------------------------------------------------------------------
+    async def start(self) -> None:
+        """Initialise the bot (getMe) and register the webhook when a public URL is set."""
+        await self.application.initialize()
+        if self.config.public_url and not self._polling:
+            await self.application.bot.set_webhook(
+                url=self.config.public_url.rstrip("/") + WEBHOOK_PATH,
+                secret_token=self.config.webhook_secret,
+                allowed_updates=["message", "callback_query"],
+            )
+        await self.application.start()
+
+    async def stop(self) -> None:
+        """Stop processing and close the HTTP connections."""
+        if self.application.running:
+            await self.application.stop()
+        await self.application.shutdown()
+
+    async def run_polling(self, stop: asyncio.Event) -> None:
+        """Long-poll getUpdates until `stop` is set (local use; build with `polling=True`)."""
+        if self.application.updater is None:
+            raise RuntimeError("build the channel with polling=True to poll")
+        await self.application.initialize()
+        await self.application.updater.start_polling(
+            allowed_updates=["message", "callback_query"], drop_pending_updates=False
+        )
+        await self.application.start()
+        try:
+            await stop.wait()
+        finally:
+            await self.application.updater.stop()
+            await self.application.stop()
+            await self.application.shutdown()
+
+    # --- webhook -----------------------------------------------------------------------
+    def _build_router(self) -> APIRouter:
+        router = APIRouter()
+
+        @router.post(WEBHOOK_PATH, include_in_schema=False)
+        async def telegram_webhook(request: Request) -> Response:
+            secret = self.config.webhook_secret
+            if secret is not None:
+                given = request.headers.get(SECRET_HEADER, "")
+                if not hmac.compare_digest(given.encode(), secret.encode()):
+                    return Response(status_code=403)
+            body = await request.body()
+            if len(body) > 1_000_000:
+                return Response(status_code=413)
+            try:
+                data = json.loads(body)
+            except (json.JSONDecodeError, UnicodeDecodeError):
+                return Response(status_code=400)
+            if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
+                return Response(status_code=400)
+            try:
+                update = Update.de_json(data, self.application.bot)
+            except (TypeError, KeyError, ValueError, AttributeError):
+                return Response(status_code=400)
+            await self.application.process_update(update)
+            return Response(status_code=200)
+
+        return router
+
+    # --- update → IncomingMessage ------------------------------------------------------
+    def _install_handlers(self) -> None:
+        only_messages = filters.UpdateType.MESSAGE
+        app = self.application
+        app.add_handler(CommandHandler(list(COMMANDS), self._on_command, filters=only_messages))
+        app.add_handler(MessageHandler(filters.TEXT & only_messages, self._on_text))
+        app.add_handler(CallbackQueryHandler(self._on_callback))
+        app.add_handler(MessageHandler(only_messages & ~filters.StatusUpdate.ALL, self._on_other))
+        app.add_error_handler(self._on_error)
+
+    @staticmethod
+    def _incoming(update: Update, text: str) -> IncomingMessage:
+        chat = update.effective_chat
+        user = update.effective_user
+        assert chat is not None
+        lang = user.language_code if user else None
+        metadata: dict[str, Any] = {
+            "channel": CHANNEL,
+            "sender_id": str(chat.id),
+            "display_name": user.full_name if user else (chat.title or ""),
+            "user_id": str(user.id) if user else None,
+            "username": user.username if user else None,
+            "language_code": lang,
+        }
+        language = "zh" if lang and lang.startswith("zh") else ("en" if lang and lang.startswith("en") else None)
+        return IncomingMessage(CHANNEL, str(chat.id), text, language, metadata)
+
+    async def _turn(self, update: Update, text: str) -> None:
+        message = self._incoming(update, text)
+        replies = await self._handle(message)
+        await self.deliver(message.sender_id, replies)
+
+    async def _on_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        assert update.message is not None and update.message.text is not None
+        name = update.message.text.split()[0].lstrip("/").split("@")[0].lower()
+        await self._turn(update, COMMANDS[name])
+
+    async def _on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        assert update.message is not None and update.message.text is not None
+        await self._turn(update, update.message.text)
+
+    async def _on_callback(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        query = update.callback_query
+        assert query is not None
+        await query.answer()
+        payload = await self._payload_of(query.data or "")
+        if payload is None or update.effective_chat is None:
+            return
+        await self._turn(update, payload)
+
+    async def _on_other(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        chat = update.effective_chat
+        if chat is None:
+            return
+        user = update.effective_user
+        await self._send_text(chat.id, text_only_reply(user.language_code if user else None), None)
+
+    async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        log.error("telegram update failed", exc_info=context.error)
+
+    # --- callback data -----------------------------------------------------------------
+    async def _callback_data(self, payload: str) -> str:
+        if len(payload.encode()) <= CALLBACK_LIMIT:
+            return payload
+        key = hashlib.sha256(payload.encode()).hexdigest()[:24]
+        await self._store.set(f"tg:cb:{key}", payload, CALLBACK_TTL)
+        return f"k:{key}"
+
+    async def _payload_of(self, data: str) -> str | None:
+        if data.startswith("k:"):
+            return await self._store.get(f"tg:cb:{data[2:]}")
+        return data or None
+
+    # --- Reply → Bot API ---------------------------------------------------------------
+    async def deliver(self, chat_id: str | int, replies: list[Reply]) -> None:
+        """Send replies in order: a photo (image, or a product's photo), then text and keyboard."""
+        for reply in replies:
+            photo = reply.image or product_image(reply)
+            if photo:
+                caption = None
+                if not reply.image and reply.custom:
+                    caption = escape(item_line(reply.custom.get("item") or {})[:CAPTION_LIMIT]) or None
+                await self._send_photo(chat_id, absolute_url(photo, self.config.public_url), caption)
+            text = reply_text(reply)
+            if not text and reply.buttons:
+                text = "👇"
+            if text:
+                await self._send_text(chat_id, text, await self._keyboard(reply))
+
+    async def _send_photo(self, chat_id: str | int, url: str, caption: str | None) -> None:
+        """sendPhoto by URL; a URL Telegram cannot fetch becomes a link (the text follows anyway)."""
+        if not url.startswith(("http://", "https://")):
+            log.info("telegram: no public URL for image %s; sent without it", url)
+            return
+        try:
+            await self.application.bot.send_photo(
+                chat_id=chat_id,
+                photo=url,
+                caption=caption,
+                parse_mode=ParseMode.MARKDOWN_V2 if caption else None,
+            )
+        except BadRequest:
+            log.warning("telegram could not fetch %s; sent as a link", url)
+            await self._send_text(chat_id, url, None)
+
+    async def _keyboard(self, reply: Reply) -> InlineKeyboardMarkup | None:
+        if not reply.buttons:
+            return None
+        rows = [
+            [InlineKeyboardButton(b.title, callback_data=await self._callback_data(b.payload))]
+            for b in reply.buttons
+        ]
+        return InlineKeyboardMarkup(rows)
+
+    async def _send_text(
+        self, chat_id: str | int, text: str, keyboard: InlineKeyboardMarkup | None
+    ) -> None:
+        chunks = split_text(text, TEXT_LIMIT)
+        for i, chunk in enumerate(chunks):
+            last = i == len(chunks) - 1
+            await self.application.bot.send_message(
+                chat_id=chat_id,
+                text=escape(chunk),
+                parse_mode=ParseMode.MARKDOWN_V2,
+                reply_markup=keyboard if last else None,
+            )
+
+
+class TelegramSender:
+    """Push sender (`bot.push.ChannelSender`): Bot API delivery, errors as `ChannelSendError`."""
+
+    def __init__(self, channel: TelegramChannel) -> None:
+        self._channel = channel
+
+    async def send(self, recipient_id: str, replies: list[Reply]) -> None:
+        """Deliver pushed replies to the chat `recipient_id`."""
+        try:
+            await self._channel.deliver(recipient_id, replies)
+        except TelegramError as exc:
+            raise ChannelSendError(f"telegram: {exc}") from exc

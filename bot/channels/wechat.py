@@ -1,0 +1,400 @@
+"""The WeChat Official Account channel: `GET|POST /webhooks/wechat`, passive replies, pushes.
+
+`WeChatChannel(config, handle, store=...)`:
+
+- `router`: GET answers the server verification (`echostr`); POST takes message XML in plain
+  or safe (AES) mode. Every request is checked before any parsing beyond a guarded XML read:
+  body ≤ 64 KiB (413), `signature` / `msg_signature` compared in constant time (403),
+  timestamp within ±300 s (403), nonce not seen before (403), no DOCTYPE / entities (400).
+- A text or menu-click message goes to the turn handler; if it answers within
+  `reply_timeout` (4.5 s) the first message is the passive reply, anything further is sent
+  through the customer-service API; if it is slower, a short holding text answers now and
+  the replies follow through the customer-service API.
+- WeChat text has no inline keyboard: buttons become numbered choices ("1. …"), kept per
+  conversation in the store, and a reply of "1", "2" … is turned back into the payload.
+- `sender`: a `bot.push.ChannelSender` over the customer-service API.
+- `start()` / `stop()`: nothing to connect at start; stop waits for slow turns still
+  running and closes the HTTP client.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import json
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+from xml.etree.ElementTree import ParseError
+
+import defusedxml.ElementTree as SafeET
+from defusedxml import DefusedXmlException
+from fastapi import APIRouter, Request, Response
+from wechatpy import parse_message
+from wechatpy.crypto import WeChatCrypto
+from wechatpy.exceptions import InvalidAppIdException, InvalidSignatureException
+from wechatpy.replies import ArticlesReply, TextReply
+from wechatpy.utils import WeChatSigner
+
+from bot.channels.render import BUSY, CHOOSE_HINT, IMAGE_LINK, TEXT_ONLY, reply_text, split_utf8
+from bot.channels.store import ChannelStore, InMemoryChannelStore
+from bot.channels.wechat_api import WeChatApi, WeChatApiError
+from bot.push import ChannelSendError
+from dialogue.messages import IncomingMessage, Reply
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "wechat"
+WEBHOOK_PATH = "/webhooks/wechat"
+MAX_BODY = 64 * 1024
+TIMESTAMP_WINDOW = 300.0
+NONCE_TTL = 2 * TIMESTAMP_WINDOW
+CHOICES_TTL = 24 * 3600.0
+TEXT_BYTES = 2000  # WeChat truncates text messages past ~2048 bytes
+
+TurnHandler = Callable[[IncomingMessage], Awaitable[list[Reply]]]
+WxMessage = dict[str, Any]  # {"msgtype": "text", "text": {"content": ...}} (the custom-send shape)
+
+
+@dataclass(frozen=True)
+class WeChatConfig:
+    """WECHAT_TOKEN, WECHAT_APP_ID, WECHAT_APP_SECRET, WECHAT_AES_KEY, WECHAT_API_BASE_URL."""
+
+    token: str
+    app_id: str = ""
+    app_secret: str = ""
+    aes_key: str | None = None
+    api_base_url: str = "https://api.weixin.qq.com"
+
+    @classmethod
+    def from_settings(cls, settings: Any) -> WeChatConfig | None:
+        """None when `WECHAT_TOKEN` is not set: the channel is off."""
+        token = getattr(settings, "wechat_token", None)
+        if not token:
+            return None
+        return cls(
+            token=token,
+            app_id=getattr(settings, "wechat_app_id", None) or "",
+            app_secret=getattr(settings, "wechat_app_secret", None) or "",
+            aes_key=getattr(settings, "wechat_aes_key", None) or None,
+            api_base_url=getattr(settings, "wechat_api_base_url", None) or "https://api.weixin.qq.com",
+        )
+
+
+class BadRequest(Exception):
+    """A webhook request that fails a check; carries the HTTP status to answer."""
+
+    def __init__(self, status: int, reason: str) -> None:
+        super().__init__(reason)
+        self.status = status
+
+
+def guess_language(text: str) -> str:
+    """`zh` when the text has CJK characters, else `en` (WeChat messages carry no locale)."""
+    return "zh" if any("\u4e00" <= ch <= "\u9fff" for ch in text) else "en"
+
+
+def signature(*parts: str) -> str:
+    """WeChat's SHA-1 signature of the sorted parts."""
+    signer = WeChatSigner()
+    signer.add_data(*parts)
+    return str(signer.signature)
+
+
+def _guarded_xml(body: bytes) -> Any:
+    try:
+        return SafeET.fromstring(body, forbid_dtd=True)
+    except (DefusedXmlException, ParseError) as exc:
+        raise BadRequest(400, f"bad xml: {exc.__class__.__name__}") from exc
+
+
+class WeChatChannel:
+    """Webhook router, passive replies, customer-service follow-ups and push sender."""
+
+    def __init__(
+        self,
+        config: WeChatConfig,
+        handle: TurnHandler,
+        store: ChannelStore | None = None,
+        api: WeChatApi | None = None,
+        clock: Callable[[], float] = time.time,
+        reply_timeout: float = 4.5,
+    ) -> None:
+        self.config = config
+        self._handle = handle
+        self._store: ChannelStore = store or InMemoryChannelStore()
+        self.api = api or WeChatApi(config.app_id, config.app_secret, config.api_base_url, self._store)
+        self._clock = clock
+        self._reply_timeout = reply_timeout
+        self._crypto = WeChatCrypto(config.token, config.aes_key, config.app_id) if config.aes_key else None
+        self._background: set[asyncio.Task[None]] = set()
+        self.sender = WeChatSender(self)
+        self.router = self._build_router()
+
+    async def start(self) -> None:
+        """Nothing to connect: the access token is fetched on first use."""
+
+    async def stop(self) -> None:
+        """Let slow turns finish their customer-service follow-ups, then close the client."""
+        if self._background:
+            await asyncio.gather(*self._background, return_exceptions=True)
+        await self.api.close()
+
+    async def drain(self) -> None:
+        """Wait for follow-ups still being sent (tests, shutdown)."""
+        while self._background:
+            await asyncio.gather(*list(self._background), return_exceptions=True)
+
+    # --- checks ------------------------------------------------------------------------
+    def _check(self, params: dict[str, str]) -> tuple[str, str]:
+        timestamp, nonce = params.get("timestamp", ""), params.get("nonce", "")
+        expected = signature(self.config.token, timestamp, nonce)
+        if not hmac.compare_digest(params.get("signature", "").encode(), expected.encode()):
+            raise BadRequest(403, "bad signature")
+        try:
+            ts = int(timestamp)
+        except ValueError as exc:
+            raise BadRequest(400, "bad timestamp") from exc
+        if abs(self._clock() - ts) > TIMESTAMP_WINDOW:
+            raise BadRequest(403, "stale timestamp")
+        return timestamp, nonce
+
+    async def _body(self, request: Request) -> bytes:
+        declared = request.headers.get("content-length")
+        if declared and declared.isdigit() and int(declared) > MAX_BODY:
+            raise BadRequest(413, "body too large")
+        chunks: list[bytes] = []
+        size = 0
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > MAX_BODY:
+                raise BadRequest(413, "body too large")
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+    def _decrypt(self, body: bytes, params: dict[str, str], timestamp: str, nonce: str) -> bytes:
+        assert self._crypto is not None
+        root = _guarded_xml(body)
+        encrypted = root.findtext("Encrypt") or ""
+        expected = signature(self.config.token, timestamp, nonce, encrypted)
+        if not hmac.compare_digest(params.get("msg_signature", "").encode(), expected.encode()):
+            raise BadRequest(403, "bad msg_signature")
+        try:
+            plain = self._crypto.decrypt_message(body, expected, timestamp, nonce)
+        except (InvalidSignatureException, InvalidAppIdException, ValueError, KeyError) as exc:
+            raise BadRequest(400, "cannot decrypt") from exc
+        return plain.encode() if isinstance(plain, str) else bytes(plain)
+
+    # --- routes ------------------------------------------------------------------------
+    def _build_router(self) -> APIRouter:
+        router = APIRouter()
+
+        @router.get(WEBHOOK_PATH, include_in_schema=False)
+        async def wechat_verify(request: Request) -> Response:
+            try:
+                self._check(dict(request.query_params))
+            except BadRequest as exc:
+                return Response(status_code=exc.status)
+            return Response(request.query_params.get("echostr", ""), media_type="text/plain")
+
+        @router.post(WEBHOOK_PATH, include_in_schema=False)
+        async def wechat_message(request: Request) -> Response:
+            try:
+                return await self._on_post(request)
+            except BadRequest as exc:
+                log.info("wechat webhook rejected: %s", exc)
+                return Response(status_code=exc.status)
+
+        return router
+
+    async def _on_post(self, request: Request) -> Response:
+        params = dict(request.query_params)
+        body = await self._body(request)
+        timestamp, nonce = self._check(params)
+        if not await self._store.add_if_absent(f"wx:nonce:{timestamp}:{nonce}", NONCE_TTL):
+            raise BadRequest(403, "replayed nonce")
+        encrypted = self._crypto is not None and params.get("encrypt_type") == "aes"
+        if self._crypto is not None and not encrypted:
+            raise BadRequest(403, "encrypted mode required")
+        xml = self._decrypt(body, params, timestamp, nonce) if encrypted else body
+        _guarded_xml(xml)
+        try:
+            message = parse_message(xml)
+        except (ValueError, KeyError, TypeError) as exc:
+            raise BadRequest(400, "not a message") from exc
+        msg_id = getattr(message, "id", None)
+        if msg_id and not await self._store.add_if_absent(f"wx:msgid:{msg_id}", NONCE_TTL):
+            return Response("success", media_type="text/plain")  # WeChat's retry of one we answered
+        reply = await self._answer(message)
+        if reply is None:
+            return Response("success", media_type="text/plain")
+        out = reply.render()
+        if encrypted:
+            assert self._crypto is not None
+            out = self._crypto.encrypt_message(out, nonce, timestamp)
+        return Response(out, media_type="application/xml")
+
+    # --- messages ----------------------------------------------------------------------
+    async def _text_of(self, message: Any) -> str | None:
+        kind = message.type
+        if kind == "text":
+            text = str(message.content or "").strip()
+            choice = await self._choice(message.source, text)
+            return choice or text
+        if kind == "event":
+            event = str(getattr(message, "event", "")).lower()
+            if event == "subscribe":
+                return "/greet"
+            if event == "click":
+                return str(getattr(message, "key", "") or "") or None
+        return None
+
+    async def _answer(self, message: Any) -> TextReply | ArticlesReply | None:
+        openid = str(message.source)
+        text = await self._text_of(message)
+        if text is None:
+            if message.type == "event":
+                return None
+            return TextReply(message=message, content=TEXT_ONLY["zh"])
+        incoming = IncomingMessage(
+            CHANNEL,
+            openid,
+            text,
+            None,
+            {"channel": CHANNEL, "sender_id": openid, "display_name": "", "account": str(message.target)},
+        )
+        task = asyncio.ensure_future(self._handle(incoming))
+        done, _ = await asyncio.wait({task}, timeout=self._reply_timeout)
+        if not done:
+            self._later(self._follow_up(openid, task))
+            return TextReply(message=message, content=BUSY[guess_language(text)])
+        try:
+            replies = task.result()
+        except Exception:  # a dialogue bug must not become a 500 towards WeChat
+            log.exception("wechat turn failed")
+            return TextReply(message=message, content="抱歉,出了点问题,请稍后再试。")
+        wx = await self.render(openid, replies)
+        if not wx:
+            return None
+        first, rest = wx[0], wx[1:]
+        if rest:
+            self._later(self._send_all(openid, rest))
+        return self._passive(message, first)
+
+    @staticmethod
+    def _passive(message: Any, wx: WxMessage) -> TextReply | ArticlesReply:
+        if wx["msgtype"] == "news":
+            article = wx["news"]["articles"][0]
+            return ArticlesReply(
+                message=message,
+                articles=[
+                    {
+                        "title": article["title"],
+                        "description": article.get("description", ""),
+                        "image": article.get("picurl", ""),
+                        "url": article.get("url", ""),
+                    }
+                ],
+            )
+        return TextReply(message=message, content=wx["text"]["content"])
+
+    def _later(self, coro: Awaitable[None]) -> None:
+        task = asyncio.ensure_future(coro)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    async def _follow_up(self, openid: str, task: asyncio.Future[list[Reply]]) -> None:
+        try:
+            replies = await task
+        except Exception:  # logged: the shopper already has the holding text
+            log.exception("slow wechat turn failed")
+            return
+        await self._send_all(openid, await self.render(openid, replies))
+
+    async def _send_all(self, openid: str, messages: list[WxMessage]) -> None:
+        try:
+            for wx in messages:
+                await self.api.send_custom(openid, wx)
+        except WeChatApiError:
+            log.warning("wechat customer-service send failed", exc_info=True)
+
+    # --- rendering ---------------------------------------------------------------------
+    async def render(self, openid: str, replies: list[Reply]) -> list[WxMessage]:
+        """Replies → customer-service shaped messages; buttons become numbered choices."""
+        out: list[WxMessage] = []
+        texts: list[str] = []
+        payloads: list[str] = []
+        for reply in replies:
+            article = _article(reply)
+            text = reply.text if article is not None else reply_text(reply)
+            lang = guess_language(text or "中")
+            lines = [text] if text else []
+            if reply.image:
+                lines.append(f"{IMAGE_LINK[lang]}: {reply.image}")
+            if reply.buttons:
+                lines.append(CHOOSE_HINT[lang])
+                for button in reply.buttons:
+                    payloads.append(button.payload)
+                    lines.append(f"{len(payloads)}. {button.title}")
+            if article is not None:  # the card first, its text after it
+                if texts:
+                    out.extend(_texts("\n\n".join(texts)))
+                    texts = []
+                out.append({"msgtype": "news", "news": {"articles": [article]}})
+            if lines:
+                texts.append("\n".join(lines))
+        if texts:
+            out.extend(_texts("\n\n".join(texts)))
+        if payloads:
+            await self._store.set(f"wx:choices:{openid}", json.dumps(payloads), CHOICES_TTL)
+        elif replies:
+            await self._store.delete(f"wx:choices:{openid}")
+        return out
+
+    async def _choice(self, openid: str, text: str) -> str | None:
+        if not text.isdigit():
+            return None
+        raw = await self._store.get(f"wx:choices:{openid}")
+        if not raw:
+            return None
+        payloads = json.loads(raw)
+        index = int(text)
+        if 1 <= index <= len(payloads):
+            return str(payloads[index - 1])
+        return None
+
+
+def _texts(text: str) -> list[WxMessage]:
+    return [{"msgtype": "text", "text": {"content": c}} for c in split_utf8(text, TEXT_BYTES) if c]
+
+
+def _article(reply: Reply) -> dict[str, str] | None:
+    if not reply.custom or reply.custom.get("type") != "product":
+        return None
+    item = reply.custom.get("item") or {}
+    if not item.get("url"):
+        return None
+    price = f"¥{item['price']}" if item.get("price") is not None else ""
+    return {
+        "title": str(item.get("title") or item.get("id") or ""),
+        "description": " · ".join(p for p in (price, str(item.get("platform") or "")) if p),
+        "url": str(item["url"]),
+        "picurl": str(item.get("image_url") or ""),
+    }
+
+
+class WeChatSender:
+    """Push sender over the customer-service message API; failures → `ChannelSendError`."""
+
+    def __init__(self, channel: WeChatChannel) -> None:
+        self._channel = channel
+
+    async def send(self, recipient_id: str, replies: list[Reply]) -> None:
+        """Render and send every reply to the follower `recipient_id` (an openid)."""
+        try:
+            for wx in await self._channel.render(recipient_id, replies):
+                await self._channel.api.send_custom(recipient_id, wx)
+        except WeChatApiError as exc:
+            raise ChannelSendError(f"wechat: {exc}") from exc

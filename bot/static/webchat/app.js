@@ -1,0 +1,334 @@
+/* shopbot web chat: plain JavaScript, no build step.
+ *
+ * - Messages go out with POST /webchat/messages; the replies come back in the response.
+ * - What the bot says on its own (shipment updates, price alerts, an agent) arrives over the
+ *   WebSocket /webchat/ws as {"type": "push", "id", "reply"}; each push is saved to the local
+ *   history first and acknowledged after, and the server re-sends anything unacknowledged on
+ *   reconnect — so a dropped connection or a reload loses nothing.
+ * - The sender id is random and kept in localStorage, with the conversation history.
+ * Everything the bot sends is rendered with textContent (never innerHTML).
+ */
+(function () {
+  "use strict";
+
+  var T = {
+    zh: {
+      title: "购物助手", placeholder: "想买什么?比如:五千左右的轻薄本", send: "发送",
+      details: "详情", buy: "购买", pay: "去支付", total: "合计", order: "订单", status: "状态",
+      carrier: "快递", tracking: "运单号", ticket: "售后单", service: "类型", alert: "降价提醒",
+      target: "目标价", offers: "其他平台", sales: "销量", rating: "评分", found: "共 {n} 件",
+      failed: "发送失败,请重试", online: "已连接", offline: "连接中断,正在重连…", toggle: "EN",
+      handoff: { waiting: "正在为你转接人工客服…", agent_joined: "人工客服已接入", returned_to_bot: "已回到机器人助手" },
+      platforms: { taobao: "淘宝", jd: "京东", pdd: "拼多多" },
+      statuses: { pending_payment: "待支付", paid: "已支付", confirmed: "已确认", shipped: "已发货",
+        picked_up: "已揽收", in_transit: "运输中", out_for_delivery: "派送中", delivered: "已签收",
+        completed: "已完成", cancelled: "已取消", refunded: "已退款", exception: "异常",
+        open: "处理中", pending: "待处理", in_progress: "处理中", approved: "已同意", rejected: "已拒绝",
+        resolved: "已解决", closed: "已关闭", active: "生效中", triggered: "已触发" }
+    },
+    en: {
+      title: "Shopping assistant", placeholder: "What are you looking for? e.g. a light laptop around ¥5000",
+      send: "Send", details: "Details", buy: "Buy", pay: "Pay now", total: "Total", order: "Order",
+      status: "Status", carrier: "Carrier", tracking: "Tracking no.", ticket: "Ticket", service: "Type",
+      alert: "Price alert", target: "Target", offers: "Other platforms", sales: "sold", rating: "rating",
+      found: "{n} found", failed: "Could not send, please try again", online: "Connected",
+      offline: "Connection lost, reconnecting…", toggle: "中",
+      handoff: { waiting: "Connecting you to a person…", agent_joined: "An agent has joined", returned_to_bot: "Back to the assistant" },
+      platforms: { taobao: "Taobao", jd: "JD", pdd: "Pinduoduo" },
+      statuses: { pending_payment: "Awaiting payment", paid: "Paid", confirmed: "Confirmed", shipped: "Shipped",
+        picked_up: "Picked up", in_transit: "In transit", out_for_delivery: "Out for delivery",
+        delivered: "Delivered", completed: "Completed", cancelled: "Cancelled", refunded: "Refunded",
+        exception: "Exception", open: "Open", pending: "Pending", in_progress: "In progress",
+        approved: "Approved", rejected: "Rejected", resolved: "Resolved", closed: "Closed",
+        active: "Active", triggered: "Triggered" }
+    }
+  };
+
+  function load(key, fallback) {
+    try { var v = localStorage.getItem(key); return v === null ? fallback : JSON.parse(v); }
+    catch (e) { return fallback; }
+  }
+  function save(key, value) {
+    try { localStorage.setItem(key, JSON.stringify(value)); } catch (e) { /* storage full: keep going */ }
+  }
+  function randomId() {
+    var bytes = new Uint8Array(12);
+    (window.crypto || window.msCrypto).getRandomValues(bytes);
+    return "w" + Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
+  }
+
+  var sender = load("shopbot.sender", null);
+  if (!sender) { sender = randomId(); save("shopbot.sender", sender); }
+  var lang = load("shopbot.lang", null) ||
+    (((navigator.language || "zh") + "").toLowerCase().indexOf("zh") === 0 ? "zh" : "en");
+  var historyKey = "shopbot.history." + sender;
+  var history = load(historyKey, []);
+  var seen = {};
+  history.forEach(function (h) { if (h.id) { seen[h.id] = true; } });
+
+  var log = document.querySelector("[data-testid=log]");
+  var form = document.querySelector("[data-testid=composer]");
+  var input = document.querySelector("[data-testid=input]");
+  var statusDot = document.querySelector("[data-testid=status]");
+  var langButton = document.querySelector("[data-testid=lang-toggle]");
+
+  function t(key) { return T[lang][key]; }
+
+  function el(tag, attrs, children) {
+    var node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (k) {
+      if (k === "text") { node.textContent = attrs[k]; }
+      else if (k === "class") { node.className = attrs[k]; }
+      else if (k === "onclick") { node.addEventListener("click", attrs[k]); }
+      else if (attrs[k] !== null && attrs[k] !== undefined) { node.setAttribute(k, attrs[k]); }
+    });
+    (children || []).forEach(function (c) { if (c) { node.appendChild(c); } });
+    return node;
+  }
+  function safeUrl(url) {
+    return typeof url === "string" && /^(https?:\/\/|\/)/i.test(url) ? url : null;
+  }
+  function money(value, currency) {
+    if (value === null || value === undefined || value === "") { return ""; }
+    var symbol = !currency || currency === "CNY" ? "¥" : (currency === "USD" ? "$" : currency + " ");
+    return symbol + value;
+  }
+  function platformTag(p) {
+    return p ? el("span", { "class": "platform " + p, "data-testid": "platform", text: T[lang].platforms[p] || p }) : null;
+  }
+  function statusText(s) { return (s && T[lang].statuses[s]) || s || ""; }
+  function payloadJson(intent, entities) { return "/" + intent + JSON.stringify(entities); }
+
+  // --- cards -------------------------------------------------------------------------
+  function productCard(item, ordinal) {
+    var img = safeUrl(item.image_url);
+    var price = el("div", { "class": "price", "data-testid": "price", text: money(item.price, item.currency) },
+      [item.original_price && String(item.original_price) !== String(item.price)
+        ? el("del", { text: money(item.original_price, item.currency) }) : null]);
+    var meta = [];
+    if (item.sales !== undefined && item.sales !== null) { meta.push(item.sales + " " + t("sales")); }
+    if (item.rating !== undefined && item.rating !== null) { meta.push(t("rating") + " " + item.rating); }
+    var actions = el("div", { "class": "actions" }, [
+      el("button", { type: "button", "data-testid": "details", text: t("details"),
+        onclick: function () { send(payloadJson("show_details", { ordinal: ordinal }), t("details") + " #" + ordinal); } }),
+      el("button", { type: "button", "class": "primary", "data-testid": "buy", text: t("buy"),
+        onclick: function () { send(payloadJson("buy", { ordinal: ordinal }), t("buy") + " #" + ordinal); } })
+    ]);
+    return el("div", { "class": "card", "data-testid": "product-card", "data-product-id": item.id || "" }, [
+      img ? el("img", { "class": "thumb", src: img, alt: item.title || "", loading: "lazy" }) : null,
+      el("div", { "class": "body" }, [
+        el("div", { "class": "title", "data-testid": "title", text: (ordinal + ". ") + (item.title || "") }),
+        price,
+        item.promotion ? el("div", { "class": "promo", text: item.promotion }) : null,
+        el("div", { "class": "meta" }, [platformTag(item.platform), document.createTextNode(meta.length ? " " + meta.join(" · ") : "")]),
+        actions
+      ])
+    ]);
+  }
+
+  function kvTable(pairs) {
+    return el("table", { "class": "kv" }, pairs.filter(function (p) { return p[1] !== "" && p[1] !== undefined && p[1] !== null; })
+      .map(function (p) { return el("tr", {}, [el("td", { text: p[0] }), el("td", { text: String(p[1]) })]); }));
+  }
+
+  function productDetail(item, offers) {
+    var img = safeUrl(item.image_url);
+    var specs = Object.keys(item.specs || {}).map(function (k) { return [k, item.specs[k]]; });
+    var children = [
+      img ? el("img", { "class": "hero", src: img, alt: item.title || "" }) : null,
+      el("div", { "class": "title", "data-testid": "title", text: item.title || "" }),
+      el("div", { "class": "price", "data-testid": "price", text: money(item.price, item.currency) },
+        [item.original_price && String(item.original_price) !== String(item.price) ? el("del", { text: money(item.original_price, item.currency) }) : null]),
+      item.promotion ? el("div", { "class": "promo", text: item.promotion }) : null,
+      el("div", { "class": "meta" }, [platformTag(item.platform)]),
+      specs.length ? kvTable(specs) : null
+    ];
+    if (offers && offers.length) {
+      children.push(el("div", { "class": "meta", text: t("offers") }));
+      children.push(kvTable(offers.map(function (o) {
+        return [T[lang].platforms[o.platform] || o.platform || "", money(o.effective_price || o.price, o.currency)];
+      })));
+    }
+    return el("div", { "class": "card wide", "data-testid": "product-detail" }, children);
+  }
+
+  function comparisonTable(custom) {
+    var items = custom.items || [];
+    var head = el("tr", {}, [el("th", { text: "" })].concat(items.map(function (it) { return el("th", { text: it.title || it.id || "" }); })));
+    var rows = (custom.rows || []).map(function (row) {
+      return el("tr", {}, [el("th", { text: row.label || "" })].concat((row.values || []).map(function (v) {
+        return el("td", { text: v === null || v === undefined ? "—" : String(v) });
+      })));
+    });
+    return el("div", { "class": "table-wrap", "data-testid": "comparison" }, [el("table", { "class": "compare" }, [head].concat(rows))]);
+  }
+
+  function orderCard(c) {
+    var lines = (c.items || []).map(function (it) {
+      return [(it.title || it.product_id || "") + (it.quantity ? " ×" + it.quantity : ""), money(it.price, c.currency)];
+    });
+    var pay = safeUrl(c.payment_url);
+    return el("div", { "class": "card wide", "data-testid": "order-card" }, [
+      el("div", { "class": "title", text: t("order") + " " + (c.order_id || "") }),
+      el("div", { "class": "status-tag", "data-testid": "order-status", text: statusText(c.status) }),
+      kvTable(lines.concat([[t("total"), money(c.total, c.currency)]])),
+      pay ? el("div", { "class": "actions" }, [el("a", { "class": "primary", href: pay, target: "_blank", rel: "noopener", "data-testid": "pay", text: t("pay") })]) : null
+    ]);
+  }
+
+  function shipmentCard(c) {
+    var events = (c.events || []).map(function (e) {
+      return el("li", {}, [el("time", { text: e.time || "" }),
+        document.createTextNode([e.description || statusText(e.status), e.location || ""].filter(Boolean).join(" · "))]);
+    });
+    return el("div", { "class": "card wide", "data-testid": "shipment-card" }, [
+      el("div", { "class": "title", text: (c.carrier || "") + " " + (c.tracking_number || "") }),
+      el("div", { "class": "status-tag", "data-testid": "shipment-status", text: statusText(c.status) }),
+      kvTable([[t("order"), c.order_id || ""]]),
+      events.length ? el("ol", { "class": "timeline" }, events) : null
+    ]);
+  }
+
+  function ticketCard(c) {
+    return el("div", { "class": "card wide", "data-testid": "ticket-card" }, [
+      el("div", { "class": "title", text: t("ticket") + " " + (c.ticket_id || "") }),
+      el("div", { "class": "status-tag", text: statusText(c.status) }),
+      kvTable([[t("order"), c.order_id || ""], [t("service"), c.service_type || ""]])
+    ]);
+  }
+
+  function alertCard(c) {
+    return el("div", { "class": "card wide", "data-testid": "alert-card" }, [
+      el("div", { "class": "title", text: t("alert") + " " + (c.alert_id || "") }),
+      el("div", { "class": "status-tag", text: statusText(c.status) }),
+      kvTable([["ID", c.product_id || ""], [t("target"), c.target_price ? money(c.target_price) : (c.percent_drop ? "-" + c.percent_drop + "%" : "")]])
+    ]);
+  }
+
+  function customNode(c) {
+    if (!c || typeof c !== "object") { return null; }
+    switch (c.type) {
+      case "products":
+        return el("div", { "class": "cards", "data-testid": "products" },
+          (c.items || []).map(function (it, i) { return productCard(it, i + 1); }));
+      case "product": return productDetail(c.item || {}, c.offers);
+      case "comparison": return comparisonTable(c);
+      case "order": return orderCard(c);
+      case "shipment": return shipmentCard(c);
+      case "ticket": return ticketCard(c);
+      case "price_alert": return alertCard(c);
+      case "handoff": return el("div", { "class": "notice", "data-testid": "handoff", text: (T[lang].handoff[c.status] || c.status || "") });
+      default: return null;
+    }
+  }
+
+  // --- log ---------------------------------------------------------------------------
+  function renderEntry(entry) {
+    if (entry.who === "notice") { return el("div", { "class": "notice", text: entry.text }); }
+    var mine = entry.who === "me";
+    var parts = [];
+    if (mine) {
+      parts.push(el("div", { "class": "bubble", text: entry.text }));
+    } else {
+      var r = entry.reply || {};
+      if (r.text) { parts.push(el("div", { "class": "bubble", "data-testid": "bot-text", text: r.text })); }
+      var img = safeUrl(r.image);
+      if (img) { parts.push(el("img", { "class": "image", "data-testid": "image", src: img, alt: "" })); }
+      parts.push(customNode(r.custom));
+      if (r.buttons && r.buttons.length) {
+        parts.push(el("div", { "class": "buttons" }, r.buttons.map(function (b) {
+          return el("button", { type: "button", "data-testid": "reply-button", "data-payload": b.payload, text: b.title,
+            onclick: function () { send(b.payload, b.title); } });
+        })));
+      }
+    }
+    return el("div", { "class": "row " + (mine ? "me" : "bot"), "data-testid": mine ? "msg-me" : "msg-bot",
+                       "data-push-id": entry.id || null }, [
+      el("div", { "class": "avatar", text: mine ? (lang === "zh" ? "我" : "Me") : (lang === "zh" ? "购" : "Bot") }),
+      el("div", { "class": "stack" }, parts)
+    ]);
+  }
+
+  function scrollDown() { log.scrollTop = log.scrollHeight; }
+
+  function addEntry(entry) {
+    if (entry.id) { if (seen[entry.id]) { return; } seen[entry.id] = true; }
+    history.push(entry);
+    if (history.length > 300) { history = history.slice(-300); }
+    save(historyKey, history);
+    log.appendChild(renderEntry(entry));
+    scrollDown();
+  }
+
+  function renderAll() {
+    document.documentElement.lang = lang === "zh" ? "zh" : "en";
+    document.title = t("title") + " · shopbot";
+    document.querySelectorAll("[data-i18n]").forEach(function (n) { n.textContent = t(n.getAttribute("data-i18n")); });
+    document.querySelectorAll("[data-i18n-placeholder]").forEach(function (n) { n.placeholder = t(n.getAttribute("data-i18n-placeholder")); });
+    langButton.textContent = t("toggle");
+    log.textContent = "";
+    history.forEach(function (e) { log.appendChild(renderEntry(e)); });
+    scrollDown();
+  }
+
+  // --- sending -----------------------------------------------------------------------
+  var busy = false;
+  function send(text, display) {
+    text = (text || "").trim();
+    if (!text) { return; }
+    addEntry({ who: "me", text: display || text });
+    busy = true;
+    fetch("/webchat/messages", {
+      method: "POST", headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ sender: sender, text: text, language: lang })
+    }).then(function (resp) {
+      if (!resp.ok) { throw new Error("HTTP " + resp.status); }
+      return resp.json();
+    }).then(function (data) {
+      (data.replies || []).forEach(function (reply) { addEntry({ who: "bot", reply: reply }); });
+    }).catch(function () {
+      addEntry({ who: "notice", text: t("failed") });
+    }).then(function () { busy = false; });
+  }
+
+  form.addEventListener("submit", function (ev) {
+    ev.preventDefault();
+    var text = input.value;
+    input.value = "";
+    send(text);
+  });
+  langButton.addEventListener("click", function () {
+    lang = lang === "zh" ? "en" : "zh";
+    save("shopbot.lang", lang);
+    renderAll();
+  });
+
+  // --- pushes ------------------------------------------------------------------------
+  var socket = null;
+  var attempts = 0;
+  function setStatus(state) {
+    statusDot.setAttribute("data-state", state);
+    statusDot.title = state === "online" ? t("online") : t("offline");
+  }
+  function connect() {
+    var proto = location.protocol === "https:" ? "wss://" : "ws://";
+    socket = new WebSocket(proto + location.host + "/webchat/ws?sender=" + encodeURIComponent(sender));
+    socket.onopen = function () { attempts = 0; setStatus("online"); };
+    socket.onmessage = function (ev) {
+      var msg;
+      try { msg = JSON.parse(ev.data); } catch (e) { return; }
+      if (msg.type !== "push" || !msg.id) { return; }
+      addEntry({ who: "bot", reply: msg.reply || {}, id: msg.id });  // saved before the ack
+      socket.send(JSON.stringify({ type: "ack", ids: [msg.id] }));
+    };
+    socket.onclose = function () {
+      setStatus("offline");
+      var delay = Math.min(10000, 500 * Math.pow(2, attempts++));
+      setTimeout(connect, delay);
+    };
+  }
+
+  window.shopbot = { sender: sender, isBusy: function () { return busy; } };
+  renderAll();
+  connect();
+})();
