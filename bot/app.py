@@ -12,6 +12,9 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from bot.channels.rest import build_rest_router
+from bot.channels.wire import build_channels
+from bot.orders_wiring import include_order_routers
+from bot.routes.sandbox_prices import build_sandbox_price_router
 from bot.settings import Settings, get_settings
 from bot.wiring import Container, build_container
 
@@ -58,15 +61,29 @@ async def _too_large(scope: Scope, receive: Receive, send: Send) -> None:
     await resp(scope, receive, send)
 
 
+def _invalidate(container: Container):  # type: ignore[no-untyped-def]
+    async def after_price_change() -> None:
+        if container.services.search is not None:
+            await container.services.search.invalidate()
+
+    return after_price_change
+
+
 def create_app(settings: Settings | None = None, container: Container | None = None) -> FastAPI:
     settings = settings or get_settings()
     container = container or build_container(settings)
+    channels = build_channels(settings, container.handle, container.outbox, container.push,
+                              redis=container.redis, telegram_polling=settings.telegram_polling)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await container.start()
         try:
-            yield
+            await channels.start()
+            try:
+                yield
+            finally:
+                await channels.stop()
         finally:
             await container.stop()
 
@@ -94,4 +111,10 @@ def create_app(settings: Settings | None = None, container: Container | None = N
         return Response(generate_latest(container.metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
     app.include_router(build_rest_router(container.handle, container.outbox))
+    for router in channels.routers:  # web chat at /, Telegram and WeChat webhooks when configured
+        app.include_router(router)
+    if container.orders is not None:
+        include_order_routers(app, container.orders, container.scheduler, sandbox=settings.sandbox)
+    if settings.sandbox and container.demo is not None:
+        app.include_router(build_sandbox_price_router(container.demo, after_change=_invalidate(container)))
     return app

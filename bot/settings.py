@@ -50,6 +50,66 @@ class Settings(BaseSettings):
     search_deadline_seconds: float = 1.5
     search_cache_ttl_seconds: float = 60.0
 
+    # --- orders, payments, logistics ------------------------------------------------------
+    payment_provider: str = Field(default="sandbox", description="sandbox | wechatpay | alipay")
+    sandbox_payment_secret: str | None = Field(
+        default=None, description="HMAC secret of sandbox callbacks; unset = random per start")
+    merchant_api_keys: str = Field(default="", description="merchant_id:key,... (X-Merchant-Key header)")
+    merchant_ticket_deadline_hours: float = 48.0
+    shipment_poll_seconds: float = 60.0
+    platform_sync_seconds: float = 30.0
+    carrier: str = Field(default="simulated", description="simulated | kuaidi100")
+    carrier_step_seconds: float = Field(default=21600.0, description="simulated carrier: clock time per parcel step")
+    carrier_delay_rate: float = 0.0
+    carrier_lost_rate: float = 0.0
+    carrier_rejected_rate: float = 0.0
+    wechatpay_mchid: str = ""
+    wechatpay_appid: str = ""
+    wechatpay_api_v3_key: str = ""
+    wechatpay_cert_serial_no: str = ""
+    wechatpay_private_key_path: str = ""
+    wechatpay_notify_url: str = ""
+    wechatpay_public_key_path: str = ""
+    wechatpay_public_key_id: str = ""
+    wechatpay_platform_cert_dir: str = ""
+    wechatpay_api_url: str = "https://api.mch.weixin.qq.com"
+    alipay_app_id: str = ""
+    alipay_app_private_key_path: str = ""
+    alipay_public_key_path: str = ""
+    alipay_gateway_url: str = "https://openapi.alipay.com/gateway.do"
+    alipay_notify_url: str = ""
+    alipay_return_url: str = ""
+    alipay_method: str = "qr"
+    kuaidi100_customer: str = ""
+    kuaidi100_key: str = ""
+    kuaidi100_salt: str = ""
+    kuaidi100_api_url: str = "https://poll.kuaidi100.com"
+
+    # --- real marketplaces (on when their keys are set) -------------------------------------
+    jd_union_app_key: str = ""
+    jd_union_app_secret: str = ""
+    jd_union_api_url: str = "https://api.jd.com/routerjson"
+    taobao_app_key: str = ""
+    taobao_app_secret: str = ""
+    taobao_adzone_id: str = ""
+    taobao_api_url: str = "https://eco.taobao.com/router/rest"
+    taobao_sign_method: str = "md5"
+    pdd_client_id: str = ""
+    pdd_client_secret: str = ""
+    pdd_pid: str = ""
+    pdd_api_url: str = "https://gw-api.pinduoduo.com/api/router"
+
+    # --- channels -----------------------------------------------------------------------
+    telegram_token: str | None = Field(default=None, description="Telegram bot token; unset = Telegram off")
+    telegram_webhook_secret: str | None = Field(default=None, description="X-Telegram-Bot-Api-Secret-Token")
+    telegram_api_base_url: str = "https://api.telegram.org"
+    telegram_polling: bool = Field(default=False, description="long polling instead of the webhook")
+    wechat_token: str | None = Field(default=None, description="WeChat server Token; unset = WeChat off")
+    wechat_app_id: str | None = None
+    wechat_app_secret: str | None = None
+    wechat_aes_key: str | None = Field(default=None, description="EncodingAESKey; set = encrypted mode")
+    wechat_api_base_url: str = "https://api.weixin.qq.com"
+
     @property
     def base_url(self) -> str:
         return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")

@@ -11,6 +11,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from redis.asyncio import Redis
@@ -19,25 +20,33 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot import db
 from bot.observability import Metrics
+from bot.orders_wiring import OrdersComponents, build_orders, register_order_jobs
 from bot.push import PushRouter
+from bot.scheduler import JobScheduler
 from bot.settings import Settings
 from bot.turns import TurnHandler, build_turn_handler
+from bot.wiring_real import RealAdapters, build_real_adapters
 from dialogue.context import Services
 from dialogue.engine import DialogueEngine
 from dialogue.flows.base import Flow
 from dialogue.flows.buy import Buy
 from dialogue.flows.details import CompareProducts, ShowDetails
+from dialogue.flows.orders import FLOWS as ORDER_FLOWS
 from dialogue.flows.recommend import Recommend
 from dialogue.flows.search import RefineSearch, SearchProduct
 from dialogue.flows.smalltalk import FLOWS as SMALLTALK
+from dialogue.notifications import PushNotifier
 from integrations.cache.memory import MemoryCache
 from integrations.cache.redis_cache import RedisCache
-from integrations.marketplaces.demo.factory import DemoMarketplace, build_demo_marketplace
+from integrations.carriers.simulated import ExceptionRates
 from integrations.db.shoppers_repo import SQLShopperRepository
+from integrations.marketplaces.demo.factory import DemoMarketplace, build_demo_marketplace
 from nlu.standin import KeywordParser
 from nlu.types import Parser
 from shop import relevance
+from shop.clock import SystemClock
 from shop.search import SearchAggregator
+from tracking.leader import RedisLeaderLock
 from tracking.lock import InProcessLockManager, LockManager, RedisLockManager
 from tracking.outbox import InMemoryOutbox, Outbox
 from tracking.redis_store import RedisOutbox, RedisTrackerStore
@@ -72,7 +81,11 @@ class Container:
     engine: DialogueEngine
     metrics: Metrics
     handle: TurnHandler
+    scheduler: JobScheduler
+    real: RealAdapters
+    connectors: dict[str, Any] = field(default_factory=dict)  # every marketplace, demo or real
     demo: DemoMarketplace | None = None
+    orders: OrdersComponents | None = None
     on_start: list[Hook] = field(default_factory=list)
     on_stop: list[Hook] = field(default_factory=list)
     started: bool = False
@@ -121,32 +134,74 @@ class Container:
 
 def build_flows(settings: Settings) -> list[Flow]:
     shopping: list[Flow] = [SearchProduct(), RefineSearch(), ShowDetails(), CompareProducts(), Buy(), Recommend()]
-    return [*(cls() for cls in SMALLTALK), *shopping]
+    return [*(cls() for cls in SMALLTALK), *shopping, *(cls() for cls in ORDER_FLOWS)]
 
 
 def _wire_marketplaces(c: Container) -> None:
-    """Demo platforms (embedded default) behind the search aggregator; started in the lifespan."""
+    """Demo platforms (embedded default) and real platforms (keys set) behind the search aggregator."""
     s = c.settings
-    if not s.demo_platforms:
-        return
-    demo = build_demo_marketplace(latency_ms=s.demo_platform_latency_ms, jitter_ms=s.demo_platform_jitter_ms,
-                                  failure_rate=s.demo_platform_failure_rate,
-                                  fulfil_delay_seconds=s.demo_fulfil_delay_seconds)
-    c.demo = demo
     cache = RedisCache(s.redis_url, prefix=f"{s.redis_prefix}cache:") if s.redis_url else MemoryCache()
+    demo = None
+    if s.demo_platforms:
+        demo = c.demo = build_demo_marketplace(
+            latency_ms=s.demo_platform_latency_ms, jitter_ms=s.demo_platform_jitter_ms,
+            failure_rate=s.demo_platform_failure_rate, fulfil_delay_seconds=s.demo_fulfil_delay_seconds)
+        if s.demo_price_walk_seconds > 0:
+            c.scheduler.add_job("walk_demo_prices", _price_walk(c, demo), s.demo_price_walk_seconds)
 
     async def start() -> None:
         await asyncio.to_thread(relevance.warm_up)  # jieba's dictionary, before the first search
         if isinstance(cache, RedisCache):
             await cache.start()
-        await demo.start(in_process=s.demo_platform_transport == "asgi")
-        c.services.search = SearchAggregator(demo.connectors, cache, deadline_seconds=s.search_deadline_seconds,
+        await c.real.start()
+        if demo is not None:
+            await demo.start(in_process=s.demo_platform_transport == "asgi")
+            c.connectors.update(demo.connectors)
+        c.connectors.update(c.real.marketplaces)  # a real platform replaces its demo twin
+        c.services.search = SearchAggregator(c.connectors, cache, deadline_seconds=s.search_deadline_seconds,
                                              cache_ttl_seconds=s.search_cache_ttl_seconds)
 
     async def stop() -> None:
-        await demo.stop()
+        if demo is not None:
+            await demo.stop()
+        await c.real.stop()
         if isinstance(cache, RedisCache):
             await cache.close()
+
+    c.on_start.append(start)
+    c.on_stop.append(stop)
+
+
+def _price_walk(c: Container, demo: DemoMarketplace) -> Hook:
+    async def walk_demo_prices() -> int:
+        changed = demo.walk_prices()
+        if c.services.search is not None:
+            await c.services.search.invalidate()
+        return sum(len(v) for v in changed.values())
+
+    return walk_demo_prices
+
+
+def _wire_orders(c: Container) -> None:
+    """Orders, payments, shipments and after-sales; their jobs run on the scheduler."""
+    s = c.settings
+    orders = c.orders = build_orders(
+        c.db_engine, PushNotifier(c.push), SystemClock(), c.connectors, base_url=s.base_url,
+        payment_provider=s.payment_provider, extra_providers=c.real.payments,
+        sandbox_secret=s.sandbox_payment_secret.encode() if s.sandbox_payment_secret else None,
+        carrier=c.real.carrier, carrier_step=timedelta(seconds=s.carrier_step_seconds),
+        carrier_rates=ExceptionRates(s.carrier_delay_rate, s.carrier_lost_rate, s.carrier_rejected_rate),
+        ticket_deadline=timedelta(hours=s.merchant_ticket_deadline_hours), merchant_api_keys=s.merchant_api_keys)
+    c.services.orders, c.services.shipments, c.services.aftersales = orders.orders, orders.shipments, orders.tickets
+    register_order_jobs(c.scheduler, orders, shipment_poll_seconds=s.shipment_poll_seconds,
+                        platform_sync_seconds=s.platform_sync_seconds)
+
+    async def start() -> None:
+        await orders.orders.reconcile()  # finish what a crashed worker left between payment and order
+        await c.scheduler.start()
+
+    async def stop() -> None:
+        await c.scheduler.shutdown()
 
     c.on_start.append(start)
     c.on_stop.append(stop)
@@ -176,8 +231,14 @@ def build_container(settings: Settings) -> Container:
                             services=services, shoppers=shoppers)
     metrics = Metrics()
     handle = build_turn_handler(engine, metrics)
+    leader = RedisLeaderLock(settings.redis_url, key=f"{settings.redis_prefix}scheduler:leader") \
+        if settings.redis_url else None
     container = Container(settings=settings, db_engine=db_engine, redis=redis, tracker_store=tracker_store,
                           locks=locks, outbox=outbox, push=push, parser=parser, services=services,
-                          engine=engine, metrics=metrics, handle=handle)
+                          engine=engine, metrics=metrics, handle=handle, scheduler=JobScheduler(leader),
+                          real=build_real_adapters(settings))
     _wire_marketplaces(container)
+    _wire_orders(container)
+    if leader is not None:
+        container.on_stop.append(leader.aclose)
     return container

@@ -15,6 +15,7 @@ from dialogue.context import TurnContext
 from dialogue.flows.base import Flow
 from dialogue.flows.common import CURRENT_PRODUCT, listed, pick_listed
 from dialogue.flows.details import load_product
+from dialogue.flows.orders import place_order
 from dialogue.flows.search import platform_label
 from dialogue.messages import Button
 from shop.promotions import best_offer, effective_price
@@ -94,7 +95,7 @@ class Buy(Flow):
         ctx.set_slot(CURRENT_PRODUCT, {"id": product.id, "title": title, "brand": product.brand})
         frame: dict[str, Any] = {
             "product_id": product.id, "title": title, "platform": offer.platform,
-            "platform_product_id": offer.platform_product_id, "stock": offer.stock,
+            "platform_product_id": offer.platform_product_id, "stock": offer.stock, "merchant": offer.merchant,
             "variants": {k: list(v) for k, v in product.variants.items() if len(v) > 1},
             "chosen": {k: v[0] for k, v in product.variants.items() if len(v) == 1},
             "quantity": 1, "started_at": time.time(), "misses": 0,
@@ -201,7 +202,7 @@ class Buy(Flow):
     def summary(frame: dict[str, Any]) -> dict[str, Any]:
         """The confirmed summary an order is made from (money as Decimal strings)."""
         keys = ("product_id", "title", "platform", "platform_product_id", "quantity", "unit_price", "list_price",
-                "total", "savings", "promotion", "receiver_name", "phone", "address", "payment_method")
+                "total", "savings", "promotion", "receiver_name", "phone", "address", "payment_method", "merchant")
         out = {k: frame.get(k) for k in keys}
         out["variant"] = dict(frame["chosen"])
         return out
@@ -323,15 +324,13 @@ class Buy(Flow):
             await ctx.services.shoppers.update_profile(
                 ctx.shopper.id, address=frame["address"], phone=frame["phone"],
                 receiver_name=frame["receiver_name"])
-        place = ctx.services.extra.get("place_order")
-        if place is None:
+        if ctx.services.orders is None:
             ctx.say("order_confirmed", total=ctx.money(summary["total"]),
                     custom={"type": "order", "order_id": None, "status": "confirmed",
                             "items": [summary], "total": summary["total"], "currency": "CNY",
                             "payment_url": None})
             return
-        key = f"{ctx.tracker.conversation_id}:{frame['started_at']}"
-        await place(ctx, summary, key)
+        await place_order(ctx, summary, f"{ctx.tracker.conversation_id}:{frame['started_at']}")
 
     async def reprompt(self, ctx: TurnContext) -> None:
         frame = ctx.active_frame.frame if ctx.active_frame else {}

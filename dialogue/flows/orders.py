@@ -1,0 +1,254 @@
+"""Orders in the chat: place the confirmed order, "我的订单", "快递到哪了", "我要退货", tickets.
+
+An order is found by its id, by "the last order", or picked from a list of recent ones.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from dialogue.context import TurnContext
+from dialogue.flows.base import Flow
+from dialogue.flows.search import platform_label
+from dialogue.messages import Button
+from shop.aftersales import ServiceType
+from shop.orders import Order, OrderError, OrderLine, OrderSummary
+
+RECENT = 5
+SERVICE_TYPES = tuple(s.value for s in ServiceType)
+
+
+def order_status(ctx: TurnContext, status: str) -> str:
+    return ctx.t(f"order_status_{status}")
+
+
+async def place_order(ctx: TurnContext, summary: dict[str, Any], idempotency_key: str) -> None:
+    """Turn the confirmed summary into an order and answer with its payment link."""
+    orders = ctx.services.orders
+    if orders is None or ctx.shopper is None:
+        ctx.say("orders_unavailable")
+        return
+    line = OrderLine(product_id=summary["product_id"], platform_product_id=summary["platform_product_id"],
+                     title=summary["title"], quantity=int(summary["quantity"]),
+                     unit_price=Decimal(summary["list_price"]), variant=summary.get("variant") or {})
+    order_summary = OrderSummary(
+        shopper_id=ctx.shopper.id, channel=ctx.msg.channel, recipient_id=ctx.msg.sender_id,
+        platform=summary["platform"], lines=(line,), total=Decimal(summary["total"]),
+        receiver_name=summary["receiver_name"], phone=summary["phone"], address=summary["address"],
+        language=ctx.language, merchant=summary.get("merchant") or "", savings=summary.get("promotion") or "")
+    try:
+        order = await orders.create_from_summary(order_summary, idempotency_key)
+        intent = await orders.start_payment(order.id, summary.get("payment_method"))
+    except OrderError as exc:
+        ctx.say("order_failed", reason=str(exc))
+        return
+    payload = await orders.payload(await orders.get(order.id))
+    url = intent.pay_url or intent.code_url or payload.get("payment_url")
+    payload["payment_url"] = url
+    ctx.say("order_created", order_id=order.id, total=ctx.money(order.total), url=url or "",
+            custom=payload, buttons=[Button(ctx.t("button_my_orders"), "/check_order")])
+
+
+async def pick_order(ctx: TurnContext, intent: str) -> Order | None:
+    """The order the message names (id, "the last one"), the only one, or None after listing them."""
+    orders = ctx.services.orders
+    if orders is None or ctx.shopper is None:
+        ctx.say("orders_unavailable")
+        return None
+    order_id = ctx.entity("order_id")
+    if order_id:
+        try:
+            order = await orders.get(str(order_id).upper())
+        except OrderError:
+            order = None
+        if order is None or order.shopper_id != ctx.shopper.id:
+            ctx.say("order_not_found", order_id=order_id)
+            return None
+        return order
+    recent = await orders.list_for_shopper(ctx.shopper.id, limit=RECENT)
+    if not recent:
+        ctx.say("no_orders")
+        return None
+    if len(recent) == 1 or ctx.entity("ordinal") in (1, -1, "1", "-1") or _says_last(ctx):
+        return recent[0]
+    lines = [ctx.t("pick_order")]
+    for o in recent:
+        lines.append(ctx.t("order_line", order_id=o.id, title=o.lines[0].title, total=ctx.money(o.total),
+                           status=order_status(ctx, o.status.value)))
+    ctx.say_lines(lines, buttons=[Button(o.id, '/%s{"order_id": "%s"}' % (intent, o.id)) for o in recent])
+    return None
+
+
+def _says_last(ctx: TurnContext) -> bool:
+    text = (ctx.msg.text or "").lower()
+    return any(w in text for w in ("最近", "上一个", "刚才", "刚买", "最后", "last", "latest", "recent"))
+
+
+class CheckOrder(Flow):
+    name = "check_order"
+    intents = ("check_order",)
+    digression = True
+
+    async def start(self, ctx: TurnContext) -> None:
+        orders = ctx.services.orders
+        if orders is None or ctx.shopper is None:
+            ctx.say("orders_unavailable")
+            return
+        if ctx.entity("order_id"):
+            order = await pick_order(ctx, "check_order")
+            if order is not None:
+                await self._show(ctx, order)
+            return
+        recent = await orders.list_for_shopper(ctx.shopper.id, limit=RECENT)
+        if not recent:
+            ctx.say("no_orders")
+            return
+        if len(recent) == 1:
+            await self._show(ctx, recent[0])
+            return
+        lines = [ctx.t("your_orders", n=len(recent))]
+        for o in recent:
+            lines.append(ctx.t("order_line", order_id=o.id, title=o.lines[0].title, total=ctx.money(o.total),
+                               status=order_status(ctx, o.status.value)))
+        ctx.say_lines(lines, buttons=[Button(o.id, '/check_order{"order_id": "%s"}' % o.id) for o in recent])
+
+    async def _show(self, ctx: TurnContext, order: Order) -> None:
+        payload = await ctx.services.orders.payload(order)
+        lines = [ctx.t("order_detail", order_id=order.id, status=order_status(ctx, order.status.value),
+                       total=ctx.money(order.total),
+                       platform=platform_label(order.platform, ctx.language))]
+        for line in order.lines:
+            lines.append(f"• {line.title} × {line.quantity}")
+        if payload.get("payment_url"):
+            lines.append(ctx.t("order_pay_link", url=payload["payment_url"]))
+        buttons = [Button(ctx.t("button_track"), '/track_shipment{"order_id": "%s"}' % order.id),
+                   Button(ctx.t("button_after_sales"), '/request_after_sales{"order_id": "%s"}' % order.id)]
+        ctx.say_lines(lines, buttons=buttons, custom=payload)
+
+
+class TrackShipment(Flow):
+    name = "track_shipment"
+    intents = ("track_shipment",)
+    digression = True
+
+    async def start(self, ctx: TurnContext) -> None:
+        order = await pick_order(ctx, "track_shipment")
+        if order is None:
+            return
+        shipments = ctx.services.shipments
+        shipment = None if shipments is None else await shipments.shipment_for_order(order.id)
+        if shipment is None:
+            ctx.say("not_shipped_yet", order_id=order.id, status=order_status(ctx, order.status.value))
+            return
+        payload = shipment.to_payload()
+        lines = [ctx.t("shipment_head", order_id=order.id, carrier=shipment.carrier_code,
+                       tracking_number=shipment.tracking_number,
+                       status=ctx.t(f"shipment_status_{shipment.status.value}"))]
+        for event in list(shipment.events)[-3:][::-1]:
+            lines.append(f"• {event.time:%m-%d %H:%M} {event.location} {event.description}")
+        ctx.say_lines(lines, custom=payload)
+
+
+class RequestAfterSales(Flow):
+    """request_after_sales: which order, which service, the reason; then a ticket."""
+
+    name = "after_sales"
+    intents = ("request_after_sales",)
+
+    async def start(self, ctx: TurnContext) -> None:
+        order = await pick_order(ctx, "request_after_sales")
+        if order is None:
+            return
+        frame: dict[str, Any] = {"order_id": order.id, "lines": len(order.lines)}
+        service = ctx.entity("service_type")
+        if service in SERVICE_TYPES:
+            frame["service_type"] = service
+        text = (ctx.msg.text or "").strip()
+        if not text.startswith("/") and len(text) >= 4:
+            frame["reason"] = text
+        ctx.start_flow(self.name, frame)
+        await self._next(ctx, frame)
+
+    async def _next(self, ctx: TurnContext, frame: dict[str, Any]) -> None:
+        if "service_type" not in frame:
+            frame["awaiting"] = "service_type"
+            ctx.update_frame(self.name, frame)
+            ctx.say("ask_service_type", buttons=[
+                Button(ctx.t(f"service_{s}"), '/inform{"service_type": "%s"}' % s) for s in SERVICE_TYPES])
+            return
+        if "reason" not in frame:
+            frame["awaiting"] = "reason"
+            ctx.update_frame(self.name, frame)
+            ctx.say("ask_reason")
+            return
+        ctx.end_flow(self.name)
+        tickets = ctx.services.aftersales
+        if tickets is None or ctx.shopper is None:
+            ctx.say("orders_unavailable")
+            return
+        try:
+            ticket = await tickets.open_ticket(frame["order_id"], 0, frame["service_type"], frame["reason"],
+                                               ctx.shopper.id, photos=frame.get("photos", ()),
+                                               idempotency_key=f"{ctx.tracker.conversation_id}:{len(ctx.tracker.events)}")
+        except OrderError as exc:
+            ctx.say("ticket_failed", reason=str(exc))
+            return
+        ctx.say("ticket_opened", ticket_id=ticket.id, service=ctx.t(f"service_{ticket.service_type.value}"),
+                order_id=ticket.order_id, custom=ticket.to_payload())
+        handoff = ctx.services.handoff
+        if ticket.service_type is ServiceType.COMPLAINT and handoff is not None:
+            await handoff.request(ctx, reason="complaint")
+
+    async def resume(self, ctx: TurnContext) -> bool:
+        frame = dict(ctx.active_frame.frame)  # type: ignore[union-attr]
+        step = frame.get("awaiting")
+        text = (ctx.msg.text or "").strip()
+        if step == "service_type":
+            service = ctx.entity("service_type")
+            if service not in SERVICE_TYPES:
+                if ctx.intent not in ("inform", "nlu_fallback", "request_after_sales"):
+                    return False
+                ctx.say("ask_service_type", buttons=[
+                    Button(ctx.t(f"service_{s}"), '/inform{"service_type": "%s"}' % s) for s in SERVICE_TYPES])
+                return True
+            frame["service_type"] = service
+            if not text.startswith("/") and len(text) >= 6:
+                frame["reason"] = text
+        elif step == "reason":
+            if ctx.intent in ("cancel", "human_handoff", "track_shipment", "check_order"):
+                return False
+            if len(text) < 2 or text.startswith("/"):
+                ctx.say("ask_reason")
+                return True
+            frame["reason"] = text[:500]
+        await self._next(ctx, frame)
+        return True
+
+    async def reprompt(self, ctx: TurnContext) -> None:
+        frame = ctx.active_frame.frame if ctx.active_frame else {}
+        ctx.say("ask_service_type" if frame.get("awaiting") == "service_type" else "ask_reason")
+
+
+class CheckTicket(Flow):
+    name = "check_ticket"
+    intents = ("check_ticket",)
+    digression = True
+
+    async def start(self, ctx: TurnContext) -> None:
+        tickets = ctx.services.aftersales
+        if tickets is None or ctx.shopper is None:
+            ctx.say("orders_unavailable")
+            return
+        found = await tickets.list_for_shopper(ctx.shopper.id, limit=RECENT)
+        if not found:
+            ctx.say("no_tickets")
+            return
+        lines = [ctx.t("your_tickets", n=len(found))]
+        for t in found:
+            lines.append(ctx.t("ticket_line", ticket_id=t.id, service=ctx.t(f"service_{t.service_type.value}"),
+                               order_id=t.order_id, status=ctx.t(f"ticket_status_{t.status.value}")))
+        ctx.say_lines(lines, custom=found[0].to_payload())
+
+
+FLOWS: tuple[type[Flow], ...] = (CheckOrder, TrackShipment, RequestAfterSales, CheckTicket)

@@ -1,0 +1,92 @@
+"""From a chat order to delivery: pay on the sandbox, the platform ships, the carrier moves the
+parcel and the shopper is told each status once; then "我的订单", "快递到哪了", "我要退货"."""
+
+from __future__ import annotations
+
+from tests.dialogue.conftest import custom, texts
+
+
+async def buy_first(say, sender: str, product: str = "耳机", language_hint: str | None = None) -> dict:
+    if language_hint:
+        await say(language_hint, sender=sender)
+    await say('/search_product{"product": "%s", "price_max": 3000}' % product, sender=sender)
+    step = await say('/buy{"ordinal": 1}', sender=sender)
+    while step[0].get("buttons") and "attribute" in step[0]["buttons"][0]["payload"]:
+        step = await say(step[0]["buttons"][0]["payload"], sender=sender)
+    await say("88 Jianguo Road, Building 3 Apt 501, Chaoyang, Beijing" if language_hint
+              else "北京市朝阳区建国路88号3号楼501", sender=sender)
+    await say("Wang Fang" if language_hint else "王芳", sender=sender)
+    await say("13800138000", sender=sender)
+    await say("/deny", sender=sender)
+    await say('/inform{"payment_method": "wechat_pay"}', sender=sender)
+    return custom(await say("/affirm", sender=sender), "order")
+
+
+async def test_order_is_paid_shipped_and_tracked_with_pushes(say, app_client):
+    order = await buy_first(say, "buyer")
+    payment_id = order["payment_url"].rstrip("/").rsplit("/", 1)[-1]
+    r = await app_client.post(f"/sandbox/payments/{payment_id}/pay", json={"method": "wechat_pay"})
+    assert r.status_code == 200, r.text
+
+    outbox = (await app_client.get("/webhooks/rest/outbox", params={"sender": "buyer"})).json()
+    assert any((m.get("custom") or {}).get("status") == "paid" for m in outbox), outbox
+
+    status = custom(await say('/check_order{"order_id": "%s"}' % order["order_id"], sender="buyer"), "order")
+    assert status["status"] in ("paid", "submitted")
+
+    not_yet = await say("/track_shipment", sender="buyer")
+    assert "还没有发货" in texts(not_yet)
+
+    # The demo platform fulfils after its delay; the job notices and the carrier takes over.
+    demo = app_client.app.state.container.demo
+    for server in demo.servers.values():
+        server.store.fulfil_delay = 0
+    assert (await app_client.post("/sandbox/jobs/sync_platform_orders/run")).status_code == 200
+    tracked = await say("/track_shipment", sender="buyer")
+    shipment = custom(tracked, "shipment")
+    assert shipment["order_id"] == order["order_id"] and shipment["tracking_number"]
+
+    r = await app_client.post("/sandbox/carrier/advance", json={"tracking_number": shipment["tracking_number"],
+                                                                "steps": 1})
+    assert r.status_code == 200, r.text
+    await app_client.post("/sandbox/jobs/poll_shipments/run")
+    await app_client.post("/sandbox/jobs/poll_shipments/run")  # twice: each status is pushed once
+    pushed = (await app_client.get("/webhooks/rest/outbox", params={"sender": "buyer"})).json()
+    statuses = [m["custom"]["status"] for m in pushed if (m.get("custom") or {}).get("type") == "shipment"]
+    assert statuses and len(statuses) == len(set(statuses))
+
+    ticket_reply = await say('/request_after_sales{"service_type": "return"}', sender="buyer")
+    assert "原因" in texts(ticket_reply)
+    opened = await say("耳机左边没声音", sender="buyer")
+    ticket = custom(opened, "ticket")
+    assert ticket["service_type"] == "return" and ticket["order_id"] == order["order_id"]
+    listed = await say("/check_ticket", sender="buyer")
+    assert ticket["ticket_id"] in texts(listed)
+
+
+async def test_retried_confirmation_never_creates_a_second_order(say, app_client):
+    first = await buy_first(say, "retry")
+    again = await say("/affirm", sender="retry")  # the flow has ended: nothing is ordered twice
+    assert not [r for r in again if (r.get("custom") or {}).get("type") == "order"]
+    orders = app_client.app.state.container.services.orders
+    shopper = await app_client.app.state.container.services.shoppers.by_identity("rest", "retry")
+    assert [o.id for o in await orders.list_for_shopper(shopper.id)] == [first["order_id"]]
+
+
+async def test_orders_are_listed_and_picked_in_english(say):
+    one = await buy_first(say, "en-buyer", "earphones", language_hint="hello there")
+    two = await buy_first(say, "en-buyer", "running shoes", language_hint="hello again")
+    listing = await say("/check_order", sender="en-buyer")
+    assert one["order_id"] in texts(listing) and two["order_id"] in texts(listing)
+    assert "Your 2 most recent orders" in texts(listing)
+    pick = await say("/track_shipment", sender="en-buyer")
+    assert "Which order?" in texts(pick)
+    assert {b["payload"] for b in pick[0]["buttons"]} == {
+        '/track_shipment{"order_id": "%s"}' % one["order_id"], '/track_shipment{"order_id": "%s"}' % two["order_id"]}
+    unknown = await say('/check_order{"order_id": "SO2026010100001"}', sender="en-buyer")
+    assert "can't find order" in texts(unknown)
+
+
+async def test_no_orders_yet(say):
+    assert "还没有订单" in texts(await say("/check_order", sender="nobody"))
+    assert "还没有售后" in texts(await say("/check_ticket", sender="nobody"))
