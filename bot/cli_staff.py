@@ -1,0 +1,70 @@
+"""`shopbot staff`: create and list support-console staff accounts."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+
+import typer
+
+from bot.settings import Settings
+
+staff_app = typer.Typer(help="Support console staff accounts.", no_args_is_help=True)
+
+
+@staff_app.command("add")
+def add(
+    username: str = typer.Argument(..., help="login name (a-z, 0-9, _ . -)"),
+    role: str = typer.Option("agent", help="agent or supervisor"),
+    display_name: str = typer.Option(None, help="name shown to shoppers (default: the username)"),
+    password_stdin: bool = typer.Option(False, "--password-stdin", help="read the password from stdin"),
+) -> None:
+    """Create a staff account (the password is prompted for, or read from stdin)."""
+    from bot import db
+    from bot.console.auth import AuthError, create_staff
+    from integrations.db.console_repo import SQLStaffRepository
+    from shop.clock import SystemClock
+    from shop.handoff import Role, StaffExists
+
+    if role not in {r.value for r in Role}:
+        raise typer.BadParameter("role must be agent or supervisor", param_hint="--role")
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = typer.prompt("password", hide_input=True, confirmation_prompt=True)
+    settings = Settings()
+
+    async def main() -> None:
+        engine = db.create_engine(settings.database_url)
+        try:
+            await db.upgrade(engine)
+            await create_staff(SQLStaffRepository(engine), SystemClock(), username, role, password, display_name)
+        finally:
+            await engine.dispose()
+
+    try:
+        asyncio.run(main())
+    except (AuthError, StaffExists) as exc:
+        typer.echo("error: username taken" if isinstance(exc, StaffExists) else f"error: {exc}", err=True)
+        raise typer.Exit(1) from exc
+    typer.echo(f"staff {username.strip().lower()} ({role}) created")
+
+
+@staff_app.command("list")
+def list_staff() -> None:
+    """List staff accounts and roles."""
+    from bot import db
+    from integrations.db.console_repo import SQLStaffRepository
+
+    settings = Settings()
+
+    async def main() -> list[tuple[str, str, str]]:
+        engine = db.create_engine(settings.database_url)
+        try:
+            await db.upgrade(engine)
+            return [(m.username, m.role.value, m.display_name) for m in await SQLStaffRepository(engine).list()]
+        finally:
+            await engine.dispose()
+
+    for username, role, name in asyncio.run(main()):
+        typer.echo(f"{username}\t{role}\t{name}")

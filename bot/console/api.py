@@ -1,0 +1,281 @@
+"""The console's HTTP API under /console/api (JSON), the page at /console and its static files.
+
+Every call needs a session cookie (401 without one); state-changing calls also need the
+session's CSRF token in `X-CSRF-Token` (403 otherwise). An agent may read a waiting
+conversation or one they hold; only a supervisor may read or answer one another agent holds
+(403), and only a supervisor sees the queue statistics.
+"""
+
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, HTTPException, Request, Response
+from fastapi.responses import FileResponse, JSONResponse
+from pydantic import BaseModel, Field
+
+from bot.console.auth import COOKIE_NAME, AuthError
+from bot.console.collected import answer_ticket, collected_for, tickets_view
+from bot.console.setup import ConsoleParts
+from bot.console.ws import add_websocket_route
+from dialogue.context import Services
+from dialogue.messages import Reply
+from dialogue.responses import load_catalog, money
+from shop.handoff import (
+    AlreadyTaken,
+    HandoffClosed,
+    HandoffNotFound,
+    HandoffRequest,
+    NotYours,
+    Role,
+    StaffMember,
+    StaffSession,
+)
+from tracking.store import TrackerStore
+
+STATIC_DIR = Path(__file__).resolve().parent.parent / "static" / "console"
+STATIC_FILES = {"console.js": "text/javascript", "console.css": "text/css"}
+PAGE_CSP = ("default-src 'self'; img-src 'self' data: http: https:; connect-src 'self' ws: wss:; "
+            "frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
+
+
+class LoginBody(BaseModel):
+    username: str = Field(min_length=1, max_length=64)
+    password: str = Field(min_length=1, max_length=200)
+
+
+class TextBody(BaseModel):
+    text: str = Field(min_length=1, max_length=4000)
+
+
+class ProductBody(BaseModel):
+    product_id: str = Field(min_length=1, max_length=100)
+
+
+class TransferBody(BaseModel):
+    to: str = Field(min_length=1, max_length=64)
+
+
+class AnswerBody(BaseModel):
+    approve: bool
+    note: str = Field(default="", max_length=2000)
+
+
+class Staff:
+    """The logged-in staff member of a request."""
+
+    def __init__(self, member: StaffMember, session: StaffSession) -> None:
+        self.member, self.session = member, session
+
+    @property
+    def username(self) -> str:
+        return self.member.username
+
+    @property
+    def supervisor(self) -> bool:
+        return self.member.role is Role.SUPERVISOR
+
+
+def _forbidden(message: str) -> HTTPException:
+    return HTTPException(status_code=403, detail=message)
+
+
+def can_read(staff: Staff, request: HandoffRequest) -> bool:
+    return staff.supervisor or request.agent_id in (None, staff.username)
+
+
+def build_console_router(parts: ConsoleParts, services: Services, store: TrackerStore) -> APIRouter:
+    """Routes of the console; mount with `app.include_router(...)`."""
+    router = APIRouter(tags=["support console"])
+    auth, desk = parts.auth, parts.desk
+
+    async def current(request: Request) -> Staff:
+        found = await auth.resolve(request.cookies.get(COOKIE_NAME))
+        if found is None:
+            raise HTTPException(status_code=401, detail="log in first")
+        return Staff(*found)
+
+    async def writer(request: Request, staff: Annotated[Staff, Depends(current)]) -> Staff:
+        if not auth.csrf_ok(staff.session, request.headers.get("x-csrf-token")):
+            raise _forbidden("missing or wrong X-CSRF-Token")
+        return staff
+
+    async def supervisor(staff: Annotated[Staff, Depends(current)]) -> Staff:
+        if not staff.supervisor:
+            raise _forbidden("supervisors only")
+        return staff
+
+    async def handoff(handoff_id: str) -> HandoffRequest:
+        try:
+            return await desk.queue.get(handoff_id)
+        except HandoffNotFound as exc:
+            raise HTTPException(status_code=404, detail="no such conversation in the queue") from exc
+
+    async def readable(handoff_id: str, staff: Annotated[Staff, Depends(current)]) -> HandoffRequest:
+        request = await handoff(handoff_id)
+        if not can_read(staff, request):
+            raise _forbidden("this conversation is held by another agent")
+        return request
+
+    async def held(handoff_id: str, staff: Annotated[Staff, Depends(writer)]) -> HandoffRequest:
+        """Open and taken: by this agent (by anyone, for a supervisor)."""
+        request = await handoff(handoff_id)
+        if not request.open:
+            raise HTTPException(status_code=409, detail="the conversation is back with the bot")
+        if request.agent_id is None:
+            raise HTTPException(status_code=409, detail="take the conversation first")
+        if not staff.supervisor and request.agent_id != staff.username:
+            raise _forbidden("this conversation is held by another agent")
+        return request
+
+    # --- page -------------------------------------------------------------------------
+    @router.get("/console", include_in_schema=False)
+    async def page() -> Response:
+        return FileResponse(STATIC_DIR / "index.html", media_type="text/html",
+                            headers={"Content-Security-Policy": PAGE_CSP, "X-Frame-Options": "DENY"})
+
+    @router.get("/console/static/{name}", include_in_schema=False)
+    async def static(name: str) -> Response:
+        if name not in STATIC_FILES:
+            raise HTTPException(status_code=404, detail="not found")
+        return FileResponse(STATIC_DIR / name, media_type=STATIC_FILES[name])
+
+    # --- session ----------------------------------------------------------------------
+    @router.post("/console/api/login")
+    async def login(body: LoginBody) -> Response:
+        try:
+            member, session, cookie = await auth.login(body.username, body.password)
+        except AuthError as exc:
+            raise HTTPException(status_code=401, detail=str(exc)) from exc
+        resp = JSONResponse({"user": member.to_dict(), "csrf_token": session.csrf_token})
+        resp.set_cookie(COOKIE_NAME, cookie, max_age=int(parts.config.session_lifetime.total_seconds()),
+                        httponly=True, samesite="strict", secure=parts.config.secure_cookies, path="/console")
+        return resp
+
+    @router.post("/console/api/logout")
+    async def logout(staff: Annotated[Staff, Depends(writer)]) -> Response:
+        await auth.logout(staff.session)
+        resp = JSONResponse({"ok": True})
+        resp.delete_cookie(COOKIE_NAME, path="/console")
+        return resp
+
+    @router.get("/console/api/me")
+    async def me(staff: Annotated[Staff, Depends(current)]) -> dict[str, Any]:
+        return {"user": staff.member.to_dict(), "csrf_token": staff.session.csrf_token,
+                "features": {"products": services.search is not None,
+                             "tickets": services.aftersales is not None}}
+
+    @router.get("/console/api/staff")
+    async def staff_list(staff: Annotated[Staff, Depends(current)]) -> list[dict[str, Any]]:
+        return [m.to_dict() for m in await auth.repo.list()]
+
+    @router.get("/console/api/canned")
+    async def canned(staff: Annotated[Staff, Depends(current)], language: str = "zh") -> list[str]:
+        lang = language if language in ("zh", "en") else "zh"
+        return list(load_catalog(lang).get("console_canned") or [])
+
+    # --- queues -------------------------------------------------------------------------
+    @router.get("/console/api/queues")
+    async def queues(staff: Annotated[Staff, Depends(current)]) -> dict[str, Any]:
+        open_ = await desk.queue.repo.list_open()
+        waiting = []
+        for r in open_:
+            if r.waiting:
+                position, wait = await desk.queue.place(r)
+                waiting.append(r.to_dict() | {"position": position,
+                                              "expected_wait_seconds": int(wait.total_seconds())})
+        return {"waiting": waiting,
+                "mine": [r.to_dict() for r in open_ if r.agent_id == staff.username],
+                "active": [r.to_dict() for r in open_ if not r.waiting]}
+
+    @router.get("/console/api/stats")
+    async def stats(staff: Annotated[Staff, Depends(supervisor)]) -> dict[str, Any]:
+        return (await desk.queue.stats()).to_dict()
+
+    # --- one conversation -----------------------------------------------------------------
+    @router.get("/console/api/handoffs/{handoff_id}")
+    async def detail(request: Annotated[HandoffRequest, Depends(readable)]) -> dict[str, Any]:
+        tracker = await store.load(request.conversation_id)
+        return {"handoff": request.to_dict(), "transcript": tracker.transcript(),
+                "collected": await collected_for(services, tracker, request),
+                "notes": [n.to_dict() for n in await desk.queue.repo.notes_for_conversation(
+                    request.conversation_id)]}
+
+    @router.post("/console/api/handoffs/{handoff_id}/take")
+    async def take(handoff_id: str, staff: Annotated[Staff, Depends(writer)]) -> dict[str, Any]:
+        await handoff(handoff_id)
+        try:
+            taken = await desk.take(handoff_id, staff.username, staff.member.display_name)
+        except AlreadyTaken as exc:
+            raise HTTPException(status_code=409, detail="another agent took it first") from exc
+        except HandoffClosed as exc:
+            raise HTTPException(status_code=409, detail="the conversation is back with the bot") from exc
+        return {"handoff": taken.to_dict()}
+
+    @router.post("/console/api/handoffs/{handoff_id}/reply")
+    async def reply(body: TextBody, request: Annotated[HandoffRequest, Depends(held)],
+                    staff: Annotated[Staff, Depends(writer)]) -> dict[str, Any]:
+        await desk.send(request, staff.username, Reply(text=body.text))
+        return {"ok": True}
+
+    @router.post("/console/api/handoffs/{handoff_id}/product")
+    async def product(body: ProductBody, request: Annotated[HandoffRequest, Depends(held)],
+                      staff: Annotated[Staff, Depends(writer)]) -> dict[str, Any]:
+        if services.search is None:
+            raise HTTPException(status_code=404, detail="product search is not available")
+        from shop.search_result import product_payload
+
+        found = await services.search.get_product(body.product_id)
+        if found is None:
+            raise HTTPException(status_code=404, detail="no such product")
+        try:
+            payload = product_payload(found, request.language)
+        except ValueError as exc:
+            raise HTTPException(status_code=409, detail="the product has no offer now") from exc
+        item = payload["item"]
+        await desk.send(request, staff.username,
+                        Reply(text=f"{item.get('title')} {money(item.get('price'), request.language)}",
+                              image=item.get("image_url") or None, custom=payload))
+        return {"ok": True, "item": item}
+
+    @router.post("/console/api/handoffs/{handoff_id}/notes")
+    async def add_note(body: TextBody, handoff_id: str, staff: Annotated[Staff, Depends(writer)]) -> dict[str, Any]:
+        request = await handoff(handoff_id)
+        if not can_read(staff, request):
+            raise _forbidden("this conversation is held by another agent")
+        note = await desk.queue.add_note(handoff_id, staff.username, body.text)
+        return {"note": note.to_dict()}
+
+    @router.post("/console/api/handoffs/{handoff_id}/transfer")
+    async def transfer(body: TransferBody, request: Annotated[HandoffRequest, Depends(held)],
+                       staff: Annotated[Staff, Depends(writer)]) -> dict[str, Any]:
+        target = await auth.repo.get(body.to.strip().lower())
+        if target is None:
+            raise HTTPException(status_code=404, detail="no such agent")
+        if target.username == request.agent_id:
+            raise HTTPException(status_code=400, detail="the conversation is already theirs")
+        try:
+            moved = await desk.transfer(request.id, None if staff.supervisor else staff.username,
+                                        target.username, target.display_name)
+        except (NotYours, HandoffClosed) as exc:
+            raise HTTPException(status_code=409, detail="the conversation changed hands; reload") from exc
+        return {"handoff": moved.to_dict()}
+
+    @router.post("/console/api/handoffs/{handoff_id}/handback")
+    async def hand_back(request: Annotated[HandoffRequest, Depends(held)], staff: Annotated[Staff, Depends(writer)]) -> dict[str, Any]:
+        try:
+            closed = await desk.hand_back(request.id, staff.username)
+        except HandoffClosed as exc:
+            raise HTTPException(status_code=409, detail="the conversation is back with the bot") from exc
+        return {"handoff": closed.to_dict()}
+
+    # --- after-sales tickets ----------------------------------------------------------------
+    @router.get("/console/api/tickets")
+    async def tickets(staff: Annotated[Staff, Depends(current)], status: str | None = None) -> dict[str, Any]:
+        return await tickets_view(services, status)
+
+    @router.post("/console/api/tickets/{ticket_id}/answer")
+    async def answer(ticket_id: str, body: AnswerBody, staff: Annotated[Staff, Depends(writer)]) -> dict[str, Any]:
+        return await answer_ticket(services, ticket_id, body.approve, body.note, staff.username)
+
+    add_websocket_route(router, parts)
+    return router

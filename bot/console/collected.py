@@ -1,0 +1,88 @@
+"""What the bot collected about a conversation (slots, flows, last search, cart, orders,
+tickets) and the after-sales tickets view; each shop service is optional."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from fastapi import HTTPException
+
+from dialogue.context import Services
+from shop.handoff import HandoffRequest
+from tracking.tracker import Tracker
+
+TICKET_STATUSES_OPEN = ("open", "merchant_processing", "arbitration")
+
+
+def _jsonable(value: Any) -> Any:
+    return json.loads(json.dumps(value, default=str))
+
+
+def _ticket(t: Any) -> dict[str, Any]:
+    return t.to_payload() | {"reason": t.reason, "merchant": t.merchant, "shopper_id": t.shopper_id,
+                             "created_at": t.created_at.isoformat(), "deadline_at": t.deadline_at.isoformat(),
+                             "resolution": t.resolution,
+                             "refund_amount": None if t.refund_amount is None else str(t.refund_amount)}
+
+
+async def collected_for(services: Services, tracker: Tracker, request: HandoffRequest) -> dict[str, Any]:
+    """The side panel: slots and flows from the tracker; orders and tickets when wired."""
+    slots = dict(tracker.state.slots)
+    out: dict[str, Any] = {
+        "slots": _jsonable(slots),
+        "flows": [f.flow for f in tracker.state.flows],
+        "language": tracker.state.language,
+        "last_search": _jsonable(slots.get("last_search")),
+        "cart": _jsonable(slots.get("cart")),
+        "orders": None,
+        "tickets": None,
+    }
+    shopper = None
+    if services.shoppers is not None:
+        shopper = await services.shoppers.by_identity(request.channel, request.recipient_id)
+    if shopper is None:
+        return out
+    orders = services.orders
+    if orders is not None and hasattr(orders, "list_for_shopper"):
+        out["orders"] = [_jsonable(o.to_payload()) for o in await orders.list_for_shopper(shopper.id)]
+    aftersales = services.aftersales
+    if aftersales is not None and hasattr(aftersales, "list_for_shopper"):
+        out["tickets"] = [_ticket(t) for t in await aftersales.list_for_shopper(shopper.id)]
+    return out
+
+
+async def tickets_view(services: Services, status: str | None) -> dict[str, Any]:
+    """After-sales tickets waiting for someone (or of one status)."""
+    aftersales = services.aftersales
+    if aftersales is None:
+        return {"available": False, "tickets": []}
+    from shop.aftersales import TicketStatus
+
+    try:
+        statuses = [TicketStatus(status)] if status else [TicketStatus(s) for s in TICKET_STATUSES_OPEN]
+    except ValueError as exc:
+        raise HTTPException(status_code=400, detail="unknown ticket status") from exc
+    rows = await aftersales.repo.find(statuses=statuses, limit=100)
+    return {"available": True, "tickets": [_ticket(t) for t in rows]}
+
+
+async def answer_ticket(services: Services, ticket_id: str, approve: bool, note: str, staff: str) -> dict[str, Any]:
+    """Approve or reject: for the merchant while it awaits them, as the platform in arbitration."""
+    aftersales = services.aftersales
+    if aftersales is None:
+        raise HTTPException(status_code=404, detail="after-sales is not available")
+    from shop.aftersales import TicketError, TicketNotFound, TicketStatus
+
+    try:
+        ticket = await aftersales.get(ticket_id)
+        note = note or f"support:{staff}"
+        if ticket.status is TicketStatus.ARBITRATION:
+            moved = await aftersales.arbitrate(ticket_id, approve, note)
+        else:
+            moved = await aftersales.answer(ticket_id, ticket.merchant, approve, note)
+    except TicketNotFound as exc:
+        raise HTTPException(status_code=404, detail="no such ticket") from exc
+    except TicketError as exc:
+        raise HTTPException(status_code=409, detail=str(exc)) from exc
+    return {"ticket": _ticket(moved)}

@@ -1,0 +1,39 @@
+"""The console's settings, read from the application `Settings` (defaults when absent)."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ConsoleConfig:
+    secret_key: str
+    session_lifetime: timedelta
+    handoff_timeout: timedelta
+    negative_words_handoff: bool
+    secure_cookies: bool
+    release_interval_seconds: float = 30.0
+
+    @classmethod
+    def from_settings(cls, settings: Any) -> ConsoleConfig:
+        """`CONSOLE_SECRET_KEY` unset: a random key for this process (sessions end at restart,
+        and with several workers each signs its own cookies: set it in production)."""
+        secret = getattr(settings, "console_secret_key", None)
+        if not secret:
+            secret = secrets.token_urlsafe(32)
+            log.warning("CONSOLE_SECRET_KEY is not set: generated a key for this process; console "
+                        "sessions will not survive a restart nor work across workers")
+        base_url = str(getattr(settings, "base_url", "") or "")
+        return cls(
+            secret_key=secret,
+            session_lifetime=timedelta(hours=float(getattr(settings, "console_session_hours", 12))),
+            handoff_timeout=timedelta(seconds=float(getattr(settings, "handoff_timeout_seconds", 600))),
+            negative_words_handoff=bool(getattr(settings, "negative_words_handoff", True)),
+            secure_cookies=base_url.startswith("https://"),
+        )

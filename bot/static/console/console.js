@@ -1,0 +1,251 @@
+// shopbot support console: plain JS, no build step. Text is always set with textContent.
+"use strict";
+
+const state = { me: null, csrf: null, features: {}, current: null, detail: null, socket: null, staff: [] };
+const $ = (id) => document.getElementById(id);
+
+function el(tag, text, cls) {
+  const node = document.createElement(tag);
+  if (text !== undefined && text !== null) node.textContent = String(text);
+  if (cls) node.className = cls;
+  return node;
+}
+
+async function api(method, path, body) {
+  const headers = { "Accept": "application/json" };
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  if (method !== "GET" && state.csrf) headers["X-CSRF-Token"] = state.csrf;
+  const resp = await fetch("/console/api" + path, {
+    method, headers, credentials: "same-origin",
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  let data = null;
+  try { data = await resp.json(); } catch (e) { data = null; }
+  if (resp.status === 401 && path !== "/login") { showLogin(); }
+  if (!resp.ok) {
+    const detail = data && (data.detail || data.error);
+    throw new Error(typeof detail === "string" ? detail : resp.status + " " + resp.statusText);
+  }
+  return data;
+}
+
+function showLogin() {
+  $("app").hidden = true;
+  $("login").hidden = false;
+  if (state.socket) { const s = state.socket; state.socket = null; s.close(); }
+  // forget the previous user's screen: the next one may not be allowed to see it
+  Object.assign(state, { me: null, csrf: null, current: null, detail: null });
+  $("conversation-body").hidden = true;
+  $("empty").hidden = false;
+  for (const id of ["transcript", "collected-list", "notes", "queue-waiting", "queue-mine", "queue-active"]) {
+    $(id).replaceChildren();
+  }
+  $("stats").textContent = "";
+}
+
+async function boot() {
+  try {
+    const me = await api("GET", "/me");
+    await enter(me);
+  } catch (e) {
+    showLogin();
+  }
+}
+
+async function enter(me) {
+  state.me = me.user;
+  state.csrf = me.csrf_token;
+  state.features = me.features || {};
+  $("login").hidden = true;
+  $("app").hidden = false;
+  $("whoami").textContent = me.user.display_name + " (" + me.user.role + ")";
+  $("tickets-tab").hidden = !state.features.tickets;
+  $("product-id").hidden = $("send-product").hidden = !state.features.products;
+  $("stats").hidden = me.user.role !== "supervisor";
+  state.staff = await api("GET", "/staff");
+  connect();
+  await refreshQueues();
+}
+
+$("login-form").addEventListener("submit", async (ev) => {
+  ev.preventDefault();
+  $("login-error").textContent = "";
+  try {
+    const res = await api("POST", "/login", { username: $("username").value, password: $("password").value });
+    $("password").value = "";
+    const me = await api("GET", "/me");
+    me.csrf_token = res.csrf_token;
+    await enter(me);
+  } catch (e) {
+    $("login-error").textContent = e.message;
+  }
+});
+
+$("logout").addEventListener("click", async () => {
+  try { await api("POST", "/logout"); } finally { showLogin(); }
+});
+
+function queueItem(h, extra) {
+  const li = el("li");
+  li.dataset.id = h.id;
+  li.append(el("span", h.recipient_id + " · " + h.channel));
+  li.append(el("small", (h.agent_id ? "@" + h.agent_id + " · " : "") + h.reason + " · " + h.language + (extra || "")));
+  if (state.current === h.id) li.classList.add("selected");
+  li.addEventListener("click", () => openConversation(h.id));
+  return li;
+}
+
+async function refreshQueues() {
+  const q = await api("GET", "/queues");
+  const fill = (id, rows, extra) => {
+    const ul = $(id);
+    ul.replaceChildren(...rows.map((h) => queueItem(h, extra ? extra(h) : "")));
+  };
+  fill("queue-waiting", q.waiting, (h) => " · #" + h.position);
+  fill("queue-mine", q.mine);
+  fill("queue-active", q.active);
+  $("count-waiting").textContent = q.waiting.length;
+  if (state.me && state.me.role === "supervisor") {
+    const s = await api("GET", "/stats");
+    const wait = s.median_wait_seconds === null ? "-" : Math.round(s.median_wait_seconds) + "s";
+    $("stats").textContent = "等待 waiting " + s.waiting + " · 中位等待 median wait " + wait +
+      " · 今日已处理 handled today " + s.handled_today;
+  }
+}
+
+async function openConversation(id) {
+  state.current = id;
+  $("action-error").textContent = "";
+  try {
+    state.detail = await api("GET", "/handoffs/" + encodeURIComponent(id));
+  } catch (e) {
+    $("action-error").textContent = e.message;
+    return;
+  }
+  renderConversation();
+  await loadCanned(state.detail.handoff.language);
+  document.querySelectorAll("#queues li").forEach((li) => li.classList.toggle("selected", li.dataset.id === id));
+}
+
+function renderConversation() {
+  const d = state.detail, h = d.handoff;
+  $("empty").hidden = true;
+  $("conversation-body").hidden = false;
+  $("conversation-title").textContent = h.recipient_id + " · " + h.channel + " · " +
+    (h.closed_at ? "已结束 closed" : h.agent_id ? "@" + h.agent_id : "等待中 waiting");
+  const mine = h.agent_id === state.me.username || (state.me.role === "supervisor" && h.agent_id);
+  $("take").hidden = !!h.agent_id || !!h.closed_at;
+  for (const id of ["handback", "transfer", "transfer-to", "reply-send", "send-product"]) {
+    $(id).disabled = !mine || !!h.closed_at;
+  }
+  $("transfer-to").replaceChildren(...state.staff.filter((s) => s.username !== h.agent_id)
+    .map((s) => { const o = el("option", s.display_name + " (" + s.role + ")"); o.value = s.username; return o; }));
+  $("transcript").replaceChildren(...d.transcript.map(renderLine));
+  $("transcript").scrollTop = $("transcript").scrollHeight;
+  const dl = $("collected-list");
+  const c = d.collected || {};
+  const rows = [["language", c.language], ["flows", (c.flows || []).join(", ")],
+    ["last search", c.last_search ? JSON.stringify(c.last_search) : "-"],
+    ["cart", c.cart ? JSON.stringify(c.cart) : "-"],
+    ["orders", c.orders ? c.orders.map((o) => o.order_id + " " + o.status + " ¥" + o.total).join("\n") || "-" : "-"],
+    ["tickets", c.tickets ? c.tickets.map((t) => t.ticket_id + " " + t.service_type + " " + t.status).join("\n") || "-" : "-"],
+    ["slots", JSON.stringify(c.slots || {})]];
+  dl.replaceChildren(...rows.flatMap(([k, v]) => [el("dt", k), el("dd", v || "-")]));
+  $("notes").replaceChildren(...d.notes.map((n) => el("li", n.author + ": " + n.text)));
+}
+
+function renderLine(line) {
+  const from = line.from || "bot";
+  const cls = from === "user" ? "user" : from.startsWith("agent:") ? "agent" : "bot";
+  const li = el("li", line.text || (line.reply && line.reply.custom ? "[" + line.reply.custom.type + "]" : ""), cls);
+  li.append(el("small", from + " · " + new Date(line.time * 1000).toLocaleTimeString()));
+  return li;
+}
+
+async function loadCanned(language) {
+  const list = await api("GET", "/canned?language=" + encodeURIComponent(language || "zh"));
+  const first = el("option", "快捷回复 Canned replies…"); first.value = "";
+  $("canned").replaceChildren(first, ...list.map((t) => { const o = el("option", t); o.value = t; return o; }));
+}
+
+$("canned").addEventListener("change", () => { if ($("canned").value) $("reply-text").value = $("canned").value; });
+
+async function act(fn) {
+  $("action-error").textContent = "";
+  try { await fn(); } catch (e) { $("action-error").textContent = e.message; }
+  await refreshQueues().catch(() => {});
+  if (state.current) await openConversation(state.current);
+}
+
+const path = (suffix) => "/handoffs/" + encodeURIComponent(state.current) + suffix;
+$("take").addEventListener("click", () => act(() => api("POST", path("/take"))));
+$("handback").addEventListener("click", () => act(() => api("POST", path("/handback"))));
+$("transfer").addEventListener("click", () => act(() => api("POST", path("/transfer"), { to: $("transfer-to").value })));
+$("reply-form").addEventListener("submit", (ev) => {
+  ev.preventDefault();
+  const text = $("reply-text").value.trim();
+  if (!text) return;
+  act(async () => { await api("POST", path("/reply"), { text }); $("reply-text").value = ""; });
+});
+$("send-product").addEventListener("click", () => act(() => api("POST", path("/product"), { product_id: $("product-id").value.trim() })));
+$("note-form").addEventListener("submit", (ev) => {
+  ev.preventDefault();
+  const text = $("note-text").value.trim();
+  if (!text) return;
+  act(async () => { await api("POST", path("/notes"), { text }); $("note-text").value = ""; });
+});
+
+function connect() {
+  if (state.socket) return;
+  const proto = location.protocol === "https:" ? "wss:" : "ws:";
+  const socket = new WebSocket(proto + "//" + location.host + "/console/ws");
+  state.socket = socket;
+  socket.onopen = () => $("live").classList.add("on");
+  socket.onclose = () => {
+    $("live").classList.remove("on");
+    if (state.socket === socket) { state.socket = null; setTimeout(() => { if (!$("app").hidden) connect(); }, 2000); }
+  };
+  socket.onmessage = async (msg) => {
+    const event = JSON.parse(msg.data);
+    if (event.type === "hello") return;
+    await refreshQueues().catch(() => {});
+    const h = event.handoff || {};
+    if (state.current && (h.id === state.current)) await openConversation(state.current);
+  };
+}
+
+// --- tickets ------------------------------------------------------------------------------
+document.querySelectorAll(".tab").forEach((tab) => tab.addEventListener("click", async () => {
+  document.querySelectorAll(".tab").forEach((t) => t.classList.toggle("active", t === tab));
+  const tickets = tab.dataset.view === "tickets";
+  $("tickets-view").hidden = !tickets;
+  $("conversations-view").hidden = tickets;
+  if (tickets) await loadTickets();
+}));
+
+async function loadTickets() {
+  const data = await api("GET", "/tickets");
+  const body = $("tickets").querySelector("tbody");
+  $("tickets-empty").hidden = data.tickets.length > 0;
+  body.replaceChildren(...data.tickets.map((t) => {
+    const tr = el("tr");
+    tr.dataset.id = t.ticket_id;
+    for (const v of [t.ticket_id, t.order_id, t.service_type, t.status, t.reason, t.deadline_at]) tr.append(el("td", v));
+    const note = el("input"); note.placeholder = "备注 note";
+    const tdNote = el("td"); tdNote.append(note); tr.append(tdNote);
+    const tdAct = el("td");
+    for (const [label, approve] of [["同意 Approve", true], ["拒绝 Reject", false]]) {
+      const b = el("button", label); b.type = "button";
+      b.addEventListener("click", async () => {
+        try { await api("POST", "/tickets/" + encodeURIComponent(t.ticket_id) + "/answer", { approve, note: note.value }); }
+        catch (e) { $("action-error").textContent = e.message; }
+        await loadTickets();
+      });
+      tdAct.append(b);
+    }
+    tr.append(tdAct);
+    return tr;
+  }));
+}
+
+boot();

@@ -1,0 +1,238 @@
+"""Handing a conversation to a human support agent, and back (issue 8).
+
+`HandoffDesk` is the dialogue side of the handoff queue: it opens a request and pauses the
+tracker (the bot stays quiet while paused), forwards the shopper's messages to the console,
+tells the shopper when an agent joins, delivers the agent's replies on the shopper's own
+channel, and resumes the bot when the agent hands back or nobody took the conversation in
+time. `HumanHandoff` is the flow the `human_handoff` intent starts; other flows call
+`request_handoff(ctx, reason)` (a complaint ticket, say). Strong negative words start a
+handoff too (`handoff_trigger`, registered on the engine by the console set-up).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import re
+from datetime import timedelta
+from typing import Any
+
+from dialogue import responses
+from dialogue.context import TurnContext
+from dialogue.engine import FALLBACK_SLOT
+from dialogue.flows.base import Flow
+from dialogue.messages import IncomingMessage, Reply
+from dialogue.ports import PushPort
+from shop.handoff import HandoffError, HandoffEvents, HandoffQueue, HandoffRequest
+from tracking import events as ev
+from tracking.lock import LockManager
+from tracking.store import TrackerStore
+
+log = logging.getLogger(__name__)
+
+ASK_HUMAN = re.compile(  # not a bare "human": "Adidas Human Race" is a shoe
+    r"(转人工|人工客服|人工服务|找人工|要人工|真人客服|"
+    r"\b(talk|speak|chat) (to|with) (a |an )?(human|person|agent|someone)\b|"
+    r"\b(human agent|human please|real person|live agent|customer service)\b)", re.IGNORECASE)
+NEGATIVE_WORDS = re.compile(
+    r"(垃圾|骗子|投诉你们|太差了|什么破|坑人|差评|\bscam\b|\bterrible\b|\buseless\b|rip[- ]?off)", re.IGNORECASE)
+
+REASON_ASKED = "asked"
+REASON_NEGATIVE = "negative_words"
+REASON_COMPLAINT = "complaint"
+REASON_FALLBACK = "fallbacks"
+
+
+def handoff_payload(status: str) -> dict[str, Any]:
+    """The `handoff` payload of contracts/channels.md."""
+    return {"type": "handoff", "status": status}
+
+
+class HandoffDesk:
+    """Queue + tracker + push + console events, for one deployment."""
+
+    def __init__(self, queue: HandoffQueue, store: TrackerStore, locks: LockManager, push: PushPort,
+                 events: HandoffEvents, *, timeout: timedelta = timedelta(minutes=10),
+                 negative_words: bool = True) -> None:
+        self.queue = queue
+        self.store = store
+        self.locks = locks
+        self.push = push
+        self.events = events
+        self.timeout = timeout
+        self.negative_words = negative_words
+
+    async def _publish(self, event: dict[str, Any]) -> None:
+        """Tell the consoles; a failure is logged, never lost messages or a failed turn."""
+        try:
+            await self.events.publish(event)
+        except HandoffError:
+            log.warning("console event not delivered: %s", event.get("type"), exc_info=True)
+
+    # --- inside a turn (the conversation lock is held) ------------------------------------
+    async def begin(self, ctx: TurnContext, reason: str) -> None:
+        """Queue the conversation, pause the bot and tell the shopper where they stand."""
+        msg = ctx.msg
+        placement = await self.queue.request(msg.conversation_id, msg.channel, msg.sender_id,
+                                             ctx.language, reason)
+        if not ctx.tracker.state.paused:
+            ctx.tracker.add(ev.paused(f"handoff:{reason}"))
+        if reason == REASON_NEGATIVE:
+            ctx.say("handoff_sorry")
+        minutes = max(1, math.ceil(placement.expected_wait.total_seconds() / 60))
+        ctx.say("handoff_waiting", position=placement.position, minutes=minutes,
+                custom=handoff_payload("waiting") | {"position": placement.position,
+                                                     "expected_wait_seconds":
+                                                         int(placement.expected_wait.total_seconds())})
+        await self._publish({"type": "waiting" if placement.created else "message",
+                             "handoff": placement.request.to_dict(),
+                             "conversation_id": msg.conversation_id, "text": msg.text})
+
+    def check_triggers(self, ctx: TurnContext) -> str | None:
+        """Why this message hands off without the `human_handoff` intent (negative words, "转人工")."""
+        text = ctx.msg.text or ""
+        if self.negative_words and NEGATIVE_WORDS.search(text):
+            return REASON_NEGATIVE
+        if ASK_HUMAN.search(text):
+            return REASON_ASKED
+        return None
+
+    async def on_paused_message(self, msg: IncomingMessage, ctx: TurnContext) -> None:
+        """The engine's paused hook: the message goes to the console, the bot says nothing."""
+        request = await self.queue.repo.open_for(msg.conversation_id)
+        if request is None:  # paused with nobody behind it (e.g. a lost hand back): resume
+            ctx.tracker.add(ev.resumed("no_handoff"))
+            ctx.say("handoff_returned", custom=handoff_payload("returned_to_bot"))
+            return
+        await self._publish({"type": "message", "handoff": request.to_dict(),
+                             "conversation_id": msg.conversation_id, "text": msg.text})
+
+    # --- outside a turn (console, scheduler) -------------------------------------------------
+    async def _say(self, request: HandoffRequest, replies: list[Reply], sender: str) -> None:
+        """Record in the tracker (under the conversation lock) and deliver on the shopper's channel."""
+        records = [r.to_dict(request.recipient_id) | {"sender": sender} for r in replies]
+        async with self.locks.lock(request.conversation_id):
+            await self.store.append(request.conversation_id, [ev.bot_uttered(r) for r in records])
+        await self.push.push(request.channel, request.recipient_id, replies)
+
+    def _text(self, request: HandoffRequest, key: str, **fields: Any) -> str:
+        return responses.text(key, request.language, **fields)
+
+    async def take(self, handoff_id: str, agent_id: str, agent_name: str) -> HandoffRequest:
+        """An agent takes a waiting conversation (`AlreadyTaken` if another was first)."""
+        request = await self.queue.take(handoff_id, agent_id)
+        await self._say(request, [Reply(text=self._text(request, "handoff_agent_joined", agent=agent_name),
+                                        custom=handoff_payload("agent_joined") | {"agent": agent_name})],
+                        sender=f"agent:{agent_id}")
+        await self._publish({"type": "taken", "handoff": request.to_dict(),
+                                   "conversation_id": request.conversation_id})
+        return request
+
+    async def send(self, request: HandoffRequest, agent_id: str, reply: Reply) -> None:
+        """An agent's reply, delivered on the shopper's own channel."""
+        await self._say(request, [reply], sender=f"agent:{agent_id}")
+        await self._publish({"type": "agent_message", "handoff": request.to_dict(),
+                                   "conversation_id": request.conversation_id, "text": reply.text,
+                                   "agent": agent_id})
+
+    async def transfer(self, handoff_id: str, from_agent: str | None, to_agent: str,
+                       to_name: str) -> HandoffRequest:
+        """Another agent takes over (`from_agent` None: a supervisor moves it); the shopper is told."""
+        request = await self.queue.transfer(handoff_id, from_agent, to_agent)
+        await self._say(request, [Reply(text=self._text(request, "handoff_agent_joined", agent=to_name),
+                                        custom=handoff_payload("agent_joined") | {"agent": to_name})],
+                        sender=f"agent:{to_agent}")
+        await self._publish({"type": "transferred", "handoff": request.to_dict(),
+                                   "conversation_id": request.conversation_id, "to": to_agent})
+        return request
+
+    async def hand_back(self, handoff_id: str, by: str) -> HandoffRequest:
+        """The agent hands the conversation back: the bot resumes and says so."""
+        request = await self.queue.get(handoff_id)
+        # closed and resumed under the conversation's lock: a shopper message cannot slip in
+        # between and find the bot paused with nobody behind it
+        async with self.locks.lock(request.conversation_id):
+            closed = await self.queue.hand_back(handoff_id)
+            replies = await self._resumed(closed, "handoff_returned", f"returned:{by}")
+        await self._announce(closed, replies)
+        return closed
+
+    async def release_stale_handoffs(self) -> int:
+        """Resume the bot where no agent took over within the timeout; the shopper is told."""
+        released = 0
+        for request in await self.queue.stale(self.timeout):
+            async with self.locks.lock(request.conversation_id):
+                if not await self.queue.release(request.id):
+                    continue  # an agent took it meanwhile, or another worker released it
+                replies = await self._resumed(request, "handoff_timeout", "timeout")
+            await self._announce(await self.queue.get(request.id), replies)
+            released += 1
+        return released
+
+    async def _resumed(self, request: HandoffRequest, key: str, reason: str) -> list[Reply]:
+        """Record `resumed` and the bot's notice (the caller holds the conversation lock)."""
+        replies = [Reply(text=self._text(request, key), custom=handoff_payload("returned_to_bot"))]
+        records = [r.to_dict(request.recipient_id) | {"sender": "bot"} for r in replies]
+        await self.store.append(request.conversation_id,
+                                [ev.resumed(reason)] + [ev.bot_uttered(r) for r in records])
+        return replies
+
+    async def _announce(self, request: HandoffRequest, replies: list[Reply]) -> None:
+        await self.push.push(request.channel, request.recipient_id, replies)
+        await self._publish({"type": "closed", "handoff": request.to_dict(),
+                             "conversation_id": request.conversation_id})
+
+
+async def request_handoff(ctx: TurnContext, reason: str) -> bool:
+    """Hand the conversation to a human (flows call this, e.g. after a complaint ticket).
+
+    False (and the shopper is told) when no handoff desk is wired.
+    """
+    desk = ctx.services.handoff
+    if not isinstance(desk, HandoffDesk):
+        ctx.say("handoff_unavailable")
+        return False
+    await desk.begin(ctx, reason)
+    return True
+
+
+class HumanHandoff(Flow):
+    """`human_handoff`: "转人工" / "let me talk to a human" (also the 3rd-fallback button)."""
+
+    name = "human_handoff"
+    intents = ("human_handoff",)
+
+    async def start(self, ctx: TurnContext) -> None:
+        reason = REASON_FALLBACK if _offered_after_fallbacks(ctx) else REASON_ASKED
+        ctx.set_slot(FALLBACK_SLOT, None)
+        ctx.end_all_flows()
+        await request_handoff(ctx, reason)
+
+
+def _offered_after_fallbacks(ctx: TurnContext) -> bool:
+    """Whether the bot's previous message was the fallback offer of a human."""
+    seen_user = False
+    for event in reversed(ctx.tracker.events):
+        if event.type == ev.USER:
+            if seen_user:
+                return False
+            seen_user = True
+        elif event.type == ev.BOT and seen_user:
+            buttons = (event.data.get("reply") or {}).get("buttons") or ()
+            return any(b.get("payload") == "/human_handoff" for b in buttons)
+    return False
+
+
+async def handoff_trigger(ctx: TurnContext) -> bool:
+    """Engine trigger: strong negative words (and the other triggers) start a handoff first."""
+    desk = ctx.services.handoff
+    if isinstance(desk, HandoffDesk):
+        reason = desk.check_triggers(ctx)
+        if reason is not None:
+            ctx.end_all_flows()
+            await desk.begin(ctx, reason)
+            return True
+    return False
+
+
+FLOWS: tuple[type[Flow], ...] = (HumanHandoff,)

@@ -1,0 +1,412 @@
+"""Human handoff: the queue of conversations waiting for a support agent (issue 8).
+
+A `HandoffRequest` is opened when a shopper asks for a human (or a trigger fires); an agent
+takes it (exactly one agent wins a race: the repository's take is a conditional update),
+may transfer it, and hands it back to the bot; a request nobody takes in time is released.
+Staff accounts (agents and supervisors) and console sessions are kept behind ports here too.
+
+Errors: `HandoffError` is the base of this module's exceptions; `HandoffNotFound`,
+`AlreadyTaken` (another agent won), `NotYours` (the request is held by someone else) and
+`HandoffClosed` derive from it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import statistics
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from enum import Enum
+from typing import Any, Protocol
+
+from shop.clock import Clock
+
+DEFAULT_HANDLING = timedelta(minutes=5)  # expected handling time before any history exists
+STATS_WINDOW = timedelta(days=1)
+
+
+class HandoffError(Exception):
+    """Base of the handoff errors."""
+
+
+class HandoffNotFound(HandoffError):
+    pass
+
+
+class AlreadyTaken(HandoffError):
+    """Another agent took the conversation first."""
+
+
+class NotYours(HandoffError):
+    """The conversation is held by another agent."""
+
+
+class HandoffClosed(HandoffError):
+    """The request was handed back or released already."""
+
+
+class Role(str, Enum):
+    AGENT = "agent"
+    SUPERVISOR = "supervisor"
+
+
+class Outcome(str, Enum):
+    RETURNED = "returned"  # an agent handed back to the bot
+    TIMEOUT = "timeout"  # nobody took it in time
+
+
+@dataclass(frozen=True)
+class HandoffRequest:
+    id: str
+    conversation_id: str
+    channel: str
+    recipient_id: str
+    language: str
+    reason: str
+    requested_at: datetime
+    agent_id: str | None = None
+    assigned_at: datetime | None = None
+    closed_at: datetime | None = None
+    outcome: str | None = None
+
+    @property
+    def waiting(self) -> bool:
+        return self.agent_id is None and self.closed_at is None
+
+    @property
+    def open(self) -> bool:
+        return self.closed_at is None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "conversation_id": self.conversation_id, "channel": self.channel,
+                "recipient_id": self.recipient_id, "language": self.language, "reason": self.reason,
+                "requested_at": self.requested_at.isoformat(), "agent_id": self.agent_id,
+                "assigned_at": self.assigned_at.isoformat() if self.assigned_at else None,
+                "closed_at": self.closed_at.isoformat() if self.closed_at else None,
+                "outcome": self.outcome}
+
+
+@dataclass(frozen=True)
+class Note:
+    """A private note an agent keeps on a conversation; never sent to the shopper."""
+
+    handoff_id: str
+    conversation_id: str
+    author: str
+    text: str
+    created_at: datetime
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"handoff_id": self.handoff_id, "author": self.author, "text": self.text,
+                "created_at": self.created_at.isoformat()}
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where a waiting request stands: its place (1 = next) and the expected wait."""
+
+    request: HandoffRequest
+    position: int
+    expected_wait: timedelta
+    created: bool
+
+
+@dataclass(frozen=True)
+class HandoffStats:
+    waiting: int
+    median_wait_seconds: float | None
+    handled_today: int
+    active: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"waiting": self.waiting, "median_wait_seconds": self.median_wait_seconds,
+                "handled_today": self.handled_today, "active": self.active}
+
+
+class HandoffRepository(Protocol):
+    async def add(self, request: HandoffRequest) -> None: ...
+
+    async def get(self, handoff_id: str) -> HandoffRequest | None: ...
+
+    async def open_for(self, conversation_id: str) -> HandoffRequest | None:
+        """The conversation's open request, if any."""
+        ...
+
+    async def list_open(self, agent_id: str | None = None) -> list[HandoffRequest]:
+        """Open requests, oldest first; only one agent's when `agent_id` is given."""
+        ...
+
+    async def take(self, handoff_id: str, agent_id: str, at: datetime) -> bool:
+        """Assign a waiting request; False when it is taken or closed (a conditional update)."""
+        ...
+
+    async def transfer(self, handoff_id: str, from_agent: str | None, to_agent: str, at: datetime) -> bool:
+        """Reassign an open request held by `from_agent` (any holder when None)."""
+        ...
+
+    async def close(self, handoff_id: str, outcome: str, at: datetime, *, only_waiting: bool = False) -> bool:
+        """Close an open request (only a waiting one with `only_waiting`); False when it was not."""
+        ...
+
+    async def closed_since(self, since: datetime) -> list[HandoffRequest]: ...
+
+    async def assigned_since(self, since: datetime) -> list[HandoffRequest]: ...
+
+    async def add_note(self, note: Note) -> None: ...
+
+    async def notes(self, handoff_id: str) -> list[Note]: ...
+
+    async def notes_for_conversation(self, conversation_id: str) -> list[Note]: ...
+
+
+class HandoffQueue:
+    """The queue's rules over a repository and a clock."""
+
+    def __init__(self, repo: HandoffRepository, clock: Clock) -> None:
+        self.repo = repo
+        self.clock = clock
+
+    async def request(self, conversation_id: str, channel: str, recipient_id: str, language: str,
+                      reason: str) -> Placement:
+        """Open a request (or return the conversation's open one) and where it stands."""
+        existing = await self.repo.open_for(conversation_id)
+        created = existing is None
+        if existing is None:
+            existing = HandoffRequest(uuid.uuid4().hex[:16], conversation_id, channel, recipient_id,
+                                      language, reason, self.clock.now())
+            await self.repo.add(existing)
+        position, wait = await self.place(existing)
+        return Placement(existing, position, wait, created)
+
+    async def place(self, request: HandoffRequest) -> tuple[int, timedelta]:
+        """Place in the queue (1 = next; 0 when an agent holds it) and the expected wait."""
+        if not request.waiting:
+            return 0, timedelta(0)
+        waiting = [r for r in await self.repo.list_open() if r.waiting]
+        ahead = sum(1 for r in waiting if (r.requested_at, r.id) <= (request.requested_at, request.id))
+        position = max(ahead, 1)
+        return position, position * await self.median_handling()
+
+    async def median_handling(self) -> timedelta:
+        """Median time an agent held a conversation over the last day (a default before any)."""
+        now = self.clock.now()
+        done = [r for r in await self.repo.closed_since(now - STATS_WINDOW)
+                if r.outcome == Outcome.RETURNED.value and r.assigned_at is not None and r.closed_at]
+        if not done:
+            return DEFAULT_HANDLING
+        secs = statistics.median((r.closed_at - r.assigned_at).total_seconds()  # type: ignore[operator]
+                                 for r in done)
+        return timedelta(seconds=secs)
+
+    async def get(self, handoff_id: str) -> HandoffRequest:
+        found = await self.repo.get(handoff_id)
+        if found is None:
+            raise HandoffNotFound(handoff_id)
+        return found
+
+    async def take(self, handoff_id: str, agent_id: str) -> HandoffRequest:
+        """The agent takes a waiting conversation; `AlreadyTaken` when someone else was first."""
+        request = await self.get(handoff_id)
+        if not request.open:
+            raise HandoffClosed(handoff_id)
+        if not await self.repo.take(handoff_id, agent_id, self.clock.now()):
+            fresh = await self.get(handoff_id)
+            if not fresh.open:
+                raise HandoffClosed(handoff_id)
+            raise AlreadyTaken(handoff_id)
+        return await self.get(handoff_id)
+
+    async def transfer(self, handoff_id: str, from_agent: str | None, to_agent: str) -> HandoffRequest:
+        """Move a held conversation to another agent (`from_agent` None: a supervisor moves it)."""
+        request = await self.get(handoff_id)
+        if not request.open:
+            raise HandoffClosed(handoff_id)
+        if not await self.repo.transfer(handoff_id, from_agent, to_agent, self.clock.now()):
+            raise NotYours(handoff_id)
+        return await self.get(handoff_id)
+
+    async def hand_back(self, handoff_id: str) -> HandoffRequest:
+        """Close the request: the bot answers again."""
+        if not await self.repo.close(handoff_id, Outcome.RETURNED.value, self.clock.now()):
+            raise HandoffClosed(handoff_id)
+        return await self.get(handoff_id)
+
+    async def stale(self, timeout: timedelta) -> list[HandoffRequest]:
+        """Requests left waiting longer than `timeout`, oldest first."""
+        cutoff = self.clock.now() - timeout
+        return [r for r in await self.repo.list_open() if r.waiting and r.requested_at <= cutoff]
+
+    async def release(self, handoff_id: str) -> bool:
+        """Close a request nobody took (timeout); False when it was taken or closed meanwhile."""
+        return await self.repo.close(handoff_id, Outcome.TIMEOUT.value, self.clock.now(), only_waiting=True)
+
+    async def release_stale(self, timeout: timedelta) -> list[HandoffRequest]:
+        """Close every request left waiting longer than `timeout`; each is released exactly once."""
+        return [await self.get(r.id) for r in await self.stale(timeout) if await self.release(r.id)]
+
+    async def add_note(self, handoff_id: str, author: str, text: str) -> Note:
+        request = await self.get(handoff_id)
+        note = Note(handoff_id, request.conversation_id, author, text, self.clock.now())
+        await self.repo.add_note(note)
+        return note
+
+    async def stats(self) -> HandoffStats:
+        """Waiting count, median wait before an agent took over (today), conversations handled today."""
+        now = self.clock.now()
+        midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
+        open_ = await self.repo.list_open()
+        assigned = await self.repo.assigned_since(midnight)
+        waits = [(r.assigned_at - r.requested_at).total_seconds() for r in assigned  # type: ignore[operator]
+                 if r.assigned_at is not None]
+        handled = [r for r in await self.repo.closed_since(midnight)
+                   if r.outcome == Outcome.RETURNED.value and r.agent_id is not None]
+        return HandoffStats(
+            waiting=sum(1 for r in open_ if r.waiting),
+            median_wait_seconds=statistics.median(waits) if waits else None,
+            handled_today=len(handled),
+            active=sum(1 for r in open_ if not r.waiting),
+        )
+
+
+class InMemoryHandoffRepository:
+    """The in-process twin (tests; an asyncio lock makes `take` atomic like the SQL one)."""
+
+    def __init__(self) -> None:
+        self._items: dict[str, HandoffRequest] = {}
+        self._notes: list[Note] = []
+        self._lock = asyncio.Lock()
+
+    async def add(self, request: HandoffRequest) -> None:
+        self._items[request.id] = request
+
+    async def get(self, handoff_id: str) -> HandoffRequest | None:
+        return self._items.get(handoff_id)
+
+    async def open_for(self, conversation_id: str) -> HandoffRequest | None:
+        return next((r for r in self._items.values() if r.open and r.conversation_id == conversation_id), None)
+
+    async def list_open(self, agent_id: str | None = None) -> list[HandoffRequest]:
+        rows = [r for r in self._items.values() if r.open and (agent_id is None or r.agent_id == agent_id)]
+        return sorted(rows, key=lambda r: (r.requested_at, r.id))
+
+    async def take(self, handoff_id: str, agent_id: str, at: datetime) -> bool:
+        async with self._lock:
+            r = self._items.get(handoff_id)
+            if r is None or not r.waiting:
+                return False
+            self._items[handoff_id] = replace(r, agent_id=agent_id, assigned_at=at)
+            return True
+
+    async def transfer(self, handoff_id: str, from_agent: str | None, to_agent: str, at: datetime) -> bool:
+        async with self._lock:
+            r = self._items.get(handoff_id)
+            if r is None or not r.open or (from_agent is not None and r.agent_id != from_agent):
+                return False
+            self._items[handoff_id] = replace(r, agent_id=to_agent, assigned_at=r.assigned_at or at)
+            return True
+
+    async def close(self, handoff_id: str, outcome: str, at: datetime, *, only_waiting: bool = False) -> bool:
+        async with self._lock:
+            r = self._items.get(handoff_id)
+            if r is None or not r.open or (only_waiting and not r.waiting):
+                return False
+            self._items[handoff_id] = replace(r, closed_at=at, outcome=outcome)
+            return True
+
+    async def closed_since(self, since: datetime) -> list[HandoffRequest]:
+        return [r for r in self._items.values() if r.closed_at is not None and r.closed_at >= since]
+
+    async def assigned_since(self, since: datetime) -> list[HandoffRequest]:
+        return [r for r in self._items.values() if r.assigned_at is not None and r.assigned_at >= since]
+
+    async def add_note(self, note: Note) -> None:
+        self._notes.append(note)
+
+    async def notes(self, handoff_id: str) -> list[Note]:
+        return [n for n in self._notes if n.handoff_id == handoff_id]
+
+    async def notes_for_conversation(self, conversation_id: str) -> list[Note]:
+        return [n for n in self._notes if n.conversation_id == conversation_id]
+
+
+# --- staff and console sessions ------------------------------------------------------------
+@dataclass(frozen=True)
+class StaffMember:
+    username: str
+    role: Role
+    password_hash: str
+    display_name: str
+    created_at: datetime
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"username": self.username, "role": self.role.value, "display_name": self.display_name}
+
+
+@dataclass(frozen=True)
+class StaffSession:
+    id: str
+    username: str
+    csrf_token: str
+    expires_at: datetime
+
+
+class StaffExists(HandoffError):
+    pass
+
+
+class StaffRepository(Protocol):
+    async def add(self, member: StaffMember) -> None:
+        """Insert; `StaffExists` when the username is taken."""
+        ...
+
+    async def get(self, username: str) -> StaffMember | None: ...
+
+    async def list(self) -> list[StaffMember]: ...
+
+    async def set_password(self, username: str, password_hash: str) -> None: ...
+
+    async def add_session(self, session: StaffSession) -> None: ...
+
+    async def get_session(self, session_id: str) -> StaffSession | None: ...
+
+    async def delete_session(self, session_id: str) -> None: ...
+
+
+# --- live events for the console -------------------------------------------------------------
+class HandoffEvents(Protocol):
+    """Publish / subscribe to console events (a shopper's message, a take, a hand back)."""
+
+    async def publish(self, event: dict[str, Any]) -> None: ...
+
+    def subscribe(self) -> contextlib.AbstractAsyncContextManager[AsyncIterator[dict[str, Any]]]:
+        """`async with events.subscribe() as stream`: every event published once subscribed
+        (on any worker, for the Redis adapter)."""
+        ...
+
+
+class InProcessHandoffEvents:
+    """The in-process twin: one asyncio queue per subscriber."""
+
+    def __init__(self) -> None:
+        self._subscribers: set[asyncio.Queue[dict[str, Any]]] = set()
+
+    async def publish(self, event: dict[str, Any]) -> None:
+        for queue in list(self._subscribers):
+            queue.put_nowait(event)
+
+    @contextlib.asynccontextmanager
+    async def subscribe(self) -> AsyncIterator[AsyncIterator[dict[str, Any]]]:
+        queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+        self._subscribers.add(queue)
+
+        async def stream() -> AsyncIterator[dict[str, Any]]:
+            while True:
+                yield await queue.get()
+
+        try:
+            yield stream()
+        finally:
+            self._subscribers.discard(queue)

@@ -1,0 +1,340 @@
+"""The support console's API: sessions, CSRF, roles, ownership, the race to take a
+conversation, transfer, private notes, replies delivered through the shopper's outbox,
+hand back, supervisor statistics, the tickets view and the live socket."""
+
+from __future__ import annotations
+
+import asyncio
+
+import httpx
+import pytest
+from argon2 import PasswordHasher
+from starlette.testclient import TestClient
+from starlette.websockets import WebSocketDisconnect
+
+from bot.console.setup import create_app_with_console
+from shop.clock import FakeClock
+
+PASSWORD = "correct horse battery"
+FAST_HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)  # argon2id, cheap for tests
+
+
+class Agent:
+    """One staff member's browser: a cookie jar and the CSRF token from login."""
+
+    def __init__(self, client: httpx.AsyncClient, csrf: str) -> None:
+        self.client, self.csrf = client, csrf
+
+    async def get(self, path: str) -> httpx.Response:
+        return await self.client.get("/console/api" + path)
+
+    async def post(self, path: str, body: dict | None = None) -> httpx.Response:
+        return await self.client.post("/console/api" + path, json=body or {}, headers={"X-CSRF-Token": self.csrf})
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+async def env(request, settings, clock):
+    """The app with three staff; the demo platforms run only when parametrised with True."""
+    with_products = getattr(request, "param", False)
+    app = create_app_with_console(settings.model_copy(update={"demo_platforms": with_products}), clock,
+                                  FAST_HASHER)
+    clients: list[httpx.AsyncClient] = []
+
+    def new_client() -> httpx.AsyncClient:
+        c = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://shopbot.test")
+        clients.append(c)
+        return c
+
+    async def login(username: str) -> Agent:
+        c = new_client()
+        resp = await c.post("/console/api/login", json={"username": username, "password": PASSWORD})
+        assert resp.status_code == 200, resp.text
+        return Agent(c, resp.json()["csrf_token"])
+
+    async with app.router.lifespan_context(app):
+        auth = app.state.console.auth
+        await auth.add_staff("alice", "agent", PASSWORD, "小王")
+        await auth.add_staff("bob", "agent", PASSWORD)
+        await auth.add_staff("sue", "supervisor", PASSWORD)
+        yield app, new_client, login
+        for c in clients:
+            await c.aclose()
+
+
+async def shopper_asks(app, sender: str = "u1", text: str = "转人工") -> str:
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://shopbot.test") as c:
+        await c.post("/webhooks/rest/webhook", json={"sender": sender, "message": text})
+    request = await app.state.console.desk.queue.repo.open_for(f"rest:{sender}")
+    return request.id
+
+
+async def outbox(app, sender: str = "u1") -> list[dict]:
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://shopbot.test") as c:
+        return (await c.get("/webhooks/rest/outbox", params={"sender": sender})).json()
+
+
+async def test_without_a_session_every_call_is_401(env):
+    app, new_client, _login = env
+    hid = await shopper_asks(app)
+    anon = new_client()
+    for resp in [await anon.get("/console/api/queues"), await anon.get(f"/console/api/handoffs/{hid}"),
+                 await anon.post(f"/console/api/handoffs/{hid}/take"), await anon.get("/console/api/stats"),
+                 await anon.get("/console/api/tickets")]:
+        assert resp.status_code == 401
+    forged = new_client()
+    forged.cookies.set("shopbot_console", "not-a-signed-value", domain="shopbot.test", path="/console")
+    assert (await forged.get("/console/api/me")).status_code == 401
+    assert (await anon.post("/console/api/login", json={"username": "alice", "password": "wrong!"})).status_code == 401
+    assert (await anon.post("/console/api/login", json={"username": "nobody", "password": PASSWORD})).status_code == 401
+
+
+async def test_passwords_are_stored_as_argon2_hashes(env):
+    app, _new, _login = env
+    member = await app.state.console.auth.repo.get("alice")
+    assert member.password_hash.startswith("$argon2id$") and PASSWORD not in member.password_hash
+
+
+async def test_state_changes_need_the_csrf_token(env):
+    app, _new, login = env
+    hid = await shopper_asks(app)
+    alice = await login("alice")
+    assert (await alice.client.post(f"/console/api/handoffs/{hid}/take")).status_code == 403
+    assert (await alice.client.post(f"/console/api/handoffs/{hid}/take",
+                                    headers={"X-CSRF-Token": "guess"})).status_code == 403
+    assert (await app.state.console.desk.queue.get(hid)).waiting  # nothing happened
+    assert (await alice.post(f"/handoffs/{hid}/take")).status_code == 200
+
+
+async def test_logout_ends_the_session(env):
+    _app, _new, login = env
+    alice = await login("alice")
+    assert (await alice.get("/me")).status_code == 200
+    assert (await alice.post("/logout")).status_code == 200
+    alice.client.cookies.clear()
+    assert (await alice.get("/me")).status_code == 401
+
+
+async def test_take_reply_and_hand_back_reach_the_shopper(env):
+    app, _new, login = env
+    hid = await shopper_asks(app)
+    await outbox(app)  # the waiting message came back in the webhook answer already
+    alice = await login("alice")
+    queues = (await alice.get("/queues")).json()
+    assert [h["id"] for h in queues["waiting"]] == [hid] and queues["waiting"][0]["position"] == 1
+    assert (await alice.post(f"/handoffs/{hid}/take")).status_code == 200
+    assert (await alice.post(f"/handoffs/{hid}/reply", {"text": "您好,请问订单号是多少?"})).status_code == 200
+    pushed = await outbox(app)
+    assert [p.get("custom", {}).get("status") for p in pushed] == ["agent_joined", None]
+    assert "小王" in pushed[0]["text"] and pushed[1]["text"] == "您好,请问订单号是多少?"
+
+    detail = (await alice.get(f"/handoffs/{hid}")).json()
+    froms = [(t["from"], t["text"]) for t in detail["transcript"]]
+    assert ("user", "转人工") in froms and ("agent:alice", "您好,请问订单号是多少?") in froms
+    assert detail["collected"]["flows"] == [] and "slots" in detail["collected"]
+
+    assert (await alice.post(f"/handoffs/{hid}/handback")).status_code == 200
+    assert (await outbox(app))[-1]["custom"] == {"type": "handoff", "status": "returned_to_bot"}
+    assert (await alice.post(f"/handoffs/{hid}/reply", {"text": "late"})).status_code == 409
+    assert (await alice.get("/queues")).json() == {"waiting": [], "mine": [], "active": []}
+
+
+async def test_the_side_panel_shows_the_shoppers_orders(env):
+    from tests.orders_harness import summary
+
+    app, _new, login = env
+    services = app.state.container.services
+    hid = await shopper_asks(app)
+    shopper = await services.shoppers.by_identity("rest", "u1")
+    order = await services.orders.create_from_summary(summary(shopper=shopper.id), "console-k1")
+    alice = await login("alice")
+    collected = (await alice.get(f"/handoffs/{hid}")).json()["collected"]
+    assert [o["order_id"] for o in collected["orders"]] == [order.id]
+    assert collected["orders"][0]["total"] == "5999.00" and collected["tickets"] == []
+
+
+async def test_another_agents_conversation_is_off_limits_except_to_a_supervisor(env):
+    app, _new, login = env
+    hid = await shopper_asks(app)
+    alice, bob, sue = await login("alice"), await login("bob"), await login("sue")
+    assert (await bob.get(f"/handoffs/{hid}")).status_code == 200  # waiting: anyone may look
+    await alice.post(f"/handoffs/{hid}/take")
+    assert (await bob.get(f"/handoffs/{hid}")).status_code == 403
+    assert (await bob.post(f"/handoffs/{hid}/reply", {"text": "hi"})).status_code == 403
+    assert (await bob.post(f"/handoffs/{hid}/handback")).status_code == 403
+    assert (await bob.post(f"/handoffs/{hid}/notes", {"text": "x"})).status_code == 403
+    assert (await bob.post(f"/handoffs/{hid}/take")).status_code == 409
+    assert (await sue.get(f"/handoffs/{hid}")).status_code == 200
+    assert (await sue.post(f"/handoffs/{hid}/reply", {"text": "主管介入"})).status_code == 200
+    assert (await outbox(app))[-1]["text"] == "主管介入"
+
+
+async def test_two_agents_taking_at_once_exactly_one_wins(env):
+    app, _new, login = env
+    hid = await shopper_asks(app)
+    alice, bob = await login("alice"), await login("bob")
+    results = await asyncio.gather(alice.post(f"/handoffs/{hid}/take"), bob.post(f"/handoffs/{hid}/take"))
+    assert sorted(r.status_code for r in results) == [200, 409]
+    joined = [p for p in await outbox(app) if (p.get("custom") or {}).get("status") == "agent_joined"]
+    assert len(joined) == 1  # the shopper hears about one agent only
+
+
+async def test_transfer_moves_the_conversation(env):
+    app, _new, login = env
+    hid = await shopper_asks(app)
+    alice, bob = await login("alice"), await login("bob")
+    await alice.post(f"/handoffs/{hid}/take")
+    assert (await alice.post(f"/handoffs/{hid}/transfer", {"to": "nobody"})).status_code == 404
+    assert (await alice.post(f"/handoffs/{hid}/transfer", {"to": "alice"})).status_code == 400
+    assert (await alice.post(f"/handoffs/{hid}/transfer", {"to": "bob"})).status_code == 200
+    told = (await outbox(app))[-1]
+    assert told["custom"] == {"type": "handoff", "status": "agent_joined", "agent": "bob"}
+    assert (await alice.post(f"/handoffs/{hid}/reply", {"text": "x"})).status_code == 403
+    assert (await bob.post(f"/handoffs/{hid}/reply", {"text": "我接手了"})).status_code == 200
+    assert [h["id"] for h in (await bob.get("/queues")).json()["mine"]] == [hid]
+
+
+async def test_notes_stay_private(env):
+    app, _new, login = env
+    hid = await shopper_asks(app)
+    alice = await login("alice")
+    await alice.post(f"/handoffs/{hid}/take")
+    assert (await alice.post(f"/handoffs/{hid}/notes", {"text": "客户情绪激动,注意语气"})).status_code == 200
+    detail = (await alice.get(f"/handoffs/{hid}")).json()
+    assert [n["text"] for n in detail["notes"]] == ["客户情绪激动,注意语气"]
+    assert all("注意语气" not in (p.get("text") or "") for p in await outbox(app))
+    assert all("注意语气" not in (t["text"] or "") for t in detail["transcript"])
+
+
+async def test_only_a_supervisor_sees_the_statistics(env, clock):
+    app, _new, login = env
+    hid = await shopper_asks(app, "u1")
+    clock.advance(seconds=1)
+    await shopper_asks(app, "u2")
+    alice, sue = await login("alice"), await login("sue")
+    clock.advance(seconds=90)
+    await alice.post(f"/handoffs/{hid}/take")
+    clock.advance(minutes=4)
+    await alice.post(f"/handoffs/{hid}/handback")
+    assert (await alice.get("/stats")).status_code == 403
+    stats = (await sue.get("/stats")).json()
+    assert stats == {"waiting": 1, "median_wait_seconds": 91.0, "handled_today": 1, "active": 0}
+
+
+async def test_canned_replies_page_and_features(env):
+    _app, new_client, login = env
+    alice = await login("alice")
+    zh, en = (await alice.get("/canned?language=zh")).json(), (await alice.get("/canned?language=en")).json()
+    assert len(zh) >= 3 and len(zh) == len(en) and zh != en
+    me = (await alice.get("/me")).json()
+    assert me["user"]["role"] == "agent" and set(me["features"]) == {"products", "tickets"}
+    page = await new_client().get("/console")
+    assert page.status_code == 200 and "console.js" in page.text
+    assert "default-src 'self'" in page.headers["content-security-policy"]
+    assert (await new_client().get("/console/static/console.js")).status_code == 200
+    assert (await new_client().get("/console/static/..%2Fsecret")).status_code == 404
+
+
+@pytest.mark.parametrize("env", [True], indirect=True)
+async def test_product_card_reaches_the_shopper(env):
+    app, _new, login = env
+    hid = await shopper_asks(app)
+    alice = await login("alice")
+    assert (await alice.get("/me")).json()["features"]["products"] is True
+    await alice.post(f"/handoffs/{hid}/take")
+    sent = await alice.post(f"/handoffs/{hid}/product", {"product_id": "p0001"})
+    assert sent.status_code == 200, sent.text
+    card = (await outbox(app))[-1]
+    assert card["custom"]["type"] == "product" and card["custom"]["item"]["id"] == "p0001"
+    assert "¥" in card["text"] and card["custom"]["item"]["offers"]
+    assert (await alice.post(f"/handoffs/{hid}/product", {"product_id": "p9999999"})).status_code == 404
+
+
+async def test_without_after_sales_or_search_the_console_says_so(env):
+    app, _new, login = env
+    services = app.state.container.services
+    services.aftersales = services.search = None
+    alice = await login("alice")
+    assert (await alice.get("/me")).json()["features"] == {"products": False, "tickets": False}
+    assert (await alice.get("/tickets")).json() == {"available": False, "tickets": []}
+    assert (await alice.post("/tickets/AS1/answer", {"approve": True})).status_code == 404
+    hid = await shopper_asks(app)
+    await alice.post(f"/handoffs/{hid}/take")
+    assert (await alice.post(f"/handoffs/{hid}/product", {"product_id": "p0001"})).status_code == 404
+    detail = (await alice.get(f"/handoffs/{hid}")).json()
+    assert detail["collected"]["tickets"] is None
+
+
+async def test_tickets_view_lists_and_answers_after_sales_cases(env, sqlite_url):
+    from tests.orders_harness import build_world, paid_order
+
+    app, _new, login = env
+    world = await build_world(sqlite_url)
+    try:
+        app.state.container.services.aftersales = world.c.tickets
+        order = await paid_order(world)
+        ticket = await world.c.tickets.open_ticket(order.id, 0, "refund", "不想要了", "u1")
+        alice = await login("alice")
+        listed = (await alice.get("/tickets")).json()
+        assert listed["available"] and [t["ticket_id"] for t in listed["tickets"]] == [ticket.id]
+        answered = await alice.post(f"/tickets/{ticket.id}/answer", {"approve": True, "note": "同意退款"})
+        assert answered.status_code == 200 and answered.json()["ticket"]["status"] == "resolved"
+        assert (await alice.get("/tickets")).json()["tickets"] == []
+        again = await alice.post(f"/tickets/{ticket.id}/answer", {"approve": False})
+        assert again.status_code == 409
+    finally:
+        await world.engine.dispose()
+
+
+def test_live_socket_relays_shopper_messages(settings):
+    app = create_app_with_console(settings.model_copy(update={"demo_platforms": False}), FakeClock(), FAST_HASHER)
+    with TestClient(app) as tc:  # sockets go to ws://testserver: keep the same host for the cookie
+        tc.portal.call(app.state.console.auth.add_staff, "alice", "agent", PASSWORD)
+        with pytest.raises(WebSocketDisconnect), tc.websocket_connect("/console/ws") as ws:
+            ws.receive_json()  # no session: the socket is refused
+        assert tc.post("/console/api/login", json={"username": "alice", "password": PASSWORD}).status_code == 200
+        with tc.websocket_connect("/console/ws") as ws:
+            assert ws.receive_json()["type"] == "hello"
+            tc.post("/webhooks/rest/webhook", json={"sender": "s1", "message": "转人工"})
+            first = ws.receive_json()
+            assert first["type"] == "waiting" and first["conversation_id"] == "rest:s1"
+            tc.post("/webhooks/rest/webhook", json={"sender": "s1", "message": "还在吗"})
+            second = ws.receive_json()
+            assert second["type"] == "message" and second["text"] == "还在吗"
+        with pytest.raises(WebSocketDisconnect), \
+                tc.websocket_connect("/console/ws", headers={"Origin": "http://evil.example"}) as ws:
+            ws.receive_json()  # a cross-site page cannot open it
+
+
+def test_console_settings_are_read_from_the_app_settings(settings):
+    from bot.console.config import ConsoleConfig
+
+    custom = settings.model_copy(update={"handoff_timeout_seconds": 90, "console_session_hours": 2,
+                                         "negative_words_handoff": False, "console_secret_key": "k" * 32,
+                                         "public_url": "https://shop.example"})
+    config = ConsoleConfig.from_settings(custom)
+    assert (config.handoff_timeout.total_seconds(), config.session_lifetime.total_seconds()) == (90, 7200)
+    assert config.secret_key == "k" * 32 and not config.negative_words_handoff and config.secure_cookies
+    generated = ConsoleConfig.from_settings(settings)  # unset: a random key, defaults otherwise
+    assert len(generated.secret_key) >= 32 and generated.handoff_timeout.total_seconds() == 600
+    assert generated.secret_key != ConsoleConfig.from_settings(settings).secret_key
+
+
+def test_an_agent_socket_hides_the_text_of_other_agents_conversations():
+    from datetime import UTC, datetime
+
+    from bot.console.ws import visible
+    from shop.handoff import Role, StaffMember
+
+    now = datetime.now(UTC)
+    bob = StaffMember("bob", Role.AGENT, "h", "bob", now)
+    sue = StaffMember("sue", Role.SUPERVISOR, "h", "sue", now)
+    alices = {"type": "message", "handoff": {"id": "h1", "agent_id": "alice"}, "text": "我的手机号是 138…"}
+    waiting = {"type": "message", "handoff": {"id": "h2", "agent_id": None}, "text": "在吗"}
+    assert visible(bob, alices) == {"type": "message", "handoff": {"id": "h1", "agent_id": "alice"}}
+    assert visible(sue, alices) == alices
+    assert visible(bob, waiting) == waiting

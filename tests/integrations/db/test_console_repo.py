@@ -1,0 +1,97 @@
+"""Handoff and staff repositories on SQLite and PostgreSQL: concurrent takes have exactly one
+winner (a conditional UPDATE), timestamps round-trip in UTC, sessions and accounts persist."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bot import db
+from integrations.db.console_repo import SQLHandoffRepository, SQLStaffRepository
+from shop.clock import FakeClock
+from shop.handoff import AlreadyTaken, HandoffQueue, Role, StaffExists, StaffMember, StaffSession
+
+
+@pytest.fixture
+async def engine(db_url):
+    engine = db.create_engine(db_url)
+    await db.upgrade(engine)
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock(datetime(2026, 3, 1, 9, 0, tzinfo=UTC))
+
+
+@pytest.fixture
+def queue(engine, clock) -> HandoffQueue:
+    return HandoffQueue(SQLHandoffRepository(engine), clock)
+
+
+async def test_request_round_trips(queue, clock):
+    placed = await queue.request("rest:u1", "rest", "u1", "en", "asked")
+    got = await queue.get(placed.request.id)
+    assert got == placed.request
+    assert got.requested_at == clock.now() and got.requested_at.tzinfo is not None
+    assert (await queue.repo.open_for("rest:u1")).id == got.id
+    assert await queue.repo.open_for("rest:other") is None
+
+
+async def test_concurrent_takes_exactly_one_wins(queue):
+    placed = await queue.request("rest:u1", "rest", "u1", "zh", "asked")
+    results = await asyncio.gather(*(queue.take(placed.request.id, f"agent{i}") for i in range(6)),
+                                   return_exceptions=True)
+    winners = [r for r in results if not isinstance(r, BaseException)]
+    losers = [r for r in results if isinstance(r, BaseException)]
+    assert len(winners) == 1, results
+    assert len(losers) == 5 and all(isinstance(e, AlreadyTaken) for e in losers), losers
+    assert (await queue.get(placed.request.id)).agent_id == winners[0].agent_id
+
+
+async def test_queue_lifecycle_and_stats(queue, clock):
+    a = await queue.request("rest:a", "rest", "a", "zh", "asked")
+    clock.advance(seconds=10)
+    b = await queue.request("rest:b", "rest", "b", "zh", "negative_words")
+    assert (await queue.place(b.request))[0] == 2
+    clock.advance(seconds=50)
+    await queue.take(a.request.id, "alice")
+    assert [r.id for r in await queue.repo.list_open("alice")] == [a.request.id]
+    moved = await queue.transfer(a.request.id, "alice", "bob")
+    assert moved.agent_id == "bob" and moved.assigned_at == clock.now()
+    clock.advance(minutes=3)
+    await queue.hand_back(a.request.id)
+    stats = await queue.stats()
+    assert (stats.waiting, stats.active, stats.handled_today) == (1, 0, 1)
+    assert stats.median_wait_seconds == 60.0
+    assert await queue.median_handling() == timedelta(minutes=3)
+    clock.advance(minutes=20)
+    released = await queue.release_stale(timedelta(minutes=10))
+    assert [r.id for r in released] == [b.request.id]
+    assert await queue.repo.list_open() == []
+
+
+async def test_notes(queue):
+    placed = await queue.request("rest:u1", "rest", "u1", "zh", "asked")
+    await queue.add_note(placed.request.id, "alice", "客户很着急")
+    await queue.add_note(placed.request.id, "bob", "second")
+    notes = await queue.repo.notes(placed.request.id)
+    assert [(n.author, n.text) for n in notes] == [("alice", "客户很着急"), ("bob", "second")]
+
+
+async def test_staff_accounts_and_sessions(engine, clock):
+    repo = SQLStaffRepository(engine)
+    member = StaffMember("alice", Role.SUPERVISOR, "$argon2id$fake", "Alice", clock.now())
+    await repo.add(member)
+    with pytest.raises(StaffExists):
+        await repo.add(member)
+    assert await repo.get("alice") == member
+    assert [m.username for m in await repo.list()] == ["alice"]
+    session = StaffSession("s1", "alice", "csrf", clock.now() + timedelta(hours=1))
+    await repo.add_session(session)
+    assert await repo.get_session("s1") == session
+    await repo.delete_session("s1")
+    assert await repo.get_session("s1") is None
