@@ -13,6 +13,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from bot.channels.rest import build_rest_router
 from bot.channels.wire import build_channels
+from bot.console.api import build_console_router
 from bot.orders_wiring import include_order_routers
 from bot.routes.sandbox_prices import build_sandbox_price_router
 from bot.settings import Settings, get_settings
@@ -111,6 +112,8 @@ def create_app(settings: Settings | None = None, container: Container | None = N
         return Response(generate_latest(container.metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
     app.include_router(build_rest_router(container.handle, container.outbox))
+    if container.console is not None:
+        app.include_router(build_console_router(container.console, container.services, container.tracker_store))
     for router in channels.routers:  # web chat at /, Telegram and WeChat webhooks when configured
         app.include_router(router)
     if container.orders is not None:

@@ -6,17 +6,23 @@ import asyncio
 
 import typer
 
+from bot.cli_staff import staff_app
+from bot.cli_wechat import app as wechat_app
 from bot.settings import Settings
 
 app = typer.Typer(help="shopbot: a conversational shopping assistant.", no_args_is_help=True)
 db_app = typer.Typer(help="Database commands.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+app.add_typer(wechat_app, name="wechat")
+app.add_typer(staff_app, name="staff")
 
 
 @app.command()
 def serve(
     host: str = typer.Option(None, help="bind address (default: HOST)"),
     port: int = typer.Option(None, help="port (default: PORT)"),
+    telegram_polling: bool = typer.Option(False, "--telegram-polling",
+                                          help="fetch Telegram updates by long polling (local use)"),
 ) -> None:
     """Run the web server (web chat at /, console at /console, REST channel, webhooks)."""
     import uvicorn
@@ -29,6 +35,8 @@ def serve(
         settings.host = host
     if port:
         settings.port = port
+    if telegram_polling:
+        settings.telegram_polling = True
     configure_logging(settings.log_level, settings.log_format)
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_config=None,
                 log_level=settings.log_level.lower())

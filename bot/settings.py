@@ -99,6 +99,14 @@ class Settings(BaseSettings):
     pdd_pid: str = ""
     pdd_api_url: str = "https://gw-api.pinduoduo.com/api/router"
 
+    # --- support console and human handoff -----------------------------------------------
+    console_secret_key: str | None = Field(
+        default=None, description="signs console session cookies; unset = random per process")
+    console_session_hours: float = 12.0
+    handoff_timeout_seconds: float = Field(
+        default=600.0, description="no agent took the conversation by then: the bot resumes and says so")
+    negative_words_handoff: bool = Field(default=True, description="strong negative words hand over to a human")
+
     # --- channels -----------------------------------------------------------------------
     telegram_token: str | None = Field(default=None, description="Telegram bot token; unset = Telegram off")
     telegram_webhook_secret: str | None = Field(default=None, description="X-Telegram-Bot-Api-Secret-Token")

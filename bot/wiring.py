@@ -19,6 +19,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot import db
+from bot.console.setup import ConsoleParts, attach_console
 from bot.observability import Metrics
 from bot.orders_wiring import OrdersComponents, build_orders, register_order_jobs
 from bot.push import PushRouter
@@ -86,6 +87,7 @@ class Container:
     connectors: dict[str, Any] = field(default_factory=dict)  # every marketplace, demo or real
     demo: DemoMarketplace | None = None
     orders: OrdersComponents | None = None
+    console: ConsoleParts | None = None
     on_start: list[Hook] = field(default_factory=list)
     on_stop: list[Hook] = field(default_factory=list)
     started: bool = False
@@ -207,7 +209,7 @@ def _wire_orders(c: Container) -> None:
     c.on_stop.append(stop)
 
 
-def build_container(settings: Settings) -> Container:
+def build_container(settings: Settings, *, console_clock: Any = None, console_hasher: Any = None) -> Container:
     """Build the whole graph; nothing connects until `start()`."""
     db_engine = db.create_engine(settings.database_url)
     redis: Redis | None = None
@@ -241,4 +243,5 @@ def build_container(settings: Settings) -> Container:
     _wire_orders(container)
     if leader is not None:
         container.on_stop.append(leader.aclose)
+    container.console = attach_console(container, console_clock, console_hasher)
     return container

@@ -16,7 +16,7 @@ from dialogue.context import Services, TurnContext
 from dialogue.flows.base import Flow
 from dialogue.language import choose_language
 from dialogue.messages import Button, IncomingMessage, Reply
-from nlu.types import FALLBACK_INTENT, Entity, IntentScore, ParseResult, Parser
+from nlu.types import FALLBACK_INTENT, Entity, IntentScore, Parser, ParseResult
 from shop.shoppers import ShopperRepository
 from tracking import events as ev
 from tracking.lock import LockManager
@@ -28,6 +28,7 @@ MAX_TEXT = 5000  # longer messages are cut before parsing; the shopper still get
 FALLBACK_SLOT = "fallback_count"
 
 PausedHook = Callable[[IncomingMessage, TurnContext], Awaitable[None]]
+Trigger = Callable[[TurnContext], Awaitable[bool]]  # True: it answered the turn itself
 
 
 class DialogueEngine:
@@ -48,12 +49,17 @@ class DialogueEngine:
         self._flows: dict[str, Flow] = {}
         self._by_intent: dict[str, Flow] = {}
         for flow in flows:
-            self._flows[flow.name] = flow
-            for intent in flow.intents:
-                self._by_intent[intent] = flow
+            self.add_flow(flow)
         self.services = services or Services()
         self._shoppers = shoppers
-        self._on_paused = on_paused_message
+        self.on_paused_message = on_paused_message
+        self.triggers: list[Trigger] = []  # checked before any flow (e.g. strong words → a human)
+
+    def add_flow(self, flow: Flow) -> None:
+        """Register a flow; its intents start it (a later flow wins an intent)."""
+        self._flows[flow.name] = flow
+        for intent in flow.intents:
+            self._by_intent[intent] = flow
 
     @property
     def known_intents(self) -> set[str]:
@@ -79,8 +85,8 @@ class DialogueEngine:
                     msg.channel, msg.sender_id, msg.metadata.get("display_name"))
             ctx = TurnContext(msg, tracker, parse, language, self.services, shopper)
             if tracker.state.paused:
-                if self._on_paused is not None:
-                    await self._on_paused(msg, ctx)
+                if self.on_paused_message is not None:
+                    await self.on_paused_message(msg, ctx)
             else:
                 await self._respond(ctx)
             for reply in ctx.replies:
@@ -103,6 +109,9 @@ class DialogueEngine:
         return self._parser().parse(text, language)
 
     async def _respond(self, ctx: TurnContext) -> None:
+        for trigger in self.triggers:
+            if await trigger(ctx):
+                return
         intent = ctx.intent
         from_payload = any(e.extractor == "payload" for e in ctx.parse.entities) or ctx.msg.text.startswith("/")
         if intent != FALLBACK_INTENT and ctx.slot(FALLBACK_SLOT):

@@ -1,0 +1,42 @@
+"""The response catalogs: both languages say the same things, and every key the code uses exists."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from dialogue import responses
+
+DIALOGUE = Path(responses.__file__).resolve().parent
+KEY_USE = re.compile(r"""(?:say|\.t)\(\s*["']([a-z0-9_]+)["']""")
+
+
+def test_chinese_and_english_catalogs_have_the_same_keys():
+    zh, en = responses.load_catalog("zh"), responses.load_catalog("en")
+    assert set(zh) - set(en) == set(), "missing in English"
+    assert set(en) - set(zh) == set(), "missing in Chinese"
+
+
+def test_every_key_used_in_the_code_is_in_the_catalogs():
+    used: set[str] = set()
+    for path in DIALOGUE.rglob("*.py"):
+        used.update(KEY_USE.findall(path.read_text(encoding="utf-8")))
+    catalog = responses.load_catalog("zh")
+    assert used, "the scan found no keys: the pattern is broken"
+    assert sorted(used - set(catalog)) == []
+
+
+def test_templates_format_with_the_fields_they_name():
+    for lang in responses.LANGUAGES:
+        for key, template in responses.load_catalog(lang).items():
+            for variant in template if isinstance(template, list) else [template]:
+                fields = {name: "x" for name in re.findall(r"{(\w+)}", str(variant))}
+                assert str(variant).format(**fields), f"{lang}:{key}"
+
+
+def test_money_is_formatted_per_locale_from_decimal_strings():
+    assert responses.money("5999") == "¥5,999.00"
+    assert responses.money("0.1") == "¥0.10"
+    assert responses.money("1234567.891", "en") == "¥1,234,567.89"
+    assert responses.money("300", "en", "USD") == "$300.00"
+    assert responses.money(None) == "-"
