@@ -10,6 +10,7 @@ from typing import Any
 
 from dialogue.context import TurnContext
 from dialogue.flows.base import Flow
+from dialogue.flows.handoff import REASON_COMPLAINT, request_handoff
 from dialogue.flows.search import platform_label
 from dialogue.messages import Button
 from shop.aftersales import ServiceType
@@ -196,9 +197,8 @@ class RequestAfterSales(Flow):
             return
         ctx.say("ticket_opened", ticket_id=ticket.id, service=ctx.t(f"service_{ticket.service_type.value}"),
                 order_id=ticket.order_id, custom=ticket.to_payload())
-        handoff = ctx.services.handoff
-        if ticket.service_type is ServiceType.COMPLAINT and handoff is not None:
-            await handoff.request(ctx, reason="complaint")
+        if ticket.service_type is ServiceType.COMPLAINT and ctx.services.handoff is not None:
+            await request_handoff(ctx, REASON_COMPLAINT)  # a complaint goes to a person too
 
     async def resume(self, ctx: TurnContext) -> bool:
         frame = dict(ctx.active_frame.frame)  # type: ignore[union-attr]

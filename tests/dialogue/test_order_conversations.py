@@ -90,3 +90,14 @@ async def test_orders_are_listed_and_picked_in_english(say):
 async def test_no_orders_yet(say):
     assert "还没有订单" in texts(await say("/check_order", sender="nobody"))
     assert "还没有售后" in texts(await say("/check_ticket", sender="nobody"))
+
+
+async def test_a_complaint_ticket_hands_the_shopper_to_a_person(say, app_client):
+    order = await buy_first(say, "angry")
+    payment_id = order["payment_url"].rstrip("/").rsplit("/", 1)[-1]
+    await app_client.post(f"/sandbox/payments/{payment_id}/pay", json={"method": "alipay"})
+    await say('/request_after_sales{"service_type": "complaint"}', sender="angry")
+    replies = await say("商家一直不发货,态度很差", sender="angry")
+    assert custom(replies, "ticket")["service_type"] == "complaint"
+    assert custom(replies, "handoff")["status"] == "waiting"
+    assert await say("还在吗", sender="angry") == []  # the bot is quiet while a person is coming
