@@ -1,0 +1,132 @@
+"""The intent classifier's model: hashed character n-grams + word n-grams -> sparse linear -> softmax.
+
+Character n-grams survive segmentation errors and unseen words (the lesson from DIET); word
+n-grams (jieba words for Chinese) add the longer-range cue. Registered for spaCy configs as
+`shopbot.CharWordBOW.v1`.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from functools import lru_cache
+from typing import Any
+
+import numpy
+from spacy.ml.models.textcat import SparseLinear_v2
+from spacy.strings import get_string_id
+from spacy.tokens import Doc
+from spacy.util import registry
+from thinc.api import Model, chain, softmax_activation, with_cpu
+
+from .numbers import to_halfwidth
+from .tokenizer import CJK, jieba_words
+
+_DIGITS = re.compile(r"\d+(?:[.,]\d+)*")
+_WORD = re.compile(rf"[{CJK}]|[^\W_]+|[^\w\s]")
+_SPACES = re.compile(r"\s+")
+
+
+def _normalise(text: str) -> str:
+    t = to_halfwidth(text).lower()
+    t = _DIGITS.sub("0", t)
+    return _SPACES.sub(" ", t).strip()
+
+
+@lru_cache(maxsize=20000)
+def text_features(text: str, char_min: int, char_max: int, word_max: int, char_mode: str,
+                  use_jieba: bool) -> tuple[numpy.ndarray, numpy.ndarray]:
+    """Hashed feature keys and their (L2-normalised) values for one text."""
+    t = _normalise(text)
+    feats: dict[str, float] = {}
+    if char_mode == "all":
+        s = "^" + t.replace(" ", "_") + "$"
+        for n in range(char_min, char_max + 1):
+            for i in range(len(s) - n + 1):
+                g = s[i:i + n]
+                feats["c" + g] = feats.get("c" + g, 0.0) + 1.0
+    if use_jieba and re.search(f"[{CJK}]", t):
+        words = [w for w, _s, _e in jieba_words(t) if w.strip()]
+    else:
+        words = _WORD.findall(t)
+    if char_mode == "word":
+        for w in words:
+            s = "<" + w + ">"
+            for n in range(char_min, char_max + 1):
+                for i in range(len(s) - n + 1):
+                    g = s[i:i + n]
+                    feats["c" + g] = feats.get("c" + g, 0.0) + 1.0
+    seq = ["<s>"] + words + ["</s>"]
+    for n in range(1, word_max + 1):
+        for i in range(len(seq) - n + 1):
+            g = " ".join(seq[i:i + n])
+            if g in ("<s>", "</s>"):
+                continue
+            feats["w" + g] = feats.get("w" + g, 0.0) + 1.0
+    if not feats:
+        feats["<empty>"] = 1.0
+    keys = numpy.fromiter((get_string_id(k) for k in feats), dtype="uint64", count=len(feats))
+    vals = numpy.fromiter(feats.values(), dtype="float32", count=len(feats))
+    vals /= math.sqrt(float((vals * vals).sum()))
+    return keys, vals
+
+
+def extract_text_features(char_min: int, char_max: int, word_max: int, char_mode: str,
+                          use_jieba: bool) -> Model[list[Doc], Any]:
+    """A thinc layer turning docs into (keys, values, lengths) for SparseLinear."""
+
+    def forward(model: Model, docs: list[Doc], is_train: bool) -> Any:
+        keys, vals = [], []
+        for doc in docs:
+            k, v = text_features(doc.text, char_min, char_max, word_max, char_mode, use_jieba)
+            keys.append(k)
+            vals.append(v)
+        lengths = model.ops.asarray1i([k.shape[0] for k in keys])
+        out = (numpy.concatenate(keys) if keys else numpy.zeros((0,), dtype="uint64"),
+               numpy.concatenate(vals) if vals else numpy.zeros((0,), dtype="float32"),
+               lengths)
+        return out, lambda dY: []
+
+    return Model("extract_text_features", forward)
+
+
+def softmax_ce_output() -> Model[Any, Any]:
+    """Softmax whose backward pass hands the textcat's (scores - truths) straight to the logits:
+    the cross-entropy gradient, instead of squared error through the softmax Jacobian (which
+    vanishes on confidently wrong answers)."""
+
+    def forward(model: Model, X: Any, is_train: bool) -> Any:
+        Y = model.ops.softmax(X, axis=-1)
+        return Y, lambda dY: dY
+
+    return Model("softmax_ce", forward)
+
+
+@registry.architectures("shopbot.CharWordBOW.v1")
+def build_char_word_bow(
+    exclusive_classes: bool = True,
+    char_min: int = 1,
+    char_max: int = 3,
+    word_max: int = 2,
+    char_mode: str = "all",
+    use_jieba: bool = True,
+    length: int = 262144,
+    no_output_layer: bool = False,
+    cross_entropy: bool = True,
+    nO: int | None = None,
+) -> Model[list[Doc], Any]:
+    """Bag of char + word n-grams, one sparse linear layer, softmax output (or raw scores when
+    `no_output_layer`, e.g. inside spacy.TextCatEnsemble.v2)."""
+    length = 2 ** (length - 1).bit_length()
+    layers: list[Model] = [extract_text_features(char_min, char_max, word_max, char_mode, use_jieba),
+                           SparseLinear_v2(nO=nO, length=length)]
+    if not no_output_layer:
+        layers.append(softmax_ce_output() if cross_entropy else softmax_activation())
+    model: Model[list[Doc], Any] = chain(*layers)
+    if not exclusive_classes:
+        raise ValueError("shopbot.CharWordBOW.v1 supports exclusive classes only")
+    model = with_cpu(model, model.ops)
+    model.set_ref("output_layer", model.layers[0].layers[1])
+    model.attrs["multi_label"] = False
+    return model
+

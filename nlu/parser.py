@@ -1,0 +1,138 @@
+"""The trained parser: language detection, intent (textcat), entities (NER merged with rules),
+normalised values and the `nlu_fallback` threshold."""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from pathlib import Path
+from typing import Any
+
+import spacy
+
+from . import features as _features  # noqa: F401  (registers the textcat architecture)
+from . import tokenizer as _tokenizer  # noqa: F401  (registers the tokenizer)
+from .errors import ModelError
+from .normalise import ValueNormaliser, closed_values, fix_compressed_range, price_label
+from .rules import PRICE_LABELS, LookupMatcher, RuleExtractor, builtin_rules, data_rules, trust_key
+from .tokenizer import add_words, detect_language
+from .types import FALLBACK_INTENT, Entity, IntentScore, ParseResult
+
+MAX_CHARS = 1000  # longer messages are parsed on their first MAX_CHARS characters
+RANKING_SIZE = 10
+NER_EXTRACTOR = "SpacyEntityExtractor"
+RULE_EXTRACTOR = "RegexEntityExtractor"
+
+
+def _clean(text: str) -> str:
+    """Replace control / format characters by spaces so offsets into `text` stay valid."""
+    return "".join(" " if unicodedata.category(c) in ("Cc", "Cf", "Cs", "Co") else c for c in text)
+
+
+class SpacyParser:
+    """Parses messages with the pipelines of a model directory (see nlu.train)."""
+
+    def __init__(self, model_dir: Path, fallback_threshold: float = 0.4) -> None:
+        meta_path = model_dir / "meta.json"
+        try:
+            self.meta: dict[str, Any] = json.loads(meta_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise ModelError(f"{model_dir}: no readable meta.json ({exc})") from exc
+        self.model_dir = model_dir
+        self.fallback_threshold = fallback_threshold
+        self.languages: list[str] = list(self.meta["languages"])
+        self.default_language: str = self.meta.get("default_language", self.languages[0])
+        add_words(self.meta.get("jieba_words", []))
+        self.pipelines: dict[str, Any] = {}
+        for lang in self.languages:
+            try:
+                self.pipelines[lang] = spacy.load(model_dir / lang)
+            except (OSError, ValueError) as exc:
+                raise ModelError(f"{model_dir / lang}: cannot load pipeline ({exc})") from exc
+        self.normaliser = ValueNormaliser.from_json(self.meta.get("normaliser", {}))
+        labels = set(self.meta.get("entities", []))
+        self.labels = labels
+        rules = [r for r in builtin_rules() + data_rules(self.meta.get("regexes", {}), labels)
+                 if r.label in labels]
+        lookups = LookupMatcher(self.meta.get("lookups", {}))
+        self.rules = {lang: RuleExtractor(rules, lookups, set(self.meta.get("trusted_rules", {}).get(lang, [])))
+                      for lang in self.languages}
+        self.fill = {lg: set(v) for lg, v in self.meta.get("fill_rules", {}).items()}
+        self.intents: list[str] = list(self.meta.get("intents", []))
+        self._ascii_canonical = {
+            lb for lb in self.normaliser.canonical_labels
+            if (vals := list(self.normaliser.by_label.get(lb, {}).values()))
+            and sum(v.isascii() for v in vals) >= 0.9 * len(vals)}
+        self._closed = {lb: v for lb in labels if (v := closed_values(self.normaliser, lb)) is not None}
+
+    def parse(self, text: str, language: str | None = None) -> ParseResult:
+        """Intent, entities and language of one message; never raises on any string."""
+        if not isinstance(text, str):
+            text = "" if text is None else str(text)
+        lang = language if language in self.pipelines else detect_language(text, self._order())
+        body = _clean(text[:MAX_CHARS])
+        if not body.strip():
+            return ParseResult(text, IntentScore(FALLBACK_INTENT, 1.0), (), (), lang)
+        nlp = self.pipelines[lang]
+        doc = nlp(body)
+        ranking = sorted(doc.cats.items(), key=lambda kv: -kv[1])
+        top_name, top_conf = ranking[0] if ranking else (FALLBACK_INTENT, 0.0)
+        scores = tuple(IntentScore(n, float(c)) for n, c in ranking[:RANKING_SIZE])
+        intent = IntentScore(top_name, float(top_conf))
+        if top_conf < self.fallback_threshold:
+            intent = IntentScore(FALLBACK_INTENT, float(top_conf))
+            scores = (IntentScore(FALLBACK_INTENT, float(top_conf)),) + scores[:RANKING_SIZE - 1]
+        entities = self._entities(body, doc, lang, top_name)
+        return ParseResult(text, intent, scores, entities, lang)
+
+    def _plausible(self, r: dict[str, Any]) -> bool:
+        """Drop statistical guesses that cannot be right: a price that is no number or under 10,
+        a closed-set entity (platform, sort_by...) whose text maps to none of its values."""
+        label, value = r["entity"], r["value"]
+        if label in PRICE_LABELS or label == "target_price":
+            return isinstance(value, (int, float)) and value >= 10
+        closed = self._closed.get(label)
+        if closed is not None:
+            return value in closed
+        # an unknown Chinese "brand" has no known canonical (English) value: drop the guess
+        return not (label in self._ascii_canonical and value == r["text"] and not r["text"].isascii())
+
+    def _order(self) -> list[str]:
+        return [self.default_language] + [lg for lg in self.languages if lg != self.default_language]
+
+    def _entities(self, text: str, doc: Any, lang: str, intent: str) -> tuple[Entity, ...]:
+        raw: list[dict[str, Any]] = []
+        found = self.rules[lang].extract_all(text, intent, self.labels)
+        trusted = self.rules[lang].trusted or set()
+        fill = self.fill.get(lang, set())
+        for m in (m for m in found if trust_key(m) in trusted):
+            raw.append({"entity": m.label, "start": m.start, "end": m.end, "confidence": 1.0,
+                        "extractor": RULE_EXTRACTOR})
+        for ent in doc.ents:
+            s, e = ent.start_char, ent.end_char
+            if any(s < r["end"] and e > r["start"] for r in raw):
+                continue
+            label = ent.label_
+            if label in PRICE_LABELS:
+                relabelled = price_label(label, ent.text)
+                label = relabelled if relabelled in self.labels else label
+            raw.append({"entity": label, "start": s, "end": e, "confidence": 0.9,
+                        "extractor": NER_EXTRACTOR})
+        for m in found:
+            if trust_key(m) in fill and not any(m.start < r["end"] and m.end > r["start"] for r in raw):
+                raw.append({"entity": m.label, "start": m.start, "end": m.end, "confidence": 0.8,
+                            "extractor": RULE_EXTRACTOR})
+        for r in raw:
+            span = text[r["start"]:r["end"]]
+            r["text"] = span
+            r["value"] = self.normaliser.value(r["entity"], span)
+        fix_compressed_range(raw)
+        raw = [r for r in raw if r["confidence"] >= 1.0 or self._plausible(r)]
+        raw.sort(key=lambda r: r["start"])
+        return tuple(Entity(r["entity"], r["value"], r["start"], r["end"], r["text"], r["confidence"],
+                            r["extractor"]) for r in raw)
+
+
+def load_parser(model_dir: Path, fallback_threshold: float = 0.4) -> SpacyParser:
+    """Load a trained model directory (raises ModelError when it is missing or broken)."""
+    return SpacyParser(Path(model_dir), fallback_threshold)

@@ -1,0 +1,278 @@
+"""Training: Rasa YAML -> one spaCy pipeline per language (configs in nlu/configs/) + rule trust.
+
+Layout of a model directory:
+    meta.json         languages, data hash, normaliser tables, trusted rules, lookups, timings
+    <lang>/           the spaCy pipeline (nlp.to_disk)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import queue as queue_mod
+import random
+import time
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from itertools import pairwise
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Any
+
+import spacy
+from spacy.training import Example
+from spacy.util import load_config, load_model_from_config, minibatch
+from thinc.api import Adam
+
+from . import features as _features  # noqa: F401  (registers shopbot.CharWordBOW.v1)
+from . import tokenizer as _tokenizer  # noqa: F401  (registers shopbot.CharWordTokenizer.v1)
+from .data import EntitySpan, NluData, TrainingExample, collect_files, load_file
+from .errors import NluDataError
+from .normalise import ValueNormaliser
+from .rules import LookupMatcher, RuleExtractor, builtin_rules, data_rules, rule_precision
+from .tokenizer import add_words, detect_language
+
+CONFIG_DIR = Path(__file__).parent / "configs"
+MODEL_FORMAT = 1
+Progress = Callable[[str, int, int], None]  # (language, done, total)
+
+
+@dataclass
+class LanguageData:
+    language: str
+    examples: list[TrainingExample]
+
+
+def data_hash(paths: list[Path]) -> str:
+    """Content hash of every training file (names relative order + bytes) and of the configs."""
+    h = hashlib.sha256()
+    h.update(f"format{MODEL_FORMAT}".encode())
+    for f in collect_files(paths):
+        h.update(f.name.encode())
+        h.update(f.read_bytes())
+    for cfg in sorted(CONFIG_DIR.glob("*.cfg")):
+        h.update(cfg.read_bytes())
+    return h.hexdigest()
+
+
+def split_languages(paths: list[Path]) -> tuple[NluData, dict[str, list[TrainingExample]]]:
+    """Load all files; each file's examples go to the file's majority language."""
+    merged = NluData()
+    by_lang: dict[str, list[TrainingExample]] = {}
+    for f in collect_files(paths):
+        d = load_file(f)
+        merged.merge(d)
+        if not d.examples:
+            continue
+        votes: dict[str, int] = {}
+        for ex in d.examples:
+            lang = detect_language(ex.text)
+            votes[lang] = votes.get(lang, 0) + 1
+        lang = max(votes, key=lambda k: votes[k])
+        by_lang.setdefault(lang, []).extend(d.examples)
+    if not merged.examples:
+        raise NluDataError(f"{', '.join(map(str, paths))}: no intent examples found")
+    return merged, by_lang
+
+
+def config_for(language: str) -> Path:
+    """The spaCy config of a language (non-Chinese languages use the English one)."""
+    return CONFIG_DIR / ("zh.cfg" if language == "zh" else "en.cfg")
+
+
+def augment(examples: list[TrainingExample], copies: int, seed: int = 0) -> list[TrainingExample]:
+    """Extra copies of annotated examples with each entity replaced by another surface form of
+    the same label seen in the data (more lexical variety for both the NER and the textcat)."""
+    if copies <= 0:
+        return examples
+    rng = random.Random(seed)
+    forms: dict[str, list[tuple[str, Any]]] = {}
+    for ex in examples:
+        for s in ex.entities:
+            forms.setdefault(s.entity, []).append((s.text, s.value))
+    out = list(examples)
+    for ex in examples:
+        spans = sorted(ex.entities, key=lambda s: s.start)
+        if not spans or any(a.end > b.start for a, b in pairwise(spans)):
+            continue
+        for _ in range(copies):
+            parts, new_spans, pos, offset = [], [], 0, 0
+            for s in spans:
+                text, value = rng.choice(forms[s.entity])
+                parts.append(ex.text[pos:s.start])
+                start = s.start + offset
+                parts.append(text)
+                new_spans.append(EntitySpan(start, start + len(text), s.entity, value, text))
+                offset += len(text) - (s.end - s.start)
+                pos = s.end
+            parts.append(ex.text[pos:])
+            out.append(TrainingExample("".join(parts), ex.intent, tuple(new_spans), ex.source))
+    return out
+
+
+def _make_examples(nlp: Any, examples: list[TrainingExample], intents: list[str]) -> list[Example]:
+    out = []
+    for ex in examples:
+        doc = nlp.make_doc(ex.text)
+        ents: list[tuple[int, int, str]] = []
+        taken: list[tuple[int, int]] = []
+        for s in sorted(ex.entities, key=lambda s: (s.start, -(s.end - s.start))):
+            span = doc.char_span(s.start, s.end, alignment_mode="expand")
+            if span is None or any(span.start_char < e and span.end_char > b for b, e in taken):
+                continue
+            taken.append((span.start_char, span.end_char))
+            ents.append((span.start_char, span.end_char, s.entity))
+        cats = {i: float(i == ex.intent) for i in intents}
+        out.append(Example.from_dict(doc, {"entities": ents, "cats": cats}))
+    return out
+
+
+def train_language(language: str, examples: list[TrainingExample], out_dir: Path,
+                   progress: Progress | None = None, seed: int = 0) -> dict[str, Any]:
+    """Train one language's pipeline into out_dir/<language>; returns timing info."""
+    t0 = time.perf_counter()
+    cpu0 = time.process_time()  # the budget counts CPU time: a busy machine must not cut training short
+    config = load_config(config_for(language))
+    nlp = load_model_from_config(config, auto_fill=True, validate=True)
+    hp = config.get("shopbot", {})
+    intents = sorted({e.intent for e in examples})
+    labels = sorted({s.entity for e in examples for s in e.entities})
+    train = _make_examples(nlp, augment(examples, int(hp.get("augment_copies", 0)), seed), intents)
+    textcat: Any = nlp.get_pipe("textcat")
+    for i in intents:
+        textcat.add_label(i)
+    ner: Any = nlp.get_pipe("ner")
+    for lb in labels:
+        ner.add_label(lb)
+    random.seed(seed)
+    spacy.util.fix_random_seed(seed)
+    optimizer = nlp.initialize(lambda: train)
+    tc_epochs = int(hp.get("textcat_epochs", 10))
+    ner_epochs = int(hp.get("ner_epochs", 20)) if labels else 0
+    tc_batch = int(hp.get("textcat_batch_size", 64))
+    ner_batch = int(hp.get("ner_batch_size", 32))
+    patience = int(hp.get("patience", 4))
+    budget = float(hp.get("time_budget_s", 50))
+    dropout = float(config["training"].get("dropout", 0.1))
+    total = tc_epochs + ner_epochs
+    done = 0
+    tc_optimizer = Adam(float(hp.get("textcat_learn_rate", 0.03)), grad_clip=1.0, use_averages=False)
+    for epoch in range(tc_epochs):
+        random.shuffle(train)
+        for b in minibatch(train, size=tc_batch):
+            nlp.update(b, drop=dropout, sgd=tc_optimizer, exclude=["ner"])
+        done += 1
+        if progress:
+            progress(language, done, total)
+    best_ner, stale = float("inf"), 0
+    for epoch in range(ner_epochs):
+        random.shuffle(train)
+        losses: dict[str, float] = {}
+        for b in minibatch(train, size=ner_batch):
+            nlp.update(b, drop=dropout, sgd=optimizer, losses=losses, exclude=["textcat"])
+        done += 1
+        if progress:
+            progress(language, done, total)
+        loss = float(losses.get("ner", 0.0))
+        if loss < best_ner * 0.97:
+            best_ner, stale = loss, 0
+        else:
+            stale += 1
+        if stale >= patience or time.process_time() - cpu0 > budget:
+            break
+    path = out_dir / language
+    with nlp.use_params(optimizer.averages):
+        nlp.to_disk(path)
+    if progress:
+        progress(language, total, total)
+    return {"language": language, "seconds": round(time.perf_counter() - t0, 2),
+            "cpu_seconds": round(time.process_time() - cpu0, 2),
+            "examples": len(examples), "intents": len(intents), "entity_labels": labels}
+
+
+def _rule_trust(merged: NluData, by_lang: dict[str, list[TrainingExample]],
+                fill: bool = False) -> dict[str, list[str]]:
+    """Per language, the rules that win over the NER (precision >= 0.9 on the training data), or
+    with `fill`, the weaker ones (0.75 <= precision < 0.9) that only fill gaps the NER left."""
+    labels = set(merged.entity_types)
+    rules = [r for r in builtin_rules() + data_rules(merged.regexes, labels) if r.label in labels]
+    lookups = LookupMatcher({k: v for k, v in merged.lookups.items() if k in labels})
+    extractor = RuleExtractor(rules, lookups)
+    trust: dict[str, list[str]] = {}
+    for lang, exs in by_lang.items():
+        gold = [(e.text, e.intent, {(s.start, s.end, s.entity) for s in e.entities}) for e in exs]
+        stats = rule_precision(extractor, gold, labels)
+        lo, hi = (0.75, 0.9) if fill else (0.9, 1.01)
+        trust[lang] = sorted(k for k, (ok, n) in stats.items() if ok >= 2 and lo <= ok / n < hi)
+    return trust
+
+
+def _train_worker(args: tuple[str, list[TrainingExample], str, list[str], Any]) -> dict[str, Any]:
+    language, examples, out_dir, words, queue = args
+    add_words(words)
+
+    def report(lang: str, done: int, total: int) -> None:
+        if queue is not None:
+            queue.put((lang, done, total))
+
+    return train_language(language, examples, Path(out_dir), report)
+
+
+def train(paths: list[Path], out_dir: Path, progress: Progress | None = None,
+          parallel: bool = True) -> dict[str, Any]:
+    """Train every language found under `paths` into `out_dir`; returns the written meta."""
+    t0 = time.perf_counter()
+    merged, by_lang = split_languages(paths)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    words = [w for table in merged.lookups.values() for w in table] + list(merged.synonyms)
+    add_words(words)
+    results: list[dict[str, Any]] = []
+    langs = sorted(by_lang)
+    if parallel and len(langs) > 1:
+        ctx = get_context("spawn")
+        manager = ctx.Manager()
+        queue = manager.Queue()
+        with ProcessPoolExecutor(max_workers=len(langs), mp_context=ctx) as pool:
+            futures = [pool.submit(_train_worker, (lg, by_lang[lg], str(out_dir), words, queue))
+                       for lg in langs]
+            pending = set(futures)
+            while pending:
+                pending = {f for f in pending if not f.done()}
+                while not queue.empty():
+                    lang, done, total = queue.get()
+                    if progress:
+                        progress(lang, done, total)
+                if pending:
+                    try:
+                        lang, done, total = queue.get(timeout=0.2)
+                        if progress:
+                            progress(lang, done, total)
+                    except queue_mod.Empty:
+                        pass
+            results = [f.result() for f in futures]
+        manager.shutdown()
+    else:
+        for lg in langs:
+            results.append(train_language(lg, by_lang[lg], out_dir, progress))
+    annotations = [(s.entity, s.text, s.value) for e in merged.examples for s in e.entities]
+    normaliser = ValueNormaliser.learn(merged.synonyms, annotations)
+    meta = {
+        "format": MODEL_FORMAT,
+        "data_hash": data_hash(paths),
+        "languages": langs,
+        "default_language": max(langs, key=lambda lg: len(by_lang[lg])),
+        "intents": merged.intents,
+        "entities": merged.entity_types,
+        "normaliser": normaliser.to_json(),
+        "lookups": {k: v for k, v in merged.lookups.items() if k in set(merged.entity_types)},
+        "regexes": merged.regexes,
+        "trusted_rules": _rule_trust(merged, by_lang),
+        "fill_rules": _rule_trust(merged, by_lang, fill=True),
+        "jieba_words": sorted({w for w in words if w}),
+        "training": results,
+        "train_seconds": round(time.perf_counter() - t0, 2),
+        "trained_at": time.time(),
+    }
+    (out_dir / "meta.json").write_text(json.dumps(meta, ensure_ascii=False, indent=1), encoding="utf-8")
+    return meta

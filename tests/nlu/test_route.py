@@ -1,0 +1,55 @@
+"""`POST /model/parse`: Rasa's response shape; 400 on a body without a string `text`."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+from fastapi import FastAPI
+
+from bot.routes.nlu import build_router
+
+
+@pytest.fixture
+def client(tiny_parser):  # type: ignore[no-untyped-def]
+    app = FastAPI()
+    app.include_router(build_router(lambda: tiny_parser))
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://nlu")
+
+
+async def test_parse_returns_the_rasa_shape(client) -> None:  # type: ignore[no-untyped-def]
+    async with client:
+        resp = await client.post("/model/parse", json={"text": "我想买5000以内的华为手机"})
+    assert resp.status_code == 200
+    body = resp.json()
+    assert body["text"] == "我想买5000以内的华为手机"
+    assert body["intent"]["name"] == "search_product"
+    assert 0 < body["intent"]["confidence"] <= 1
+    assert body["intent_ranking"][0]["name"] == "search_product"
+    assert body["language"] == "zh"
+    price = next(e for e in body["entities"] if e["entity"] == "price_max")
+    assert price == {"entity": "price_max", "value": 5000, "start": 3, "end": 9,
+                     "confidence_entity": price["confidence_entity"], "extractor": price["extractor"]}
+    assert {"entity", "value", "start", "end", "confidence_entity", "extractor"} <= set(body["entities"][0])
+
+
+@pytest.mark.parametrize("payload", [b"", b"not json", b"[]", b'{"text": 5}', b'{"message": "hi"}', b"null"])
+async def test_bad_bodies_get_400(client, payload: bytes) -> None:  # type: ignore[no-untyped-def]
+    async with client:
+        resp = await client.post("/model/parse", content=payload, headers={"content-type": "application/json"})
+    assert resp.status_code == 400
+
+
+async def test_no_model_yet_gives_503() -> None:
+    app = FastAPI()
+    app.include_router(build_router(lambda: None))
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://nlu") as c:
+        resp = await c.post("/model/parse", json={"text": "hi"})
+    assert resp.status_code == 503
+
+
+async def test_long_and_empty_texts_parse(client) -> None:  # type: ignore[no-untyped-def]
+    async with client:
+        for text in ("", "x" * 10_000, "\u202eשלום"):
+            resp = await client.post("/model/parse", json={"text": text})
+            assert resp.status_code == 200
+            assert resp.json()["text"] == text
