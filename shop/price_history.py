@@ -1,0 +1,257 @@
+"""Price history: every price the aggregator sees, per product and platform (issue 9).
+
+The aggregator (shop/search.py) calls `PriceRecorder.record_many` with every offer price it
+sees; the scheduled refresh of watched products does the same. Product replies ask
+`price_badges` whether the current price is the lowest in 30 days and/or the all-time low;
+charts read `series`.
+
+Adapters: `integrations.db.alerts_repo.SqlPriceHistory` (SQLite / PostgreSQL) and the
+in-memory twin `InMemoryPriceHistory` below.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Protocol
+
+from shop.catalog import Offer
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class PricePoint:
+    """One sighting of a price. `platform_product_id` lets the refresh job ask the platform again."""
+
+    product_id: str
+    platform: str
+    price: Decimal
+    seen_at: datetime
+    platform_product_id: str = ""
+
+
+@dataclass(frozen=True)
+class PlatformPrice:
+    """The latest known price of a product on one platform."""
+
+    product_id: str
+    platform: str
+    platform_product_id: str
+    price: Decimal
+    seen_at: datetime
+    available: bool = True
+
+
+@dataclass(frozen=True)
+class PriceLows:
+    """Lowest prices of one product over all its platforms (or the one asked for)."""
+
+    all_time_low: Decimal | None
+    lowest_in_window: Decimal | None
+    first_seen: datetime | None
+
+
+@dataclass(frozen=True)
+class PriceBadges:
+    lowest_in_30_days: bool = False
+    all_time_low: bool = False
+
+    def to_payload(self) -> list[str]:
+        """Badge names for a `product` / `products` item (e.g. `["lowest_30d", "all_time_low"]`)."""
+        out = []
+        if self.lowest_in_30_days:
+            out.append("lowest_30d")
+        if self.all_time_low:
+            out.append("all_time_low")
+        return out
+
+
+class PriceRecorder(Protocol):
+    """What the aggregator needs: record many sightings in one call."""
+
+    async def record_many(self, points: Sequence[PricePoint]) -> None: ...
+
+
+class PriceHistory(PriceRecorder, Protocol):
+    """Recording plus the queries badges, alerts and charts need."""
+
+    async def lows(
+        self, product_ids: Sequence[str], since: datetime, platform: str | None = None
+    ) -> dict[str, PriceLows]:
+        """Per product: all-time low, lowest since `since`, first sighting; unknown ids left out."""
+        ...
+
+    async def series(
+        self, product_id: str, since: datetime | None = None
+    ) -> dict[str, list[tuple[datetime, Decimal]]]:
+        """Per platform, the recorded (seen_at, price) points, oldest first."""
+        ...
+
+    async def current(self, product_ids: Sequence[str]) -> dict[str, list[PlatformPrice]]:
+        """The latest price per platform of each product (delisted offers included, flagged)."""
+        ...
+
+    async def mark_unavailable(self, keys: Sequence[tuple[str, str]], at: datetime) -> None:
+        """Flag (product_id, platform) offers the platform no longer lists."""
+        ...
+
+
+BADGE_WINDOW = timedelta(days=30)
+# A product first seen less than this long ago earns no badge: "lowest in 30 days" on a
+# product we have watched for an hour would mislead the shopper.
+BADGE_MIN_HISTORY = timedelta(days=1)
+
+
+async def price_badges(
+    history: PriceHistory,
+    current_prices: dict[str, Decimal],
+    now: datetime,
+    *,
+    window: timedelta = BADGE_WINDOW,
+    min_history: timedelta = BADGE_MIN_HISTORY,
+) -> dict[str, PriceBadges]:
+    """Badges for each product given its current (lowest) price; one query for all of them."""
+    if not current_prices:
+        return {}
+    lows = await history.lows(list(current_prices), now - window)
+    out: dict[str, PriceBadges] = {}
+    for pid, price in current_prices.items():
+        low = lows.get(pid)
+        if low is None or low.first_seen is None or now - low.first_seen < min_history:
+            out[pid] = PriceBadges()
+            continue
+        out[pid] = PriceBadges(
+            lowest_in_30_days=low.lowest_in_window is None or price <= low.lowest_in_window,
+            all_time_low=low.all_time_low is not None and price <= low.all_time_low,
+        )
+    return out
+
+
+def points_from_offers(product_id: str, offers: Iterable[Offer], seen_at: datetime) -> list[PricePoint]:
+    """PricePoints for a product's offers, as the aggregator records what it sees."""
+    return [
+        PricePoint(
+            product_id=product_id,
+            platform=o.platform,
+            price=o.price,
+            seen_at=seen_at,
+            platform_product_id=o.platform_product_id,
+        )
+        for o in offers
+    ]
+
+
+class BackgroundPriceRecorder:
+    """Records off the request path: `record_many` returns at once, the write runs as a task.
+
+    For the aggregator, whose searches have a deadline: a slow database must not slow a
+    search. At most `max_pending` writes are in flight; beyond that sightings are dropped
+    (and counted) rather than queued without bound. `drain()` waits for the writes in flight
+    (app shutdown, tests).
+    """
+
+    def __init__(self, target: PriceRecorder, max_pending: int = 100) -> None:
+        self._target = target
+        self._max_pending = max_pending
+        self._pending: set[asyncio.Task[None]] = set()
+        self.dropped = 0
+        self.failed = 0
+
+    async def record_many(self, points: Sequence[PricePoint]) -> None:
+        if not points:
+            return
+        if len(self._pending) >= self._max_pending:
+            self.dropped += len(points)
+            return
+        task = asyncio.create_task(self._write(list(points)))
+        self._pending.add(task)
+        task.add_done_callback(self._pending.discard)
+
+    async def _write(self, points: list[PricePoint]) -> None:
+        try:
+            await self._target.record_many(points)
+        except Exception:  # a background write has no caller to raise to: log it, count it
+            self.failed += 1
+            log.exception("recording %d prices failed", len(points))
+
+    async def drain(self) -> None:
+        """Wait for every write in flight."""
+        while self._pending:
+            await asyncio.gather(*list(self._pending))
+
+
+class InMemoryPriceHistory:
+    """The in-process twin of `SqlPriceHistory` (tests, one-off scripts)."""
+
+    def __init__(self, min_interval: timedelta = timedelta(hours=1)) -> None:
+        self._min_interval = min_interval
+        self._log: dict[tuple[str, str], list[tuple[datetime, Decimal]]] = {}
+        self._current: dict[tuple[str, str], PlatformPrice] = {}
+
+    async def record_many(self, points: Sequence[PricePoint]) -> None:
+        for p in points:
+            key = (p.product_id, p.platform)
+            prev = self._current.get(key)
+            log = self._log.setdefault(key, [])
+            if prev is None or prev.price != p.price or p.seen_at - log[-1][0] >= self._min_interval:
+                log.append((p.seen_at, p.price))
+            ppid = p.platform_product_id or (prev.platform_product_id if prev else "")
+            self._current[key] = PlatformPrice(p.product_id, p.platform, ppid, p.price, p.seen_at)
+
+    async def lows(
+        self, product_ids: Sequence[str], since: datetime, platform: str | None = None
+    ) -> dict[str, PriceLows]:
+        out: dict[str, PriceLows] = {}
+        wanted = set(product_ids)
+        for (pid, plat), log in self._log.items():
+            if pid not in wanted or (platform is not None and plat != platform):
+                continue
+            prev = out.get(pid, PriceLows(None, None, None))
+            atl = min(p for _, p in log)
+            recent = [p for t, p in log if t >= since]
+            first = log[0][0]
+            out[pid] = PriceLows(
+                all_time_low=_min(prev.all_time_low, atl),
+                lowest_in_window=_min(prev.lowest_in_window, min(recent) if recent else None),
+                first_seen=first if prev.first_seen is None else min(prev.first_seen, first),
+            )
+        return out
+
+    async def series(
+        self, product_id: str, since: datetime | None = None
+    ) -> dict[str, list[tuple[datetime, Decimal]]]:
+        return {
+            plat: [(t, p) for t, p in log if since is None or t >= since]
+            for (pid, plat), log in sorted(self._log.items())
+            if pid == product_id
+        }
+
+    async def current(self, product_ids: Sequence[str]) -> dict[str, list[PlatformPrice]]:
+        wanted = set(product_ids)
+        out: dict[str, list[PlatformPrice]] = {}
+        for (pid, _), pp in sorted(self._current.items()):
+            if pid in wanted:
+                out.setdefault(pid, []).append(pp)
+        return out
+
+    async def mark_unavailable(self, keys: Sequence[tuple[str, str]], at: datetime) -> None:
+        for key in keys:
+            pp = self._current.get(key)
+            if pp is not None:
+                self._current[key] = PlatformPrice(
+                    pp.product_id, pp.platform, pp.platform_product_id, pp.price, pp.seen_at, False
+                )
+
+
+def _min(a: Decimal | None, b: Decimal | None) -> Decimal | None:
+    if a is None:
+        return b
+    if b is None:
+        return a
+    return min(a, b)
+

@@ -1,0 +1,93 @@
+"""Price history twin and the "lowest in 30 days" / "all-time low" badges."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+from shop.catalog import Offer
+from shop.price_history import (
+    BackgroundPriceRecorder,
+    InMemoryPriceHistory,
+    PriceBadges,
+    PricePoint,
+    points_from_offers,
+    price_badges,
+)
+
+D = Decimal
+NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+
+
+def at(days_ago: float) -> datetime:
+    return NOW - timedelta(days=days_ago)
+
+
+async def seeded() -> InMemoryPriceHistory:
+    h = InMemoryPriceHistory()
+    await h.record_many(
+        [
+            PricePoint("laptop", "jd", D("5200"), at(90)),  # all-time low, long ago
+            PricePoint("laptop", "jd", D("5600"), at(40)),
+            PricePoint("laptop", "taobao", D("5500"), at(20)),  # lowest of the last 30 days
+            PricePoint("phone", "pdd", D("2999"), at(60)),
+            PricePoint("new", "jd", D("100"), at(0.1)),  # first seen two hours ago
+        ]
+    )
+    return h
+
+
+async def test_badges_follow_the_recorded_lows():
+    h = await seeded()
+    badges = await price_badges(
+        h, {"laptop": D("5499"), "phone": D("2999"), "new": D("90"), "unknown": D("1")}, NOW
+    )
+    assert badges["laptop"] == PriceBadges(lowest_in_30_days=True, all_time_low=False)
+    assert badges["phone"] == PriceBadges(lowest_in_30_days=True, all_time_low=True)  # ties count
+    assert badges["new"] == PriceBadges()  # too little history to claim anything
+    assert badges["unknown"] == PriceBadges()
+    higher = await price_badges(h, {"laptop": D("5501")}, NOW)
+    assert higher["laptop"] == PriceBadges()
+    lowest = await price_badges(h, {"laptop": D("5100")}, NOW)
+    assert lowest["laptop"].to_payload() == ["lowest_30d", "all_time_low"]
+
+
+async def test_unchanged_prices_are_logged_at_most_once_per_interval():
+    h = InMemoryPriceHistory(min_interval=timedelta(hours=1))
+    offers = [Offer("jd", "jd-1", D("10"), D("12")), Offer("pdd", "pdd-1", D("9"), D("9"))]
+    for minutes in (0, 10, 20, 70):
+        await h.record_many(points_from_offers("p", offers, NOW + timedelta(minutes=minutes)))
+    series = await h.series("p")
+    assert [t for t, _ in series["jd"]] == [NOW, NOW + timedelta(minutes=70)]
+    current = await h.current(["p"])
+    assert {(c.platform, c.platform_product_id, c.price) for c in current["p"]} == {
+        ("jd", "jd-1", D("10")),
+        ("pdd", "pdd-1", D("9")),
+    }
+
+
+class SlowRecorder:
+    def __init__(self) -> None:
+        self.release = asyncio.Event()
+        self.points: list[PricePoint] = []
+
+    async def record_many(self, points) -> None:
+        await self.release.wait()
+        if any(p.price < 0 for p in points):
+            raise ValueError("bad price")
+        self.points.extend(points)
+
+
+async def test_background_recorder_does_not_block_the_caller_and_bounds_its_backlog():
+    slow = SlowRecorder()
+    recorder = BackgroundPriceRecorder(slow, max_pending=2)
+    point = PricePoint("p", "jd", D("10"), NOW)
+    await recorder.record_many([point])  # returns although the write is blocked
+    await recorder.record_many([PricePoint("p", "jd", D("-1"), NOW)])
+    await recorder.record_many([point, point])  # backlog full: dropped, counted
+    assert slow.points == [] and recorder.dropped == 2
+    slow.release.set()
+    await recorder.drain()
+    assert slow.points == [point]
+    assert recorder.failed == 1
