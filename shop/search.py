@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 SORTS = ("price_asc", "price_desc", "sales", "rating")
 RELEVANCE_FLOOR = 0.75  # keep hits scoring at least this share of the best hit's score
 MAX_PAGE_SIZE = 50
+GENERATION_REFRESH = 1.0  # seconds between re-reads of the shared cache generation
 _PLATFORM_ALIASES = {fold(alias): key for key, (zh, en) in PLATFORM_NAMES.items()
                      for alias in (key, zh, en)} | {"天猫": "taobao", "tmall": "taobao",
                                                    "京东商城": "jd", "pinduoduo": "pdd"}
@@ -76,6 +77,7 @@ class SearchAggregator:
         self.price_recorder = price_recorder
         self._now = now
         self._background: set[asyncio.Task[None]] = set()
+        self._generation: tuple[str, float] | None = None  # (cache generation, read at)
 
     async def start(self) -> None:
         """Load the Chinese word segmenter now (about a second) instead of in the first search."""
@@ -127,10 +129,10 @@ class SearchAggregator:
         understood = understand(product)
         brands = frozenset({brand}) if brand else understood.brands_in_text
         if category:
-            understood = replace(understood, categories=understood.categories | {category}
-                                 if not understood.categories else understood.categories & {category})
-            if not understood.categories:
+            wanted = understood.categories & {category} if understood.categories else frozenset({category})
+            if not wanted:
                 return SearchResult.empty(normal, "no_match", "The product words name another category.")
+            understood = replace(understood, categories=wanted)
         return _Normalised(normal, understood, brands, tuple(notes))
 
     # ---- search ---------------------------------------------------------------------------
@@ -245,10 +247,18 @@ class SearchAggregator:
     # ---- cache ----------------------------------------------------------------------------
 
     async def _key(self, q: SearchQuery) -> str:
-        generation = "0"
-        if self.cache is not None:
-            generation = await self.cache.get(self.cache_prefix + "generation") or "0"
-        return f"{self.cache_prefix}{generation}:{_cache_key(q)}"
+        """The cache key: the query under the current cache generation.
+
+        The generation is re-read from the shared cache at most every `GENERATION_REFRESH`
+        seconds, so another worker's `invalidate` shows within that time (this one's at once).
+        """
+        if self.cache is None:
+            return _cache_key(q)
+        now = self._clock()
+        if self._generation is None or now - self._generation[1] >= GENERATION_REFRESH:
+            value = await self.cache.get(self.cache_prefix + "generation") or "0"
+            self._generation = (value, now)
+        return f"{self.cache_prefix}{self._generation[0]}:{_cache_key(q)}"
 
     async def invalidate(self) -> None:
         """Forget every cached search (after a price change): bump the cache generation."""
@@ -256,12 +266,15 @@ class SearchAggregator:
             return
         key = self.cache_prefix + "generation"
         current = await self.cache.get(key) or "0"
-        await self.cache.set(key, str(int(current) + 1), 30 * 24 * 3600)
+        bumped = str(int(current) + 1)
+        await self.cache.set(key, bumped, 30 * 24 * 3600)
+        self._generation = (bumped, self._clock())
 
     @staticmethod
     def _encode(hits: list[SearchHit]) -> str:
-        return json.dumps([[product_to_dict(h.product), h.offer.platform, h.score] for h in hits],
-                          ensure_ascii=False)
+        # each row is its own JSON string: a cache hit decodes only the rows of its page
+        return json.dumps([json.dumps([product_to_dict(h.product), h.offer.platform, h.score], ensure_ascii=False)
+                           for h in hits], ensure_ascii=False)
 
     @staticmethod
     def _from_cache(q: SearchQuery, text: str, notes: tuple[str, ...]) -> SearchResult:
@@ -269,7 +282,8 @@ class SearchAggregator:
         rows = json.loads(text)
         start = (q.page - 1) * q.page_size
         hits = []
-        for product_data, platform, relevance in rows[start:start + q.page_size]:
+        for row in rows[start:start + q.page_size]:
+            product_data, platform, relevance = json.loads(row)
             product = product_from_dict(product_data)
             offer = next(o for o in product.offers if o.platform == platform)
             hits.append(SearchHit(product=product, offer=offer, price=effective_price(offer), score=relevance))

@@ -6,6 +6,8 @@
   Plain HTML/JS/CSS, no build step.
 - `POST /webchat/messages` `{"sender", "text", "language"?}` runs one turn and answers
   `{"replies": [Reply.to_dict(sender), ...]}`.
+  A button press (a `/intent{...}` payload) is answered in the page's language; typed words
+  decide the language by themselves.
 - `WS /webchat/ws?sender=<id>` delivers what the bot says on its own (the outbox of
   conversation `webchat:<id>`): `{"type": "push", "id", "reply"}`. The client answers
   `{"type": "ack", "ids": [...]}`. Drained items are kept as *pending* in the channel store
@@ -31,8 +33,9 @@ from fastapi import APIRouter, HTTPException, WebSocket, WebSocketDisconnect
 from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field
 
+from bot.channels.render import language_of
 from bot.channels.store import ChannelStore, InMemoryChannelStore
-from dialogue.messages import IncomingMessage, Reply, conversation_id
+from dialogue.messages import IncomingMessage, Reply, conversation_id, parse_intent_payload
 from tracking.outbox import Outbox
 
 CHANNEL = "webchat"
@@ -133,11 +136,15 @@ class WebChatChannel:
 
         @router.post("/webchat/messages")
         async def post_message(body: WebChatMessage) -> dict[str, Any]:
+            text = body.text.strip()
             message = IncomingMessage(
                 CHANNEL,
                 body.sender,
-                body.text.strip(),
-                None,
+                text,
+                # A button press says nothing about the language: the page's language (the
+                # browser's, or the one the shopper picked with the toggle) decides; typed
+                # words decide by themselves.
+                language_of(body.language) if body.language and parse_intent_payload(text) else None,
                 {"channel": CHANNEL, "sender_id": body.sender, "display_name": body.name or "",
                  "ui_language": body.language},
             )

@@ -172,10 +172,12 @@ def build_nlu_lookups(catalog: dict) -> str:
     product_words: set[str] = set()
     for zh, en, words in CATEGORIES.values():
         product_words.update({zh, en.lower(), *words})
-    for spec in CATEGORY_MODELS.values():
+    for category, spec in CATEGORY_MODELS.items():
         for _brand, model, word_zh, word_en, _price, _extra in spec["models"]:
-            product_words.update({word_zh, word_en.lower()})
-            if any(ch.isascii() and ch.isalpha() for ch in model) and len(model) <= 20:
+            product_words.add(word_zh)
+            if category != "books":  # a book's English "word" is its title, not a product word
+                product_words.add(word_en.lower())
+            if model.isascii() and any(ch.isalpha() for ch in model) and len(model) <= 20:
                 product_words.add(model)
     product_words = {w for w in product_words
                      if 2 <= len(w) <= 24 and not (w.isascii() and len(w) < 3)}

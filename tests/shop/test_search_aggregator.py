@@ -245,3 +245,16 @@ async def test_every_offer_price_seen_is_recorded(platforms):
     await agg.search(SearchQuery(product="Mate 60"))  # from the cache: nothing new seen
     await agg.drain()
     assert len(history.points) == seen
+
+
+async def test_another_workers_invalidate_shows_within_a_second(platforms):
+    now = [0.0]
+    shared = MemoryCache(clock=lambda: now[0])
+    worker_a = SearchAggregator(platforms, shared, clock=lambda: now[0])
+    worker_b = SearchAggregator(platforms, shared, clock=lambda: now[0])
+    q = SearchQuery(product="手机")
+    await worker_b.search(q)
+    assert (await worker_b.search(q)).from_cache
+    await worker_a.invalidate()
+    now[0] = 1.0
+    assert not (await worker_b.search(q)).from_cache

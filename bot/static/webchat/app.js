@@ -16,31 +16,39 @@
       title: "购物助手", placeholder: "想买什么?比如:五千左右的轻薄本", send: "发送",
       details: "详情", buy: "购买", pay: "去支付", total: "合计", order: "订单", status: "状态",
       carrier: "快递", tracking: "运单号", ticket: "售后单", service: "类型", alert: "降价提醒",
-      target: "目标价", offers: "其他平台", sales: "销量", rating: "评分", found: "共 {n} 件",
+      target: "目标价", offers: "各平台价格", sales: "销量", rating: "评分", found: "共 {n} 件",
       failed: "发送失败,请重试", online: "已连接", offline: "连接中断,正在重连…", toggle: "EN",
       handoff: { waiting: "正在为你转接人工客服…", agent_joined: "人工客服已接入", returned_to_bot: "已回到机器人助手" },
       platforms: { taobao: "淘宝", jd: "京东", pdd: "拼多多" },
+      carriers: { sim: "模拟快递", sf: "顺丰速运", jd: "京东物流", ems: "EMS", yto: "圆通速递", zto: "中通快递", sto: "申通快递", yd: "韵达快递" },
       statuses: { pending_payment: "待支付", paid: "已支付", confirmed: "已确认", shipped: "已发货",
         picked_up: "已揽收", in_transit: "运输中", out_for_delivery: "派送中", delivered: "已签收",
         completed: "已完成", cancelled: "已取消", refunded: "已退款", exception: "异常",
         open: "处理中", pending: "待处理", in_progress: "处理中", approved: "已同意", rejected: "已拒绝",
-        resolved: "已解决", closed: "已关闭", active: "生效中", triggered: "已触发" }
+        resolved: "已解决", closed: "已关闭", active: "生效中", triggered: "已触发",
+        submitted: "商家处理中", collected: "已揽收", delayed: "延误", lost: "丢件", rejected: "拒收" },
+      orderStatuses: { created: "待支付" },
+      shipmentStatuses: { created: "已发货" }
     },
     en: {
       title: "Shopping assistant", placeholder: "What are you looking for? e.g. a light laptop around ¥5000",
       send: "Send", details: "Details", buy: "Buy", pay: "Pay now", total: "Total", order: "Order",
       status: "Status", carrier: "Carrier", tracking: "Tracking no.", ticket: "Ticket", service: "Type",
-      alert: "Price alert", target: "Target", offers: "Other platforms", sales: "sold", rating: "rating",
+      alert: "Price alert", target: "Target", offers: "Prices by platform", sales: "sold", rating: "rating",
       found: "{n} found", failed: "Could not send, please try again", online: "Connected",
       offline: "Connection lost, reconnecting…", toggle: "中",
       handoff: { waiting: "Connecting you to a person…", agent_joined: "An agent has joined", returned_to_bot: "Back to the assistant" },
       platforms: { taobao: "Taobao", jd: "JD", pdd: "Pinduoduo" },
+      carriers: { sim: "Simulated carrier", sf: "SF Express", jd: "JD Logistics", ems: "EMS", yto: "YTO Express", zto: "ZTO Express", sto: "STO Express", yd: "Yunda Express" },
       statuses: { pending_payment: "Awaiting payment", paid: "Paid", confirmed: "Confirmed", shipped: "Shipped",
         picked_up: "Picked up", in_transit: "In transit", out_for_delivery: "Out for delivery",
         delivered: "Delivered", completed: "Completed", cancelled: "Cancelled", refunded: "Refunded",
         exception: "Exception", open: "Open", pending: "Pending", in_progress: "In progress",
         approved: "Approved", rejected: "Rejected", resolved: "Resolved", closed: "Closed",
-        active: "Active", triggered: "Triggered" }
+        active: "Active", triggered: "Triggered", submitted: "With the merchant", collected: "Picked up",
+        delayed: "Delayed", lost: "Lost", rejected: "Refused" },
+      orderStatuses: { created: "Awaiting payment" },
+      shipmentStatuses: { created: "Shipped" }
     }
   };
 
@@ -88,6 +96,20 @@
   function safeUrl(url) {
     return typeof url === "string" && /^(https?:\/\/|\/)/i.test(url) ? url : null;
   }
+  // "2026-11-23T04:23:45.2+00:00" → "11-23 12:23" in the shopper's time zone; other text as is.
+  function shortTime(value) {
+    if (typeof value !== "string" || !/^\d{4}-\d\d-\d\dT\d\d:\d\d/.test(value)) { return value || ""; }
+    var d = new Date(value);
+    if (isNaN(d.getTime())) { return value; }
+    function two(n) { return ("0" + n).slice(-2); }
+    return two(d.getMonth() + 1) + "-" + two(d.getDate()) + " " + two(d.getHours()) + ":" + two(d.getMinutes());
+  }
+  // A picture that does not load (a product image host out of reach) is hidden, not shown broken.
+  function image(attrs) {
+    var node = el("img", attrs);
+    node.addEventListener("error", function () { node.classList.add("broken"); node.setAttribute("hidden", ""); });
+    return node;
+  }
   function money(value, currency) {
     if (value === null || value === undefined || value === "") { return ""; }
     var symbol = !currency || currency === "CNY" ? "¥" : (currency === "USD" ? "$" : currency + " ");
@@ -96,7 +118,10 @@
   function platformTag(p) {
     return p ? el("span", { "class": "platform " + p, "data-testid": "platform", text: T[lang].platforms[p] || p }) : null;
   }
-  function statusText(s) { return (s && T[lang].statuses[s]) || s || ""; }
+  function statusText(s, kind) {
+    var special = kind && T[lang][kind + "Statuses"];
+    return (s && ((special && special[s]) || T[lang].statuses[s])) || s || "";
+  }
   function payloadJson(intent, entities) { return "/" + intent + JSON.stringify(entities); }
 
   // --- cards -------------------------------------------------------------------------
@@ -106,7 +131,7 @@
       [item.original_price && String(item.original_price) !== String(item.price)
         ? el("del", { text: money(item.original_price, item.currency) }) : null]);
     var meta = [];
-    if (item.sales !== undefined && item.sales !== null) { meta.push(item.sales + " " + t("sales")); }
+    if (item.sales !== undefined && item.sales !== null) { meta.push(lang === "zh" ? t("sales") + " " + item.sales : item.sales + " " + t("sales")); }
     if (item.rating !== undefined && item.rating !== null) { meta.push(t("rating") + " " + item.rating); }
     var actions = el("div", { "class": "actions" }, [
       el("button", { type: "button", "data-testid": "details", text: t("details"),
@@ -115,7 +140,7 @@
         onclick: function () { send(payloadJson("buy", { ordinal: ordinal }), t("buy") + " #" + ordinal); } })
     ]);
     return el("div", { "class": "card", "data-testid": "product-card", "data-product-id": item.id || "" }, [
-      img ? el("img", { "class": "thumb", src: img, alt: item.title || "", loading: "lazy" }) : null,
+      img ? image({ "class": "thumb", src: img, alt: item.title || "", loading: "lazy" }) : null,
       el("div", { "class": "body" }, [
         el("div", { "class": "title", "data-testid": "title", text: (ordinal + ". ") + (item.title || "") }),
         price,
@@ -131,11 +156,13 @@
       .map(function (p) { return el("tr", {}, [el("td", { text: p[0] }), el("td", { text: String(p[1]) })]); }));
   }
 
+  function withClass(node, name) { node.classList.add(name); return node; }
+
   function productDetail(item, offers) {
     var img = safeUrl(item.image_url);
     var specs = Object.keys(item.specs || {}).map(function (k) { return [k, item.specs[k]]; });
     var children = [
-      img ? el("img", { "class": "hero", src: img, alt: item.title || "" }) : null,
+      img ? image({ "class": "hero", src: img, alt: item.title || "" }) : null,
       el("div", { "class": "title", "data-testid": "title", text: item.title || "" }),
       el("div", { "class": "price", "data-testid": "price", text: money(item.price, item.currency) },
         [item.original_price && String(item.original_price) !== String(item.price) ? el("del", { text: money(item.original_price, item.currency) }) : null]),
@@ -145,8 +172,12 @@
     ];
     if (offers && offers.length) {
       children.push(el("div", { "class": "meta", text: t("offers") }));
-      children.push(kvTable(offers.map(function (o) {
-        return [T[lang].platforms[o.platform] || o.platform || "", money(o.effective_price || o.price, o.currency)];
+      children.push(el("table", { "class": "kv offers", "data-testid": "offers" }, offers.map(function (o) {
+        return el("tr", { "data-testid": "offer" }, [
+          el("td", { "data-testid": "offer-platform", text: T[lang].platforms[o.platform] || o.platform || "" }),
+          el("td", { "data-testid": "offer-price", text: money(o.effective_price || o.price, o.currency) +
+            (o.promotion ? " · " + o.promotion : "") })
+        ]);
       })));
     }
     return el("div", { "class": "card wide", "data-testid": "product-detail" }, children);
@@ -165,25 +196,29 @@
 
   function orderCard(c) {
     var lines = (c.items || []).map(function (it) {
-      return [(it.title || it.product_id || "") + (it.quantity ? " ×" + it.quantity : ""), money(it.price, c.currency)];
+      var variant = it.variant && typeof it.variant === "object"
+        ? Object.keys(it.variant).map(function (k) { return it.variant[k]; }).join(" / ") : "";
+      return [(it.title || it.product_id || "") + (variant ? "(" + variant + ")" : "") +
+        (it.quantity ? " ×" + it.quantity : ""), money(it.unit_price || it.price, c.currency)];
     });
     var pay = safeUrl(c.payment_url);
-    return el("div", { "class": "card wide", "data-testid": "order-card" }, [
+    return el("div", { "class": "card wide", "data-testid": "order-card", "data-order-id": c.order_id || null }, [
       el("div", { "class": "title", text: t("order") + " " + (c.order_id || "") }),
-      el("div", { "class": "status-tag", "data-testid": "order-status", text: statusText(c.status) }),
-      kvTable(lines.concat([[t("total"), money(c.total, c.currency)]])),
+      el("div", { "class": "status-tag", "data-testid": "order-status", text: statusText(c.status, "order") }),
+      withClass(kvTable(lines.concat([[t("total"), money(c.total, c.currency)]])), "lines"),
       pay ? el("div", { "class": "actions" }, [el("a", { "class": "primary", href: pay, target: "_blank", rel: "noopener", "data-testid": "pay", text: t("pay") })]) : null
     ]);
   }
 
   function shipmentCard(c) {
     var events = (c.events || []).map(function (e) {
-      return el("li", {}, [el("time", { text: e.time || "" }),
+      return el("li", {}, [el("time", { datetime: e.time || null, text: shortTime(e.time) }),
         document.createTextNode([e.description || statusText(e.status), e.location || ""].filter(Boolean).join(" · "))]);
     });
-    return el("div", { "class": "card wide", "data-testid": "shipment-card" }, [
-      el("div", { "class": "title", text: (c.carrier || "") + " " + (c.tracking_number || "") }),
-      el("div", { "class": "status-tag", "data-testid": "shipment-status", text: statusText(c.status) }),
+    return el("div", { "class": "card wide", "data-testid": "shipment-card",
+                       "data-tracking-number": c.tracking_number || null }, [
+      el("div", { "class": "title", text: ((c.carrier && T[lang].carriers[c.carrier]) || c.carrier || "") + " " + (c.tracking_number || "") }),
+      el("div", { "class": "status-tag", "data-testid": "shipment-status", text: statusText(c.status, "shipment") }),
       kvTable([[t("order"), c.order_id || ""]]),
       events.length ? el("ol", { "class": "timeline" }, events) : null
     ]);
@@ -211,7 +246,7 @@
       case "products":
         return el("div", { "class": "cards", "data-testid": "products" },
           (c.items || []).map(function (it, i) { return productCard(it, i + 1); }));
-      case "product": return productDetail(c.item || {}, c.offers);
+      case "product": return productDetail(c.item || {}, c.offers || (c.item || {}).offers);
       case "comparison": return comparisonTable(c);
       case "order": return orderCard(c);
       case "shipment": return shipmentCard(c);
@@ -233,7 +268,10 @@
       var r = entry.reply || {};
       if (r.text) { parts.push(el("div", { "class": "bubble", "data-testid": "bot-text", text: r.text })); }
       var img = safeUrl(r.image);
-      if (img) { parts.push(el("img", { "class": "image", "data-testid": "image", src: img, alt: "" })); }
+      var cardImage = r.custom && r.custom.type === "product" && r.custom.item ? r.custom.item.image_url : null;
+      if (img && img !== cardImage) {  // else the product card already shows this picture
+        parts.push(image({ "class": "image", "data-testid": "image", src: img, alt: "" }));
+      }
       parts.push(customNode(r.custom));
       if (r.buttons && r.buttons.length) {
         parts.push(el("div", { "class": "buttons" }, r.buttons.map(function (b) {
@@ -256,8 +294,22 @@
     history.push(entry);
     if (history.length > 300) { history = history.slice(-300); }
     save(historyKey, history);
-    log.appendChild(renderEntry(entry));
+    append(entry);
     scrollDown();
+  }
+
+  // A newer card of the same order (paid, shipped…) retires the pay link of the older ones.
+  function append(entry) {
+    var node = renderEntry(entry);
+    var c = entry.reply && entry.reply.custom;
+    if (c && c.type === "order" && c.order_id && !c.payment_url) {
+      log.querySelectorAll("[data-testid=order-card]").forEach(function (card) {
+        if (card.getAttribute("data-order-id") !== String(c.order_id)) { return; }
+        card.querySelectorAll("[data-testid=pay]").forEach(function (a) { a.parentNode.removeChild(a); });
+        card.classList.add("superseded");
+      });
+    }
+    log.appendChild(node);
   }
 
   function renderAll() {
@@ -267,7 +319,7 @@
     document.querySelectorAll("[data-i18n-placeholder]").forEach(function (n) { n.placeholder = t(n.getAttribute("data-i18n-placeholder")); });
     langButton.textContent = t("toggle");
     log.textContent = "";
-    history.forEach(function (e) { log.appendChild(renderEntry(e)); });
+    history.forEach(append);
     scrollDown();
   }
 
