@@ -15,9 +15,11 @@ from bot.channels.rest import build_rest_router
 from bot.channels.wire import build_channels
 from bot.console.api import build_console_router
 from bot.orders_wiring import include_order_routers
+from bot.routes.charts import build_chart_router
+from bot.routes.nlu import build_router as build_nlu_router
 from bot.routes.sandbox_prices import build_sandbox_price_router
 from bot.settings import Settings, get_settings
-from bot.wiring import Container, build_container
+from bot.wiring import Container, build_container, invalidate_search
 
 MAX_BODY_BYTES = 64 * 1024
 
@@ -62,14 +64,6 @@ async def _too_large(scope: Scope, receive: Receive, send: Send) -> None:
     await resp(scope, receive, send)
 
 
-def _invalidate(container: Container):  # type: ignore[no-untyped-def]
-    async def after_price_change() -> None:
-        if container.services.search is not None:
-            await container.services.search.invalidate()
-
-    return after_price_change
-
-
 def create_app(settings: Settings | None = None, container: Container | None = None) -> FastAPI:
     settings = settings or get_settings()
     container = container or build_container(settings)
@@ -112,12 +106,18 @@ def create_app(settings: Settings | None = None, container: Container | None = N
         return Response(generate_latest(container.metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
     app.include_router(build_rest_router(container.handle, container.outbox))
+    app.include_router(build_nlu_router(container.parser.get))
     if container.console is not None:
         app.include_router(build_console_router(container.console, container.services, container.tracker_store))
     for router in channels.routers:  # web chat at /, Telegram and WeChat webhooks when configured
         app.include_router(router)
+    if container.charts is not None:
+        app.include_router(build_chart_router(container.charts))
     if container.orders is not None:
         include_order_routers(app, container.orders, container.scheduler, sandbox=settings.sandbox)
+    if container.demo is not None and settings.demo_platform_transport == "asgi":
+        for platform, platform_app in container.demo.apps().items():  # their product images
+            app.mount(f"/demo/{platform}", platform_app)
     if settings.sandbox and container.demo is not None:
-        app.include_router(build_sandbox_price_router(container.demo, after_change=_invalidate(container)))
+        app.include_router(build_sandbox_price_router(container.demo, after_change=invalidate_search(container)))
     return app

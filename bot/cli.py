@@ -6,6 +6,7 @@ import asyncio
 
 import typer
 
+from bot.cli_nlu import nlu_app
 from bot.cli_staff import staff_app
 from bot.cli_wechat import app as wechat_app
 from bot.settings import Settings
@@ -15,6 +16,7 @@ db_app = typer.Typer(help="Database commands.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(wechat_app, name="wechat")
 app.add_typer(staff_app, name="staff")
+app.add_typer(nlu_app, name="nlu")
 
 
 @app.command()

@@ -37,7 +37,8 @@ class Settings(BaseSettings):
 
     # --- NLU ------------------------------------------------------------------------
     nlu_model_dir: Path = Field(default=PROJECT_ROOT / "var" / "models" / "nlu")
-    nlu_fallback_threshold: float = 0.3
+    nlu_fallback_threshold: float = Field(
+        default=0.4, description="intent confidence below which the intent is nlu_fallback")
 
     # --- marketplaces and search -----------------------------------------------------
     demo_platforms: bool = Field(default=True, description="run the three demo platforms")
@@ -46,6 +47,7 @@ class Settings(BaseSettings):
     demo_platform_jitter_ms: float = 40.0
     demo_platform_failure_rate: float = 0.0
     demo_fulfil_delay_seconds: float = 60.0
+    demo_platform_timeout_seconds: float = Field(default=1.0, description="per-call timeout of the demo connectors")
     demo_price_walk_seconds: float = Field(default=300.0, description="0 = prices stay still")
     search_deadline_seconds: float = 1.5
     search_cache_ttl_seconds: float = 60.0
@@ -98,6 +100,21 @@ class Settings(BaseSettings):
     pdd_client_secret: str = ""
     pdd_pid: str = ""
     pdd_api_url: str = "https://gw-api.pinduoduo.com/api/router"
+
+    # --- price alerts, price history, charts ----------------------------------------------
+    price_alert_ttl_days: int = Field(default=90, ge=1, description="an alert expires this long after it is set")
+    price_alert_max_per_shopper: int = Field(default=50, ge=1, description="live alerts one shopper may have")
+    price_refresh_seconds: float = Field(default=1800, gt=0, description="period of the watched-price refresh")
+    alert_eval_seconds: float = Field(default=300, gt=0, description="period of the alert evaluation")
+    alert_expire_seconds: float = Field(default=3600, gt=0, description="period of the alert expiry job")
+    alert_batch_size: int = Field(default=10_000, ge=1, description="products per evaluation statement")
+    alert_push_rate_per_second: float = Field(default=30.0, description="push pace of other channels; 0 = unlimited")
+    alert_push_channel_rates: str = Field(default="telegram=30,wechat=20,rest=0,webchat=0,terminal=0",
+                                          description="per-channel push pace, msg/s; 0 = unlimited")
+    alert_push_concurrency: int = Field(default=32, ge=1, description="alert pushes in flight per channel")
+    price_history_min_interval_seconds: float = Field(
+        default=3600, description="an unchanged price is logged again at most this often")
+    chart_cache_size: int = Field(default=256, description="rendered chart PNGs kept in memory")
 
     # --- support console and human handoff -----------------------------------------------
     console_secret_key: str | None = Field(

@@ -20,15 +20,19 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot import db
 from bot.console.setup import ConsoleParts, attach_console
+from bot.nlu_loader import load_or_train_async
 from bot.observability import Metrics
 from bot.orders_wiring import OrdersComponents, build_orders, register_order_jobs
 from bot.push import PushRouter
+from bot.routes.charts import chart_url
 from bot.scheduler import JobScheduler
 from bot.settings import Settings
 from bot.turns import TurnHandler, build_turn_handler
 from bot.wiring_real import RealAdapters, build_real_adapters
+from dialogue.alert_notifications import PushAlertNotifier, parse_channel_rates
 from dialogue.context import Services
 from dialogue.engine import DialogueEngine
+from dialogue.flows.alerts import FLOWS as ALERT_FLOWS
 from dialogue.flows.base import Flow
 from dialogue.flows.buy import Buy
 from dialogue.flows.details import CompareProducts, ShowDetails
@@ -40,12 +44,20 @@ from dialogue.notifications import PushNotifier
 from integrations.cache.memory import MemoryCache
 from integrations.cache.redis_cache import RedisCache
 from integrations.carriers.simulated import ExceptionRates
+from integrations.charts.price_chart import MatplotlibPriceChart
+from integrations.db.alerts_repo import SqlAlertRepository, SqlPriceHistory
 from integrations.db.shoppers_repo import SQLShopperRepository
-from integrations.marketplaces.demo.factory import DemoMarketplace, build_demo_marketplace
-from nlu.standin import KeywordParser
+from integrations.marketplaces.demo.factory import (
+    DemoMarketplace,
+    build_demo_marketplace,
+    make_price_walk_job,
+)
 from nlu.types import Parser
 from shop import relevance
+from shop.alerts import AlertService, AlertSettings
+from shop.charts import PriceChartService, product_title_lookup
 from shop.clock import SystemClock
+from shop.ports import PlatformUnavailable
 from shop.search import SearchAggregator
 from tracking.leader import RedisLeaderLock
 from tracking.lock import InProcessLockManager, LockManager, RedisLockManager
@@ -59,12 +71,17 @@ Hook = Callable[[], Awaitable[Any]]
 
 
 class ParserHolder:
-    """The current NLU parser; replaced when a model is (re)loaded."""
+    """The current NLU parser: None until the model is loaded at start."""
 
-    def __init__(self, parser: Parser) -> None:
-        self.current = parser
+    def __init__(self) -> None:
+        self.current: Parser | None = None
 
     def __call__(self) -> Parser:
+        if self.current is None:
+            raise RuntimeError("the NLU model is not loaded: start the container first")
+        return self.current
+
+    def get(self) -> Parser | None:
         return self.current
 
 
@@ -88,6 +105,8 @@ class Container:
     demo: DemoMarketplace | None = None
     orders: OrdersComponents | None = None
     console: ConsoleParts | None = None
+    alerts: AlertService | None = None
+    charts: PriceChartService | None = None
     on_start: list[Hook] = field(default_factory=list)
     on_stop: list[Hook] = field(default_factory=list)
     started: bool = False
@@ -96,6 +115,9 @@ class Container:
         """Connect and start everything, in order (the app's lifespan calls this)."""
         if self.started:
             return
+        s = self.settings
+        self.parser.current = await load_or_train_async([s.data_dir / "training"], s.nlu_model_dir,
+                                                        s.nlu_fallback_threshold)
         await db.upgrade(self.db_engine)
         if self.redis is not None:
             await self.redis.ping()
@@ -136,7 +158,8 @@ class Container:
 
 def build_flows(settings: Settings) -> list[Flow]:
     shopping: list[Flow] = [SearchProduct(), RefineSearch(), ShowDetails(), CompareProducts(), Buy(), Recommend()]
-    return [*(cls() for cls in SMALLTALK), *shopping, *(cls() for cls in ORDER_FLOWS)]
+    return [*(cls() for cls in SMALLTALK), *shopping, *(cls() for cls in ORDER_FLOWS),
+            *(cls() for cls in ALERT_FLOWS)]
 
 
 def _wire_marketplaces(c: Container) -> None:
@@ -147,9 +170,13 @@ def _wire_marketplaces(c: Container) -> None:
     if s.demo_platforms:
         demo = c.demo = build_demo_marketplace(
             latency_ms=s.demo_platform_latency_ms, jitter_ms=s.demo_platform_jitter_ms,
-            failure_rate=s.demo_platform_failure_rate, fulfil_delay_seconds=s.demo_fulfil_delay_seconds)
+            failure_rate=s.demo_platform_failure_rate, fulfil_delay_seconds=s.demo_fulfil_delay_seconds,
+            timeout_seconds=s.demo_platform_timeout_seconds,
+            # In process (tests), the bot serves the platforms' images under /demo/{platform}.
+            public_base_url=s.base_url if s.demo_platform_transport == "asgi" else None)
         if s.demo_price_walk_seconds > 0:
-            c.scheduler.add_job("walk_demo_prices", _price_walk(c, demo), s.demo_price_walk_seconds)
+            c.scheduler.add_job("walk_demo_prices", make_price_walk_job(demo, after_change=invalidate_search(c)),
+                                s.demo_price_walk_seconds)
 
     async def start() -> None:
         await asyncio.to_thread(relevance.warm_up)  # jieba's dictionary, before the first search
@@ -160,10 +187,14 @@ def _wire_marketplaces(c: Container) -> None:
             await demo.start(in_process=s.demo_platform_transport == "asgi")
             c.connectors.update(demo.connectors)
         c.connectors.update(c.real.marketplaces)  # a real platform replaces its demo twin
+        # Every price the aggregator sees goes to the price history (in the background).
         c.services.search = SearchAggregator(c.connectors, cache, deadline_seconds=s.search_deadline_seconds,
-                                             cache_ttl_seconds=s.search_cache_ttl_seconds)
+                                             cache_ttl_seconds=s.search_cache_ttl_seconds,
+                                             price_recorder=c.services.price_history)
 
     async def stop() -> None:
+        if c.services.search is not None:
+            await c.services.search.drain()  # price-history writes in flight
         if demo is not None:
             await demo.stop()
         await c.real.stop()
@@ -174,14 +205,51 @@ def _wire_marketplaces(c: Container) -> None:
     c.on_stop.append(stop)
 
 
-def _price_walk(c: Container, demo: DemoMarketplace) -> Hook:
-    async def walk_demo_prices() -> int:
-        changed = demo.walk_prices()
+def invalidate_search(c: Container) -> Hook:
+    async def invalidate() -> None:
         if c.services.search is not None:
             await c.services.search.invalidate()
-        return sum(len(v) for v in changed.values())
 
-    return walk_demo_prices
+    return invalidate
+
+
+class _SearchProducts:
+    """The aggregator as a product source for services built before it starts."""
+
+    def __init__(self, c: Container) -> None:
+        self._c = c
+
+    async def get_product(self, product_id: str) -> Any:
+        if self._c.services.search is None:
+            raise PlatformUnavailable("search is not started")
+        return await self._c.services.search.get_product(product_id)
+
+
+def _wire_alerts(c: Container) -> None:
+    """Price history (every price seen), price alerts evaluated set-based, charts."""
+    s = c.settings
+    history = SqlPriceHistory(c.db_engine, min_interval=timedelta(seconds=s.price_history_min_interval_seconds))
+    c.services.price_history = history
+    products = _SearchProducts(c)
+    notifier = PushAlertNotifier(
+        c.push, chart_url=lambda a: chart_url(s.base_url, a.product_id, a.target_price, a.language),
+        default_rate=s.alert_push_rate_per_second, channel_rates=parse_channel_rates(s.alert_push_channel_rates),
+        concurrency=s.alert_push_concurrency)
+    alerts = c.alerts = AlertService(
+        SqlAlertRepository(c.db_engine), history, products, notifier=notifier, clock=SystemClock(),
+        settings=AlertSettings(ttl=timedelta(days=s.price_alert_ttl_days),
+                               max_per_shopper=s.price_alert_max_per_shopper, batch_size=s.alert_batch_size))
+    c.services.alerts = alerts
+    c.services.extra["chart_url"] = lambda a: chart_url(s.base_url, a.product_id, a.target_price, a.language)
+    c.charts = PriceChartService(history, MatplotlibPriceChart(), title_of=product_title_lookup(products),
+                                 cache_size=s.chart_cache_size, clock=SystemClock())
+
+    async def refresh_watched_prices() -> Any:
+        return await alerts.refresh_watched_prices(c.connectors)
+
+    c.scheduler.add_job("refresh_watched_prices", refresh_watched_prices, s.price_refresh_seconds)
+    c.scheduler.add_job("evaluate_alerts", alerts.evaluate_alerts, s.alert_eval_seconds)
+    c.scheduler.add_job("expire_alerts", alerts.expire_alerts, s.alert_expire_seconds)
 
 
 def _wire_orders(c: Container) -> None:
@@ -226,7 +294,7 @@ def build_container(settings: Settings, *, console_clock: Any = None, console_ha
         locks = InProcessLockManager()
         outbox = InMemoryOutbox()
     push = PushRouter(outbox)
-    parser = ParserHolder(KeywordParser())
+    parser = ParserHolder()
     shoppers = SQLShopperRepository(db_engine)
     services = Services(shoppers=shoppers)
     engine = DialogueEngine(parser=parser, store=tracker_store, locks=locks, flows=build_flows(settings),
@@ -239,6 +307,7 @@ def build_container(settings: Settings, *, console_clock: Any = None, console_ha
                           locks=locks, outbox=outbox, push=push, parser=parser, services=services,
                           engine=engine, metrics=metrics, handle=handle, scheduler=JobScheduler(leader),
                           real=build_real_adapters(settings))
+    _wire_alerts(container)
     _wire_marketplaces(container)
     _wire_orders(container)
     if leader is not None:

@@ -75,6 +75,11 @@ class TurnContext:
         """One reply made of several catalog texts already rendered with `t()`."""
         self.replies.append(Reply(text="\n".join(lines), buttons=tuple(buttons), custom=custom, image=image))
 
+    def reply_text(self, text: str, *, buttons: tuple[Button, ...] | list[Button] = (),
+                   custom: dict[str, Any] | None = None) -> None:
+        """A reply whose text was rendered elsewhere (e.g. a service's own catalog helper)."""
+        self.replies.append(Reply(text=text, buttons=tuple(buttons), custom=custom))
+
     def reply(self, reply: Reply) -> None:
         self.replies.append(reply)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 
 import pytest
 
@@ -77,13 +78,24 @@ def redis_url() -> str:
     return REDIS_TEST_URL
 
 
+@pytest.fixture(scope="session")
+def nlu_model_dir() -> Path:
+    """The NLU model trained on data/training, once (kept under var/ while the data is unchanged)."""
+    from bot.nlu_loader import load_or_train
+    from bot.settings import PROJECT_ROOT
+
+    model_dir = PROJECT_ROOT / "var" / "test-models" / "nlu"
+    load_or_train([PROJECT_ROOT / "data" / "training"], model_dir, 0.4)
+    return model_dir
+
+
 @pytest.fixture
-def settings(tmp_path):
-    """Embedded-mode settings on a private SQLite file."""
+def settings(tmp_path, nlu_model_dir):
+    """Embedded-mode settings on a private SQLite file, demo platforms in process at zero latency."""
     from bot.settings import Settings
 
     return Settings(database_url=f"sqlite+aiosqlite:///{tmp_path / 'app.db'}", var_dir=tmp_path / "var",
-                    nlu_model_dir=tmp_path / "var" / "models" / "nlu", demo_platform_transport="asgi",
+                    nlu_model_dir=nlu_model_dir, demo_platform_transport="asgi",
                     demo_platform_latency_ms=0, demo_platform_jitter_ms=0, demo_price_walk_seconds=0)
 
 

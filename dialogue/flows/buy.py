@@ -28,9 +28,29 @@ _ADDRESS_HINT = re.compile(r"(省|市|区|县|镇|路|街|道|号|村|巷|弄|�
                            r"\b(street|st|road|rd|avenue|ave|lane|ln|apt|building|district|city|no\.?)\b)", re.I)
 _PHONE_ZH = re.compile(r"(?<!\d)(1[3-9]\d{9})(?!\d)")
 _PHONE_ANY = re.compile(r"(?<!\d)(\+?\d[\d\s-]{6,18}\d)(?!\d)")
+# Colour words shoppers write in English, for variant options the catalog names in Chinese.
+COLOUR_WORDS = {"black": "黑", "white": "白", "blue": "蓝", "green": "绿", "red": "红", "grey": "灰", "gray": "灰",
+                "silver": "银", "gold": "金", "pink": "粉", "purple": "紫", "yellow": "黄", "orange": "橙",
+                "brown": "棕", "beige": "米", "navy": "藏青", "titanium": "钛"}
 _NUMBER_WORDS = {"一": 1, "两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10,
                  "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
                  "nine": 9, "ten": 10}
+
+
+def match_option(said: str, options: list[str]) -> str | None:
+    """The variant option a shopper's words name: exactly, inside a short message, or by colour word."""
+    text = said.strip().lower()
+    if not text or len(text) > 40:
+        return None
+    for option in options:
+        if option.lower() == text or option.lower() in text:
+            return option
+    for word, zh in COLOUR_WORDS.items():
+        if re.search(rf"\b{word}\b", text):
+            found = [o for o in options if zh in o]
+            if len(found) == 1:
+                return found[0]
+    return None
 
 
 def parse_phone(ctx: TurnContext) -> str | None:
@@ -122,10 +142,9 @@ class Buy(Flow):
             for dim, options in frame["variants"].items():
                 if dim in frame["chosen"]:
                     continue
-                for option in options:
-                    if option.lower() == attr.strip().lower() or (len(attr) < 40 and option.lower() in attr.lower()):
-                        frame["chosen"][dim] = option
-                        break
+                option = match_option(attr, options)
+                if option is not None:
+                    frame["chosen"][dim] = option
         method = ctx.entity("payment_method")
         if method in PAYMENT_METHODS:
             frame["payment_method"] = method
@@ -234,7 +253,9 @@ class Buy(Flow):
         if intent == "buy" and (ctx.entities("ordinal") or ctx.entity("product_id")):
             ctx.end_flow(self.name)
             return False  # another item: start over with it
-        if intent not in FREE_TEXT_INTENTS | {"deny"} and not (free_text_step and intent != "cancel"):
+        answers_step = self._answers(ctx, frame, step)
+        if not answers_step and intent not in FREE_TEXT_INTENTS | {"deny"} \
+                and not (free_text_step and intent != "cancel"):
             return False  # a digression (where is my parcel, …): the engine hands back afterwards
         if step == "confirm" and intent in ("affirm", "deny"):
             if intent == "deny":
@@ -263,6 +284,21 @@ class Buy(Flow):
             frame["misses"] = 0
         await self._ask_next(ctx, frame)
         return True
+
+    def _answers(self, ctx: TurnContext, frame: dict[str, Any], step: str) -> bool:
+        """Does the message give what the step asks for, whatever intent the NLU saw in it?
+
+        "13800138000" answers "what's the phone number?" even if it reads like another intent.
+        """
+        if step == "phone":
+            return parse_phone(ctx) is not None
+        if step == "payment_method":
+            return ctx.entity("payment_method") in PAYMENT_METHODS
+        if step.startswith("variant:"):
+            dim = step.split(":", 1)[1]
+            said = [str(a) for a in ctx.entities("attribute")] + [ctx.msg.text or ""]
+            return any(match_option(a, frame["variants"].get(dim, [])) for a in said)
+        return False
 
     def _answer(self, ctx: TurnContext, frame: dict[str, Any], step: str, text: str, absorbed: bool) -> bool:
         intent = ctx.intent

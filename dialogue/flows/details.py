@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -11,6 +12,7 @@ from dialogue.flows.common import CURRENT_PRODUCT, listed, ordinal_index, pick_l
 from dialogue.flows.search import platform_label
 from dialogue.messages import Button
 from shop.ports import MarketplaceError
+from shop.price_history import price_badges
 from shop.search_result import product_payload
 
 MAX_COMPARE = 3
@@ -51,7 +53,7 @@ class ShowDetails(Flow):
             return
         payload = product_payload(product, ctx.language)
         info = payload["item"]
-        badges = await self._badges(ctx, product.id)
+        badges = await self._badges(ctx, product)
         if badges:
             info["badges"] = badges
         ctx.set_slot(CURRENT_PRODUCT, {"id": product.id, "title": info["title"], "brand": product.brand})
@@ -77,14 +79,14 @@ class ShowDetails(Flow):
                    Button(ctx.t("button_alert"), '/set_price_alert{"product_id": "%s"}' % product.id)]
         ctx.say_lines(lines, buttons=buttons, custom=payload, image=info.get("image_url") or None)
 
-    async def _badges(self, ctx: TurnContext, product_id: str) -> list[str]:
+    async def _badges(self, ctx: TurnContext, product: Any) -> list[str]:
+        """"Lowest in 30 days" / "all-time low" when the price history says so."""
         history = ctx.services.price_history
-        if history is None:
+        if history is None or not product.offers:
             return []
-        try:
-            return list(await history.badges(product_id))
-        except (LookupError, ValueError):
-            return []
+        current = min(o.price for o in product.offers)
+        badges = await price_badges(history, {product.id: current}, datetime.now(UTC))
+        return badges[product.id].to_payload() if product.id in badges else []
 
 
 class CompareProducts(Flow):

@@ -1,7 +1,6 @@
-"""A keyword stand-in parser so the platform answers before the trained NLU exists.
+"""A keyword parser for engine tests that should not depend on the trained NLU.
 
-Placeholder by design (issue 2 allows it until the NLU issue lands): it knows greet,
-goodbye, thank and help by keywords and calls everything else `nlu_fallback`.
+It knows greet, goodbye, thank and help by keywords and calls everything else `nlu_fallback`.
 """
 
 from __future__ import annotations
@@ -11,10 +10,10 @@ import re
 from nlu.types import FALLBACK_INTENT, IntentScore, ParseResult
 
 _KEYWORDS = {
-    "greet": re.compile(r"^\s*(你好|您好|嗨|哈喽|hi|hello|hey)\b", re.I),
-    "goodbye": re.compile(r"(再见|拜拜|\bbye\b|goodbye)", re.I),
-    "thank": re.compile(r"(谢谢|多谢|thanks|thank you|\bthx\b)", re.I),
-    "help": re.compile(r"(你能做什么|帮助|怎么用|\bhelp\b|what can you do)", re.I),
+    "greet": re.compile(r"^\s*(你好|您好|嗨|哈喽|hi|hello|hey)\b", re.IGNORECASE),
+    "goodbye": re.compile(r"(再见|拜拜|\bbye\b|goodbye)", re.IGNORECASE),
+    "thank": re.compile(r"(谢谢|多谢|thanks|thank you|\bthx\b)", re.IGNORECASE),
+    "help": re.compile(r"(你能做什么|帮助|怎么用|\bhelp\b|what can you do)", re.IGNORECASE),
 }
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 

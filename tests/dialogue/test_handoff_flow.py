@@ -15,7 +15,7 @@ from dialogue.flows.base import Flow
 from dialogue.engine import DialogueEngine
 from dialogue.flows.handoff import REASON_COMPLAINT, HandoffDesk, HumanHandoff, handoff_trigger, request_handoff
 from dialogue.messages import IncomingMessage, Reply
-from nlu.standin import KeywordParser
+from tests.dialogue.keyword_parser import KeywordParser
 from shop.clock import FakeClock
 from shop.handoff import HandoffError, HandoffQueue, InMemoryHandoffRepository, InProcessHandoffEvents
 from tracking.lock import InProcessLockManager
