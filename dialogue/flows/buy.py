@@ -26,6 +26,7 @@ FREE_TEXT_INTENTS = {"inform", "nlu_fallback", "out_of_scope", "greet", "affirm"
                      "refine_search", "show_details", "register", "thank"}
 _ADDRESS_HINT = re.compile(r"(省|市|区|县|镇|路|街|道|号|村|巷|弄|栋|室|楼|"
                            r"\b(street|st|road|rd|avenue|ave|lane|ln|apt|building|district|city|no\.?)\b)", re.I)
+_DIGITS_ONLY = re.compile(r"[\d\s+()-]+")
 _PHONE_ZH = re.compile(r"(?<!\d)(1[3-9]\d{9})(?!\d)")
 _PHONE_ANY = re.compile(r"(?<!\d)(\+?\d[\d\s-]{6,18}\d)(?!\d)")
 # Colour words shoppers write in English, for variant options the catalog names in Chinese.
@@ -290,8 +291,8 @@ class Buy(Flow):
 
         "13800138000" answers "what's the phone number?" even if it reads like another intent.
         """
-        if step == "phone":
-            return parse_phone(ctx) is not None
+        if step == "phone":  # digits are an attempt at a number, whatever intent they look like
+            return parse_phone(ctx) is not None or bool(_DIGITS_ONLY.fullmatch((ctx.msg.text or "").strip()))
         if step == "payment_method":
             return ctx.entity("payment_method") in PAYMENT_METHODS
         if step.startswith("variant:"):
