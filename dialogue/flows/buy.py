@@ -13,8 +13,8 @@ from typing import Any
 
 from dialogue.context import TurnContext
 from dialogue.flows.base import Flow
-from dialogue.flows.common import CURRENT_PRODUCT, listed, pick_listed
-from dialogue.flows.details import load_product
+from dialogue.flows.common import CURRENT_PRODUCT
+from dialogue.flows.details import load_product, product_in_question
 from dialogue.flows.orders import place_order
 from dialogue.flows.search import platform_label
 from dialogue.messages import Button
@@ -95,21 +95,14 @@ class Buy(Flow):
     intents = ("buy",)
 
     async def start(self, ctx: TurnContext) -> None:
-        item, error = pick_listed(ctx)
-        if error == "ordinal_out_of_range":
-            ctx.say("ordinal_out_of_range", count=len(listed(ctx)))
-            return
-        if item is None:
-            ctx.say("buy_which" if listed(ctx) else "buy_nothing_listed")
-            return
-        product = await load_product(ctx, item["id"])
+        product = await product_in_question(ctx, "buy_which", "buy_nothing_listed")
         if product is None:
             return
         platform = ctx.entity("platform")
         offers = [o for o in product.offers if o.stock > 0 and (platform is None or o.platform == platform)]
         best = best_offer(offers or [o for o in product.offers if o.stock > 0])
         if best is None:
-            ctx.say("buy_out_of_stock", title=item["title"])
+            ctx.say("buy_out_of_stock", title=product.title)
             return
         offer = best[0]
         title = product.title_en if ctx.language == "en" and product.title_en else product.title

@@ -35,20 +35,25 @@ async def load_product(ctx: TurnContext, product_id: str) -> Any:
     return product
 
 
+async def product_in_question(ctx: TurnContext, which_key: str, nothing_key: str) -> Any:
+    """The listed (or discussed) product the message points at, with every offer; None after a polite reply."""
+    item, error = pick_listed(ctx)
+    if error == "ordinal_out_of_range":
+        ctx.say("ordinal_out_of_range", count=len(listed(ctx)))
+        return None
+    if item is None:
+        ctx.say(which_key if listed(ctx) else nothing_key)
+        return None
+    return await load_product(ctx, item["id"])
+
+
 class ShowDetails(Flow):
     name = "details"
     intents = ("show_details",)
     digression = True
 
     async def start(self, ctx: TurnContext) -> None:
-        item, error = pick_listed(ctx)
-        if error == "ordinal_out_of_range":
-            ctx.say("ordinal_out_of_range", count=len(listed(ctx)))
-            return
-        if item is None:
-            ctx.say("details_which" if listed(ctx) else "details_nothing_listed")
-            return
-        product = await load_product(ctx, item["id"])
+        product = await product_in_question(ctx, "details_which", "details_nothing_listed")
         if product is None:
             return
         payload = product_payload(product, ctx.language)
