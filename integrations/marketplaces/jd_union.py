@@ -30,14 +30,10 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
-from typing import Any, Self
+from typing import Any
 
-import httpx
-
-from integrations.marketplaces.resilience import CircuitBreaker
 from integrations.marketplaces.signing import (
-    GatewayClient,
-    RetryPolicy,
+    AffiliateConnector,
     VendorErrorResponse,
     md5_wrapped_sign,
     parse_count,
@@ -48,10 +44,7 @@ from integrations.marketplaces.signing import (
 from shop.catalog import Offer, Product, Promotion, PromotionKind, SearchQuery
 from shop.ports import (
     MarketplaceError,
-    OrderingNotSupported,
     PlatformDataError,
-    PlatformOrder,
-    PlatformOrderRequest,
     PlatformUnavailable,
 )
 
@@ -80,42 +73,14 @@ class JdUnionConfig:
     retry_backoff: float = 0.2
 
 
-class JdUnionConnector:
+class JdUnionConnector(AffiliateConnector):
     """``MarketplaceConnector`` for JD through the JD Union affiliate API (search and prices only)."""
 
     platform = "jd"
 
-    def __init__(
-        self,
-        config: JdUnionConfig,
-        *,
-        breaker: CircuitBreaker | None = None,
-        transport: httpx.AsyncBaseTransport | None = None,
-    ) -> None:
-        self._config = config
-        self._gateway = GatewayClient(
-            self.platform,
-            config.api_url,
-            timeout=config.timeout,
-            retry=RetryPolicy(config.retries, config.retry_backoff),
-            breaker=breaker,
-            transport=transport,
-        )
-
-    async def start(self) -> None:
-        """Open the HTTP connection pool."""
-        await self._gateway.start()
-
-    async def aclose(self) -> None:
-        """Close the HTTP connection pool."""
-        await self._gateway.aclose()
-
-    async def __aenter__(self) -> Self:
-        await self.start()
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.aclose()
+    ordering_note = (
+        "JD Union is an affiliate (推广) API: it cannot place orders. Send the shopper the item link to buy on JD."
+    )
 
     # -- MarketplaceConnector ------------------------------------------------------------
 
@@ -156,17 +121,6 @@ class JdUnionConnector:
         return prices
 
     # -- OrderingConnector ---------------------------------------------------------------
-
-    async def place_order(self, request: PlatformOrderRequest) -> PlatformOrder:
-        """Always raises: JD Union is an affiliate API; orders are placed on JD by the shopper."""
-        raise OrderingNotSupported(
-            "JD Union is an affiliate (推广) API: it cannot place orders. "
-            "Send the shopper the item link to buy on JD."
-        )
-
-    async def get_order_status(self, platform_order_id: str) -> PlatformOrder:
-        """Always raises: the affiliate API has no access to the shopper's orders."""
-        raise OrderingNotSupported("JD Union cannot read the shopper's JD orders.")
 
     # -- protocol ------------------------------------------------------------------------
 

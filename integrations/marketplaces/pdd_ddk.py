@@ -28,14 +28,10 @@ import logging
 import time
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Self
+from typing import Any
 
-import httpx
-
-from integrations.marketplaces.resilience import CircuitBreaker
 from integrations.marketplaces.signing import (
-    GatewayClient,
-    RetryPolicy,
+    AffiliateConnector,
     VendorErrorResponse,
     fen_to_yuan,
     md5_wrapped_sign,
@@ -46,10 +42,7 @@ from integrations.marketplaces.signing import (
 from shop.catalog import Offer, Product, Promotion, PromotionKind, SearchQuery
 from shop.ports import (
     MarketplaceError,
-    OrderingNotSupported,
     PlatformDataError,
-    PlatformOrder,
-    PlatformOrderRequest,
     PlatformUnavailable,
 )
 
@@ -74,42 +67,14 @@ class PddDdkConfig:
     retry_backoff: float = 0.2
 
 
-class PddDdkConnector:
+class PddDdkConnector(AffiliateConnector):
     """``MarketplaceConnector`` for Pinduoduo through DDK (search and prices; no ordering)."""
 
     platform = "pdd"
 
-    def __init__(
-        self,
-        config: PddDdkConfig,
-        *,
-        breaker: CircuitBreaker | None = None,
-        transport: httpx.AsyncBaseTransport | None = None,
-    ) -> None:
-        self._config = config
-        self._gateway = GatewayClient(
-            self.platform,
-            config.api_url,
-            timeout=config.timeout,
-            retry=RetryPolicy(config.retries, config.retry_backoff),
-            breaker=breaker,
-            transport=transport,
-        )
-
-    async def start(self) -> None:
-        """Open the HTTP connection pool."""
-        await self._gateway.start()
-
-    async def aclose(self) -> None:
-        """Close the HTTP connection pool."""
-        await self._gateway.aclose()
-
-    async def __aenter__(self) -> Self:
-        await self.start()
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.aclose()
+    ordering_note = (
+        "Pinduoduo DDK is an affiliate (多多进宝) API: it cannot place orders. Send the shopper the item link to buy on Pinduoduo."
+    )
 
     async def search(self, query: SearchQuery, *, limit: int = 50) -> list[Product]:
         """Products matching the query; items without a valid price are dropped."""
@@ -149,17 +114,6 @@ class PddDdkConnector:
             for product in await self._by_signs(ids[start : start + _PAGE_MAX]):
                 prices[product.offers[0].platform_product_id] = product.offers[0].price
         return prices
-
-    async def place_order(self, request: PlatformOrderRequest) -> PlatformOrder:
-        """Always raises: DDK is an affiliate API; the shopper orders in Pinduoduo via the link."""
-        raise OrderingNotSupported(
-            "Pinduoduo DDK is an affiliate (多多进宝) API: it cannot place orders. "
-            "Send the shopper the item link to buy on Pinduoduo."
-        )
-
-    async def get_order_status(self, platform_order_id: str) -> PlatformOrder:
-        """Always raises: the affiliate API has no access to the shopper's orders."""
-        raise OrderingNotSupported("Pinduoduo DDK cannot read the shopper's orders.")
 
     # -- protocol ------------------------------------------------------------------------
 

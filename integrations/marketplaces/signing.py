@@ -30,7 +30,14 @@ from typing import Any, TypeVar
 import httpx
 
 from integrations.marketplaces.resilience import CircuitBreaker, call_with_retries
-from shop.ports import MarketplaceError, PlatformDataError, PlatformUnavailable
+from shop.ports import (
+    MarketplaceError,
+    OrderingNotSupported,
+    PlatformDataError,
+    PlatformOrder,
+    PlatformOrderRequest,
+    PlatformUnavailable,
+)
 
 CENT = Decimal("0.01")
 T = TypeVar("T")
@@ -201,3 +208,54 @@ def query_keyword(query: Any) -> str:
 def product_id(platform: str, platform_product_id: str) -> str:
     """Our product id for a platform item that is not matched to a catalogue product."""
     return f"{platform}:{platform_product_id}"
+
+
+class AffiliateConnector:
+    """What the three affiliate connectors (JD Union, TBK, DDK) share: the gateway client's life
+    cycle, and no ordering (the shopper buys on the platform through the item link).
+
+    Subclasses set `platform` and `ordering_note`, and implement search / get_product / get_prices.
+    """
+
+    platform: str = ""
+    ordering_note: str = ""  # why this API cannot order, in the platform's own words
+
+    def __init__(
+        self,
+        config: Any,
+        *,
+        breaker: CircuitBreaker | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self._config = config
+        self._gateway = GatewayClient(
+            self.platform,
+            config.api_url,
+            timeout=config.timeout,
+            retry=RetryPolicy(config.retries, config.retry_backoff),
+            breaker=breaker,
+            transport=transport,
+        )
+
+    async def start(self) -> None:
+        """Open the HTTP connection pool."""
+        await self._gateway.start()
+
+    async def aclose(self) -> None:
+        """Close the HTTP connection pool."""
+        await self._gateway.aclose()
+
+    async def __aenter__(self) -> Any:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    async def place_order(self, request: PlatformOrderRequest) -> PlatformOrder:
+        """Always raises: an affiliate API cannot place orders."""
+        raise OrderingNotSupported(self.ordering_note)
+
+    async def get_order_status(self, platform_order_id: str) -> PlatformOrder:
+        """Always raises: an affiliate API has no access to the shopper's orders."""
+        raise OrderingNotSupported(f"{self.platform}: the affiliate API cannot read the shopper's orders.")

@@ -28,14 +28,10 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
-from typing import Any, Self
+from typing import Any
 
-import httpx
-
-from integrations.marketplaces.resilience import CircuitBreaker
 from integrations.marketplaces.signing import (
-    GatewayClient,
-    RetryPolicy,
+    AffiliateConnector,
     VendorErrorResponse,
     hmac_sign,
     md5_wrapped_sign,
@@ -47,10 +43,7 @@ from integrations.marketplaces.signing import (
 from shop.catalog import Offer, Product, Promotion, PromotionKind, SearchQuery
 from shop.ports import (
     MarketplaceError,
-    OrderingNotSupported,
     PlatformDataError,
-    PlatformOrder,
-    PlatformOrderRequest,
     PlatformUnavailable,
 )
 
@@ -101,44 +94,14 @@ def parse_coupon(info: str, amount: Any = None, start_fee: Any = None) -> Promot
     return Promotion(kind=PromotionKind.COUPON, label=label, amount=value, threshold=threshold)
 
 
-class TaobaoTbkConnector:
+class TaobaoTbkConnector(AffiliateConnector):
     """``MarketplaceConnector`` for Taobao/Tmall through TBK (search and prices; no ordering)."""
 
     platform = "taobao"
 
-    def __init__(
-        self,
-        config: TaobaoTbkConfig,
-        *,
-        breaker: CircuitBreaker | None = None,
-        transport: httpx.AsyncBaseTransport | None = None,
-    ) -> None:
-        if config.sign_method not in ("md5", "hmac", "hmac-sha256"):
-            raise ValueError(f"unknown TOP sign_method {config.sign_method!r}")
-        self._config = config
-        self._gateway = GatewayClient(
-            self.platform,
-            config.api_url,
-            timeout=config.timeout,
-            retry=RetryPolicy(config.retries, config.retry_backoff),
-            breaker=breaker,
-            transport=transport,
-        )
-
-    async def start(self) -> None:
-        """Open the HTTP connection pool."""
-        await self._gateway.start()
-
-    async def aclose(self) -> None:
-        """Close the HTTP connection pool."""
-        await self._gateway.aclose()
-
-    async def __aenter__(self) -> Self:
-        await self.start()
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.aclose()
+    ordering_note = (
+        "Taobao TBK is an affiliate (淘宝客) API: it cannot place orders. Send the shopper the item link to buy on Taobao."
+    )
 
     async def search(self, query: SearchQuery, *, limit: int = 50) -> list[Product]:
         """Products matching the query; items without a valid price are dropped."""
@@ -178,17 +141,6 @@ class TaobaoTbkConnector:
             for product in await self._item_info(ids[start : start + _ITEM_INFO_MAX]):
                 prices[product.offers[0].platform_product_id] = product.offers[0].price
         return prices
-
-    async def place_order(self, request: PlatformOrderRequest) -> PlatformOrder:
-        """Always raises: TBK is an affiliate API; the shopper orders on Taobao via the item link."""
-        raise OrderingNotSupported(
-            "Taobao TBK is an affiliate (淘宝客) API: it cannot place orders. "
-            "Send the shopper the item link to buy on Taobao."
-        )
-
-    async def get_order_status(self, platform_order_id: str) -> PlatformOrder:
-        """Always raises: the affiliate API has no access to the shopper's orders."""
-        raise OrderingNotSupported("Taobao TBK cannot read the shopper's Taobao orders.")
 
     # -- protocol ------------------------------------------------------------------------
 
