@@ -24,6 +24,8 @@ MAX_QUANTITY = 99
 PAYMENT_METHODS = ("wechat_pay", "alipay", "card")
 FREE_TEXT_INTENTS = {"inform", "nlu_fallback", "out_of_scope", "greet", "affirm", "search_product", "buy",
                      "refine_search", "show_details", "register", "thank"}
+DIGRESSION_INTENTS = {"track_shipment", "check_order", "check_ticket", "help", "human_handoff",
+                      "list_price_alerts", "show_details", "compare_products", "recommend", "goodbye"}
 _ADDRESS_HINT = re.compile(r"(省|市|区|县|镇|路|街|道|号|村|巷|弄|栋|室|楼|"
                            r"\b(street|st|road|rd|avenue|ave|lane|ln|apt|building|district|city|no\.?)\b)", re.I)
 _DIGITS_ONLY = re.compile(r"[\d\s+()-]+")
@@ -248,8 +250,14 @@ class Buy(Flow):
             ctx.end_flow(self.name)
             return False  # another item: start over with it
         answers_step = self._answers(ctx, frame, step)
-        if not answers_step and intent not in FREE_TEXT_INTENTS | {"deny"} \
-                and not (free_text_step and intent != "cancel"):
+        if free_text_step:
+            # Free text (an address, a name) is taken as the answer, unless it clearly asks for
+            # something else ("我的快递到哪了") and does not look like the answer.
+            digression = intent in DIGRESSION_INTENTS and ctx.parse.intent.confidence >= 0.8 \
+                and not (step == "address" and _ADDRESS_HINT.search(text))
+            if digression or intent == "cancel":
+                return False
+        elif not answers_step and intent not in FREE_TEXT_INTENTS | {"deny"}:
             return False  # a digression (where is my parcel, …): the engine hands back afterwards
         if step == "confirm" and intent in ("affirm", "deny"):
             if intent == "deny":
