@@ -26,6 +26,7 @@ log = logging.getLogger(__name__)
 
 MAX_TEXT = 5000  # longer messages are cut before parsing; the shopper still gets an answer
 FALLBACK_SLOT = "fallback_count"
+MISS_INTENTS = (FALLBACK_INTENT, "out_of_scope")  # turns the bot could not help with, counted in a row
 
 PausedHook = Callable[[IncomingMessage, TurnContext], Awaitable[None]]
 Trigger = Callable[[TurnContext], Awaitable[bool]]  # True: it answered the turn itself
@@ -114,7 +115,7 @@ class DialogueEngine:
                 return
         intent = ctx.intent
         from_payload = any(e.extractor == "payload" for e in ctx.parse.entities) or ctx.msg.text.startswith("/")
-        if intent != FALLBACK_INTENT and ctx.slot(FALLBACK_SLOT):
+        if intent not in MISS_INTENTS and ctx.slot(FALLBACK_SLOT):
             ctx.set_slot(FALLBACK_SLOT, None)
 
         if intent == "cancel" and ctx.tracker.state.flows:
@@ -163,7 +164,7 @@ class DialogueEngine:
         misses = int(ctx.slot(FALLBACK_SLOT) or 0) + 1
         ctx.set_slot(FALLBACK_SLOT, misses)
         if misses == 1:
-            ctx.say("fallback")
+            ctx.say("out_of_scope" if intent == "out_of_scope" else "fallback")
         elif misses == 2:
             ctx.say("fallback_help")
         else:

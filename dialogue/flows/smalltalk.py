@@ -1,4 +1,4 @@
-"""Greet, goodbye, thanks, help, out of scope: one-turn flows."""
+"""Greet, goodbye, thanks, help: one-turn flows (out of scope counts as a miss in the engine)."""
 
 from __future__ import annotations
 
@@ -47,13 +47,4 @@ class Help(Flow):
         ])
 
 
-class OutOfScope(Flow):
-    name = "out_of_scope"
-    intents = ("out_of_scope",)
-    digression = True
-
-    async def start(self, ctx: TurnContext) -> None:
-        ctx.say("out_of_scope")
-
-
-FLOWS: tuple[type[Flow], ...] = (Greet, Goodbye, Thank, Help, OutOfScope)
+FLOWS: tuple[type[Flow], ...] = (Greet, Goodbye, Thank, Help)
