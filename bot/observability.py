@@ -36,6 +36,7 @@ def configure_logging(level: str = "INFO", fmt: str = "text") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
+    logging.getLogger("httpx").setLevel(max(logging.WARNING, root.level))  # one line per platform call is noise
 
 
 class Metrics:
