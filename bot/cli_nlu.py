@@ -124,8 +124,11 @@ def serve_cmd(
     model: Annotated[Path | None, typer.Option("--model", help="model directory (default: NLU_MODEL_DIR)")] = None,
     host: Annotated[str, typer.Option("--host")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port")] = 5005,
+    workers: Annotated[int, typer.Option("--workers", min=1, help="server processes sharing the port")] = 1,
 ) -> None:
     """A drop-in Rasa NLU server: only `POST /model/parse`."""
+    import os
+
     import uvicorn
 
     from nlu.errors import ModelError
@@ -137,7 +140,25 @@ def serve_cmd(
     except ModelError as exc:
         typer.echo(f"{exc}\n(train one with: shopbot nlu train)", err=True)
         raise typer.Exit(2) from exc
-    uvicorn.run(build_nlu_app(parser), host=host, port=port, log_level="warning")
+    if workers == 1:
+        uvicorn.run(build_nlu_app(parser), host=host, port=port, log_level="warning")
+        return
+    # Several processes: each loads the model itself (the factory reads where from the environment).
+    os.environ["SHOPBOT_NLU_SERVE_MODEL"] = str(model or model_dir)
+    os.environ["SHOPBOT_NLU_SERVE_THRESHOLD"] = str(threshold)
+    uvicorn.run("bot.cli_nlu:nlu_app_from_env", factory=True, host=host, port=port, workers=workers,
+                log_level="warning")
+
+
+def nlu_app_from_env():  # type: ignore[no-untyped-def]
+    """The NLU app of one worker process of `shopbot nlu serve --workers N`."""
+    import os
+
+    from nlu.parser import load_parser
+
+    parser = load_parser(Path(os.environ["SHOPBOT_NLU_SERVE_MODEL"]),
+                         float(os.environ["SHOPBOT_NLU_SERVE_THRESHOLD"]))
+    return build_nlu_app(parser)
 
 
 def build_nlu_app(parser):  # type: ignore[no-untyped-def]

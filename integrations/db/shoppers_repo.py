@@ -33,9 +33,14 @@ shopper_identities = Table(
 )
 
 
+MAX_CACHED_IDENTITIES = 100_000
+
+
 class SQLShopperRepository:
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
+        # identity → shopper id never changes once made, so every worker may remember it
+        self._ids: dict[tuple[str, str], str] = {}
 
     async def by_identity(self, channel: str, sender_id: str, display_name: str | None = None) -> Shopper:
         found = await self._find(channel, sender_id)
@@ -55,11 +60,18 @@ class SQLShopperRepository:
         return found
 
     async def _find(self, channel: str, sender_id: str) -> Shopper | None:
-        stmt = select(shopper_identities.c.shopper_id).where(
-            shopper_identities.c.channel == channel, shopper_identities.c.sender_id == sender_id)
-        async with self._engine.connect() as conn:
-            sid = (await conn.execute(stmt)).scalar_one_or_none()
-        return None if sid is None else await self.get(sid)
+        sid = self._ids.get((channel, sender_id))
+        if sid is None:
+            stmt = select(shopper_identities.c.shopper_id).where(
+                shopper_identities.c.channel == channel, shopper_identities.c.sender_id == sender_id)
+            async with self._engine.connect() as conn:
+                sid = (await conn.execute(stmt)).scalar_one_or_none()
+            if sid is None:
+                return None
+            if len(self._ids) >= MAX_CACHED_IDENTITIES:
+                self._ids.clear()
+            self._ids[(channel, sender_id)] = sid
+        return await self.get(sid)
 
     async def get(self, shopper_id: str) -> Shopper | None:
         async with self._engine.connect() as conn:
