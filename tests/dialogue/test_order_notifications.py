@@ -46,8 +46,9 @@ class RecordingPush:
 
 
 def test_texts_in_both_languages():
-    assert render("order", ORDER, "zh").text == "订单 SO2026010100001 已发货(合计 ¥5999.00)"
-    assert render("order", ORDER, "en").text == "Order SO2026010100001 is shipped (total ¥5999.00)."
+    assert render("order", ORDER, "zh").text == "订单 SO2026010100001:已发货,合计 ¥5,999.00"
+    assert render("order", ORDER, "en").text == "Order SO2026010100001: shipped, ¥5,999.00 in total."
+    assert render("order", ORDER, "zh").buttons[0].payload == '/track_shipment{"order_id": "SO2026010100001"}'
     assert (
         "运输中" in render("shipment", SHIPMENT, "zh").text
         and "杭州转运中心" in render("shipment", SHIPMENT, "zh").text
@@ -55,9 +56,10 @@ def test_texts_in_both_languages():
     assert "in transit" in render("shipment", SHIPMENT, "en-US").text
     assert (
         render("ticket", TICKET, "zh").text
-        == "售后单 AS2026010100001(退货,订单 SO2026010100001):平台介入仲裁中"
+        == "售后单 AS2026010100001(退货,订单 SO2026010100001):平台仲裁中"
     )
-    assert "under platform arbitration" in render("ticket", TICKET, "en").text
+    assert "in platform arbitration" in render("ticket", TICKET, "en").text
+    assert render("ticket", TICKET, "en").buttons[0].payload == "/check_ticket"
 
 
 def test_unpaid_order_carries_the_pay_link():
