@@ -71,3 +71,16 @@ async def test_outbox_returns_pushed_replies_once(app_client):
     assert r.json() == [{"recipient_id": "u5", "text": "您的快递已签收", "custom": {"type": "shipment"}}]
     assert (await app_client.get("/webhooks/rest/outbox", params={"sender": "u5"})).json() == []
     assert (await app_client.get("/webhooks/rest/outbox")).status_code == 400
+
+
+async def test_a_failing_turn_is_a_polite_reply_and_a_counted_error(app_client):
+    container = app_client.app.state.container
+
+    async def broken(msg):
+        raise RuntimeError("database on fire")
+
+    container.engine.handle = broken
+    r = await app_client.post("/webhooks/rest/webhook", json={"sender": "f", "message": "你好"})
+    assert r.status_code == 200
+    assert "出了点问题" in r.json()[0]["text"]
+    assert 'shopbot_errors_total{kind="RuntimeError"} 1.0' in (await app_client.get("/metrics")).text
