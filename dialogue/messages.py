@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-_PAYLOAD_RE = re.compile(r"^/(?P<intent>[A-Za-z_][A-Za-z0-9_]*)(?P<entities>\{.*\})?\s*$", re.S)
+_PAYLOAD_RE = re.compile(r"^/(?P<intent>[A-Za-z_][A-Za-z0-9_]*)(?P<entities>\{.*\})?\s*$", re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -36,6 +36,11 @@ class IncomingMessage:
 
 def conversation_id(channel: str, sender_id: str) -> str:
     return f"{channel}:{sender_id}"
+
+
+def button_payload(intent: str, **entities: Any) -> str:
+    """A button payload: `/intent` or `/intent{"entity": value}` (what parse_intent_payload reads)."""
+    return f"/{intent}{json.dumps(entities, ensure_ascii=False)}" if entities else f"/{intent}"
 
 
 def parse_intent_payload(text: str) -> tuple[str, dict[str, Any]] | None:

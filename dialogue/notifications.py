@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from dialogue import responses
-from dialogue.messages import Button, Reply
+from dialogue.messages import Button, Reply, button_payload
 from dialogue.ports import PushPort
 from shop.notify import Recipient
 
@@ -34,7 +34,7 @@ def render(kind: str, payload: dict[str, Any], language: str) -> Reply:
         else:
             text = t("order_push", **fields)
         if payload["status"] == "shipped":
-            buttons = (Button(t("button_track"), '/track_shipment{"order_id": "%s"}' % payload["order_id"]),)
+            buttons = (Button(t("button_track"), button_payload("track_shipment", order_id=payload["order_id"])),)
     elif kind == "shipment":
         text = t("shipment_head", order_id=payload["order_id"], carrier=payload["carrier"],
                  tracking_number=payload["tracking_number"], status=t(f"shipment_status_{payload['status']}"))

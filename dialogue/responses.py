@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import random
 from decimal import Decimal
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +23,7 @@ class MissingResponse(KeyError):
     """A response key absent from a language's catalog (a bug: the catalog test catches it)."""
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_catalog(language: str) -> dict[str, Any]:
     data: dict[str, Any] = {}
     for path in sorted(CATALOG_DIR.glob(f"{language}*.yml")):

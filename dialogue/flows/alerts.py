@@ -13,7 +13,7 @@ from dialogue.alert_notifications import alert_created_replies, alert_error_text
 from dialogue.context import TurnContext
 from dialogue.flows.base import Flow
 from dialogue.flows.common import listed, pick_listed, to_decimal
-from dialogue.messages import Button
+from dialogue.messages import Button, button_payload
 from shop.alerts import AlertError, AlertRequest, PriceAlert
 
 
@@ -104,7 +104,7 @@ class ListPriceAlerts(Flow):
 
 
 def _cancel_buttons(ctx: TurnContext, alerts: list[PriceAlert]) -> list[Button]:
-    return [Button(ctx.t("alert_cancel_n", n=n), '/cancel_price_alert{"alert_id": "%s"}' % a.id)
+    return [Button(ctx.t("alert_cancel_n", n=n), button_payload("cancel_price_alert", alert_id=a.id))
             for n, a in enumerate(alerts[:5], 1)]
 
 

@@ -17,7 +17,7 @@ from dialogue.flows.common import CURRENT_PRODUCT
 from dialogue.flows.details import load_product, product_in_question
 from dialogue.flows.orders import place_order
 from dialogue.flows.search import platform_label
-from dialogue.messages import Button
+from dialogue.messages import Button, button_payload
 from shop.promotions import best_offer, effective_price
 
 MAX_QUANTITY = 99
@@ -27,7 +27,7 @@ FREE_TEXT_INTENTS = {"inform", "nlu_fallback", "out_of_scope", "greet", "affirm"
 DIGRESSION_INTENTS = {"track_shipment", "check_order", "check_ticket", "help", "human_handoff",
                       "list_price_alerts", "show_details", "compare_products", "recommend", "goodbye"}
 _ADDRESS_HINT = re.compile(r"(省|市|区|县|镇|路|街|道|号|村|巷|弄|栋|室|楼|"
-                           r"\b(street|st|road|rd|avenue|ave|lane|ln|apt|building|district|city|no\.?)\b)", re.I)
+                           r"\b(street|st|road|rd|avenue|ave|lane|ln|apt|building|district|city|no\.?)\b)", re.IGNORECASE)
 _DIGITS_ONLY = re.compile(r"[\d\s+()-]+")
 _PHONE_ZH = re.compile(r"(?<!\d)(1[3-9]\d{9})(?!\d)")
 _PHONE_ANY = re.compile(r"(?<!\d)(\+?\d[\d\s-]{6,18}\d)(?!\d)")
@@ -174,7 +174,7 @@ class Buy(Flow):
             dim = step.split(":", 1)[1]
             label = ctx.t(f"variant_{dim}") if dim in ("colour", "size", "storage") else dim
             ctx.say("ask_variant", dimension=label, title=frame["title"], buttons=[
-                Button(o, '/inform{"attribute": "%s"}' % o.replace('"', "")) for o in frame["variants"][dim][:8]])
+                Button(o, button_payload("inform", attribute=o)) for o in frame["variants"][dim][:8]])
         elif step == "use_saved":
             s = frame["saved"]
             ctx.say("ask_use_saved", address=s["address"], phone=s["phone"], name=s["receiver_name"],

@@ -34,7 +34,7 @@ def budget_from(ctx: TurnContext) -> tuple[Decimal | None, Decimal | None] | Non
     lo, hi = to_decimal(ctx.entity("price_min")), to_decimal(ctx.entity("price_max"))
     approx = to_decimal(ctx.entity("price_approx"))
     if approx is not None and lo is None and hi is None:
-        spread = (approx * APPROX_SPREAD).quantize(Decimal("1"))
+        spread = (approx * APPROX_SPREAD).quantize(Decimal(1))
         return approx - spread, approx + spread
     if lo is None and hi is None:
         return None

@@ -10,7 +10,7 @@ from dialogue.context import TurnContext
 from dialogue.flows.base import Flow
 from dialogue.flows.common import CURRENT_PRODUCT, listed, ordinal_index, pick_listed, remember_viewed
 from dialogue.flows.search import platform_label
-from dialogue.messages import Button
+from dialogue.messages import Button, button_payload
 from shop.ports import MarketplaceError
 from shop.price_history import price_badges
 from shop.search_result import product_payload
@@ -80,8 +80,8 @@ class ShowDetails(Flow):
         for dim, options in info.get("variants", {}).items():
             lines.append(ctx.t("details_variants", dimension=ctx.t(f"variant_{dim}") if dim in
                                ("colour", "size", "storage") else dim, options=" / ".join(options)))
-        buttons = [Button(ctx.t("button_buy"), '/buy{"product_id": "%s"}' % product.id),
-                   Button(ctx.t("button_alert"), '/set_price_alert{"product_id": "%s"}' % product.id)]
+        buttons = [Button(ctx.t("button_buy"), button_payload("buy", product_id=product.id)),
+                   Button(ctx.t("button_alert"), button_payload("set_price_alert", product_id=product.id))]
         ctx.say_lines(lines, buttons=buttons, custom=payload, image=info.get("image_url") or None)
 
     async def _badges(self, ctx: TurnContext, product: Any) -> list[str]:
@@ -136,7 +136,7 @@ class CompareProducts(Flow):
         cheapest = min(range(len(payloads)), key=lambda i: Decimal(payloads[i]["price"]))
         lines.append(ctx.t("compare_cheapest", title=payloads[cheapest]["title"]))
         items_payload = [{k: v for k, v in p.items() if k not in ("offers", "specs", "variants")} for p in payloads]
-        buttons = [Button(ctx.t("button_buy_n", n=i + 1), '/buy{"product_id": "%s"}' % p["id"])
+        buttons = [Button(ctx.t("button_buy_n", n=i + 1), button_payload("buy", product_id=p["id"]))
                    for i, p in enumerate(payloads)]
         ctx.say_lines(lines, buttons=buttons, custom={"type": "comparison", "items": items_payload, "rows": rows})
 

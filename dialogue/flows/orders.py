@@ -12,7 +12,7 @@ from dialogue.context import TurnContext
 from dialogue.flows.base import Flow
 from dialogue.flows.handoff import REASON_COMPLAINT, request_handoff
 from dialogue.flows.search import platform_label
-from dialogue.messages import Button
+from dialogue.messages import Button, button_payload
 from shop.aftersales import ServiceType
 from shop.orders import Order, OrderError, OrderLine, OrderSummary
 
@@ -77,7 +77,7 @@ async def pick_order(ctx: TurnContext, intent: str) -> Order | None:
     for o in recent:
         lines.append(ctx.t("order_line", order_id=o.id, title=o.lines[0].title, total=ctx.money(o.total),
                            status=order_status(ctx, o.status.value)))
-    ctx.say_lines(lines, buttons=[Button(o.id, '/%s{"order_id": "%s"}' % (intent, o.id)) for o in recent])
+    ctx.say_lines(lines, buttons=[Button(o.id, button_payload(intent, order_id=o.id)) for o in recent])
     return None
 
 
@@ -112,7 +112,7 @@ class CheckOrder(Flow):
         for o in recent:
             lines.append(ctx.t("order_line", order_id=o.id, title=o.lines[0].title, total=ctx.money(o.total),
                                status=order_status(ctx, o.status.value)))
-        ctx.say_lines(lines, buttons=[Button(o.id, '/check_order{"order_id": "%s"}' % o.id) for o in recent])
+        ctx.say_lines(lines, buttons=[Button(o.id, button_payload("check_order", order_id=o.id)) for o in recent])
 
     async def _show(self, ctx: TurnContext, order: Order) -> None:
         payload = await ctx.services.orders.payload(order)
@@ -123,8 +123,8 @@ class CheckOrder(Flow):
             lines.append(f"• {line.title} × {line.quantity}")
         if payload.get("payment_url"):
             lines.append(ctx.t("order_pay_link", url=payload["payment_url"]))
-        buttons = [Button(ctx.t("button_track"), '/track_shipment{"order_id": "%s"}' % order.id),
-                   Button(ctx.t("button_after_sales"), '/request_after_sales{"order_id": "%s"}' % order.id)]
+        buttons = [Button(ctx.t("button_track"), button_payload("track_shipment", order_id=order.id)),
+                   Button(ctx.t("button_after_sales"), button_payload("request_after_sales", order_id=order.id))]
         ctx.say_lines(lines, buttons=buttons, custom=payload)
 
 
@@ -176,7 +176,7 @@ class RequestAfterSales(Flow):
             frame["awaiting"] = "service_type"
             ctx.update_frame(self.name, frame)
             ctx.say("ask_service_type", buttons=[
-                Button(ctx.t(f"service_{s}"), '/inform{"service_type": "%s"}' % s) for s in SERVICE_TYPES])
+                Button(ctx.t(f"service_{s}"), button_payload("inform", service_type=s)) for s in SERVICE_TYPES])
             return
         if "reason" not in frame:
             frame["awaiting"] = "reason"
@@ -210,7 +210,7 @@ class RequestAfterSales(Flow):
                 if ctx.intent not in ("inform", "nlu_fallback", "request_after_sales"):
                     return False
                 ctx.say("ask_service_type", buttons=[
-                    Button(ctx.t(f"service_{s}"), '/inform{"service_type": "%s"}' % s) for s in SERVICE_TYPES])
+                    Button(ctx.t(f"service_{s}"), button_payload("inform", service_type=s)) for s in SERVICE_TYPES])
                 return True
             frame["service_type"] = service
             if not text.startswith("/") and len(text) >= 6:

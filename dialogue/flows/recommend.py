@@ -11,7 +11,7 @@ from dialogue.context import TurnContext
 from dialogue.flows.base import Flow
 from dialogue.flows.common import LAST_RESULTS, LAST_SEARCH, VIEWED, to_decimal
 from dialogue.flows.search import SHOWN, platform_label
-from dialogue.messages import Button
+from dialogue.messages import Button, button_payload
 from shop.catalog import SearchQuery
 
 POPULAR_CATEGORIES = ("phones", "earphones", "running_shoes", "kitchen", "beauty")
@@ -42,7 +42,7 @@ class Recommend(Flow):
             lo = hi = None
             if prices:
                 mid = Decimal(str(median(prices)))
-                lo, hi = (mid * Decimal("0.6")).quantize(Decimal("1")), (mid * Decimal("1.5")).quantize(Decimal("1"))
+                lo, hi = (mid * Decimal("0.6")).quantize(Decimal(1)), (mid * Decimal("1.5")).quantize(Decimal(1))
             seen = {h["id"] for h in history}
             because = next(h for h in history if h.get("category") == category)
             key = "recommend_because_bought" if because in bought else "recommend_because_viewed"
@@ -101,6 +101,6 @@ class Recommend(Flow):
         for n, item in enumerate(items, start=1):
             lines.append(ctx.t("search_line", n=n, title=item["title"], price=ctx.money(item["price"]),
                                platform=platform_label(item["platform"], ctx.language), promotion=""))
-        buttons = [Button(ctx.t("button_details", n=n), '/show_details{"ordinal": %d}' % n)
+        buttons = [Button(ctx.t("button_details", n=n), button_payload("show_details", ordinal=n))
                    for n in range(1, min(3, len(items)) + 1)]
         ctx.say_lines(lines, buttons=buttons, custom=payload)

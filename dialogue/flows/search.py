@@ -19,18 +19,18 @@ from dialogue.flows.common import (
     says_no_limit,
     to_decimal,
 )
-from dialogue.messages import Button
+from dialogue.messages import Button, button_payload
 from shop.catalog import SearchQuery
 
 PLATFORM_LABEL = {"zh": {"taobao": "淘宝", "jd": "京东", "pdd": "拼多多"},
                   "en": {"taobao": "Taobao", "jd": "JD", "pdd": "Pinduoduo"}}
 SHOWN = 5
 
-_CHEAPER = re.compile(r"(便宜|实惠|低一点|低点|少一点|预算低|cheaper|less expensive|lower price|budget)", re.I)
-_PRICIER = re.compile(r"(贵一点|贵点|好一点|高端|更好的|pricier|more expensive|higher end|premium|better)", re.I)
-_NEXT_PAGE = re.compile(r"(下一页|再来几个|还有别的|换一批|更多|next page|more results|show more|next)", re.I)
-_OTHER_BRAND = re.compile(r"(换个牌子|别的牌子|其他品牌|其它品牌|不要这个牌子|another brand|other brands?|different brand)", re.I)
-_ANY_PLATFORM = re.compile(r"(所有平台|全平台|都看看|全网|all platforms|any platform|every platform)", re.I)
+_CHEAPER = re.compile(r"(便宜|实惠|低一点|低点|少一点|预算低|cheaper|less expensive|lower price|budget)", re.IGNORECASE)
+_PRICIER = re.compile(r"(贵一点|贵点|好一点|高端|更好的|pricier|more expensive|higher end|premium|better)", re.IGNORECASE)
+_NEXT_PAGE = re.compile(r"(下一页|再来几个|还有别的|换一批|更多|next page|more results|show more|next)", re.IGNORECASE)
+_OTHER_BRAND = re.compile(r"(换个牌子|别的牌子|其他品牌|其它品牌|不要这个牌子|another brand|other brands?|different brand)", re.IGNORECASE)
+_ANY_PLATFORM = re.compile(r"(所有平台|全平台|都看看|全网|all platforms|any platform|every platform)", re.IGNORECASE)
 
 
 def platform_label(platform: str, language: str) -> str:
@@ -72,7 +72,7 @@ async def run_search(ctx: TurnContext, query: SearchQuery) -> None:
         names = "、".join(platform_label(p, ctx.language) for p in payload.get("unavailable_platforms", []))
         lines.append(ctx.t("search_partial", platforms=names))
     lines.append(ctx.t("search_hint"))
-    buttons = [Button(ctx.t("button_details", n=n), '/show_details{"ordinal": %d}' % n)
+    buttons = [Button(ctx.t("button_details", n=n), button_payload("show_details", ordinal=n))
                for n in range(1, min(3, len(items)) + 1)]
     if result.page < result.pages:
         buttons.append(Button(ctx.t("button_next_page"), "/refine_search{\"page\": \"next\"}"))
@@ -221,10 +221,10 @@ class RefineSearch(Flow):
 
     def _cheaper_cap(self, ctx: TurnContext, q: SearchQuery) -> Decimal:
         prices = self._shown_prices(ctx)
-        base = min(prices) if prices else (q.price_max or Decimal("100"))
-        return (base * Decimal("0.95")).quantize(Decimal("1"))
+        base = min(prices) if prices else (q.price_max or Decimal(100))
+        return (base * Decimal("0.95")).quantize(Decimal(1))
 
     def _pricier_floor(self, ctx: TurnContext, q: SearchQuery) -> Decimal:
         prices = self._shown_prices(ctx)
-        base = max(prices) if prices else (q.price_min or Decimal("0"))
-        return (base * Decimal("1.05")).quantize(Decimal("1"))
+        base = max(prices) if prices else (q.price_min or Decimal(0))
+        return (base * Decimal("1.05")).quantize(Decimal(1))

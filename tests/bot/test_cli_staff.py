@@ -12,8 +12,8 @@ from bot.console.auth import verify_password
 from integrations.db.console_repo import SQLStaffRepository
 
 
-def stored(url: str, username: str):  # noqa: ANN201
-    async def main():  # noqa: ANN202
+def stored(url: str, username: str):
+    async def main():
         engine = db.create_engine(url)
         try:
             return await SQLStaffRepository(engine).get(username)

@@ -11,13 +11,19 @@ import pytest
 
 from bot.console.setup import create_app_with_console
 from dialogue.context import Services, TurnContext
-from dialogue.flows.base import Flow
 from dialogue.engine import DialogueEngine
-from dialogue.flows.handoff import REASON_COMPLAINT, HandoffDesk, HumanHandoff, handoff_trigger, request_handoff
+from dialogue.flows.base import Flow
+from dialogue.flows.handoff import (
+    REASON_COMPLAINT,
+    HandoffDesk,
+    HumanHandoff,
+    handoff_trigger,
+    request_handoff,
+)
 from dialogue.messages import IncomingMessage, Reply
-from tests.dialogue.keyword_parser import KeywordParser
 from shop.clock import FakeClock
 from shop.handoff import HandoffError, HandoffQueue, InMemoryHandoffRepository, InProcessHandoffEvents
+from tests.dialogue.keyword_parser import KeywordParser
 from tracking.lock import InProcessLockManager
 from tracking.store import InMemoryTrackerStore
 

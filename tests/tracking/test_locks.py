@@ -49,9 +49,8 @@ async def test_one_conversation_is_handled_in_order(locks):
 
 
 async def test_other_conversations_are_not_blocked(locks):
-    async with locks.lock("c1"):
-        async with locks.lock("c2", timeout=1):
-            pass
+    async with locks.lock("c1"), locks.lock("c2", timeout=1):
+        pass
 
 
 async def test_waiting_past_the_timeout_raises(locks):
