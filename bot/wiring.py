@@ -145,13 +145,13 @@ class Container:
             async with self.db_engine.connect() as conn:
                 await conn.execute(text("SELECT 1"))
             out["database"] = "ok"
-        except Exception as exc:  # reported, not raised: this is the readiness probe
+        except Exception as exc:  # noqa: BLE001 - reported, not raised: this is the readiness probe
             out["database"] = f"error: {type(exc).__name__}"
         if self.redis is not None:
             try:
                 await self.redis.ping()
                 out["redis"] = "ok"
-            except Exception as exc:  # reported, not raised
+            except Exception as exc:  # noqa: BLE001 - reported, not raised
                 out["redis"] = f"error: {type(exc).__name__}"
         return out
 

@@ -107,7 +107,6 @@ async def app_client(settings):
     from bot.app import create_app
 
     app = create_app(settings)
-    async with app.router.lifespan_context(app):
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://shopbot.test") as c:
-            c.app = app  # type: ignore[attr-defined]
-            yield c
+    async with app.router.lifespan_context(app), httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://shopbot.test") as c:
+        c.app = app  # type: ignore[attr-defined]
+        yield c

@@ -18,12 +18,11 @@ async def test_health_ready_and_metrics(app_client):
 
 async def test_ready_reports_redis_and_postgres(pg_url, redis_url):
     app = create_app(Settings(database_url=pg_url, redis_url=redis_url, redis_prefix="shopbot-test-ready:"))
-    async with app.router.lifespan_context(app):
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c:
-            body = (await c.get("/readyz")).json()
-            assert body == {"status": "ok", "checks": {"database": "ok", "redis": "ok"}}
-            r = await c.post("/webhooks/rest/webhook", json={"sender": "p", "message": "hello"})
-            assert r.status_code == 200 and r.json()[0]["text"]
+    async with app.router.lifespan_context(app), httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c:
+        body = (await c.get("/readyz")).json()
+        assert body == {"status": "ok", "checks": {"database": "ok", "redis": "ok"}}
+        r = await c.post("/webhooks/rest/webhook", json={"sender": "p", "message": "hello"})
+        assert r.status_code == 200 and r.json()[0]["text"]
 
 
 async def test_ready_is_503_when_the_database_is_gone(tmp_path):

@@ -9,7 +9,7 @@ import sqlalchemy
 def test_db_upgrade_creates_the_schema(tmp_path):
     path = tmp_path / "cli.db"
     env = {"DATABASE_URL": f"sqlite+aiosqlite:///{path}", "PATH": ""}
-    out = subprocess.run([sys.executable, "-m", "bot.cli", "db", "upgrade"], env=env,
+    out = subprocess.run([sys.executable, "-m", "bot.cli", "db", "upgrade"], env=env, check=False,
                          capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     assert "up to date" in out.stdout
@@ -19,7 +19,7 @@ def test_db_upgrade_creates_the_schema(tmp_path):
 
 def test_chat_talks_and_quits(tmp_path):
     env = {"DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'c.db'}", "PATH": ""}
-    out = subprocess.run([sys.executable, "-m", "bot.cli", "chat"], input="hello\n/quit\n", env=env,
+    out = subprocess.run([sys.executable, "-m", "bot.cli", "chat"], input="hello\n/quit\n", env=env, check=False,
                          capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stderr
     assert "shopbot" in out.stdout.lower()

@@ -16,7 +16,7 @@ async def test_alert_fires_once_when_the_price_drops_and_pushes_a_chart(say, app
     item = await viewed_product(say, "watcher")
     current = min(Decimal(o["list_price"]) for o in item["offers"])
     target = (current * Decimal("0.9")).quantize(Decimal(1))
-    replies = await say('/set_price_alert{"target_price": %s}' % target, sender="watcher")
+    replies = await say(f'/set_price_alert{{"target_price": {target}}}', sender="watcher")
     alert = custom(replies, "price_alert")
     assert alert["product_id"] == item["id"] and Decimal(alert["target_price"]) == target
     assert alert["status"] == "active"

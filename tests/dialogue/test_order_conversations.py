@@ -9,7 +9,7 @@ from tests.dialogue.conftest import custom, texts
 async def buy_first(say, sender: str, product: str = "耳机", language_hint: str | None = None) -> dict:
     if language_hint:
         await say(language_hint, sender=sender)
-    await say('/search_product{"product": "%s", "price_max": 3000}' % product, sender=sender)
+    await say(f'/search_product{{"product": "{product}", "price_max": 3000}}', sender=sender)
     step = await say('/buy{"ordinal": 1}', sender=sender)
     while step[0].get("buttons") and "attribute" in step[0]["buttons"][0]["payload"]:
         step = await say(step[0]["buttons"][0]["payload"], sender=sender)
@@ -31,7 +31,7 @@ async def test_order_is_paid_shipped_and_tracked_with_pushes(say, app_client):
     outbox = (await app_client.get("/webhooks/rest/outbox", params={"sender": "buyer"})).json()
     assert any((m.get("custom") or {}).get("status") == "paid" for m in outbox), outbox
 
-    status = custom(await say('/check_order{"order_id": "%s"}' % order["order_id"], sender="buyer"), "order")
+    status = custom(await say('/check_order{{"order_id": "{}"}}'.format(order["order_id"]), sender="buyer"), "order")
     assert status["status"] in ("paid", "submitted")
 
     not_yet = await say("/track_shipment", sender="buyer")
@@ -82,7 +82,7 @@ async def test_orders_are_listed_and_picked_in_english(say):
     pick = await say("/track_shipment", sender="en-buyer")
     assert "Which order?" in texts(pick)
     assert {b["payload"] for b in pick[0]["buttons"]} == {
-        '/track_shipment{"order_id": "%s"}' % one["order_id"], '/track_shipment{"order_id": "%s"}' % two["order_id"]}
+        '/track_shipment{{"order_id": "{}"}}'.format(one["order_id"]), '/track_shipment{{"order_id": "{}"}}'.format(two["order_id"])}
     unknown = await say('/check_order{"order_id": "SO2026010100001"}', sender="en-buyer")
     assert "can't find order" in texts(unknown)
 

@@ -44,7 +44,7 @@ async def test_cheaper_lowers_the_cap_below_what_was_shown(say):
     await say('/search_product{"product": "手机", "price_max": 8000}')
     shown = custom(await say("/recommend"), "products")  # the list the shopper saw last
     cheapest_shown = min(Decimal(i["price"]) for i in shown["items"])
-    cheaper = custom(await say('/refine_search{"price_max": %s}' % int(cheapest_shown)), "products")
+    cheaper = custom(await say(f'/refine_search{{"price_max": {int(cheapest_shown)}}}'), "products")
     assert all(Decimal(i["price"]) <= cheapest_shown for i in cheaper["items"])
 
 
@@ -161,14 +161,13 @@ async def test_state_survives_a_restart_of_the_app(settings):
                                  "redis_prefix": "shopbot-test-restart:"})
     for round_ in range(2):
         app = create_app(redis_settings)
-        async with app.router.lifespan_context(app):
-            async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c:
-                if round_ == 0:
-                    await c.post("/webhooks/rest/webhook", json={"sender": "r", "message": '/search_product{"product": "耳机"}'})
-                else:
-                    r = await c.post("/webhooks/rest/webhook", json={"sender": "r", "message": '/inform{"price_max": 600}'})
-                    assert custom(r.json(), "products")["items"]
-                    redis = app.state.container.redis
-                    keys = [k async for k in redis.scan_iter("shopbot-test-restart:*")]
-                    if keys:
-                        await redis.delete(*keys)
+        async with app.router.lifespan_context(app), httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c:
+            if round_ == 0:
+                await c.post("/webhooks/rest/webhook", json={"sender": "r", "message": '/search_product{"product": "耳机"}'})
+            else:
+                r = await c.post("/webhooks/rest/webhook", json={"sender": "r", "message": '/inform{"price_max": 600}'})
+                assert custom(r.json(), "products")["items"]
+                redis = app.state.container.redis
+                keys = [k async for k in redis.scan_iter("shopbot-test-restart:*")]
+                if keys:
+                    await redis.delete(*keys)
