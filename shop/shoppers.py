@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 
 @dataclass(frozen=True)
@@ -66,5 +66,6 @@ class InMemoryShopperRepository:
         unknown = set(fields) - set(PROFILE_FIELDS)
         if unknown:
             raise ValueError(f"not profile fields: {sorted(unknown)}")
-        self._shoppers[shopper_id] = replace(self._shoppers[shopper_id], **fields)
+        changes: dict[str, Any] = dict(fields)  # only profile fields, checked above
+        self._shoppers[shopper_id] = replace(self._shoppers[shopper_id], **changes)
         return self._shoppers[shopper_id]

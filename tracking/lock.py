@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 import uuid
 from collections.abc import AsyncIterator
-from typing import Protocol
+from typing import Any, Protocol
 
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
@@ -62,7 +62,7 @@ class RedisLockManager:
 
     def __init__(self, redis: Redis, prefix: str = "shopbot:", lease_seconds: float = 30.0,
                  poll_seconds: float = 0.01) -> None:
-        self._r = redis
+        self._r: Any = redis  # redis-py types commands as `T | Awaitable[T]`
         self._prefix = prefix
         self._lease_ms = int(lease_seconds * 1000)
         self._poll = poll_seconds
@@ -99,4 +99,4 @@ class RedisLockManager:
     async def _renew(self, key: str, token: str) -> None:
         while True:
             await asyncio.sleep(self._lease_ms / 3000)
-            await self._r.eval(_RENEW, 1, key, token, self._lease_ms)
+            await self._r.eval(_RENEW, 1, key, token, str(self._lease_ms))

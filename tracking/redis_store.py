@@ -17,7 +17,8 @@ from tracking.tracker import Tracker
 
 class RedisTrackerStore(TrackerStoreBase):
     def __init__(self, redis: Redis, prefix: str = "shopbot:") -> None:
-        self._r = redis
+        # Any: redis-py types every command as `T | Awaitable[T]`, which the asyncio client never returns
+        self._r: Any = redis
         self._prefix = prefix
 
     def _key(self, conversation_id: str) -> str:
@@ -51,7 +52,7 @@ class RedisOutbox:
     """Pending pushes per conversation in a Redis list; a pub/sub message wakes waiters on any worker."""
 
     def __init__(self, redis: Redis, prefix: str = "shopbot:") -> None:
-        self._r = redis
+        self._r: Any = redis  # see RedisTrackerStore
         self._prefix = prefix
 
     def _key(self, conversation_id: str) -> str:

@@ -24,7 +24,9 @@ def run_migrations_online() -> None:
         return
 
     async def go() -> None:
-        engine = create_async_engine(config.get_main_option("sqlalchemy.url"))
+        url = config.get_main_option("sqlalchemy.url")
+        assert url, "sqlalchemy.url is not configured"
+        engine = create_async_engine(url)
         async with engine.begin() as conn:
             await conn.run_sync(_run)
         await engine.dispose()
