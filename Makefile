@@ -45,6 +45,7 @@ services:
 
 lint: install
 	$(BIN)/ruff check bot nlu dialogue shop integrations tracking tests benchmarks
+	$(BIN)/mypy bot nlu dialogue shop integrations tracking
 
 bench: install services
 	$(BIN)/python -m benchmarks.nlu.run
