@@ -2,8 +2,8 @@
 
     .venv/bin/python benchmarks/search/run.py [--rounds 40]
 
-1. Fan-out: demo platforms on real local HTTP servers at 50 / 150 / 300 ms latency (taobao,
-   jd, pdd); search p50/p99 through the aggregator against the sequential sum of the same
+1. Fan-out: demo platforms on real local HTTP servers, in a process of their own, at
+   50 / 150 / 300 ms latency (taobao, jd, pdd); search p50/p99 through the aggregator against the sequential sum of the same
    three calls. Target: fan-out p99 <= slowest platform + 20 ms.
 2. One platform hung: search p50/p99/max against the deadline (1.5 s), without and with the
    circuit breaker. Target: never past the deadline (plus scheduling slack).
@@ -16,10 +16,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
+import json
 import statistics
+import subprocess
+import sys
 import time
 
 from integrations.cache.memory import MemoryCache
+from integrations.marketplaces.demo.connector import DemoMarketplaceConnector
 from integrations.marketplaces.demo.factory import build_demo_marketplace
 from integrations.marketplaces.resilience import CircuitBreaker
 from shop.catalog import SearchQuery
@@ -47,12 +51,17 @@ def line(label: str, ms: list[float]) -> str:
 
 
 async def fan_out_vs_sequential(rounds: int) -> None:
-    demo = build_demo_marketplace(latency_ms=0, jitter_ms=0)
-    await demo.start()
+    # The platforms run in a process of their own, as real ones run elsewhere: their CPU does
+    # not slow the aggregator's event loop (on this 2-core machine, one core each).
+    proc = subprocess.Popen([sys.executable, "-m", "benchmarks.search.platforms_process", json.dumps(LATENCY)],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    assert proc.stdout is not None and proc.stdin is not None
+    urls = json.loads(proc.stdout.readline())
+    connectors = {p: DemoMarketplaceConnector(p, url, timeout_seconds=1.0) for p, url in urls.items()}
+    for connector in connectors.values():
+        await connector.start()
     try:
-        for platform, ms in LATENCY.items():
-            demo.servers[platform].behaviour.latency_ms = ms
-        agg = SearchAggregator(demo.connectors, None, deadline_seconds=1.5)
+        agg = SearchAggregator(connectors, None, deadline_seconds=1.5)
         for q in QUERIES:  # steady state: the products' search tokens are indexed once per process
             await agg.search(SearchQuery(product=q))
         settle()
@@ -65,7 +74,7 @@ async def fan_out_vs_sequential(rounds: int) -> None:
             cpu.append((time.thread_time() - c) * 1000)
             assert not result.partial, result.failed_platforms + result.late_platforms
             t = time.perf_counter()
-            for platform, connector in demo.connectors.items():
+            for platform, connector in connectors.items():
                 started = time.perf_counter()
                 await connector.search(q, limit=agg.candidate_limit)
                 if platform == "pdd":
@@ -74,15 +83,20 @@ async def fan_out_vs_sequential(rounds: int) -> None:
         slowest = max(LATENCY.values())
         print(f"1. fan-out, platforms at {', '.join(f'{p} {int(v)} ms' for p, v in LATENCY.items())}")
         print(line("fan-out search (aggregator)", fan))
-        print(line("  CPU per search (agg. + 3 servers)", cpu))
+        print(line("  CPU per search (aggregator)", cpu))
         print(line("slowest platform alone (pdd call)", slow))
         print(line("sequential sum of the 3 calls", seq))
-        verdict = "OK" if pct(fan, 99) <= slowest + 20 else "MISSED"
-        print(f"  target p99 <= slowest + 20 ms = {slowest + 20:.0f} ms: {verdict}; "
-              f"p99 over the slowest platform's own p99: {pct(fan, 99) - pct(slow, 99):+.1f} ms; "
+        measured = pct(slow, 99) + 20
+        print(f"  target p99 <= slowest platform + 20 ms: measured slowest p99 {pct(slow, 99):.1f} + 20 = "
+              f"{measured:.1f} ms: {'OK' if pct(fan, 99) <= measured else 'MISSED'}; "
+              f"configured slowest {slowest:.0f} + 20 = {slowest + 20:.0f} ms: "
+              f"{'OK' if pct(fan, 99) <= slowest + 20 else 'MISSED'}; "
               f"speed-up p50 x{pct(seq, 50) / pct(fan, 50):.2f}")
     finally:
-        await demo.stop()
+        for connector in connectors.values():
+            await connector.close()
+        proc.stdin.close()
+        proc.wait(timeout=30)
 
 
 async def hung_platform(rounds: int) -> None:
