@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -122,12 +123,9 @@ class CompareProducts(Flow):
         if len(picked) < 2:
             ctx.say("compare_which", count=len(items))
             return
-        products = []
-        for item in picked:
-            product = await load_product(ctx, item["id"])
-            if product is None:
-                return
-            products.append(product)
+        products = await asyncio.gather(*(load_product(ctx, item["id"]) for item in picked))  # at once
+        if any(p is None for p in products):
+            return
         payloads = [product_payload(p, ctx.language)["item"] for p in products]
         rows = self._rows(ctx, payloads)
         lines = [ctx.t("compare_title", n=len(payloads))]
