@@ -131,6 +131,9 @@ _MIXED = re.compile(
     r"(?P<tail>[零一二两三四五六七八九](?![十百千万])|\d(?![\d.]))?"
 )
 
+_EN_SCALE_AFTER = re.compile(r"\s*(grand|thousand|hundred)\b", re.IGNORECASE)
+_EN_SCALE_WORDS = {"grand": 1000, "thousand": 1000, "hundred": 100}
+
 
 @lru_cache(maxsize=8192)
 def parse_number(text: str) -> int | float | None:
@@ -155,6 +158,10 @@ def parse_number(text: str) -> int | float | None:
             elif tail:  # 1万5 -> 15000
                 tail_value = int(tail) if tail.isdigit() else (parse_chinese(tail) or 0)
                 value += tail_value * unit / 10
+        else:
+            scale = _EN_SCALE_AFTER.match(t, m.end("num"))
+            if scale:  # "2 grand", "3 thousand"
+                value *= _EN_SCALE_WORDS[scale.group(1).lower()]
         return whole(value) if value < MAX_VALUE else None
     if cn:
         cn_value = parse_chinese(cn.group(0))
@@ -230,6 +237,8 @@ def parse_percent(text: str) -> int | float | None:
     if m:
         n = parse_number(m.group(1))
         return whole(float(n) * 10) if n is not None else None
+    if "半价" in t:
+        return 50
     for phrase, v in sorted(_FRACTIONS.items(), key=lambda kv: -len(kv[0])):
         if re.search(rf"\b{phrase}\b", t):
             return v

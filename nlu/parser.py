@@ -89,8 +89,17 @@ class SpacyParser:
         """Drop statistical guesses that cannot be right: a price that is no number or under 10,
         a closed-set entity (platform, sort_by...) whose text maps to none of its values."""
         label, value = r["entity"], r["value"]
+        text = str(r.get("text", ""))
         if label in PRICE_LABELS or label == "target_price":
             return isinstance(value, (int, float)) and value >= 10
+        if label == "email":
+            return "@" in text
+        if label == "phone":
+            return sum(ch.isdigit() for ch in text) >= 7
+        if label == "order_id":
+            return sum(ch.isdigit() for ch in text) >= 6
+        if label in ("product", "brand", "attribute") and not any(ch.isalpha() for ch in text):
+            return False  # digits or punctuation alone name no product
         closed = self._closed.get(label)
         if closed is not None:
             return value in closed

@@ -13,19 +13,22 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from .tokenizer import CJK, jieba_words
+
 CN_NUM = "零〇一二两三四五六七八九十百千万亿"
 # Each number starts where a digit / numeral run starts (the look-behinds keep the scan linear).
-NUM = (r"(?:(?<!\d)\d+(?:,\d{3})*(?:\.\d+)?\s?(?:[kKwW](?![A-Za-z])|千|万|百)?"
+NUM = (r"(?:(?<!\d)\d+(?:,\d{3})*(?:\.\d+)?(?:\s?(?:[kKwW](?![A-Za-z])|千|万|百))?"
        rf"(?:[{CN_NUM}](?![{CN_NUM}]))?|(?<![{CN_NUM}])[{CN_NUM}]+(?:\.\d+)?)")
 NUM_FW = r"(?:(?:[¥￥$]|RMB|rmb)\s?)?" + NUM.replace(r"\d", r"[\d０-９]")
 ZH_UNIT = r"(?:\s?(?:元|块钱|块|rmb|RMB|人民币|¥))?"
 EN_WORDNUM = (r"(?:(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|"
               r"thirty|forty|fifty|sixty|seventy|eighty|ninety|a|one)(?:[\s-](?:hundred|thousand|"
               r"one|two|three|four|five|six|seven|eight|nine|and))*(?:\s(?:hundred|thousand|grand|k))?)")
-EN_NUM = rf"(?:[$¥]\s?)?(?:(?<!\d)\d+(?:,\d{{3}})*(?:\.\d+)?\s?[kK]?(?![A-Za-z])|{EN_WORDNUM}(?![A-Za-z]))"
-EN_UNIT = r"(?:\s?(?:yuan|rmb|RMB|dollars?|bucks|usd|USD|元|块))?"
+EN_NUM = (rf"(?:[$¥]\s?)?(?:(?<!\d)\d+(?:,\d{{3}})*(?:\.\d+)?(?:\s?[kK]|\s(?:grand|thousand|hundred))?(?![A-Za-z])"
+          rf"|{EN_WORDNUM}(?![A-Za-z]))")
+EN_UNIT = r"(?:\s?(?:yuan|rmb|RMB|dollars?|bucks|usd|USD|kuai|元|块))?"
 ORD_WORDS = r"(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|last|\d+(?:st|nd|rd|th))"
-CLASSIFIERS = "台个件双部瓶箱盒包套只条张本支副块袋罐"
+CLASSIFIERS = "台个個件双雙部瓶箱盒包套只隻条條张張本支副袋罐"  # not 块: 五百块 is money
 EN_CLASSIFIERS = r"(?:pairs?|units?|pieces?|pcs|boxes|box|bottles?|packs?|sets?|items?|phones?|laptops?|cans?|bags?)"
 
 
@@ -67,7 +70,7 @@ def builtin_rules() -> list[Rule]:
         _r("target_zh2", "target_price", rf"(?:降到|降至|跌到|跌破|便宜到)({NUM_FW}{ZH_UNIT})", 1),
         _r("target_en", "target_price", rf"(?:drops?|falls?|goes|gets|dips?|is|hits?)\s(?:below|under|to|down to|beneath)\s({EN_NUM}{EN_UNIT})", 1, i),
         # percentages
-        _r("pct", "percent_drop", rf"(?:{NUM_FW}\s?(?:%|％|percent|per cent)|百分之[{CN_NUM}\d]+|(?<![第])[{CN_NUM}\d]成(?!本|功|交)|打?[{CN_NUM}\d.]{{1,3}}折)", flags=i),
+        _r("pct", "percent_drop", rf"(?:{NUM_FW}\s?(?:%|％|percent|per cent)|百分之[{CN_NUM}\d]+|(?<![第])[{CN_NUM}\d]成(?!本|功|交|新|熟)|打?[{CN_NUM}\d.]{{1,3}}折(?!叠)|半价)", flags=i),
         _r("pct_en", "percent_drop", r"\ba\s(?:fifth|quarter|third|half|tenth)\b", flags=i),
         # ranges (two spans)
         _r("range_zh_min", "price_min", rf"({NUM_FW}{ZH_UNIT})\s?(?:到|至|-|~|～|—)\s?{NUM_FW}{ZH_UNIT}", 1),
@@ -81,22 +84,33 @@ def builtin_rules() -> list[Rule]:
         # bounds
         _r("max_zh", "price_max", rf"{NUM_FW}{ZH_UNIT}(?:钱)?(?:以内|以下|之内|内|封顶)"),
         _r("max_zh2", "price_max", rf"(?:不超过|不超|最多|低于|少于|不高于|不要超过|别超过|最高)\s?{NUM_FW}{ZH_UNIT}"),
-        _r("min_zh", "price_min", rf"{NUM_FW}{ZH_UNIT}(?:钱)?(?:以上|起步|起)"),
+        _r("min_zh", "price_min", rf"(?!一起){NUM_FW}{ZH_UNIT}(?:钱)?(?:以上|起步|起)"),
         _r("min_zh2", "price_min", rf"(?:超过|高于|不低于|至少|最低|起码)\s?{NUM_FW}{ZH_UNIT}"),
         _r("approx_zh", "price_approx", rf"{NUM_FW}{ZH_UNIT}(?:钱)?(?:左右|上下|出头|附近)"),
+        # "五百来块", "三千多": about that much
+        _r("approx_zh2", "price_approx", rf"(?<![\d{CN_NUM}])(?:\d{{3,}}|[{CN_NUM}]*[百千万])(?:来|多)(?:块钱|块|元)?"
+                                         r"(?![\d个件台次天年岁人斤小分])"),
         _r("max_en", "price_max", rf"(?:under|below|less than|up to|no more than|at most|max(?:imum)?|within|cheaper than|not over|no more than|budget of|budget is)\s{EN_NUM}{EN_UNIT}", flags=i),
         _r("min_en", "price_min", rf"(?:over|above|more than|at least|minimum|no less than|starting at)\s{EN_NUM}{EN_UNIT}", flags=i),
         _r("approx_en", "price_approx", rf"(?:around|about|roughly|approximately|approx\.?|~)\s?{EN_NUM}{EN_UNIT}", flags=i),
         # ordinals
-        _r("ord_zh", "ordinal", rf"倒数第[{CN_NUM}\d]+(?:个|款|件|台|种|家|条)?|第[{CN_NUM}\d]+(?:个|款|件|台|种|家|条|项)?|最后(?:一个|一款|那个|这个|一件|一台)?"),
-        _r("ord_no", "ordinal", r"(?<![\d.])\d{1,2}号(?![码])"),
+        _r("ord_zh", "ordinal", rf"倒数第[{CN_NUM}\d]+(?:个|個|款|件|台|种|家|条)?|(?<!排)第[{CN_NUM}\d]+(?:个|個|款|件|台|种|家|条|项)?(?!次|时间)|最后(?:一个|一款|那个|这个|那款|这款|一件|一台|那台|一双)"),
+        # "N号" is an item number, except in an address (路/街/弄... 18号)
+        _r("ord_no", "ordinal", r"(?<![\d.路街弄道巷村楼栋区里])\d{1,2}号(?![码])"),
         _r("ord_hash", "ordinal", r"(?:#|＃|no\.\s?)\d{1,2}(?!\d)", flags=i),
         _r("ord_en", "ordinal", rf"\bthe\s{ORD_WORDS}(?:\s(?:one|item|option|product))?\b(?!\s(?:two|three|order|time))", flags=i),
         _r("ord_en2", "ordinal", rf"\b{ORD_WORDS}\s(?:one|item|option|product)\b", flags=i),
-        _r("ord_item", "ordinal", r"\b(?:item|number|option|no\.?)\s?\d{1,2}\b", flags=i),
+        _r("ord_item", "ordinal", r"\b(?:item|number|option|no\.?)\s?\d{1,2}\b(?!\s[a-z]+\s(?:road|street|rd|st|avenue|ave|lane)\b)", flags=i),
         # quantities: numeral with classifier
-        _r("qty_zh", "quantity", rf"(?<![第\d])[{CN_NUM}\d]{{1,3}}[{CLASSIFIERS}]"),
-        _r("qty_en", "quantity", rf"\b(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|a couple of|a dozen)\s{EN_CLASSIFIERS}\b", flags=i),
+        # not: 这两个 / 前三个 (pointing at listed items), 挑一个 / 换一个 (no purchase count),
+        # 三只松鼠 (a brand), 零件
+        # "一个/一台" is mostly an article (推荐一个, 找一台): a count only after a buying verb
+        _r("qty_zh", "quantity", rf"(?:(?<![第\d{CN_NUM}这那前后哪几每挑选换])(?<!注册)(?![零一])[{CN_NUM}\d]{{1,3}}"
+                                 rf"|(?:^|(?<=[来要买買拍退整拿订需手单\s])|(?<=发了))一)[{CLASSIFIERS}](?!松鼠|都|提醒)"
+                                 r"|(?<=[来要买拿订])[俩仨]"),
+        _r("qty_en", "quantity", rf"\b(?:(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|a couple of|a dozen)"
+                                   rf"\s(?:{EN_CLASSIFIERS}|of them|of those|of these)"
+                                   r"|a\s(?:pair|pack|box|bottle|bag|can|set)(?=\sof\s))\b(?!\s\d)", flags=i),
     ]
 
 
@@ -114,8 +128,27 @@ def data_rules(regexes: dict[str, list[str]], labels: set[str]) -> list[Rule]:
     return out
 
 
+_CJK_CHAR = re.compile(f"[{CJK}]")
+# "手机" in 手机号 / "phone" in "phone number 138..." names a contact detail, not a product.
+_CONTACT_AFTER = re.compile(r"号|\s*number|\s*(?:no\.|是|is)?\s*[:：]?\s*(?:\+?86)?[\d０-９](?:[\s-]?[\d０-９]){6}",
+                            re.IGNORECASE)
+_CONTACT_BEFORE = re.compile(r"(?:绑定|关联|绑个|绑|bind|link|register with)\s*(?:我的|my|一下)?\s*$", re.IGNORECASE)
+CONTACT_WORDS = frozenset({"手机", "电话", "phone", "mobile", "cellphone"})
+# An English product phrase takes the type words before it and the model words after it
+# ("wireless mouse", "airpods pro", "iphone 16"), as the data annotates them.
+_EN_MODIFIERS = re.compile(
+    r"(?:\b(?:true wireless|wireless|bluetooth|noise[ -]cancell?ing|cordless|gaming|mechanical|smart|"
+    r"electric|robot|portable|kids|android|trail|4k)\s)+$", re.IGNORECASE)
+_EN_MODEL = re.compile(
+    r"(?:\s(?:pro|max|mini|air|ultra|plus|lite|se|"
+    r"\d{1,3}(?![\d.,])(?!\s?(?:gb|tb|g|t|k|w|mah|inch|寸|元|块|yuan|rmb|kuai|dollars?|bucks|units?|pairs?|"
+    r"pcs|pieces?|of|号|个|台|件)\b)))+(?![A-Za-z0-9])", re.IGNORECASE)
+
+
 class LookupMatcher:
-    """Longest-match dictionary scan (case-insensitive; Latin entries need word boundaries)."""
+    """Longest-match dictionary scan (case-insensitive). A match must not start or end inside
+    a longer word: Latin entries need word boundaries, Chinese ones jieba word boundaries (a
+    Chinese product may start inside one, see `_on_word_bounds`)."""
 
     def __init__(self, tables: dict[str, list[str]]) -> None:
         self.entries: dict[str, str] = {}
@@ -126,14 +159,56 @@ class LookupMatcher:
                     self.entries.setdefault(k, label)
         self.max_len = max((len(k) for k in self.entries), default=0)
 
+    @staticmethod
+    def _cjk_bounds(text: str) -> set[int] | None:
+        """Offsets where a jieba word starts or ends (None when the text has no Chinese)."""
+        if not _CJK_CHAR.search(text):
+            return None
+        bounds = {0, len(text)}
+        for _, s, e in jieba_words(text):
+            bounds.add(s)
+            bounds.add(e)
+        return bounds
+
+    @staticmethod
+    def _on_word_bounds(label: str, text: str, start: int, end: int, bounds: set[int]) -> bool:
+        """A Chinese match may not end inside a longer word (手机|号, 电视|剧). Chinese compounds put
+        the head last, so a product may start inside one (新款|手机 is still a phone)."""
+        if _CJK_CHAR.match(text[end - 1]) and end not in bounds:
+            return False
+        return label == "product" or not _CJK_CHAR.match(text[start]) or start in bounds
+
+    @staticmethod
+    def _contact(key: str, text: str, start: int, end: int) -> bool:
+        """A phone word naming the user's contact number rather than a product to buy."""
+        if key not in CONTACT_WORDS:
+            return False
+        return bool(_CONTACT_AFTER.match(text, end)) or bool(_CONTACT_BEFORE.search(text[:start]))
+
+    @staticmethod
+    def _widen(m: Match, text: str) -> Match:
+        """Extend an English product match over its type words and model words."""
+        if m.label != "product" or not text[m.start:m.end].isascii():
+            return m
+        start, end = m.start, m.end
+        left = _EN_MODIFIERS.search(text[max(0, start - 40):start])
+        if left:
+            start -= len(left.group(0))
+        right = _EN_MODEL.match(text, end)
+        if right:
+            end = right.end()
+        return Match(m.label, start, end, m.rule)
+
     def find(self, text: str) -> list[Match]:
         low = text.lower()
+        bounds = self._cjk_bounds(text)
         out: list[Match] = []
         i, n = 0, len(low)
         while i < n:
             hit = None
             for L in range(min(self.max_len, n - i), 0, -1):
-                label = self.entries.get(low[i:i + L])
+                key = low[i:i + L]
+                label = self.entries.get(key)
                 if label is None:
                     continue
                 e = i + L
@@ -141,7 +216,11 @@ class LookupMatcher:
                     continue
                 if low[e - 1].isascii() and low[e - 1].isalnum() and e < n and low[e].isascii() and low[e].isalnum():
                     continue
-                hit = Match(label, i, e, "lookup")
+                if bounds is not None and not self._on_word_bounds(label, low, i, e, bounds):
+                    continue
+                if self._contact(key, low, i, e):
+                    break
+                hit = self._widen(Match(label, i, e, "lookup"), low)
                 break
             if hit:
                 out.append(hit)

@@ -164,6 +164,14 @@ def build_catalog(seed: int = SEED) -> dict:
             "products": products}
 
 
+# Words of the vocabulary too generic to tag as a product wherever they occur (who it is for,
+# a book's genre, a room, verbs): the search still understands them, the NLU lookup does not.
+NOT_PRODUCT_WORDS = frozenset({
+    "宝宝", "婴儿", "历史", "管理", "计算机", "厨房", "美妆", "护肤",
+    "baby", "water", "book", "kitchen", "beauty",
+})
+
+
 def build_nlu_lookups(catalog: dict) -> str:
     """Rasa NLU YAML: `brand` and `product` lookups plus brand synonyms (folded to canonical)."""
     brands: set[str] = set()
@@ -180,7 +188,8 @@ def build_nlu_lookups(catalog: dict) -> str:
             if model.isascii() and any(ch.isalpha() for ch in model) and len(model) <= 20:
                 product_words.add(model)
     product_words = {w for w in product_words
-                     if 2 <= len(w) <= 24 and not (w.isascii() and len(w) < 3)}
+                     if 2 <= len(w) <= 24 and not (w.isascii() and len(w) < 3)
+                     and w.lower() not in NOT_PRODUCT_WORDS}
 
     def block(name: str, kind: str, values: list[str]) -> list[str]:
         lines = [f"- {kind}: {name}", "  examples: |"]
