@@ -44,9 +44,8 @@ async def place_order(ctx: TurnContext, summary: dict[str, Any], idempotency_key
     except OrderError as exc:
         ctx.say("order_failed", reason=str(exc))
         return
-    payload = await orders.payload(await orders.get(order.id))
-    url = intent.pay_url or intent.code_url or payload.get("payment_url")
-    payload["payment_url"] = url
+    url = intent.pay_url or intent.code_url
+    payload = order.to_payload(url)  # the order as created, with its payment link
     ctx.say("order_created", order_id=order.id, total=ctx.money(order.total), url=url or "",
             custom=payload, buttons=[Button(ctx.t("button_my_orders"), "/check_order")])
 
