@@ -5,14 +5,17 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-DEBIAN_PACKAGES := chromium fonts-noto-cjk
+RUN_PACKAGES := fonts-noto-cjk# Chinese text in the price charts
+TEST_PACKAGES := $(RUN_PACKAGES) chromium# the browser tests
 
 .PHONY: run test install debian services lint bench clean
 
 run: install
+	@$(MAKE) --no-print-directory debian PACKAGES="$(RUN_PACKAGES)"
 	$(BIN)/shopbot serve
 
-test: install debian services
+test: install services
+	@$(MAKE) --no-print-directory debian PACKAGES="$(TEST_PACKAGES)"
 	$(BIN)/python -m pytest -q
 
 install: $(STAMP)
@@ -26,9 +29,10 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install -e '.[test]'
 	touch $(STAMP)
 
-# Debian packages the browser tests and the price charts need, installed only when missing.
+# Debian packages (PACKAGES), installed only when missing.
+PACKAGES ?= $(TEST_PACKAGES)
 debian:
-	@missing=""; for p in $(DEBIAN_PACKAGES); do \
+	@missing=""; for p in $(PACKAGES); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
 	done; \
 	if [ -n "$$missing" ]; then \
