@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections import Counter
 from decimal import Decimal
 from statistics import median
@@ -12,8 +13,9 @@ from dialogue.flows.base import Flow
 from dialogue.flows.common import LAST_RESULTS, LAST_SEARCH, VIEWED, to_decimal
 from dialogue.flows.search import SHOWN, platform_label
 from dialogue.messages import Button, button_payload
-from shop.catalog import SearchQuery
+from shop.catalog import Product, SearchQuery
 
+BOUGHT_ORDERS = 3  # the latest orders count for recommendations
 POPULAR_CATEGORIES = ("phones", "earphones", "running_shoes", "kitchen", "beauty")
 
 
@@ -62,16 +64,20 @@ class Recommend(Flow):
         await self._popular(ctx)
 
     async def _bought(self, ctx: TurnContext) -> list[dict[str, Any]]:
+        """What the shopper ordered lately, with each product's category and brand from the catalog."""
         orders = ctx.services.orders
         if orders is None or ctx.shopper is None:
             return []
+        lines = [line for order in await orders.list_for_shopper(ctx.shopper.id, limit=BOUGHT_ORDERS)
+                 for line in order.lines]
+        found = await asyncio.gather(*(ctx.services.search.get_product(line.product_id) for line in lines),
+                                     return_exceptions=True)
         out = []
-        for order in await orders.list_for_shopper(ctx.shopper.id):
-            for line in getattr(order, "lines", ()):
-                out.append({"id": line.product_id, "category": getattr(line, "category", None),
-                            "brand": getattr(line, "brand", None), "price": str(line.unit_price),
-                            "title": line.title})
-        return [o for o in out if o["category"]]
+        for line, product in zip(lines, found, strict=True):
+            if isinstance(product, Product):  # a product no platform answers for is left out
+                out.append({"id": line.product_id, "category": product.category, "brand": product.brand,
+                            "price": str(line.unit_price), "title": line.title})
+        return out
 
     async def _answer(self, ctx: TurnContext, query: SearchQuery, key: str, exclude: set[str], what: str) -> bool:
         result = await ctx.services.search.search(query)

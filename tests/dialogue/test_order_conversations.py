@@ -101,3 +101,12 @@ async def test_a_complaint_ticket_hands_the_shopper_to_a_person(say, app_client)
     assert custom(replies, "ticket")["service_type"] == "complaint"
     assert custom(replies, "handoff")["status"] == "waiting"
     assert await say("还在吗", sender="angry") == []  # the bot is quiet while a person is coming
+
+
+async def test_recommendations_follow_what_was_bought(say):
+    order = await buy_first(say, "fan")  # bought straight from the list: nothing was viewed
+    replies = await say("/recommend", sender="fan")
+    assert "买过" in texts(replies) and order["items"][0]["title"] in texts(replies)
+    items = custom(replies, "products")["items"]
+    assert items and order["items"][0]["product_id"] not in {i["id"] for i in items}
+    assert {i["category"] for i in items} == {"earphones"}
