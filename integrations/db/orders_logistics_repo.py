@@ -11,7 +11,7 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from integrations.db.orders_repo import insert_ignore
+from integrations.db.orders_repo import guarded_transition, insert_ignore
 from integrations.db.orders_tables import shipment_events, shipment_pushes, shipments, ticket_events, tickets
 from shop.aftersales import AfterSalesTicket, ServiceType, TicketEvent, TicketStatus
 from shop.clock import as_utc
@@ -220,16 +220,8 @@ class SqlTicketRepository:
     async def update_status(
         self, ticket_id: str, expected: TicketStatus, event: TicketEvent, fields: Mapping[str, Any]
     ) -> bool:
-        async with self.engine.begin() as conn:
-            result = await conn.execute(
-                update(tickets)
-                .where(tickets.c.id == ticket_id, tickets.c.status == expected.value)
-                .values(status=event.to_status.value, updated_at=event.at, **fields)
-            )
-            if result.rowcount != 1:
-                return False
-            await conn.execute(insert(ticket_events).values(**_ticket_event_row(event)))
-        return True
+        return await guarded_transition(self.engine, tickets, ticket_events, ticket_id, expected.value,
+                                        event.to_status.value, event.at, fields, _ticket_event_row(event))
 
     async def find(
         self,

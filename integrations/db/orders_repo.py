@@ -36,6 +36,27 @@ def utc_or_none(value: datetime | None) -> datetime | None:
     return None if value is None else as_utc(value)
 
 
+async def guarded_transition(
+    engine: AsyncEngine, table: Table, events: Table, row_id: str, expected: str, to_status: str,
+    at: datetime, fields: Mapping[str, Any], event_row: Mapping[str, Any],
+) -> bool:
+    """Move a row from `expected` to `to_status` and record the event, in one transaction.
+
+    False when the row was no longer in `expected` (another worker moved it first): the
+    conditional UPDATE is what makes a state machine safe across workers.
+    """
+    async with engine.begin() as conn:
+        result = await conn.execute(
+            update(table)
+            .where(table.c.id == row_id, table.c.status == expected)
+            .values(status=to_status, updated_at=at, **fields)
+        )
+        if result.rowcount != 1:
+            return False
+        await conn.execute(insert(events).values(**event_row))
+    return True
+
+
 async def insert_ignore(conn: AsyncConnection, table: Table, values: Mapping[str, Any]) -> bool:
     """INSERT … ON CONFLICT DO NOTHING on either dialect; True when a row was inserted."""
     dialect = conn.dialect.name
@@ -193,16 +214,8 @@ class SqlOrderRepository:
     async def update_status(
         self, order_id: str, expected: OrderStatus, event: OrderEvent, fields: Mapping[str, Any]
     ) -> bool:
-        async with self.engine.begin() as conn:
-            result = await conn.execute(
-                update(orders)
-                .where(orders.c.id == order_id, orders.c.status == expected.value)
-                .values(status=event.to_status.value, updated_at=event.at, **fields)
-            )
-            if result.rowcount != 1:
-                return False
-            await conn.execute(insert(order_events).values(**self._event_row(event)))
-        return True
+        return await guarded_transition(self.engine, orders, order_events, order_id, expected.value,
+                                        event.to_status.value, event.at, fields, self._event_row(event))
 
     async def set_fields(self, order_id: str, fields: Mapping[str, Any]) -> None:
         async with self.engine.begin() as conn:
