@@ -14,7 +14,17 @@ from . import features as _features  # noqa: F401  (registers the textcat archit
 from . import tokenizer as _tokenizer  # noqa: F401  (registers the tokenizer)
 from .errors import ModelError
 from .normalise import ValueNormaliser, closed_values, fix_compressed_range, price_label
-from .rules import PRICE_LABELS, LookupMatcher, RuleExtractor, builtin_rules, data_rules, trust_key
+from .numbers import to_halfwidth
+from .rules import (
+    PRICE_LABELS,
+    LookupMatcher,
+    Match,
+    RuleExtractor,
+    alert_context,
+    builtin_rules,
+    data_rules,
+    trust_key,
+)
 from .tokenizer import add_words, detect_language
 from .types import FALLBACK_INTENT, Entity, IntentScore, ParseResult
 
@@ -59,6 +69,7 @@ class SpacyParser:
                       for lang in self.languages}
         self.fill = {lg: set(v) for lg, v in self.meta.get("fill_rules", {}).items()}
         self.intents: list[str] = list(self.meta.get("intents", []))
+        self.intent_entities: dict[str, dict[str, int]] = self.meta.get("intent_entities", {})
         self._ascii_canonical = {
             lb for lb in self.normaliser.canonical_labels
             if (vals := list(self.normaliser.by_label.get(lb, {}).values()))
@@ -74,7 +85,7 @@ class SpacyParser:
         if not body.strip():
             return ParseResult(text, IntentScore(FALLBACK_INTENT, 1.0), (), (), lang)
         nlp = self.pipelines[lang]
-        doc = nlp(body)
+        doc = nlp(to_halfwidth(body))  # one character for one: offsets stay valid
         ranking = sorted(doc.cats.items(), key=lambda kv: -kv[1])
         top_name, top_conf = ranking[0] if ranking else (FALLBACK_INTENT, 0.0)
         scores = tuple(IntentScore(n, float(c)) for n, c in ranking[:RANKING_SIZE])
@@ -125,7 +136,8 @@ class SpacyParser:
             if label in PRICE_LABELS:
                 relabelled = price_label(label, ent.text)
                 label = relabelled if relabelled in self.labels else label
-            raw.append({"entity": label, "start": s, "end": e, "confidence": 0.9,
+            m = alert_context([Match(label, s, e, "ner")], text, intent, self.labels)[0]
+            raw.append({"entity": m.label, "start": m.start, "end": m.end, "confidence": 0.9,
                         "extractor": NER_EXTRACTOR})
         for m in found:
             if trust_key(m) in fill and not any(m.start < r["end"] and m.end > r["start"] for r in raw):
@@ -136,7 +148,9 @@ class SpacyParser:
             r["text"] = span
             r["value"] = self.normaliser.value(r["entity"], span)
         fix_compressed_range(raw)
-        raw = [r for r in raw if r["confidence"] >= 1.0 or self._plausible(r)]
+        seen = self.intent_entities.get(intent)
+        raw = [r for r in raw if r["confidence"] >= 1.0
+               or (self._plausible(r) and (seen is None or r["entity"] in seen))]
         raw.sort(key=lambda r: r["start"])
         return tuple(Entity(r["entity"], r["value"], r["start"], r["end"], r["text"], r["confidence"],
                             r["extractor"]) for r in raw)

@@ -82,3 +82,33 @@ def test_garbage_always_gives_a_parse(tiny_parser, text: str) -> None:  # type: 
 
 def test_language_can_be_forced(tiny_parser) -> None:  # type: ignore[no-untyped-def]
     assert tiny_parser.parse("hello", language="zh").language == "zh"
+
+
+def test_statistical_entities_of_a_label_the_intent_never_carries_are_dropped(tiny_model_dir: Path) -> None:
+    parser = load_parser(tiny_model_dir, fallback_threshold=0.0)
+    text = "我想买5000以内的华为手机"
+    r = parser.parse(text)
+    assert r.intent.name == "search_product"
+    learnt = {e.entity for e in r.entities if e.extractor == "SpacyEntityExtractor"}
+    assert learnt, "the tiny model should find something statistically here"
+    assert set(parser.intent_entities["search_product"]) >= learnt
+    parser.intent_entities["search_product"] = {}
+    stripped = parser.parse(text)
+    assert not [e for e in stripped.entities if e.extractor == "SpacyEntityExtractor"]
+    # trusted rules (confidence 1.0) are not judged by the intent
+    assert {e.entity for e in stripped.entities if e.confidence >= 1.0} == \
+        {e.entity for e in r.entities if e.confidence >= 1.0}
+
+
+def test_the_model_records_which_labels_each_intent_carries(tiny_model_dir: Path) -> None:
+    parser = load_parser(tiny_model_dir)
+    assert "price_max" in parser.intent_entities["search_product"]
+    assert "greet" not in parser.intent_entities or not parser.intent_entities["greet"]
+
+
+def test_full_width_digits_read_as_ascii_with_offsets_into_the_original(tiny_parser) -> None:  # type: ignore[no-untyped-def]
+    text = "我想买５０００以内的华为手机"
+    r = tiny_parser.parse(text)
+    price = r.first("price_max")
+    assert price is not None and price.value == 5000
+    assert text[price.start:price.end] == price.text == "５０００以内"
