@@ -155,6 +155,7 @@ def train_language(language: str, examples: list[TrainingExample], out_dir: Path
     ner_batch = int(hp.get("ner_batch_size", 32))
     patience = int(hp.get("patience", 4))
     budget = float(hp.get("time_budget_s", 50))
+    min_ner_epochs = int(hp.get("min_ner_epochs", 6))  # a big data set gets a fair NER, over budget
     dropout = float(config["training"].get("dropout", 0.1))
     total = tc_epochs + ner_epochs
     done = 0
@@ -180,7 +181,8 @@ def train_language(language: str, examples: list[TrainingExample], out_dir: Path
             best_ner, stale = loss, 0
         else:
             stale += 1
-        if stale >= patience or time.process_time() - cpu0 > budget:
+        over_budget = epoch + 1 >= min_ner_epochs and time.process_time() - cpu0 > budget
+        if stale >= patience or over_budget:
             break
     path = out_dir / language
     with nlp.use_params(optimizer.averages):
