@@ -135,19 +135,22 @@ def serve_cmd(
     from nlu.parser import load_parser
 
     model_dir, threshold, _train = _defaults()
+    if workers > 1:
+        # Several processes: each loads the model itself (the factory reads where from the environment).
+        if not ((model or model_dir) / "meta.json").is_file():
+            typer.echo(f"{model or model_dir}: no trained model\n(train one with: shopbot nlu train)", err=True)
+            raise typer.Exit(2)
+        os.environ["SHOPBOT_NLU_SERVE_MODEL"] = str(model or model_dir)
+        os.environ["SHOPBOT_NLU_SERVE_THRESHOLD"] = str(threshold)
+        uvicorn.run("bot.cli_nlu:nlu_app_from_env", factory=True, host=host, port=port, workers=workers,
+                    log_level="warning")
+        return
     try:
         parser = load_parser(model or model_dir, threshold)
     except ModelError as exc:
         typer.echo(f"{exc}\n(train one with: shopbot nlu train)", err=True)
         raise typer.Exit(2) from exc
-    if workers == 1:
-        uvicorn.run(build_nlu_app(parser), host=host, port=port, log_level="warning")
-        return
-    # Several processes: each loads the model itself (the factory reads where from the environment).
-    os.environ["SHOPBOT_NLU_SERVE_MODEL"] = str(model or model_dir)
-    os.environ["SHOPBOT_NLU_SERVE_THRESHOLD"] = str(threshold)
-    uvicorn.run("bot.cli_nlu:nlu_app_from_env", factory=True, host=host, port=port, workers=workers,
-                log_level="warning")
+    uvicorn.run(build_nlu_app(parser), host=host, port=port, log_level="warning")
 
 
 def nlu_app_from_env():  # type: ignore[no-untyped-def]
@@ -162,11 +165,7 @@ def nlu_app_from_env():  # type: ignore[no-untyped-def]
 
 
 def build_nlu_app(parser):  # type: ignore[no-untyped-def]
-    """The standalone NLU ASGI app (used by `serve` and by the benchmark)."""
-    from fastapi import FastAPI
+    """The standalone NLU ASGI app (used by `serve` and by the benchmark): bare ASGI, one route."""
+    from bot.routes.nlu import parse_asgi_app
 
-    from bot.routes.nlu import build_router
-
-    app = FastAPI(title="shopbot NLU")
-    app.include_router(build_router(lambda: parser))
-    return app
+    return parse_asgi_app(parser)

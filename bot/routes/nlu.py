@@ -1,4 +1,6 @@
-"""`POST /model/parse`: the Rasa-compatible NLU endpoint."""
+"""`POST /model/parse`: the Rasa-compatible NLU endpoint, as a FastAPI route (inside the main
+app) and as a bare ASGI app (the standalone `shopbot nlu serve`, where every request is this one
+and the framework's routing would only cost time)."""
 
 from __future__ import annotations
 
@@ -12,6 +14,30 @@ from fastapi.responses import JSONResponse
 
 from nlu.types import Parser
 
+MAX_BODY = 64 * 1024
+BAD_BODY = {"error": "body must be JSON with a string 'text'"}
+LONG_TEXT = 200  # longer messages are parsed off the event loop inside the main app
+
+
+def read_request(raw: bytes) -> tuple[str, str | None, dict[str, Any]] | None:
+    """(text, language, body) of a parse request, or None when the body is not one."""
+    try:
+        body: Any = json.loads(raw or b"null")
+    except (ValueError, UnicodeDecodeError):
+        return None
+    if not isinstance(body, dict) or not isinstance(body.get("text"), str):
+        return None
+    language = body.get("language") if isinstance(body.get("language"), str) else None
+    return body["text"], language, body
+
+
+def answer(result: Any, body: dict[str, Any]) -> dict[str, Any]:
+    """Rasa's response shape, echoing `message_id` when the request had one."""
+    out: dict[str, Any] = result.to_rasa()
+    if "message_id" in body:
+        out["message_id"] = body["message_id"]
+    return out
+
 
 def build_router(get_parser: Callable[[], Parser | None]) -> APIRouter:
     """A router with `POST /model/parse`; `get_parser()` returns the current parser (None: loading)."""
@@ -19,24 +45,71 @@ def build_router(get_parser: Callable[[], Parser | None]) -> APIRouter:
 
     @router.post("/model/parse")
     async def parse(request: Request) -> JSONResponse:
-        try:
-            body: Any = json.loads(await request.body() or b"null")
-        except (ValueError, UnicodeDecodeError):
-            return JSONResponse({"error": "body must be JSON with a string 'text'"}, status_code=400)
-        if not isinstance(body, dict) or not isinstance(body.get("text"), str):
-            return JSONResponse({"error": "body must be JSON with a string 'text'"}, status_code=400)
+        req = read_request(await request.body())
+        if req is None:
+            return JSONResponse(BAD_BODY, status_code=400)
         parser = get_parser()
         if parser is None:
             return JSONResponse({"error": "NLU model is not loaded yet"}, status_code=503)
-        language = body.get("language") if isinstance(body.get("language"), str) else None
-        text: str = body["text"]
-        if len(text) < 200:
+        text, language, body = req
+        if len(text) < LONG_TEXT:
             result = parser.parse(text, language)
         else:
             result = await run_in_threadpool(parser.parse, text, language)
-        out = result.to_rasa()
-        if "message_id" in body:
-            out["message_id"] = body["message_id"]
-        return JSONResponse(out)
+        return JSONResponse(answer(result, body))
 
     return router
+
+
+def parse_asgi_app(parser: Parser) -> Callable[..., Any]:
+    """A bare ASGI app serving only `POST /model/parse` (and `GET /` for a liveness check)."""
+
+    async def send_json(send: Callable[..., Any], status: int, payload: dict[str, Any]) -> None:
+        data = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
+        await send({"type": "http.response.start", "status": status,
+                    "headers": [(b"content-type", b"application/json"),
+                                (b"content-length", str(len(data)).encode())]})
+        await send({"type": "http.response.body", "body": data})
+
+    async def app(scope: dict[str, Any], receive: Callable[..., Any], send: Callable[..., Any]) -> None:
+        if scope["type"] == "lifespan":
+            while True:
+                message = await receive()
+                if message["type"] == "lifespan.startup":
+                    await send({"type": "lifespan.startup.complete"})
+                elif message["type"] == "lifespan.shutdown":
+                    await send({"type": "lifespan.shutdown.complete"})
+                    return
+        if scope["type"] != "http":
+            return
+        path, method = scope["path"], scope["method"]
+        if path == "/" and method in ("GET", "HEAD"):
+            await send_json(send, 200, {"status": "ok", "service": "shopbot NLU"})
+            return
+        if path != "/model/parse":
+            await send_json(send, 404, {"error": f"no route {path}; this server answers POST /model/parse"})
+            return
+        if method != "POST":
+            await send_json(send, 405, {"error": "use POST"})
+            return
+        chunks: list[bytes] = []
+        size, more = 0, True
+        while more:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > MAX_BODY:
+                await send_json(send, 413, {"error": f"body over {MAX_BODY} bytes"})
+                return
+            chunks.append(chunk)
+            more = message.get("more_body", False)
+        req = read_request(b"".join(chunks))
+        if req is None:
+            await send_json(send, 400, BAD_BODY)
+            return
+        text, language, body = req
+        await send_json(send, 200, answer(parser.parse(text, language), body))
+
+    return app

@@ -1,4 +1,5 @@
-"""`POST /model/parse`: Rasa's response shape; 400 on a body without a string `text`."""
+"""`POST /model/parse`: Rasa's response shape; 400 on a body without a string `text`. Each case
+runs against the main app's FastAPI route and the standalone server's bare ASGI app."""
 
 from __future__ import annotations
 
@@ -6,14 +7,17 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from bot.routes.nlu import build_router
+from bot.routes.nlu import MAX_BODY, build_router, parse_asgi_app
 
 
-@pytest.fixture
-def client(tiny_parser):  # type: ignore[no-untyped-def]
-    app = FastAPI()
-    app.include_router(build_router(lambda: tiny_parser))
-    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://nlu")
+@pytest.fixture(params=["route", "asgi"])
+def client(request, tiny_parser):  # type: ignore[no-untyped-def]
+    if request.param == "route":
+        app = FastAPI()
+        app.include_router(build_router(lambda: tiny_parser))
+        return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://nlu")
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=parse_asgi_app(tiny_parser)),
+                             base_url="http://nlu")
 
 
 async def test_parse_returns_the_rasa_shape(client) -> None:  # type: ignore[no-untyped-def]
@@ -53,3 +57,20 @@ async def test_long_and_empty_texts_parse(client) -> None:  # type: ignore[no-un
             resp = await client.post("/model/parse", json={"text": text})
             assert resp.status_code == 200
             assert resp.json()["text"] == text
+
+
+async def test_message_id_is_echoed(client) -> None:  # type: ignore[no-untyped-def]
+    async with client:
+        resp = await client.post("/model/parse", json={"text": "你好", "message_id": "m-7"})
+    assert resp.json()["message_id"] == "m-7"
+
+
+async def test_the_standalone_server_answers_other_routes_and_methods_with_json(tiny_parser) -> None:  # type: ignore[no-untyped-def]
+    app = parse_asgi_app(tiny_parser)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://nlu") as c:
+        assert (await c.get("/")).json()["status"] == "ok"
+        missing = await c.post("/webhooks/rest/webhook", json={"text": "hi"})
+        assert missing.status_code == 404 and "/model/parse" in missing.json()["error"]
+        assert (await c.get("/model/parse")).status_code == 405
+        big = await c.post("/model/parse", content=b'{"text": "' + b"x" * MAX_BODY + b'"}')
+        assert big.status_code == 413
