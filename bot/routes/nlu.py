@@ -4,7 +4,9 @@ and the framework's routing would only cost time)."""
 
 from __future__ import annotations
 
+import asyncio
 import json
+import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -14,6 +16,7 @@ from fastapi.responses import JSONResponse
 
 from nlu.types import Parser
 
+log = logging.getLogger(__name__)
 MAX_BODY = 64 * 1024
 BAD_BODY = {"error": "body must be JSON with a string 'text'"}
 LONG_TEXT = 200  # longer messages are parsed off the event loop inside the main app
@@ -61,8 +64,45 @@ def build_router(get_parser: Callable[[], Parser | None]) -> APIRouter:
     return router
 
 
+class MicroBatcher:
+    """Parses the requests that arrive together as one batch (`parse_many`): a flush is scheduled
+    for the next turn of the event loop, so every request read in this turn joins it, and while a
+    batch is parsed the next one gathers. One request alone is parsed at once, as before."""
+
+    def __init__(self, parser: Parser) -> None:
+        self.parser = parser
+        self.many: Callable[..., list[Any]] | None = getattr(parser, "parse_many", None)
+        self.pending: list[tuple[str, str | None, asyncio.Future[Any]]] = []
+
+    async def parse(self, text: str, language: str | None) -> Any:
+        if self.many is None:
+            return self.parser.parse(text, language)
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[Any] = loop.create_future()
+        if not self.pending:
+            loop.call_soon(self._flush)
+        self.pending.append((text, language, future))
+        return await future
+
+    def _flush(self) -> None:
+        batch, self.pending = self.pending, []
+        assert self.many is not None
+        try:
+            results = self.many([t for t, _l, _f in batch], [lg for _t, lg, _f in batch])
+        except Exception as exc:  # noqa: BLE001 - every waiting request gets the error
+            for _t, _l, future in batch:
+                if not future.done():
+                    future.set_exception(exc)
+            return
+        for (_t, _l, future), result in zip(batch, results, strict=True):
+            if not future.done():
+                future.set_result(result)
+
+
 def parse_asgi_app(parser: Parser) -> Callable[..., Any]:
-    """A bare ASGI app serving only `POST /model/parse` (and `GET /` for a liveness check)."""
+    """A bare ASGI app serving only `POST /model/parse` (and `GET /` for a liveness check);
+    concurrent requests are parsed in micro-batches."""
+    batcher = MicroBatcher(parser)
 
     async def send_json(send: Callable[..., Any], status: int, payload: dict[str, Any]) -> None:
         data = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
@@ -110,6 +150,12 @@ def parse_asgi_app(parser: Parser) -> Callable[..., Any]:
             await send_json(send, 400, BAD_BODY)
             return
         text, language, body = req
-        await send_json(send, 200, answer(parser.parse(text, language), body))
+        try:
+            result = await batcher.parse(text, language)
+        except Exception:  # the client gets an answer, the log the trace
+            log.exception("parse failed")
+            await send_json(send, 500, {"error": "the NLU model failed on this message"})
+            return
+        await send_json(send, 200, answer(result, body))
 
     return app

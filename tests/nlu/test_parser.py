@@ -112,3 +112,17 @@ def test_full_width_digits_read_as_ascii_with_offsets_into_the_original(tiny_par
     price = r.first("price_max")
     assert price is not None and price.value == 5000
     assert text[price.start:price.end] == price.text == "５０００以内"
+
+
+def test_parse_many_gives_what_parse_gives_in_the_same_order(tiny_parser) -> None:  # type: ignore[no-untyped-def]
+    texts = ["我想买5000以内的华为手机", "show me huawei phones under 800 yuan", "", "🙂🙂", "第二个详细说说",
+             "x" * 3000, "\u202eשלום", "你好"]
+    one_by_one = [tiny_parser.parse(t) for t in texts]
+    together = tiny_parser.parse_many(texts)
+    assert [r.text for r in together] == texts
+    for a, b in zip(one_by_one, together, strict=True):
+        assert (a.intent.name, a.language, [(e.entity, e.value, e.start, e.end) for e in a.entities]) == \
+            (b.intent.name, b.language, [(e.entity, e.value, e.start, e.end) for e in b.entities])
+        assert abs(a.intent.confidence - b.intent.confidence) < 1e-4
+    forced = tiny_parser.parse_many(["hello", "你好"], ["zh", None])
+    assert [r.language for r in forced] == ["zh", "zh"]

@@ -74,3 +74,49 @@ async def test_the_standalone_server_answers_other_routes_and_methods_with_json(
         assert (await c.get("/model/parse")).status_code == 405
         big = await c.post("/model/parse", content=b'{"text": "' + b"x" * MAX_BODY + b'"}')
         assert big.status_code == 413
+
+
+async def test_concurrent_requests_are_parsed_together_and_each_gets_its_own_answer(tiny_parser) -> None:  # type: ignore[no-untyped-def]
+    import asyncio
+
+    batches: list[int] = []
+    many = tiny_parser.parse_many
+
+    class Counting:
+        def parse(self, text, language=None):  # type: ignore[no-untyped-def]
+            return tiny_parser.parse(text, language)
+
+        def parse_many(self, texts, languages=None):  # type: ignore[no-untyped-def]
+            batches.append(len(texts))
+            return many(texts, languages)
+
+    texts = ["你好", "我想买5000以内的华为手机", "show me huawei phones under 800 yuan", "第二个详细说说"] * 3
+    app = parse_asgi_app(Counting())
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://nlu") as c:
+        answers = await asyncio.gather(*(c.post("/model/parse", json={"text": t, "message_id": i})
+                                         for i, t in enumerate(texts)))
+    assert [a.json()["text"] for a in answers] == texts
+    assert [a.json()["message_id"] for a in answers] == list(range(len(texts)))
+    assert sum(batches) == len(texts) and max(batches) > 1
+    alone = await _post_one(app, "你好")
+    assert alone["intent"]["name"] == answers[0].json()["intent"]["name"]
+
+
+async def _post_one(app, text: str):  # type: ignore[no-untyped-def]
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://nlu") as c:
+        return (await c.post("/model/parse", json={"text": text})).json()
+
+
+async def test_a_failing_batch_fails_its_requests_not_the_server() -> None:
+    class Broken:
+        def parse(self, text, language=None):  # type: ignore[no-untyped-def]
+            raise RuntimeError("model exploded")
+
+        def parse_many(self, texts, languages=None):  # type: ignore[no-untyped-def]
+            raise RuntimeError("model exploded")
+
+    app = parse_asgi_app(Broken())
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://nlu") as c:
+        resp = await c.post("/model/parse", json={"text": "hi"})
+        assert resp.status_code == 500 and "error" in resp.json()
+        assert (await c.get("/")).status_code == 200
