@@ -113,9 +113,29 @@ class OrderService:
 
     async def create_from_summary(self, summary: OrderSummary, idempotency_key: str) -> Order:
         """Create the order once per idempotency key; a retry returns the first order."""
-        existing = await self.repo.get_order_by_key(idempotency_key)
-        if existing is not None:
-            return existing
+        order, _ = await self._create(summary, idempotency_key)
+        return order
+
+    async def place(
+        self, summary: OrderSummary, idempotency_key: str, method: str | None = None
+    ) -> tuple[Order, PaymentIntent]:
+        """Create the order once per key and start its payment (the chat's "confirm").
+
+        The same as `create_from_summary` then `start_payment`, without reading back what
+        this call has just written: an order it has just inserted is `created` and has no
+        payment yet. A retried key takes `start_payment`'s path (reuse the pending payment).
+        """
+        order, inserted = await self._create(summary, idempotency_key)
+        if inserted:
+            return order, await self._new_payment(order, method)
+        return order, await self._start_payment(order, method)
+
+    async def _create(self, summary: OrderSummary, idempotency_key: str) -> tuple[Order, bool]:
+        """The order of this key, and whether this call inserted it.
+
+        Insert first: the unique idempotency key is what makes a retry return the first
+        order, so the usual case (a new key) costs one transaction and no lookup.
+        """
         summary.validate()
         now = self.clock.now()
         for _ in range(8):
@@ -142,12 +162,12 @@ class OrderService:
             event = OrderEvent(order.id, now, None, S.CREATED, f"shopper:{summary.shopper_id}")
             try:
                 await self.repo.add_order(order, event)
-                return order
+                return order, True
             except DuplicateOrder as exc:
                 if exc.field_name == "idempotency_key":
                     found = await self.repo.get_order_by_key(idempotency_key)
                     if found is not None:
-                        return found
+                        return found, False
                     raise
         raise DuplicateOrder("id")
 
@@ -180,17 +200,23 @@ class OrderService:
 
     async def start_payment(self, order_id: str, method: str | None = None) -> PaymentIntent:
         """Create (or reuse) the order's pending payment and return where to pay."""
-        order = await self.get(order_id)
+        return await self._start_payment(await self.get(order_id), method)
+
+    async def _start_payment(self, order: Order, method: str | None) -> PaymentIntent:
         if order.status is not S.CREATED:
             raise IllegalTransition(order.id, order.status, S.PAID)
         pending = await self.repo.pending_payment_for(order.id)
         if pending is not None:
             return PaymentIntent(pending.payment_id, pending.provider, pay_url=pending.pay_url)
+        return await self._new_payment(order, method)
+
+    async def _new_payment(self, order: Order, method: str | None) -> PaymentIntent:
+        """Ask the provider for a payment, store it on the order, then apply an early callback."""
         provider = self.providers[self.default_provider]
         payment_id = f"pay_{uuid.uuid4().hex[:24]}"
         title = order.lines[0].title + (f" 等{len(order.lines)}件" if len(order.lines) > 1 else "")
         intent = await provider.create_payment(payment_id, order.total, title[:120], method=method)
-        await self.repo.add_payment(
+        await self.repo.attach_payment(
             Payment(
                 payment_id=payment_id,
                 order_id=order.id,
@@ -201,11 +227,9 @@ class OrderService:
                 created_at=self.clock.now(),
             )
         )
-        await self.repo.set_fields(order.id, {"payment_id": payment_id})
         # A callback may have arrived before the payment row committed: apply it now.
-        for prov, note in await self.repo.callbacks_with_status("received"):
-            if note.payment_id == payment_id:
-                await self._apply(prov, note)
+        for prov, note in await self.repo.callbacks_with_status("received", payment_id=payment_id):
+            await self._apply(prov, note)
         return intent
 
     async def handle_payment_callback(

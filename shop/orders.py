@@ -258,6 +258,10 @@ class OrderRepository(Protocol):
 
     async def add_payment(self, payment: Payment) -> None: ...
 
+    async def attach_payment(self, payment: Payment) -> None:
+        """Add the order's new payment and set it as the order's `payment_id`, in one transaction."""
+        ...
+
     async def get_payment(self, payment_id: str) -> Payment | None: ...
 
     async def pending_payment_for(self, order_id: str) -> Payment | None: ...
@@ -284,7 +288,11 @@ class OrderRepository(Protocol):
 
     async def mark_callback(self, provider: str, note: PaymentNotification, status: str) -> None: ...
 
-    async def callbacks_with_status(self, status: str) -> list[tuple[str, PaymentNotification]]: ...
+    async def callbacks_with_status(
+        self, status: str, payment_id: str | None = None
+    ) -> list[tuple[str, PaymentNotification]]:
+        """Kept callbacks in `status` (of one payment if given), oldest first."""
+        ...
 
     async def add_refund(
         self, refund_id: str, payment_id: str, amount: Decimal, reason: str, at: datetime

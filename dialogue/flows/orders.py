@@ -39,8 +39,7 @@ async def place_order(ctx: TurnContext, summary: dict[str, Any], idempotency_key
         receiver_name=summary["receiver_name"], phone=summary["phone"], address=summary["address"],
         language=ctx.language, merchant=summary.get("merchant") or "", savings=summary.get("promotion") or "")
     try:
-        order = await orders.create_from_summary(order_summary, idempotency_key)
-        intent = await orders.start_payment(order.id, summary.get("payment_method"))
+        order, intent = await orders.place(order_summary, idempotency_key, summary.get("payment_method"))
     except OrderError as exc:
         ctx.say("order_failed", reason=str(exc))
         return

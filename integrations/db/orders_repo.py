@@ -261,18 +261,27 @@ class SqlOrderRepository:
 
     async def add_payment(self, payment: Payment) -> None:
         async with self.engine.begin() as conn:
+            await conn.execute(self._payment_insert(payment))
+
+    async def attach_payment(self, payment: Payment) -> None:
+        async with self.engine.begin() as conn:
+            await conn.execute(self._payment_insert(payment))
             await conn.execute(
-                insert(payments).values(
-                    payment_id=payment.payment_id,
-                    order_id=payment.order_id,
-                    provider=payment.provider,
-                    amount=payment.amount,
-                    status=payment.status,
-                    pay_url=payment.pay_url,
-                    method=payment.method,
-                    created_at=payment.created_at,
-                )
+                update(orders).where(orders.c.id == payment.order_id).values(payment_id=payment.payment_id)
             )
+
+    @staticmethod
+    def _payment_insert(payment: Payment) -> Any:
+        return insert(payments).values(
+            payment_id=payment.payment_id,
+            order_id=payment.order_id,
+            provider=payment.provider,
+            amount=payment.amount,
+            status=payment.status,
+            pay_url=payment.pay_url,
+            method=payment.method,
+            created_at=payment.created_at,
+        )
 
     async def get_payment(self, payment_id: str) -> Payment | None:
         async with self.engine.connect() as conn:
@@ -357,13 +366,14 @@ class SqlOrderRepository:
                 .values(status=status)
             )
 
-    async def callbacks_with_status(self, status: str) -> list[tuple[str, PaymentNotification]]:
+    async def callbacks_with_status(
+        self, status: str, payment_id: str | None = None
+    ) -> list[tuple[str, PaymentNotification]]:
+        stmt = select(payment_callbacks).where(payment_callbacks.c.status == status)
+        if payment_id is not None:
+            stmt = stmt.where(payment_callbacks.c.payment_id == payment_id)
         async with self.engine.connect() as conn:
-            rows = await conn.execute(
-                select(payment_callbacks)
-                .where(payment_callbacks.c.status == status)
-                .order_by(payment_callbacks.c.id)
-            )
+            rows = await conn.execute(stmt.order_by(payment_callbacks.c.id))
             return [
                 (
                     m["provider"],

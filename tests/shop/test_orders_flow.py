@@ -6,6 +6,7 @@ import asyncio
 from decimal import Decimal
 
 import pytest
+from sqlalchemy import event
 
 from shop.orders import IllegalTransition, InvalidOrder, OrderLine, OrderStatus
 from tests.orders_harness import build_world, paid_order, summary
@@ -118,3 +119,23 @@ async def test_start_payment_twice_reuses_the_pending_payment(w):
     assert one.pay_url == f"http://testserver/pay/{one.payment_id}"
     payload = await w.orders.payload(await w.orders.get(order.id))
     assert payload["payment_url"] == one.pay_url and payload["total"] == "5999.00"
+
+
+async def test_confirming_places_the_order_and_its_payment_without_reading_them_back(w):
+    statements: list[str] = []
+    listener = lambda *a: statements.append(a[2].split()[0].upper())
+    event.listen(w.engine.sync_engine, "before_cursor_execute", listener)
+    try:
+        order, intent = await w.orders.place(summary(), "confirm-42", "wechat_pay")
+    finally:
+        event.remove(w.engine.sync_engine, "before_cursor_execute", listener)
+    # the order (row, line, created event), then the payment stored on it, then the inbox read
+    assert statements == ["INSERT", "INSERT", "INSERT", "INSERT", "UPDATE", "SELECT"]
+    stored = await w.orders.get(order.id)
+    assert stored.status is OrderStatus.CREATED and stored.payment_id == intent.payment_id
+    assert [(e.from_status, e.to_status) for e in await w.orders.events(order.id)] == [(None, OrderStatus.CREATED)]
+    assert (await w.orders.payload(stored))["payment_url"] == intent.pay_url
+
+    again, same = await w.orders.place(summary(), "confirm-42", "wechat_pay")  # the message, retried
+    assert again.id == order.id and same.payment_id == intent.payment_id
+    assert len(await w.orders.list_for_shopper("u1")) == 1
