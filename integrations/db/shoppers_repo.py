@@ -74,18 +74,22 @@ class SQLShopperRepository:
         return await self.get(sid)
 
     async def get(self, shopper_id: str) -> Shopper | None:
+        ident = shopper_identities.c
+        stmt = (  # the shopper and their identities in one round trip (a row per identity)
+            select(shoppers, ident.channel, ident.sender_id)
+            .outerjoin(shopper_identities, ident.shopper_id == shoppers.c.id)
+            .where(shoppers.c.id == shopper_id)
+        )
         async with self._engine.connect() as conn:
-            row = (await conn.execute(select(shoppers).where(shoppers.c.id == shopper_id))).mappings().first()
-            if row is None:
-                return None
-            ids = (await conn.execute(
-                select(shopper_identities.c.channel, shopper_identities.c.sender_id)
-                .where(shopper_identities.c.shopper_id == shopper_id))).all()
+            rows = (await conn.execute(stmt)).mappings().all()
+        if not rows:
+            return None
+        row = rows[0]
         created = row["created_at"]
         if created.tzinfo is None:
             created = created.replace(tzinfo=UTC)
-        return Shopper(id=row["id"], created_at=created,
-                       identities=tuple((c, s) for c, s in ids),
+        identities = tuple((r["channel"], r["sender_id"]) for r in rows if r["channel"] is not None)
+        return Shopper(id=row["id"], created_at=created, identities=identities,
                        **{f: row[f] for f in PROFILE_FIELDS})
 
     async def update_profile(self, shopper_id: str, **fields: str | None) -> Shopper:
