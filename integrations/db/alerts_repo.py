@@ -248,63 +248,57 @@ class SqlPriceHistory:
         )
 
     async def record_many(self, points: Sequence[PricePoint]) -> None:
-        # last sighting per key wins within one call
-        latest: dict[tuple[str, str], PricePoint] = {}
+        # Every sighting of a key, oldest first, is judged as if recorded on its own (as the
+        # in-memory twin does): a batch of several seconds logs what single calls would have.
+        by_key: dict[tuple[str, str], list[PricePoint]] = {}
         for p in sorted(points, key=lambda p: _utc(p.seen_at)):
-            latest[(p.product_id, p.platform)] = p
-        keys = list(latest)
+            by_key.setdefault((p.product_id, p.platform), []).append(p)
+        keys = list(by_key)
         async with self._engine.begin() as conn:
             for i in range(0, len(keys), _CHUNK):
                 chunk = keys[i : i + _CHUNK]
+                pp, ph = product_prices, price_history
+                last_logged = (  # no snapshot: logged anyway
+                    select(func.max(ph.c.seen_at))
+                    .where(ph.c.product_id == pp.c.product_id, ph.c.platform == pp.c.platform)
+                    .scalar_subquery()
+                )
                 rows = await conn.execute(
-                    select(
-                        product_prices.c.product_id,
-                        product_prices.c.platform,
-                        product_prices.c.platform_product_id,
-                        product_prices.c.price,
-                    ).where(tuple_(product_prices.c.product_id, product_prices.c.platform).in_(chunk))
+                    select(pp.c.product_id, pp.c.platform, pp.c.platform_product_id, pp.c.price,
+                           last_logged.label("last_logged"))
+                    .where(tuple_(pp.c.product_id, pp.c.platform).in_(chunk))
                 )
                 prev = {(r.product_id, r.platform): r for r in rows}
-                last_logged = await self._last_logged(conn, chunk)
                 log_rows, snap_rows = [], []
                 for key in chunk:
-                    p = latest[key]
-                    seen = _utc(p.seen_at)
                     old = prev.get(key)
-                    logged = last_logged.get(key)
-                    if (
-                        old is None
-                        or _money(old.price) != _money(p.price)
-                        or logged is None
-                        or seen - logged >= self._min_interval
-                    ):
-                        log_rows.append(
-                            {"product_id": key[0], "platform": key[1], "price": p.price, "seen_at": seen}
-                        )
+                    price = None if old is None else _money(old.price)
+                    ppid = "" if old is None else old.platform_product_id
+                    logged = None if old is None or old.last_logged is None else _utc(old.last_logged)
+                    for p in by_key[key]:
+                        seen = _utc(p.seen_at)
+                        changed = price is None or price != _money(p.price)
+                        if changed or logged is None or seen - logged >= self._min_interval:
+                            log_rows.append(
+                                {"product_id": key[0], "platform": key[1], "price": p.price, "seen_at": seen}
+                            )
+                            logged = seen
+                        price = _money(p.price)
+                        ppid = p.platform_product_id or ppid
+                    last = by_key[key][-1]
                     snap_rows.append(
                         {
                             "product_id": key[0],
                             "platform": key[1],
-                            "platform_product_id": p.platform_product_id
-                            or (old.platform_product_id if old is not None else ""),
-                            "price": p.price,
-                            "seen_at": seen,
+                            "platform_product_id": ppid,
+                            "price": last.price,
+                            "seen_at": _utc(last.seen_at),
                             "available": True,
                         }
                     )
                 if log_rows:
                     await conn.execute(insert(price_history), log_rows)
                 await conn.execute(self._upsert(), snap_rows)
-
-    @staticmethod
-    async def _last_logged(conn: Any, keys: list[tuple[str, str]]) -> dict[tuple[str, str], datetime]:
-        ph = price_history
-        rows = await conn.execute(
-            select(ph.c.product_id, ph.c.platform, func.max(ph.c.seen_at).label("last"))
-            .where(tuple_(ph.c.product_id, ph.c.platform).in_(keys))
-            .group_by(ph.c.product_id, ph.c.platform)
-        )
-        return {(r.product_id, r.platform): _utc(r.last) for r in rows}
 
     async def lows(
         self, product_ids: Sequence[str], since: datetime, platform: str | None = None

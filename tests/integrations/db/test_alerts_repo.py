@@ -156,6 +156,27 @@ async def test_history_dedupes_unchanged_prices_and_reports_lows(engine):
         assert (await conn.execute(select(func.count()).select_from(price_history))).scalar_one() == 4
 
 
+async def test_several_sightings_in_one_call_are_logged_as_one_call_each_would_be(engine):
+    """A batch of a few seconds (the aggregator's recorder) logs every change, not the last price only."""
+    sightings = [
+        pt("p1", "jd", "100", T0),
+        pt("p1", "jd", "100", T0 + timedelta(minutes=5)),  # unchanged, soon: not logged
+        pt("p1", "jd", "80", T0 + timedelta(minutes=10)),  # a drop and back within the batch
+        pt("p1", "jd", "100", T0 + timedelta(minutes=20)),
+        pt("p1", "jd", "100", T0 + timedelta(minutes=90)),  # unchanged, an hour since it was logged
+        pt("p2", "pdd", "7", T0),
+    ]
+    batched = SqlPriceHistory(engine, min_interval=timedelta(hours=1))
+    await batched.record_many(list(reversed(sightings)))  # order of arrival does not matter
+    one_by_one = InMemoryPriceHistory(min_interval=timedelta(hours=1))
+    for p in sightings:
+        await one_by_one.record_many([p])
+    for product in ("p1", "p2"):
+        assert await batched.series(product) == await one_by_one.series(product)
+    current = await batched.current(["p1"])
+    assert [(c.price, c.seen_at) for c in current["p1"]] == [(D("100.00"), T0 + timedelta(minutes=90))]
+
+
 async def test_shopper_listing_counting_and_cancel(engine):
     repo = SqlAlertRepository(engine)
     await repo.add(alert("a1", "p1", "10", created_at=T0))
