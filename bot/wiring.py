@@ -58,6 +58,7 @@ from shop.alerts import AlertService, AlertSettings
 from shop.charts import PriceChartService, product_title_lookup
 from shop.clock import SystemClock
 from shop.ports import PlatformUnavailable
+from shop.price_history import BatchingPriceRecorder
 from shop.search import SearchAggregator
 from tracking.leader import RedisLeaderLock
 from tracking.lock import InProcessLockManager, LockManager, RedisLockManager
@@ -178,6 +179,13 @@ def _wire_marketplaces(c: Container) -> None:
             c.scheduler.add_job("walk_demo_prices", make_price_walk_job(demo, after_change=invalidate_search(c)),
                                 s.demo_price_walk_seconds)
 
+    # Every price the aggregator sees goes to the price history, written in batches off the turn
+    # (every 5 s, and more often than an unchanged price is logged: see BatchingPriceRecorder).
+    recorder = None
+    if c.services.price_history is not None:
+        recorder = BatchingPriceRecorder(c.services.price_history,
+                                         interval=min(5.0, s.price_history_min_interval_seconds / 2))
+
     async def start() -> None:
         await asyncio.to_thread(relevance.warm_up)  # jieba's dictionary, before the first search
         if isinstance(cache, RedisCache):
@@ -187,14 +195,17 @@ def _wire_marketplaces(c: Container) -> None:
             await demo.start(in_process=s.demo_platform_transport == "asgi")
             c.connectors.update(demo.connectors)
         c.connectors.update(c.real.marketplaces)  # a real platform replaces its demo twin
-        # Every price the aggregator sees goes to the price history (in the background).
+        if recorder is not None:
+            recorder.start()
         c.services.search = SearchAggregator(c.connectors, cache, deadline_seconds=s.search_deadline_seconds,
                                              cache_ttl_seconds=s.search_cache_ttl_seconds,
-                                             price_recorder=c.services.price_history)
+                                             price_recorder=recorder)
 
     async def stop() -> None:
         if c.services.search is not None:
-            await c.services.search.drain()  # price-history writes in flight
+            await c.services.search.drain()  # sightings on their way to the recorder
+        if recorder is not None:
+            await recorder.close()  # the last batch is written before the database closes
         if demo is not None:
             await demo.stop()
         await c.real.stop()

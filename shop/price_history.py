@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Protocol
@@ -183,6 +183,124 @@ class BackgroundPriceRecorder:
         """Wait for every write in flight."""
         while self._pending:
             await asyncio.gather(*list(self._pending))
+
+
+class BatchingPriceRecorder:
+    """Keeps sightings in memory and writes them in one call every `interval` seconds.
+
+    For the aggregator, which sees prices on almost every turn (search, details, compare,
+    the buy summary): one write per turn put a database transaction beside nearly every turn,
+    on SQLite next to the turn's own writes (an order) for the one write lock. Here
+    `record_many` only updates a dict; the task `start()` runs hands what was seen since the
+    last write to the target's `record_many` every `interval` seconds (sooner once `flush_at`
+    sightings wait), `chunk` products-and-platforms per call with a `pause` between calls, so
+    that a turn running meanwhile waits for one small write rather than a whole batch.
+    Readers (badges, charts) see a sighting about `interval` seconds late.
+
+    Of a run of sightings of one price (per product and platform) only the first and the
+    latest are kept, in order. The log still gets every price change when it was first seen,
+    and the snapshot the latest sighting; an unchanged price is still logged at most once per
+    the target's `min_interval` (the sighting that renews it may be one up to `interval`
+    seconds later than one at a time would have picked; the wiring keeps `interval` below
+    `min_interval`).
+
+    `close()` (app shutdown) writes what is left: a clean shutdown loses nothing, a crash at
+    most `interval` seconds of sightings. A failed write is logged and counted (`failed`) and
+    its sightings dropped; past `max_buffered` waiting sightings (the database is down) new
+    ones are dropped and counted (`dropped`) rather than kept without bound.
+    """
+
+    def __init__(
+        self,
+        target: PriceRecorder,
+        *,
+        interval: float = 5.0,
+        chunk: int = 100,
+        pause: float = 0.01,
+        flush_at: int = 5_000,
+        max_buffered: int = 100_000,
+    ) -> None:
+        self._target = target
+        self._interval = interval
+        self._chunk = chunk
+        self._pause = pause
+        self._flush_at = flush_at
+        self._max_buffered = max_buffered
+        self._buffer: dict[tuple[str, str], list[PricePoint]] = {}
+        self._buffered = 0
+        self._wake = asyncio.Event()
+        self._writing = asyncio.Lock()  # one write at a time, so sightings reach the target in order
+        self._task: asyncio.Task[None] | None = None
+        self._closing = False
+        self.dropped = 0
+        self.failed = 0
+
+    @property
+    def buffered(self) -> int:
+        """Sightings kept and not yet handed to the target."""
+        return self._buffered
+
+    async def record_many(self, points: Sequence[PricePoint]) -> None:
+        for p in points:
+            kept = self._buffer.get((p.product_id, p.platform))
+            if kept is None:
+                if self._buffered >= self._max_buffered:
+                    self.dropped += 1
+                    continue
+                self._buffer[(p.product_id, p.platform)] = [p]
+                self._buffered += 1
+                continue
+            last = kept[-1]
+            if len(kept) >= 2 and kept[-2].price == last.price == p.price:
+                if p.seen_at >= last.seen_at:  # the run goes on: its latest sighting replaces the last
+                    ppid = p.platform_product_id or last.platform_product_id
+                    kept[-1] = replace(p, platform_product_id=ppid)
+            elif self._buffered >= self._max_buffered:
+                self.dropped += 1
+            else:
+                kept.append(p)
+                self._buffered += 1
+        if self._buffered >= self._flush_at:
+            self._wake.set()
+
+    def start(self) -> None:
+        """Start the periodic writer (the app's start-up)."""
+        if self._task is None:
+            self._closing = False
+            self._task = asyncio.create_task(self._run(), name="price-history-writer")
+
+    async def _run(self) -> None:
+        while not self._closing:
+            try:
+                await asyncio.wait_for(self._wake.wait(), self._interval)
+            except TimeoutError:
+                pass
+            self._wake.clear()
+            await self.flush(pause=self._pause)
+
+    async def flush(self, pause: float = 0.0) -> None:
+        """Write every sighting kept so far, `pause` seconds between two chunks."""
+        async with self._writing:
+            kept = list(self._buffer.values())
+            self._buffer, self._buffered = {}, 0
+            for i in range(0, len(kept), self._chunk):
+                if i and pause:
+                    await asyncio.sleep(pause)
+                batch = [p for runs in kept[i : i + self._chunk] for p in runs]
+                try:
+                    await self._target.record_many(batch)
+                except Exception:  # a background write has no caller to raise to: log it, count it
+                    self.failed += 1
+                    log.exception("recording %d prices failed", len(batch))
+
+    async def close(self) -> None:
+        """Stop the writer after its last write, then write what is left (the app's shutdown)."""
+        self._closing = True
+        self._wake.set()
+        if self._task is not None:
+            await self._task  # a write in flight is finished, never cancelled
+            self._task = None
+        await self.flush()
 
 
 class InMemoryPriceHistory:

@@ -1,9 +1,12 @@
 from __future__ import annotations
 
 import httpx
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.app import create_app
 from bot.settings import Settings
+from integrations.db.alerts_tables import product_prices
 
 
 async def test_health_ready_and_metrics(app_client):
@@ -36,3 +39,20 @@ async def test_ready_is_503_when_the_database_is_gone(tmp_path):
             r = await c.get("/readyz")
             assert r.status_code == 503 and r.json()["checks"]["database"].startswith("error")
             assert (await c.get("/healthz")).status_code == 200
+
+
+async def test_prices_seen_in_a_chat_are_in_the_price_history_after_a_clean_shutdown(settings):
+    """The aggregator's sightings are written in batches off the turn; stopping writes the last batch."""
+    app = create_app(settings)
+    async with app.router.lifespan_context(app), httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c:
+        r = await c.post("/webhooks/rest/webhook",
+                         json={"sender": "p", "message": '/search_product{"product": "手机", "price_max": 5000}'})
+        products = [m["custom"] for m in r.json() if (m.get("custom") or {}).get("type") == "products"]
+        assert products and products[0]["items"]
+    engine = create_async_engine(settings.database_url)
+    try:
+        async with engine.connect() as conn:
+            recorded = set((await conn.execute(select(product_prices.c.product_id))).scalars())
+    finally:
+        await engine.dispose()
+    assert {item["id"] for item in products[0]["items"]} <= recorded

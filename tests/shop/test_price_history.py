@@ -9,6 +9,7 @@ from decimal import Decimal
 from shop.catalog import Offer
 from shop.price_history import (
     BackgroundPriceRecorder,
+    BatchingPriceRecorder,
     InMemoryPriceHistory,
     PriceBadges,
     PricePoint,
@@ -91,3 +92,75 @@ async def test_background_recorder_does_not_block_the_caller_and_bounds_its_back
     await recorder.drain()
     assert slow.points == [point]
     assert recorder.failed == 1
+
+
+class ListRecorder:
+    """A target that keeps every call; `got` is set on each one, and negative prices fail."""
+
+    def __init__(self) -> None:
+        self.calls: list[list[PricePoint]] = []
+        self.got = asyncio.Event()
+
+    async def record_many(self, points) -> None:
+        self.got.set()
+        if any(p.price < 0 for p in points):
+            raise ValueError("bad price")
+        self.calls.append(list(points))
+
+
+def sightings(product: str, *prices: str) -> list[PricePoint]:
+    return [PricePoint(product, "jd", D(v), NOW + timedelta(seconds=i), f"jd-{product}") for i, v in enumerate(prices)]
+
+
+async def test_batching_recorder_writes_nothing_on_the_turn_and_keeps_each_runs_first_and_latest_sighting():
+    target = ListRecorder()
+    recorder = BatchingPriceRecorder(target)
+    seen = sightings("p", "10", "10", "10", "9", "10", "10")
+    for point in seen:
+        await recorder.record_many([point])
+    other = sightings("q", "5")
+    await recorder.record_many(other)
+    assert target.calls == []
+    await recorder.flush()
+    assert target.calls == [[seen[0], seen[2], seen[3], seen[4], seen[5], other[0]]]
+    await recorder.flush()
+    assert len(target.calls) == 1  # nothing was left over
+
+
+async def test_batched_sightings_make_the_same_history_as_one_call_each():
+    seen = sightings("p", "10", "10", "12", "12", "12", "10") + sightings("q", "5", "5")
+    one_by_one = InMemoryPriceHistory()
+    for point in seen:
+        await one_by_one.record_many([point])
+    batched = InMemoryPriceHistory()
+    recorder = BatchingPriceRecorder(batched)
+    for point in seen:
+        await recorder.record_many([point])
+    await recorder.flush()
+    for product in ("p", "q"):
+        assert await batched.series(product) == await one_by_one.series(product)
+    assert await batched.current(["p", "q"]) == await one_by_one.current(["p", "q"])
+
+
+async def test_batching_recorder_writes_when_enough_wait_and_everything_left_on_close():
+    target = ListRecorder()
+    recorder = BatchingPriceRecorder(target, interval=3600, flush_at=2)
+    recorder.start()
+    first, second = sightings("a", "1")[0], sightings("b", "2")[0]
+    await recorder.record_many([first])
+    await recorder.record_many([second])  # two waiting: the writer wakes up
+    await asyncio.wait_for(target.got.wait(), 10)
+    last = sightings("c", "3")[0]
+    await recorder.record_many([last])
+    await recorder.close()  # stops the writer after its write, then writes the rest
+    assert [p for call in target.calls for p in call] == [first, second, last]
+
+
+async def test_batching_recorder_counts_a_failed_chunk_and_a_full_buffer_without_losing_the_rest():
+    target = ListRecorder()
+    recorder = BatchingPriceRecorder(target, chunk=1, max_buffered=3)
+    good, bad, also_good = sightings("a", "1")[0], sightings("b", "-1")[0], sightings("c", "3")[0]
+    await recorder.record_many([good, bad, also_good, *sightings("d", "4")])
+    assert recorder.dropped == 1 and recorder.buffered == 3
+    await recorder.flush()
+    assert target.calls == [[good], [also_good]] and recorder.failed == 1
