@@ -70,6 +70,8 @@ log = logging.getLogger(__name__)
 
 Hook = Callable[[], Awaitable[Any]]
 
+PRICE_BATCH_SECONDS = 5.0  # how often the prices the aggregator saw are written
+
 
 class ParserHolder:
     """The current NLU parser: None until the model is loaded at start."""
@@ -179,12 +181,13 @@ def _wire_marketplaces(c: Container) -> None:
             c.scheduler.add_job("walk_demo_prices", make_price_walk_job(demo, after_change=invalidate_search(c)),
                                 s.demo_price_walk_seconds)
 
-    # Every price the aggregator sees goes to the price history, written in batches off the turn
-    # (every 5 s, and more often than an unchanged price is logged: see BatchingPriceRecorder).
+    # Every price the aggregator sees goes to the price history: in batches off the turn every
+    # 5 s (BatchingPriceRecorder), unless an unchanged price is to be logged again that often;
+    # then each search writes its own sightings in the background.
+    history = c.services.price_history
     recorder = None
-    if c.services.price_history is not None:
-        recorder = BatchingPriceRecorder(c.services.price_history,
-                                         interval=min(5.0, s.price_history_min_interval_seconds / 2))
+    if history is not None and s.price_history_min_interval_seconds > 2 * PRICE_BATCH_SECONDS:
+        recorder = BatchingPriceRecorder(history, interval=PRICE_BATCH_SECONDS)
 
     async def start() -> None:
         await asyncio.to_thread(relevance.warm_up)  # jieba's dictionary, before the first search
@@ -199,7 +202,7 @@ def _wire_marketplaces(c: Container) -> None:
             recorder.start()
         c.services.search = SearchAggregator(c.connectors, cache, deadline_seconds=s.search_deadline_seconds,
                                              cache_ttl_seconds=s.search_cache_ttl_seconds,
-                                             price_recorder=recorder)
+                                             price_recorder=recorder or history)
 
     async def stop() -> None:
         if c.services.search is not None:

@@ -220,6 +220,8 @@ class BatchingPriceRecorder:
         flush_at: int = 5_000,
         max_buffered: int = 100_000,
     ) -> None:
+        if interval <= 0 or chunk < 1:
+            raise ValueError("the interval must be positive and a chunk hold one key at least")
         self._target = target
         self._interval = interval
         self._chunk = chunk
