@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
+from dataclasses import replace
 from decimal import Decimal
 from statistics import median
 from typing import Any
 
 from dialogue.context import TurnContext
 from dialogue.flows.base import Flow
-from dialogue.flows.common import LAST_RESULTS, LAST_SEARCH, VIEWED, to_decimal
+from dialogue.flows.common import LAST_RESULTS, LAST_SEARCH, VIEWED, budget_from, query_to_slot, to_decimal
 from dialogue.flows.search import SHOWN, platform_label
 from dialogue.messages import Button, button_payload
 from shop.catalog import Product, SearchQuery
@@ -34,7 +35,9 @@ class Recommend(Flow):
         history = bought + viewed
         asked = ctx.entity("product") or ctx.entity("category")
         if asked:
-            query = SearchQuery(product=str(asked), brand=ctx.entity("brand"), sort_by="rating", page_size=SHOWN)
+            budget = budget_from(ctx) or (None, None)
+            query = SearchQuery(product=str(asked), brand=ctx.entity("brand"), price_min=budget[0],
+                                price_max=budget[1], sort_by="rating", page_size=SHOWN)
             await self._answer(ctx, query, "recommend_for_asked", set(), what=str(asked))
             return
         if history:
@@ -87,6 +90,7 @@ class Recommend(Flow):
             return False
         payload["items"] = items
         self._show(ctx, items, payload, ctx.t(key, what=what))
+        ctx.set_slot(LAST_SEARCH, query_to_slot(replace(query, page_size=SHOWN)))  # "only jd" refines these
         return True
 
     async def _popular(self, ctx: TurnContext) -> None:

@@ -37,13 +37,17 @@ def platform_label(platform: str, language: str) -> str:
     return PLATFORM_LABEL.get(language, PLATFORM_LABEL["en"]).get(platform, platform)
 
 
-async def run_search(ctx: TurnContext, query: SearchQuery) -> None:
-    """Search, then answer with the top items as text, a `products` payload and buttons."""
+async def run_search(ctx: TurnContext, query: SearchQuery, refining: bool = False) -> None:
+    """Search, then answer with the top items as text, a `products` payload and buttons.
+    A refinement that finds nothing keeps the list and query the shopper already has."""
     search = ctx.services.search
     if search is None:
         ctx.say("search_unavailable")
         return
     result = await search.search(query)
+    if refining and not result.items and (ctx.slot(LAST_RESULTS) or []):
+        ctx.say("search_no_more" if query.page > 1 else "refine_no_results")
+        return
     ctx.set_slot(LAST_SEARCH, query_to_slot(query))
     if result.reason and not result.items:
         ctx.set_slot(LAST_RESULTS, [])
@@ -207,13 +211,22 @@ class RefineSearch(Flow):
         if budget is not None:
             changed = replace(changed, price_min=budget[0], price_max=budget[1])
         elif _CHEAPER.search(text) and not ctx.entity("sort_by"):
-            changed = replace(changed, price_max=self._cheaper_cap(ctx, q), price_min=None)
+            changed = await self._cheaper(ctx, q, changed)
         elif _PRICIER.search(text) and not ctx.entity("sort_by"):
             changed = replace(changed, price_min=self._pricier_floor(ctx, q), price_max=None)
         if changed == q:
             ctx.say("refine_what")
             return
-        await run_search(ctx, changed)
+        await run_search(ctx, changed, refining=True)
+
+    async def _cheaper(self, ctx: TurnContext, q: SearchQuery, changed: SearchQuery) -> SearchQuery:
+        """Below the cheapest item shown when there is anything there; else the same search,
+        cheapest first (said so)."""
+        capped = replace(changed, price_max=self._cheaper_cap(ctx, q), price_min=None)
+        if ctx.services.search is not None and (await ctx.services.search.search(capped)).items:
+            return capped
+        ctx.say("refine_cheapest_first")
+        return replace(changed, sort_by="price_asc")
 
     @staticmethod
     def _shown_prices(ctx: TurnContext) -> list[Decimal]:
@@ -221,8 +234,9 @@ class RefineSearch(Flow):
 
     def _cheaper_cap(self, ctx: TurnContext, q: SearchQuery) -> Decimal:
         prices = self._shown_prices(ctx)
-        base = min(prices) if prices else (q.price_max or Decimal(100))
-        return (base * Decimal("0.95")).quantize(Decimal(1))
+        if prices:  # strictly cheaper than anything shown
+            return min(prices) - Decimal("0.01")
+        return ((q.price_max or Decimal(100)) * Decimal("0.8")).quantize(Decimal(1))
 
     def _pricier_floor(self, ctx: TurnContext, q: SearchQuery) -> Decimal:
         prices = self._shown_prices(ctx)

@@ -60,3 +60,21 @@ async def test_nonsense_emoji_and_very_long_messages_get_helpful_replies(say):
     for text in ["🙂🙂🙂", "asdkjh qwpoe zmxnc", "买" * 5000, "\u202eمرحبا"]:
         replies = await say(text, sender="odd")
         assert replies and all(r.get("text") for r in replies)
+
+
+async def test_cheaper_goes_below_what_was_shown_until_nothing_is_then_cheapest_first(say):
+    s = "zh-cheaper"
+    shown = custom(await say("帮我找一款3000元以内的耳机", sender=s), "products")["items"]
+    for _ in range(12):
+        replies = await say("有没有便宜点的", sender=s)
+        listed = custom(replies, "products")["items"]
+        prices = [Decimal(i["price"]) for i in listed]
+        if "没有比刚才更便宜" in texts(replies):
+            assert prices == sorted(prices) and min(prices) <= min(Decimal(i["price"]) for i in shown)
+            break
+        assert max(prices) < min(Decimal(i["price"]) for i in shown)
+        shown = listed
+    else:
+        raise AssertionError("cheaper never ran out of cheaper items")
+    details = custom(await say("第二个详细说说", sender=s), "product")["item"]
+    assert details["id"] == listed[1]["id"]

@@ -171,3 +171,22 @@ async def test_state_survives_a_restart_of_the_app(settings):
                 keys = [k async for k in redis.scan_iter("shopbot-test-restart:*")]
                 if keys:
                     await redis.delete(*keys)
+
+
+async def test_a_refinement_that_finds_nothing_keeps_the_list(say):
+    shown = custom(await say('/search_product{"product": "running shoes", "price_max": 1000}'), "products")
+    nothing = await say('/refine_search{"brand": "Huawei"}')
+    assert "No" in texts(nothing) or "没找到" in texts(nothing)
+    assert not [r for r in nothing if (r.get("custom") or {}).get("type") == "products"]
+    first = custom(await say('/show_details{"ordinal": 1}'), "product")["item"]
+    assert first["id"] == shown["items"][0]["id"]
+    only_jd = custom(await say('/refine_search{"platform": "jd"}'), "products")
+    assert only_jd["query"].get("brand") in (None, "") and only_jd["query"]["product"] == "running shoes"
+
+
+async def test_recommendations_for_a_product_keep_the_budget_and_can_be_refined(say):
+    recommended = custom(await say('/recommend{"product": "跑鞋", "price_max": 1000}'), "products")
+    assert recommended["items"] and all(Decimal(i["price"]) <= 1000 for i in recommended["items"])
+    only_jd = custom(await say('/refine_search{"platform": "jd"}'), "products")
+    assert {i["platform"] for i in only_jd["items"]} == {"jd"}
+    assert only_jd["query"]["product"] == "跑鞋" and only_jd["query"]["price_max"] == "1000"
