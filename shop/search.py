@@ -45,9 +45,31 @@ def canonical_platform(text: str) -> str | None:
 
 
 def _cache_key(q: SearchQuery) -> str:
+    # no sort_by: one cached ranking serves every order of the same results ("sort by sales")
     raw = json.dumps([q.product, q.brand, q.category, str(q.price_min), str(q.price_max),
-                      sorted(q.platforms), q.sort_by], ensure_ascii=False)
+                      sorted(q.platforms)], ensure_ascii=False)
     return hashlib.sha1(raw.encode()).hexdigest()
+
+
+SortKeys = tuple[float, Decimal, int, float]  # relevance, effective price, sales, best rating
+
+
+def _sort_keys(h: SearchHit) -> SortKeys:
+    return (h.score, h.price.total, sum(o.sales for o in h.product.offers),
+            max((o.rating for o in h.product.offers), default=0.0))
+
+
+def _order(sort_by: str | None) -> Callable[[SortKeys], tuple[object, ...]]:
+    """The ordering of one sort choice over (relevance, price, sales, rating)."""
+    if sort_by == "price_asc":
+        return lambda k: (k[1], -k[0], -k[2])
+    if sort_by == "price_desc":
+        return lambda k: (-k[1], -k[0], -k[2])
+    if sort_by == "sales":
+        return lambda k: (-k[2], -k[0])
+    if sort_by == "rating":
+        return lambda k: (-k[3], -k[2])
+    return lambda k: (-k[0], -k[2], k[1])
 
 
 @dataclass(frozen=True)
@@ -161,6 +183,9 @@ class SearchAggregator:
         hits = self._rank(merged, norm)
         if self.cache is not None and not got.failed and not got.late:
             await self.cache.set(key, self._encode(hits), self.cache_ttl_seconds)
+        if q.sort_by:
+            order = _order(q.sort_by)
+            hits = sorted(hits, key=lambda h: order(_sort_keys(h)))
         result = SearchResult.page_of(q, hits, notes=norm.notes,
                                       failed=tuple(sorted(got.failed)), late=tuple(got.late))
         if not hits and not got.results:
@@ -208,18 +233,9 @@ class SearchAggregator:
             return []
         top = max(h.score for h in scored)
         scored = [h for h in scored if h.score >= top * RELEVANCE_FLOOR]
-        sales = lambda h: sum(o.sales for o in h.product.offers)
-        if q.sort_by == "price_asc":
-            scored.sort(key=lambda h: (h.price.total, -h.score, -sales(h)))
-        elif q.sort_by == "price_desc":
-            scored.sort(key=lambda h: (-h.price.total, -h.score, -sales(h)))
-        elif q.sort_by == "sales":
-            scored.sort(key=lambda h: (-sales(h), -h.score))
-        elif q.sort_by == "rating":
-            scored.sort(key=lambda h: (-max(o.rating for o in h.product.offers), -sales(h)))
-        else:
-            scored.sort(key=lambda h: (-h.score, -sales(h), h.price.total))
-        return scored
+        by_relevance = _order(None)
+        scored.sort(key=lambda h: by_relevance(_sort_keys(h)))
+        return scored  # by relevance; `search` applies the query's sort
 
     # ---- price history ------------------------------------------------------------------------
 
@@ -272,18 +288,23 @@ class SearchAggregator:
 
     @staticmethod
     def _encode(hits: list[SearchHit]) -> str:
-        # each row is its own JSON string: a cache hit decodes only the rows of its page
-        return json.dumps([json.dumps([product_to_dict(h.product), h.offer.platform, h.score], ensure_ascii=False)
-                           for h in hits], ensure_ascii=False)
+        # each row: its sort keys, then the hit as its own JSON string, so that a cache hit sorts
+        # on the keys and decodes only the rows of its page
+        return json.dumps([[h.score, str(k[1]), k[2], k[3],
+                            json.dumps([product_to_dict(h.product), h.offer.platform, h.score], ensure_ascii=False)]
+                           for h, k in ((h, _sort_keys(h)) for h in hits)], ensure_ascii=False)
 
     @staticmethod
     def _from_cache(q: SearchQuery, text: str, notes: tuple[str, ...]) -> SearchResult:
         """The page of a cached ranking; only the page's products are decoded."""
         rows = json.loads(text)
+        if q.sort_by:
+            order = _order(q.sort_by)
+            rows.sort(key=lambda r: order((r[0], Decimal(r[1]), r[2], r[3])))
         start = (q.page - 1) * q.page_size
         hits = []
         for row in rows[start:start + q.page_size]:
-            product_data, platform, relevance = json.loads(row)
+            product_data, platform, relevance = json.loads(row[4])
             product = product_from_dict(product_data)
             offer = next(o for o in product.offers if o.platform == platform)
             hits.append(SearchHit(product=product, offer=offer, price=effective_price(offer), score=relevance))

@@ -258,3 +258,19 @@ async def test_another_workers_invalidate_shows_within_a_second(platforms):
     await worker_a.invalidate()
     now[0] = 1.0
     assert not (await worker_b.search(q)).from_cache
+
+
+async def test_another_sort_of_the_same_search_comes_from_the_cache_in_its_own_order(agg, platforms):
+    fresh = SearchAggregator(platforms, None)  # no cache: every order computed from the platforms
+    await agg.search(SearchQuery(product="手机"))
+    calls = sum(c.calls for c in platforms.values())
+    for sort_by in ("price_asc", "price_desc", "sales", "rating", None):
+        q = SearchQuery(product="手机", sort_by=sort_by, page_size=2, page=2)
+        cached, direct = await agg.search(q), await fresh.search(q)
+        assert cached.from_cache and not direct.from_cache
+        assert [h.product.id for h in cached.items] == [h.product.id for h in direct.items], sort_by
+        assert [h.price.total for h in cached.items] == [h.price.total for h in direct.items]
+    assert sum(c.calls for c in platforms.values()) == calls + 5 * len(platforms)  # only `fresh` asked
+    prices = [h.price.total for h in (await agg.search(SearchQuery(product="手机", sort_by="price_asc",
+                                                                    page_size=50))).items]
+    assert prices == sorted(prices) and len(prices) > 2
