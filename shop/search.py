@@ -276,6 +276,12 @@ class SearchAggregator:
             self._generation = (value, now)
         return f"{self.cache_prefix}{self._generation[0]}:{_cache_key(q)}"
 
+    def can_order(self, platform: str) -> bool:
+        """Whether orders can be placed on this platform through its connector (affiliate APIs
+        only link to the item); an unknown platform cannot."""
+        connector = self.connectors.get(platform)
+        return connector is not None and bool(getattr(connector, "can_order", True))
+
     async def invalidate(self) -> None:
         """Forget every cached search (after a price change): bump the cache generation."""
         if self.cache is None:

@@ -96,14 +96,31 @@ class Buy(Flow):
     name = "buy"
     intents = ("buy",)
 
+    @staticmethod
+    def _link(ctx: TurnContext, product_id: str, title: str, offers: list[Any]) -> None:
+        """The item link of the best offer, for a platform that takes orders only on its own site."""
+        found = best_offer(offers)
+        assert found is not None
+        offer, price = found
+        ctx.say("buy_on_platform", title=title, platform=platform_label(offer.platform, ctx.language),
+                price=ctx.money(price.total), url=offer.url,
+                buttons=[Button(ctx.t("button_alert"), button_payload("set_price_alert", product_id=product_id))])
+
     async def start(self, ctx: TurnContext) -> None:
         product = await product_in_question(ctx, "buy_which", "buy_nothing_listed")
         if product is None:
             return
         platform = ctx.entity("platform")
-        offers = [o for o in product.offers if o.stock > 0 and (platform is None or o.platform == platform)]
-        best = best_offer(offers or [o for o in product.offers if o.stock > 0])
+        search = ctx.services.search
+        orderable = [o for o in product.offers if search is None or search.can_order(o.platform)]
+        offers = [o for o in orderable if o.stock > 0 and (platform is None or o.platform == platform)]
+        best = best_offer(offers or [o for o in orderable if o.stock > 0])
         if best is None:
+            linked = [o for o in product.offers if o not in orderable and o.url]
+            if linked:  # platforms we may only link to: the shopper buys there
+                self._link(ctx, product.id, product.title_en if ctx.language == "en" and product.title_en else product.title,
+                           [o for o in linked if platform is None or o.platform == platform] or linked)
+                return
             ctx.say("buy_out_of_stock", title=product.title)
             return
         offer = best[0]

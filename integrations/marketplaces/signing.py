@@ -219,6 +219,7 @@ class AffiliateConnector:
 
     platform: str = ""
     ordering_note: str = ""  # why this API cannot order, in the platform's own words
+    can_order = False  # the chat sends the shopper the item link instead
 
     def __init__(
         self,

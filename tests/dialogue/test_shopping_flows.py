@@ -190,3 +190,19 @@ async def test_recommendations_for_a_product_keep_the_budget_and_can_be_refined(
     only_jd = custom(await say('/refine_search{"platform": "jd"}'), "products")
     assert {i["platform"] for i in only_jd["items"]} == {"jd"}
     assert only_jd["query"]["product"] == "跑鞋" and only_jd["query"]["price_max"] == "1000"
+
+
+async def test_a_platform_that_only_links_gets_the_shopper_its_item_link(app_client, say):
+    connectors = app_client.app.state.container.connectors
+    for connector in connectors.values():  # as the affiliate APIs (JD Union, TBK, DDK) are
+        connector.can_order = False
+    try:
+        shown = custom(await say('/search_product{"product": "手机", "price_max": 9000}'), "products")
+        replies = await say('/buy{"ordinal": 1}')
+        item = shown["items"][0]
+        assert item["url"] and item["url"] in texts(replies)
+        assert "地址" not in texts(replies)  # no order is started here
+        assert any(b["payload"].startswith("/set_price_alert") for b in replies[0]["buttons"])
+    finally:
+        for connector in connectors.values():
+            connector.can_order = True
