@@ -146,45 +146,6 @@ def points_from_offers(product_id: str, offers: Iterable[Offer], seen_at: dateti
     ]
 
 
-class BackgroundPriceRecorder:
-    """Records off the request path: `record_many` returns at once, the write runs as a task.
-
-    For the aggregator, whose searches have a deadline: a slow database must not slow a
-    search. At most `max_pending` writes are in flight; beyond that sightings are dropped
-    (and counted) rather than queued without bound. `drain()` waits for the writes in flight
-    (app shutdown, tests).
-    """
-
-    def __init__(self, target: PriceRecorder, max_pending: int = 100) -> None:
-        self._target = target
-        self._max_pending = max_pending
-        self._pending: set[asyncio.Task[None]] = set()
-        self.dropped = 0
-        self.failed = 0
-
-    async def record_many(self, points: Sequence[PricePoint]) -> None:
-        if not points:
-            return
-        if len(self._pending) >= self._max_pending:
-            self.dropped += len(points)
-            return
-        task = asyncio.create_task(self._write(list(points)))
-        self._pending.add(task)
-        task.add_done_callback(self._pending.discard)
-
-    async def _write(self, points: list[PricePoint]) -> None:
-        try:
-            await self._target.record_many(points)
-        except Exception:  # a background write has no caller to raise to: log it, count it
-            self.failed += 1
-            log.exception("recording %d prices failed", len(points))
-
-    async def drain(self) -> None:
-        """Wait for every write in flight."""
-        while self._pending:
-            await asyncio.gather(*list(self._pending))
-
-
 class BatchingPriceRecorder:
     """Keeps sightings in memory and writes them in one call every `interval` seconds.
 

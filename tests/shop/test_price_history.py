@@ -8,7 +8,6 @@ from decimal import Decimal
 
 from shop.catalog import Offer
 from shop.price_history import (
-    BackgroundPriceRecorder,
     BatchingPriceRecorder,
     InMemoryPriceHistory,
     PriceBadges,
@@ -66,32 +65,6 @@ async def test_unchanged_prices_are_logged_at_most_once_per_interval():
         ("jd", "jd-1", D("10")),
         ("pdd", "pdd-1", D("9")),
     }
-
-
-class SlowRecorder:
-    def __init__(self) -> None:
-        self.release = asyncio.Event()
-        self.points: list[PricePoint] = []
-
-    async def record_many(self, points) -> None:
-        await self.release.wait()
-        if any(p.price < 0 for p in points):
-            raise ValueError("bad price")
-        self.points.extend(points)
-
-
-async def test_background_recorder_does_not_block_the_caller_and_bounds_its_backlog():
-    slow = SlowRecorder()
-    recorder = BackgroundPriceRecorder(slow, max_pending=2)
-    point = PricePoint("p", "jd", D("10"), NOW)
-    await recorder.record_many([point])  # returns although the write is blocked
-    await recorder.record_many([PricePoint("p", "jd", D("-1"), NOW)])
-    await recorder.record_many([point, point])  # backlog full: dropped, counted
-    assert slow.points == [] and recorder.dropped == 2
-    slow.release.set()
-    await recorder.drain()
-    assert slow.points == [point]
-    assert recorder.failed == 1
 
 
 class ListRecorder:
