@@ -86,7 +86,7 @@ class SpacyParser:
 
     def parse_many(self, texts: Sequence[str], languages: Sequence[str | None] | None = None) -> list[ParseResult]:
         """`parse` for several messages at once: each language's pipeline runs over its messages
-        as one batch (several times faster per message than one by one); same results, same order."""
+        as one batch (a little cheaper per message than one by one); same results, same order."""
         langs = list(languages) if languages is not None else [None] * len(texts)
         prepared = [self._prepare(t, lg) for t, lg in zip(texts, langs, strict=True)]
         out: list[ParseResult | None] = [None] * len(prepared)

@@ -28,3 +28,30 @@ def test_each_file_trains_the_language_of_most_of_its_examples(tmp_path: Path) -
     assert "hi there" in {e.text for e in by_lang["en"]}
     assert "你好" in {e.text for e in by_lang["zh"]}
     assert merged.synonyms["天猫"] == "taobao"
+
+
+def _config_with(tmp_path: Path, language: str, **shopbot: int) -> Path:
+    from nlu.train import config_for
+
+    text = config_for(language).read_text(encoding="utf-8")
+    for key, value in shopbot.items():
+        text = "\n".join(f"{key} = {value}" if line.startswith(f"{key} =") else line for line in text.splitlines())
+    path = tmp_path / f"{language}.cfg"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_over_the_cpu_budget_the_ner_still_gets_its_floor_of_epochs(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import nlu.train as train_module
+
+    cfg = _config_with(tmp_path, "zh", textcat_epochs=1, ner_epochs=5, time_budget_s=0, min_ner_epochs=2,
+                       patience=99)
+    monkeypatch.setattr(train_module, "config_for", lambda language: cfg)
+    _merged, by_lang = split_languages(TRAIN_FILES)
+    steps: list[int] = []
+    train_module.train_language("zh", by_lang["zh"], tmp_path, lambda lang, done, total: steps.append(done))
+    # one textcat epoch, then exactly the floor of 2 NER epochs (the budget of 0 s is spent at once),
+    # then the final report
+    assert steps == [1, 2, 3, 6]
+    assert (tmp_path / "zh" / "meta.json").is_file()
+
