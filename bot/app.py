@@ -9,8 +9,8 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from starlette.types import ASGIApp, Receive, Scope, Send
 
+from bot.body_limit import BodySizeLimit
 from bot.channels.rest import build_rest_router
 from bot.channels.wire import build_channels
 from bot.console.api import build_console_router
@@ -20,48 +20,6 @@ from bot.routes.nlu import build_router as build_nlu_router
 from bot.routes.sandbox_prices import build_sandbox_price_router
 from bot.settings import Settings, get_settings
 from bot.wiring import Container, build_container, invalidate_search
-
-MAX_BODY_BYTES = 64 * 1024
-
-
-class BodySizeLimit:
-    """413 for request bodies over the limit, whether announced (Content-Length) or streamed."""
-
-    def __init__(self, app: ASGIApp, max_bytes: int = MAX_BODY_BYTES) -> None:
-        self.app, self.max_bytes = app, max_bytes
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        for name, value in scope.get("headers", []):
-            if name == b"content-length" and value.isdigit() and int(value) > self.max_bytes:
-                await _too_large(scope, receive, send)
-                return
-        seen = 0
-
-        async def limited_receive():  # type: ignore[no-untyped-def]
-            nonlocal seen
-            message = await receive()
-            if message["type"] == "http.request":
-                seen += len(message.get("body", b""))
-                if seen > self.max_bytes:
-                    raise _BodyTooLarge
-            return message
-
-        try:
-            await self.app(scope, limited_receive, send)
-        except _BodyTooLarge:
-            await _too_large(scope, receive, send)
-
-
-class _BodyTooLarge(Exception):
-    pass
-
-
-async def _too_large(scope: Scope, receive: Receive, send: Send) -> None:
-    resp = JSONResponse({"error": f"request body over {MAX_BODY_BYTES // 1024} KiB"}, status_code=413)
-    await resp(scope, receive, send)
 
 
 def create_app(settings: Settings | None = None, container: Container | None = None) -> FastAPI:

@@ -166,6 +166,7 @@ def nlu_app_from_env():  # type: ignore[no-untyped-def]
 
 def build_nlu_app(parser):  # type: ignore[no-untyped-def]
     """The standalone NLU ASGI app (used by `serve` and by the benchmark): bare ASGI, one route."""
+    from bot.body_limit import BodySizeLimit
     from bot.routes.nlu import parse_asgi_app
 
-    return parse_asgi_app(parser)
+    return BodySizeLimit(parse_asgi_app(parser))

@@ -7,8 +7,9 @@ Prints per language: intent accuracy, entity F1 on normalised values (and on exa
 parse latency p50/p99 (single messages, in process), in-process throughput, training time
 (wall and CPU), and the peak RSS of a process that loads the model and serves /model/parse
 (with HTTP throughput and latency for 8 concurrent keep-alive clients, driven by a lean
-asyncio load generator so that it takes little of the two cores the server needs). The baseline's entities come from
-a regex-only extractor (the engine's built-in rules + lookup tables, no learning, no trust filter).
+asyncio load generator so that it takes little of the two cores the server needs). The
+baseline's entities come from a regex-only extractor (the engine's built-in rules + lookup
+tables, no learning, no trust filter).
 """
 
 from __future__ import annotations

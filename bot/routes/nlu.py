@@ -17,7 +17,6 @@ from fastapi.responses import JSONResponse
 from nlu.types import Parser
 
 log = logging.getLogger(__name__)
-MAX_BODY = 64 * 1024
 BAD_BODY = {"error": "body must be JSON with a string 'text'"}
 LONG_TEXT = 200  # longer messages are parsed off the event loop inside the main app
 
@@ -67,7 +66,7 @@ def build_router(get_parser: Callable[[], Parser | None]) -> APIRouter:
 class MicroBatcher:
     """Parses the requests that arrive together as one batch (`parse_many`): a flush is scheduled
     for the next turn of the event loop, so every request read in this turn joins it, and while a
-    batch is parsed the next one gathers. One request alone is parsed at once, as before."""
+    batch is parsed the next one gathers; a lone request is a batch of one."""
 
     def __init__(self, parser: Parser) -> None:
         self.parser = parser
@@ -101,7 +100,7 @@ class MicroBatcher:
 
 def parse_asgi_app(parser: Parser) -> Callable[..., Any]:
     """A bare ASGI app serving only `POST /model/parse` (and `GET /` for a liveness check);
-    concurrent requests are parsed in micro-batches."""
+    concurrent requests are parsed in micro-batches. Wrap it in `BodySizeLimit`."""
     batcher = MicroBatcher(parser)
 
     async def send_json(send: Callable[..., Any], status: int, payload: dict[str, Any]) -> None:
@@ -133,17 +132,12 @@ def parse_asgi_app(parser: Parser) -> Callable[..., Any]:
             await send_json(send, 405, {"error": "use POST"})
             return
         chunks: list[bytes] = []
-        size, more = 0, True
+        more = True
         while more:
             message = await receive()
             if message["type"] == "http.disconnect":
                 return
-            chunk = message.get("body", b"")
-            size += len(chunk)
-            if size > MAX_BODY:
-                await send_json(send, 413, {"error": f"body over {MAX_BODY} bytes"})
-                return
-            chunks.append(chunk)
+            chunks.append(message.get("body", b""))
             more = message.get("more_body", False)
         req = read_request(b"".join(chunks))
         if req is None:

@@ -7,7 +7,9 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from bot.routes.nlu import MAX_BODY, build_router, parse_asgi_app
+from bot.body_limit import MAX_BODY_BYTES
+from bot.cli_nlu import build_nlu_app
+from bot.routes.nlu import build_router, parse_asgi_app
 
 
 @pytest.fixture(params=["route", "asgi"])
@@ -16,7 +18,7 @@ def client(request, tiny_parser):  # type: ignore[no-untyped-def]
         app = FastAPI()
         app.include_router(build_router(lambda: tiny_parser))
         return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://nlu")
-    return httpx.AsyncClient(transport=httpx.ASGITransport(app=parse_asgi_app(tiny_parser)),
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=build_nlu_app(tiny_parser)),
                              base_url="http://nlu")
 
 
@@ -66,13 +68,13 @@ async def test_message_id_is_echoed(client) -> None:  # type: ignore[no-untyped-
 
 
 async def test_the_standalone_server_answers_other_routes_and_methods_with_json(tiny_parser) -> None:  # type: ignore[no-untyped-def]
-    app = parse_asgi_app(tiny_parser)
+    app = build_nlu_app(tiny_parser)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://nlu") as c:
         assert (await c.get("/")).json()["status"] == "ok"
         missing = await c.post("/webhooks/rest/webhook", json={"text": "hi"})
         assert missing.status_code == 404 and "/model/parse" in missing.json()["error"]
         assert (await c.get("/model/parse")).status_code == 405
-        big = await c.post("/model/parse", content=b'{"text": "' + b"x" * MAX_BODY + b'"}')
+        big = await c.post("/model/parse", content=b'{"text": "' + b"x" * MAX_BODY_BYTES + b'"}')
         assert big.status_code == 413
 
 
