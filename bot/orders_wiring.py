@@ -28,7 +28,7 @@ from shop.clock import Clock
 from shop.logistics import Carrier
 from shop.notify import ShopperNotifier
 from shop.ordering import OrderService
-from shop.payments import PaymentProvider
+from shop.payments import PaymentProvider, canonical_provider_name
 from shop.ports import OrderingConnector
 from shop.shipments import ShipmentService
 
@@ -62,8 +62,10 @@ def build_orders(
     ticket_deadline: timedelta = timedelta(hours=48),
     merchant_api_keys: str = "",
 ) -> OrdersComponents:
-    """Build the orders area. `extra_providers` holds the real adapters (wechatpay, alipay)."""
-    providers: dict[str, PaymentProvider] = dict(extra_providers or {})
+    """Build the orders area. `extra_providers` holds the real adapters (wechat_pay, alipay)."""
+    # One name per provider: the key is the name its payments are stored with (`wechat_pay`).
+    providers: dict[str, PaymentProvider] = {p.name: p for p in (extra_providers or {}).values()}
+    payment_provider = canonical_provider_name(payment_provider)
     sandbox = None
     if payment_provider == "sandbox" or "sandbox" not in providers:
         sandbox = SandboxPaymentProvider(clock, base_url=base_url, secret=sandbox_secret)

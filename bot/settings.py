@@ -9,8 +9,10 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from shop.payments import canonical_provider_name
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -53,7 +55,7 @@ class Settings(BaseSettings):
     search_cache_ttl_seconds: float = 60.0
 
     # --- orders, payments, logistics ------------------------------------------------------
-    payment_provider: str = Field(default="sandbox", description="sandbox | wechatpay | alipay")
+    payment_provider: str = Field(default="sandbox", description="sandbox | wechat_pay | alipay")
     sandbox_payment_secret: str | None = Field(
         default=None, description="HMAC secret of sandbox callbacks; unset = random per start")
     merchant_api_keys: str = Field(default="", description="merchant_id:key,... (X-Merchant-Key header)")
@@ -134,6 +136,11 @@ class Settings(BaseSettings):
     wechat_app_secret: str | None = None
     wechat_aes_key: str | None = Field(default=None, description="EncodingAESKey; set = encrypted mode")
     wechat_api_base_url: str = "https://api.weixin.qq.com"
+
+    @field_validator("payment_provider")
+    @classmethod
+    def _one_provider_name(cls, value: str) -> str:
+        return canonical_provider_name(value.strip().lower())
 
     @property
     def base_url(self) -> str:

@@ -16,6 +16,8 @@ from integrations.payments.wechatpay import WeChatPayConfig, WeChatPayProvider
 
 @dataclass
 class RealAdapters:
+    """The real adapters; payment providers are keyed by their `name`, the name payments are stored with."""
+
     marketplaces: dict[str, Any] = field(default_factory=dict)
     payments: dict[str, Any] = field(default_factory=dict)
     carrier: Kuaidi100Carrier | None = None
@@ -46,17 +48,19 @@ def build_real_adapters(s: Settings) -> RealAdapters:
         real.marketplaces["pdd"] = PddDdkConnector(PddDdkConfig(s.pdd_client_id, s.pdd_client_secret, s.pdd_pid,
                                                                 api_url=s.pdd_api_url))
     if s.wechatpay_mchid and s.wechatpay_api_v3_key:
-        real.payments["wechatpay"] = WeChatPayProvider(WeChatPayConfig(
+        wechat = WeChatPayProvider(WeChatPayConfig(
             s.wechatpay_mchid, s.wechatpay_appid, s.wechatpay_api_v3_key, s.wechatpay_cert_serial_no,
-            s.wechatpay_private_key_path, s.wechatpay_notify_url or f"{s.base_url}/payments/wechatpay/notify",
+            s.wechatpay_private_key_path, s.wechatpay_notify_url or f"{s.base_url}/payments/{WeChatPayProvider.name}/notify",
             platform_public_key_path=s.wechatpay_public_key_path,
             platform_public_key_id=s.wechatpay_public_key_id, platform_cert_dir=s.wechatpay_platform_cert_dir,
             api_url=s.wechatpay_api_url))
+        real.payments[wechat.name] = wechat
     if s.alipay_app_id and s.alipay_app_private_key_path:
-        real.payments["alipay"] = AlipayProvider(AlipayConfig(
+        alipay = AlipayProvider(AlipayConfig(
             s.alipay_app_id, s.alipay_app_private_key_path, s.alipay_public_key_path,
             gateway_url=s.alipay_gateway_url, notify_url=s.alipay_notify_url or f"{s.base_url}/payments/alipay/notify",
             return_url=s.alipay_return_url, default_method=s.alipay_method))
+        real.payments[alipay.name] = alipay
     if s.carrier == "kuaidi100" and s.kuaidi100_customer:
         real.carrier = Kuaidi100Carrier(Kuaidi100Config(s.kuaidi100_customer, s.kuaidi100_key, s.kuaidi100_salt,
                                                         api_url=s.kuaidi100_api_url))

@@ -229,7 +229,10 @@ class OrderService:
         )
         # A callback may have arrived before the payment row committed: apply it now.
         for prov, note in await self.repo.callbacks_with_status("received", payment_id=payment_id):
-            await self._apply(prov, note)
+            try:
+                await self._apply(prov, note)
+            except (PaymentVerificationError, PaymentAmountMismatch):
+                log.warning("an early callback for %s from %s was refused", payment_id, prov)
         return intent
 
     async def handle_payment_callback(
@@ -254,6 +257,12 @@ class OrderService:
         payment = await self.repo.get_payment(note.payment_id)
         if payment is None:
             return "pending"  # kept in the inbox; start_payment or reconcile applies it
+        if payment.provider != provider_name:
+            # Genuinely signed, but by another provider than the one this payment was made with.
+            await self.repo.mark_callback(provider_name, note, "foreign")
+            raise PaymentVerificationError(
+                f"payment {note.payment_id} is a {payment.provider} payment, not {provider_name}"
+            )
         if not note.paid:
             await self.repo.mark_callback(provider_name, note, "ignored")
             return "ignored"
@@ -411,8 +420,8 @@ class OrderService:
             try:
                 if await self._apply(prov, note) == "applied":
                     counts["callbacks"] += 1
-            except PaymentAmountMismatch:
-                log.error("callback for %s does not match its order", note.payment_id)
+            except (PaymentAmountMismatch, PaymentVerificationError):
+                log.error("callback for %s from %s does not match its order", note.payment_id, prov)
         for payment in await self.repo.paid_payments_of_unpaid_orders():
             order = await self.get(payment.order_id)
             if order.status is S.CREATED:  # the worker died between the payment and the order

@@ -87,6 +87,15 @@ class UnsupportedPaymentMethod(PaymentError):
 
 PAYMENT_METHODS: tuple[str, ...] = ("wechat_pay", "alipay", "card")
 
+# Providers: sandbox, wechat_pay, alipay (a provider's `name`, the name its payments are stored
+# with). `wechatpay` was the old spelling of settings and notify URLs; it means wechat_pay.
+_OLD_PROVIDER_NAMES = {"wechatpay": "wechat_pay"}
+
+
+def canonical_provider_name(name: str) -> str:
+    """The one name of a payment provider (the old spelling `wechatpay` → `wechat_pay`)."""
+    return _OLD_PROVIDER_NAMES.get(name, name)
+
 
 class PaymentStatus:
     """The shop's record of a payment: pending until a verified callback says paid."""

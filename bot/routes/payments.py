@@ -23,6 +23,7 @@ from shop.payments import (
     PaymentVerificationError,
     UnknownPayment,
     UnsupportedPaymentMethod,
+    canonical_provider_name,
 )
 
 PAGE_TEXT = {
@@ -123,7 +124,7 @@ def build_payments_router(orders: OrderService, sandbox: SandboxPaymentProvider 
     @router.post("/payments/{provider}/notify")
     async def notify(provider: str, request: Request) -> Response:
         """A payment provider's asynchronous notification (signed)."""
-        return await process(provider, dict(request.headers), await request.body())
+        return await process(canonical_provider_name(provider), dict(request.headers), await request.body())
 
     async def _sandbox_order(payment_id: str) -> tuple[str, Order] | None:
         if sandbox is None:
