@@ -3,31 +3,40 @@ SHELL := /bin/bash
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
+RUN_STAMP := $(VENV)/.installed-run# runtime dependencies (`make run`)
+TEST_STAMP := $(VENV)/.installed-test# plus the `test` extra (`make test`, `make lint`)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 RUN_PACKAGES := fonts-noto-cjk# Chinese text in the price charts
 TEST_PACKAGES := $(RUN_PACKAGES) chromium# the browser tests
 
-.PHONY: run test install debian services lint bench clean
+.PHONY: run test install install-test debian services lint bench clean
 
+# SANDBOX=1: the demo runs with the sandbox payments and controls (`shopbot serve` alone keeps them off).
 run: install
 	@$(MAKE) --no-print-directory debian PACKAGES="$(RUN_PACKAGES)"
-	$(BIN)/shopbot serve
+	SANDBOX=1 $(BIN)/shopbot serve
 
-test: install services
+test: install-test services
 	@$(MAKE) --no-print-directory debian PACKAGES="$(TEST_PACKAGES)"
 	$(BIN)/python -m pytest -q
 
-install: $(STAMP)
+install: $(RUN_STAMP)
+
+install-test: $(TEST_STAMP)
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "shopbot needs Python 3.11+"'
 	$(PYTHON) -m venv $(VENV)
 
-$(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --upgrade pip
+# The runtime only (no test tools); --no-compile: modules are compiled when first imported, not all.
+$(RUN_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --no-compile -e .
+	touch $(RUN_STAMP)
+
+# The `test` extra on top: its own stamp, so `make test` after `make run` still installs it.
+$(TEST_STAMP): $(RUN_STAMP) pyproject.toml
 	$(BIN)/pip install -e '.[test]'
-	touch $(STAMP)
+	touch $(TEST_STAMP)
 
 # Debian packages (PACKAGES), installed only when missing.
 PACKAGES ?= $(TEST_PACKAGES)
@@ -47,11 +56,11 @@ services:
 	@for i in $$(seq 1 50); do pg_isready -q -h 127.0.0.1 -p 5432 && redis-cli -h 127.0.0.1 ping >/dev/null 2>&1 && exit 0; sleep 0.2; done; \
 	  echo "PostgreSQL or Redis did not come up" >&2; exit 1
 
-lint: install
+lint: install-test
 	$(BIN)/ruff check bot nlu dialogue shop integrations tracking tests benchmarks
 	$(BIN)/mypy bot nlu dialogue shop integrations tracking
 
-bench: install services
+bench: install-test services
 	$(BIN)/python -m benchmarks.nlu.run
 	$(BIN)/python -m benchmarks.search.run
 	$(BIN)/python -m benchmarks.dialogue.run

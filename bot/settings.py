@@ -84,6 +84,8 @@ class Settings(BaseSettings):
     alipay_notify_url: str = ""
     alipay_return_url: str = ""
     alipay_method: str = "qr"
+    alipay_notify_max_age_seconds: float = Field(
+        default=93600.0, gt=0, description="an Alipay notify whose notify_time is older is refused (replay)")
     kuaidi100_customer: str = ""
     kuaidi100_key: str = ""
     kuaidi100_salt: str = ""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from bot.settings import Settings
@@ -59,7 +60,8 @@ def build_real_adapters(s: Settings) -> RealAdapters:
         alipay = AlipayProvider(AlipayConfig(
             s.alipay_app_id, s.alipay_app_private_key_path, s.alipay_public_key_path,
             gateway_url=s.alipay_gateway_url, notify_url=s.alipay_notify_url or f"{s.base_url}/payments/alipay/notify",
-            return_url=s.alipay_return_url, default_method=s.alipay_method))
+            return_url=s.alipay_return_url, default_method=s.alipay_method,
+            notify_max_age=timedelta(seconds=s.alipay_notify_max_age_seconds)))
         real.payments[alipay.name] = alipay
     if s.carrier == "kuaidi100" and s.kuaidi100_customer:
         real.carrier = Kuaidi100Carrier(Kuaidi100Config(s.kuaidi100_customer, s.kuaidi100_key, s.kuaidi100_salt,

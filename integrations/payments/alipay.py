@@ -1,27 +1,31 @@
-"""Alipay (支付宝) payment provider built on the official ``alipay-sdk-python`` (module ``alipay``).
+"""Alipay (支付宝) payment provider: RSA2 requests and notifies signed and verified with ``cryptography``.
 
 Implements, per the Alipay open platform docs (opendocs.alipay.com, "电脑网站支付",
-"当面付", "异步通知验签") and the SDK's own request/model classes:
+"当面付", "异步通知验签", "自行实现签名"):
 
-* ``alipay.trade.precreate`` (当面付 预下单, ``AlipayTradePrecreateRequest``): ``out_trade_no``,
-  ``total_amount`` (yuan, 2 decimals), ``subject``, ``notify_url`` → ``qr_code`` (our code_url);
-* ``alipay.trade.page.pay`` (电脑网站支付, ``AlipayTradePagePayRequest``,
-  ``product_code=FAST_INSTANT_TRADE_PAY``) → the signed gateway URL (our pay_url), no call;
+* ``alipay.trade.precreate`` (当面付 预下单): ``out_trade_no``, ``total_amount`` (yuan, 2 decimals),
+  ``subject``, ``notify_url`` → ``qr_code`` (our code_url);
+* ``alipay.trade.page.pay`` (电脑网站支付, ``product_code=FAST_INSTANT_TRADE_PAY``) → the signed
+  gateway URL (our pay_url), no call;
 * ``alipay.trade.query`` (``trade_status``, ``total_amount``, ``trade_no``, ``send_pay_date``;
   ``40004 ACQ.TRADE_NOT_EXIST`` → None) and ``alipay.trade.refund`` (``refund_amount``,
   ``out_request_no`` = our refund id, ``fund_change`` Y → success).
-* Requests: the SDK's request classes give the business parameters (``get_params``); the common
-  parameters ``app_id``, ``charset=utf-8``, ``format=json``, ``sign_type=RSA2`` and ``timestamp``
-  (``yyyy-MM-dd HH:mm:ss``, Beijing time) are added and the whole set is signed with the SDK's
-  ``get_sign_content`` + ``sign_with_rsa2`` — what ``DefaultAlipayClient`` does, except that the
-  client stamps the host's local time. The answer ``{"<method>_response": {...}, "sign": ...}``
-  is verified with the SDK's ``verify_with_rsa`` over the exact ``<method>_response`` JSON text.
-  The HTTP POST goes through httpx: the SDK's own transport (``WebUtils.get_http_connection``)
-  always connects to port 80/443 and breaks on a URL with an explicit port.
+* Requests: ``method``, ``version=1.0``, ``biz_content`` (compact JSON, keys sorted, as the
+  official SDK writes it), ``notify_url``/``return_url`` and the common parameters ``app_id``,
+  ``charset=utf-8``, ``format=json``, ``sign_type=RSA2``, ``timestamp`` (``yyyy-MM-dd HH:mm:ss``,
+  Beijing time); every parameter but ``sign``, sorted by name and joined ``k=v`` with ``&``, is
+  signed SHA256withRSA (PKCS#1 v1.5) with the app key. The answer
+  ``{"<method>_response": {...}, "sign": ...}`` is verified over the exact ``<method>_response``
+  JSON text with Alipay's public key. The HTTP POST goes through httpx.
 * Async notify (异步通知): form-encoded; every parameter except ``sign``/``sign_type`` with a
   non-empty value, sorted by name and joined ``k=v`` with ``&``, is verified against ``sign``
-  with SHA256withRSA (``sign_type=RSA2``) and the Alipay public key. ``app_id`` must be ours.
-  ``notify_id``/``notify_time`` stay in ``PaymentNotification.raw`` for replay checks upstream.
+  with SHA256withRSA (``sign_type=RSA2``) and the Alipay public key. ``app_id`` must be ours, and
+  ``notify_time`` must lie within ``notify_max_age`` of now (Alipay retries a notify for about
+  25 hours, so an older one is a replay). ``notify_id``/``notify_time`` stay in
+  ``PaymentNotification.raw`` for replay checks upstream.
+
+The official ``alipay-sdk-python`` is not used: it is 450 MB of generated domain classes for the
+few lines of signing above.
 """
 
 from __future__ import annotations
@@ -30,7 +34,8 @@ import base64
 import binascii
 import json
 import logging
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal, InvalidOperation
@@ -39,18 +44,10 @@ from typing import Any, Self
 from urllib.parse import parse_qsl, urlencode
 
 import httpx
-import rsa
-from alipay.aop.api.domain.AlipayTradePagePayModel import AlipayTradePagePayModel
-from alipay.aop.api.domain.AlipayTradePrecreateModel import AlipayTradePrecreateModel
-from alipay.aop.api.domain.AlipayTradeQueryModel import AlipayTradeQueryModel
-from alipay.aop.api.domain.AlipayTradeRefundModel import AlipayTradeRefundModel
-from alipay.aop.api.request.AlipayTradePagePayRequest import AlipayTradePagePayRequest
-from alipay.aop.api.request.AlipayTradePrecreateRequest import AlipayTradePrecreateRequest
-from alipay.aop.api.request.AlipayTradeQueryRequest import AlipayTradeQueryRequest
-from alipay.aop.api.request.AlipayTradeRefundRequest import AlipayTradeRefundRequest
-from alipay.aop.api.util.SignatureUtils import get_sign_content, sign_with_rsa2, verify_with_rsa
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import padding
+from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey, RSAPublicKey
 
 from shop.payments import (
     PaymentIntent,
@@ -65,6 +62,7 @@ log = logging.getLogger(__name__)
 CHINA_TZ = timezone(timedelta(hours=8))
 CENT = Decimal("0.01")
 PAID_STATES = frozenset({"TRADE_SUCCESS", "TRADE_FINISHED"})
+NOTIFY_MAX_AGE = timedelta(hours=26)  # Alipay's retries span about 25 h (4m, 10m, 10m, 1h, 2h, 6h, 15h)
 
 
 @dataclass(frozen=True)
@@ -79,6 +77,7 @@ class AlipayConfig:
     return_url: str = ""
     default_method: str = "qr"  # "qr" (alipay.trade.precreate) or "page" (alipay.trade.page.pay)
     timeout: float = 15.0
+    notify_max_age: timedelta = NOTIFY_MAX_AGE  # ALIPAY_NOTIFY_MAX_AGE_S: older notifies are refused
 
 
 def yuan(amount: Decimal) -> str:
@@ -88,8 +87,8 @@ def yuan(amount: Decimal) -> str:
     return f"{amount.quantize(CENT):f}"
 
 
-def _load_private_key_pkcs1(text: str) -> str:
-    """Any RSA private key text as the PKCS#1 PEM the SDK's ``rsa`` backend loads."""
+def load_private_key(text: str) -> RSAPrivateKey:
+    """An RSA private key from PEM (PKCS#1 or PKCS#8) or Alipay's bare base64 text."""
     candidates = [text] if "-----BEGIN" in text else [
         f"-----BEGIN PRIVATE KEY-----\n{text.strip()}\n-----END PRIVATE KEY-----",
         f"-----BEGIN RSA PRIVATE KEY-----\n{text.strip()}\n-----END RSA PRIVATE KEY-----",
@@ -97,15 +96,44 @@ def _load_private_key_pkcs1(text: str) -> str:
     for candidate in candidates:
         try:
             key = serialization.load_pem_private_key(candidate.encode(), password=None)
-        except ValueError:
+        except (ValueError, TypeError):
             continue
         if isinstance(key, RSAPrivateKey):
-            return key.private_bytes(
-                serialization.Encoding.PEM,
-                serialization.PrivateFormat.TraditionalOpenSSL,
-                serialization.NoEncryption(),
-            ).decode()
+            return key
     raise PaymentProviderError("alipay: the app private key is not a readable RSA key")
+
+
+def load_public_key(text: str) -> RSAPublicKey:
+    """Alipay's RSA public key from PEM or bare base64 (SubjectPublicKeyInfo)."""
+    pem = text.strip() if "-----BEGIN" in text else (
+        f"-----BEGIN PUBLIC KEY-----\n{text.strip()}\n-----END PUBLIC KEY-----"
+    )  # fmt: skip
+    try:
+        key = serialization.load_pem_public_key(pem.encode())
+    except (ValueError, TypeError) as exc:
+        raise PaymentProviderError("alipay: the Alipay public key is not a readable RSA key") from exc
+    if not isinstance(key, RSAPublicKey):
+        raise PaymentProviderError("alipay: the Alipay public key is not an RSA key")
+    return key
+
+
+def sign_content(params: Mapping[str, str]) -> str:
+    """What RSA2 signs: every parameter but ``sign``, sorted by name, ``k=v`` joined by ``&``."""
+    return "&".join(f"{k}={params[k]}" for k in sorted(params) if k != "sign")
+
+
+def rsa2_sign(key: RSAPrivateKey, content: str) -> str:
+    """SHA256withRSA (PKCS#1 v1.5) signature of ``content``, base64."""
+    return base64.b64encode(key.sign(content.encode("utf-8"), padding.PKCS1v15(), hashes.SHA256())).decode()
+
+
+def rsa2_verify(key: RSAPublicKey, message: bytes, sign: str) -> bool:
+    """True when ``sign`` (base64) is a SHA256withRSA signature of ``message`` by ``key``."""
+    try:
+        key.verify(base64.b64decode(sign, validate=True), message, padding.PKCS1v15(), hashes.SHA256())
+    except (InvalidSignature, binascii.Error, ValueError):
+        return False
+    return True
 
 
 def _parse_time(text: Any) -> datetime | None:
@@ -115,22 +143,35 @@ def _parse_time(text: Any) -> datetime | None:
         return None
 
 
+def _biz(**fields: str) -> str:
+    """``biz_content`` as the official SDK writes it: compact JSON, keys sorted, empty fields left out."""
+    return json.dumps({k: v for k, v in fields.items() if v}, ensure_ascii=False, sort_keys=True,
+                      separators=(",", ":"))  # fmt: skip
+
+
 class AlipayProvider:
-    """``PaymentProvider`` for Alipay; keys are read and the SDK client is built in :meth:`start`."""
+    """``PaymentProvider`` for Alipay; keys are read and the HTTP pool is opened in :meth:`start`."""
 
     name = "alipay"
 
-    def __init__(self, config: AlipayConfig, *, transport: httpx.AsyncBaseTransport | None = None) -> None:
+    def __init__(
+        self,
+        config: AlipayConfig,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         if config.default_method not in ("qr", "page"):
             raise ValueError("AlipayConfig.default_method must be 'qr' or 'page'")
         self._config = config
         self._transport = transport
-        self._private_key = ""
-        self._public_key = ""
+        self._clock = clock
+        self._private_key: RSAPrivateKey | None = None
+        self._public_key: RSAPublicKey | None = None
         self._http: httpx.AsyncClient | None = None
 
     async def start(self) -> None:
-        """Read the keys, build the SDK client and the HTTP pool (idempotent)."""
+        """Read the keys and open the HTTP pool (idempotent)."""
         if self._http is not None:
             return
         try:
@@ -138,8 +179,8 @@ class AlipayProvider:
             public_text = Path(self._config.alipay_public_key_path).read_text()
         except OSError as exc:
             raise PaymentProviderError("alipay: cannot read the key files") from exc
-        self._private_key = _load_private_key_pkcs1(private_text)
-        self._public_key = public_text.strip()
+        self._private_key = load_private_key(private_text)
+        self._public_key = load_public_key(public_text)
         self._http = httpx.AsyncClient(timeout=self._config.timeout, transport=self._transport)
 
     async def aclose(self) -> None:
@@ -164,33 +205,20 @@ class AlipayProvider:
         await self.start()
         kind = method or self._config.default_method
         if kind == "page":
-            page_model = AlipayTradePagePayModel()
-            page_model.out_trade_no = payment_id
-            page_model.total_amount = yuan(amount)
-            page_model.subject = description
-            page_model.product_code = "FAST_INSTANT_TRADE_PAY"
-            page_request = AlipayTradePagePayRequest(biz_model=page_model)
-            if self._config.notify_url:
-                page_request.notify_url = self._config.notify_url
-            if self._config.return_url:
-                page_request.return_url = self._config.return_url
-            query = urlencode(self._signed(page_request))
+            biz = _biz(out_trade_no=payment_id, total_amount=yuan(amount), subject=description,
+                       product_code="FAST_INSTANT_TRADE_PAY")  # fmt: skip
+            query = urlencode(self._signed("alipay.trade.page.pay", biz, return_url=self._config.return_url))
             url = f"{self._config.gateway_url.split('?', 1)[0]}?{query}"
             return PaymentIntent(payment_id=payment_id, provider=self.name, pay_url=url)
-        model = AlipayTradePrecreateModel()
-        model.out_trade_no = payment_id
-        model.total_amount = yuan(amount)
-        model.subject = description
-        request = AlipayTradePrecreateRequest(biz_model=model)
-        if self._config.notify_url:
-            request.notify_url = self._config.notify_url
-        body = await self._execute("alipay.trade.precreate", request)
+        biz = _biz(out_trade_no=payment_id, total_amount=yuan(amount), subject=description)
+        body = await self._execute("alipay.trade.precreate", biz)
         if not body.get("qr_code"):
             raise PaymentProviderError("alipay: precreate answered without qr_code")
         return PaymentIntent(payment_id=payment_id, provider=self.name, code_url=str(body["qr_code"]))
 
     async def verify_callback(self, headers: Mapping[str, str], body: bytes) -> PaymentNotification:
-        """Verify an async notify (RSA2 over the sorted form) and decode it."""
+        """Verify an async notify (RSA2 over the sorted form, age) and decode it."""
+        await self.start()
         try:
             pairs = parse_qsl(body.decode("utf-8"), keep_blank_values=True)
         except UnicodeDecodeError as exc:
@@ -201,19 +229,21 @@ class AlipayProvider:
         if not sign or sign_type != "RSA2":
             raise PaymentVerificationError("alipay notify without an RSA2 sign")
         content = "&".join(f"{k}={form[k]}" for k in sorted(form) if form[k] != "")
-        if self._verify(content.encode("utf-8"), sign) is False:
+        if not self._verify(content.encode("utf-8"), sign):
             raise PaymentVerificationError("alipay notify signature does not verify")
         if form.get("app_id") != self._config.app_id:
             raise PaymentVerificationError("alipay notify is for another app_id")
+        sent = _parse_time(form.get("notify_time"))
+        if sent is None:
+            raise PaymentVerificationError("alipay notify without a valid notify_time")
+        age = self._clock() - sent.timestamp()
+        if age > self._config.notify_max_age.total_seconds() or age < -300:
+            raise PaymentVerificationError("alipay notify is too old (notify_time outside the window)")
         return self._notification(form, amount_field="total_amount", paid_at_field="gmt_payment")
 
     async def query(self, payment_id: str) -> PaymentNotification | None:
         """The trade's current state, or None when Alipay has no such trade (yet)."""
-        model = AlipayTradeQueryModel()
-        model.out_trade_no = payment_id
-        body = await self._execute(
-            "alipay.trade.query", AlipayTradeQueryRequest(biz_model=model), not_found_ok=True
-        )
+        body = await self._execute("alipay.trade.query", _biz(out_trade_no=payment_id), not_found_ok=True)
         if not body:
             return None
         return self._notification(body, amount_field="total_amount", paid_at_field="send_pay_date")
@@ -224,44 +254,41 @@ class AlipayProvider:
         """Refund ``amount`` yuan of the trade; ``refund_id`` is the idempotency key (out_request_no)."""
         if amount <= 0 or amount > total:
             raise PaymentProviderError(f"alipay: refund {amount} is not within (0, {total}]")
-        model = AlipayTradeRefundModel()
-        model.out_trade_no = payment_id
-        model.refund_amount = yuan(amount)
-        model.out_request_no = refund_id
-        if reason:
-            model.refund_reason = reason
-        body = await self._execute("alipay.trade.refund", AlipayTradeRefundRequest(biz_model=model))
+        biz = _biz(out_trade_no=payment_id, refund_amount=yuan(amount), out_request_no=refund_id,
+                   refund_reason=reason)  # fmt: skip
+        body = await self._execute("alipay.trade.refund", biz)
         status = "success" if body.get("fund_change") == "Y" else "processing"
         return RefundResult(refund_id=refund_id, payment_id=payment_id, amount=amount, status=status)
 
     # -- protocol ------------------------------------------------------------------------
 
-    def _signed(self, request: Any) -> dict[str, str]:
+    def _signed(self, method: str, biz_content: str, *, return_url: str = "") -> dict[str, str]:
         """The request's parameters plus the common ones, RSA2-signed with the app key."""
-        params: dict[str, str] = dict(request.get_params())
+        assert self._private_key is not None, "start() first"
+        params = {"method": method, "version": "1.0", "biz_content": biz_content}
+        if self._config.notify_url:
+            params["notify_url"] = self._config.notify_url
+        if return_url:
+            params["return_url"] = return_url
         params.update(
             app_id=self._config.app_id,
             charset="utf-8",
             format="json",
             sign_type="RSA2",
-            timestamp=datetime.now(CHINA_TZ).strftime("%Y-%m-%d %H:%M:%S"),
+            timestamp=datetime.fromtimestamp(self._clock(), CHINA_TZ).strftime("%Y-%m-%d %H:%M:%S"),
         )
-        params["sign"] = sign_with_rsa2(self._private_key, get_sign_content(params), "utf-8")
+        params["sign"] = rsa2_sign(self._private_key, sign_content(params))
         return params
 
     def _verify(self, message: bytes, sign: str) -> bool:
-        try:
-            return verify_with_rsa(self._public_key, message, sign) and _hash_of(
-                self._public_key, message, sign
-            )
-        except (rsa.VerificationError, binascii.Error, ValueError):
-            return False
+        assert self._public_key is not None, "start() first"
+        return rsa2_verify(self._public_key, message, sign)
 
-    async def _execute(self, method: str, request: Any, *, not_found_ok: bool = False) -> dict[str, Any]:
+    async def _execute(self, method: str, biz_content: str, *, not_found_ok: bool = False) -> dict[str, Any]:
         await self.start()
         assert self._http is not None
         try:
-            response = await self._http.post(self._config.gateway_url, data=self._signed(request))
+            response = await self._http.post(self._config.gateway_url, data=self._signed(method, biz_content))
         except httpx.TransportError as exc:
             raise PaymentProviderError(f"alipay: {method} did not reach the gateway") from exc
         if response.status_code != 200:
@@ -303,15 +330,6 @@ class AlipayProvider:
             method="alipay",
             raw=dict(data),
         )
-
-
-def _hash_of(public_key: str, message: bytes, sign: str) -> bool:
-    """True when the signature is SHA256withRSA (``rsa.verify`` also accepts SHA-1: RSA, not RSA2)."""
-    pem = public_key if "-----BEGIN" in public_key else (
-        f"-----BEGIN PUBLIC KEY-----\n{public_key}\n-----END PUBLIC KEY-----"
-    )  # fmt: skip
-    key = rsa.PublicKey.load_pkcs1_openssl_pem(pem.encode())
-    return rsa.verify(message, base64.b64decode(sign), key) == "SHA-256"
 
 
 def _extract(text: str, node: str) -> tuple[str | None, dict[str, Any] | None, str]:

@@ -133,12 +133,16 @@ def provider(
     return AlipayProvider(config, transport=httpx.ASGITransport(app=fake.app))
 
 
+def now_beijing(ago: timedelta = timedelta(0)) -> str:
+    return (datetime.now(BEIJING) - ago).strftime("%Y-%m-%d %H:%M:%S")
+
+
 def notify(
     keys, *, key: str = "alipay", algorithm=None, signed: dict | None = None, **overrides: str
 ) -> bytes:
     form = {
         "gmt_create": "2026-11-23 12:00:00", "charset": "utf-8", "gmt_payment": "2026-11-23 12:00:01",
-        "notify_time": "2026-11-23 12:00:02", "subject": "iPhone 15", "buyer_id": "2088102122524333",
+        "notify_time": now_beijing(), "subject": "iPhone 15", "buyer_id": "2088102122524333",
         "invoice_amount": "5799.00", "version": "1.0", "notify_id": "2026112300222120001000001",
         "fund_bill_list": '[{"amount":"5799.00","fundChannel":"ALIPAYACCOUNT"}]', "notify_type": "trade_status_sync",
         "out_trade_no": "pay-1", "total_amount": "5799.00", "trade_status": "TRADE_SUCCESS",
@@ -241,3 +245,14 @@ async def test_forged_or_foreign_notify_is_rejected(tmp_path, keys):
             await alipay.verify_callback({}, notify(keys, signed={"app_id": "2021000000009999"}))
         with pytest.raises(PaymentVerificationError):
             await alipay.verify_callback({}, b"")
+
+
+async def test_old_genuine_notify_is_refused_as_a_replay(tmp_path, keys):
+    """A correctly signed notify of 30 days ago (replayed) is refused; one of an hour ago (a retry) is not."""
+    async with provider(tmp_path, keys, FakeAlipay(keys)) as alipay:
+        retried = await alipay.verify_callback({}, notify(keys, signed={"notify_time": now_beijing(timedelta(hours=1))}))
+        with pytest.raises(PaymentVerificationError, match="too old"):
+            await alipay.verify_callback({}, notify(keys, signed={"notify_time": now_beijing(timedelta(days=30))}))
+        with pytest.raises(PaymentVerificationError, match="notify_time"):
+            await alipay.verify_callback({}, notify(keys, signed={"notify_time": "yesterday"}))
+    assert retried.paid and retried.payment_id == "pay-1"
