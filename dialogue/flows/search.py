@@ -25,6 +25,8 @@ from shop.catalog import SearchQuery
 PLATFORM_LABEL = {"zh": {"taobao": "淘宝", "jd": "京东", "pdd": "拼多多"},
                   "en": {"taobao": "Taobao", "jd": "JD", "pdd": "Pinduoduo"}}
 SHOWN = 5
+HINT_SHOWN = "search_hint_shown"
+BROAD_TOTAL = 20  # a request with at least this many results gets budget chips
 
 _CHEAPER = re.compile(r"(便宜|实惠|低一点|低点|少一点|预算低|cheaper|less expensive|lower price|budget)", re.IGNORECASE)
 _PRICIER = re.compile(r"(贵一点|贵点|好一点|高端|更好的|pricier|more expensive|higher end|premium|better)", re.IGNORECASE)
@@ -37,7 +39,36 @@ def platform_label(platform: str, language: str) -> str:
     return PLATFORM_LABEL.get(language, PLATFORM_LABEL["en"]).get(platform, platform)
 
 
-async def run_search(ctx: TurnContext, query: SearchQuery, refining: bool = False) -> None:
+def budget_chips(ctx: TurnContext, prices: list[Decimal], total: int) -> list[Button]:
+    """Budget chips for a broad request (many results, or a wide price range): below, within and
+    above the prices shown. None for a narrow one."""
+    if len(prices) < 2 or min(prices) <= 0 or (total < BROAD_TOTAL and max(prices) / min(prices) < 3):
+        return []
+    ordered = sorted(prices)
+    low, high = _round_price(ordered[len(ordered) // 2]), _round_price(ordered[-1])
+    if high <= low:
+        return []
+    return [Button(ctx.t("button_budget_under", price=_chip_money(low)), button_payload("refine_search", price_max=int(low))),
+            Button(ctx.t("button_budget_between", low=_chip_money(low), high=_chip_money(high)),
+                   button_payload("refine_search", price_min=int(low), price_max=int(high))),
+            Button(ctx.t("button_budget_over", price=_chip_money(high)), button_payload("refine_search", price_min=int(high)))]
+
+
+def _chip_money(amount: Decimal) -> str:
+    return f"¥{int(amount):,}"
+
+
+def _round_price(price: Decimal) -> Decimal:
+    """A round budget near a price: 2 significant digits (3,468 → 3,500; 268 → 270)."""
+    if price < 10:
+        return price.quantize(Decimal(1))
+    digits = len(str(int(price))) - 2
+    step = Decimal(10) ** digits
+    return (price / step).quantize(Decimal(1)) * step
+
+
+async def run_search(ctx: TurnContext, query: SearchQuery, refining: bool = False,
+                     acknowledge: str | None = None) -> None:
     """Search, then answer with the top items as text, a `products` payload and buttons.
     A refinement that finds nothing keeps the list and query the shopper already has."""
     search = ctx.services.search
@@ -64,7 +95,9 @@ async def run_search(ctx: TurnContext, query: SearchQuery, refining: bool = Fals
     ctx.set_slot(LAST_RESULTS, [{"id": i["id"], "title": i["title"], "platform": i["platform"],
                                  "price": i["price"], "brand": i["brand"]} for i in items])
     ctx.set_slot(CURRENT_PRODUCT, None)
-    lines = [ctx.t("search_found", total=result.total, shown=len(items))]
+    header = ctx.t("search_found_in" if query.platforms else "search_found", total=result.total, shown=len(items),
+                   platforms="、".join(platform_label(p, ctx.language) for p in query.platforms))
+    lines = [acknowledge + " " + header if acknowledge else header]
     offset = 0
     for n, item in enumerate(items, start=1 + offset):
         promo = f"({item['promotion']})" if item.get("promotion") else ""
@@ -75,8 +108,12 @@ async def run_search(ctx: TurnContext, query: SearchQuery, refining: bool = Fals
     if result.partial:
         names = "、".join(platform_label(p, ctx.language) for p in payload.get("unavailable_platforms", []))
         lines.append(ctx.t("search_partial", platforms=names))
-    lines.append(ctx.t("search_hint"))
-    buttons = [Button(ctx.t("button_details", n=n), button_payload("show_details", ordinal=n))
+    if not ctx.slot(HINT_SHOWN):  # the hint the first time only
+        lines.append(ctx.t("search_hint"))
+        ctx.set_slot(HINT_SHOWN, True)
+    chips = [] if refining or query.price_min is not None or query.price_max is not None else budget_chips(
+        ctx, [d for d in (to_decimal(i["price"]) for i in items) if d is not None], result.total)
+    buttons = chips + [Button(ctx.t("button_details", n=n), button_payload("show_details", ordinal=n))
                for n in range(1, min(3, len(items)) + 1)]
     if result.page < result.pages:
         buttons.append(Button(ctx.t("button_next_page"), "/refine_search{\"page\": \"next\"}"))
@@ -118,13 +155,7 @@ class SearchProduct(Flow):
             self._save(ctx, frame, started)
             ctx.say("ask_product")
             return
-        if not frame.get("budget_done") and not frame.get("sort_by"):
-            frame["awaiting"] = "budget"
-            self._save(ctx, frame, started)
-            ctx.say("ask_budget", product=frame.get("product") or frame.get("brand"),
-                    buttons=[Button(ctx.t("button_no_limit"), '/inform{"no_limit": true}')])
-            return
-        if started:
+        if started:  # never hold the shopper in a budget question: search now (chips offer budgets)
             ctx.end_flow(self.name)
         query = SearchQuery(
             product=frame.get("product"), brand=frame.get("brand"),
@@ -217,7 +248,23 @@ class RefineSearch(Flow):
         if changed == q:
             ctx.say("refine_what")
             return
-        await run_search(ctx, changed, refining=True)
+        await run_search(ctx, changed, refining=True, acknowledge=self._acknowledgement(ctx, q, changed))
+
+    @staticmethod
+    def _acknowledgement(ctx: TurnContext, q: SearchQuery, changed: SearchQuery) -> str | None:
+        """One short line saying what changed ("按销量排好了:"), so a refinement is acknowledged."""
+        if changed.page != q.page:
+            return None
+        if changed.sort_by != q.sort_by and changed.sort_by:
+            return ctx.t(f"ack_sort_{changed.sort_by}")
+        if changed.platforms != q.platforms:
+            return ctx.t("ack_platforms", platforms="、".join(platform_label(p, ctx.language) for p in changed.platforms)) \
+                if changed.platforms else ctx.t("ack_all_platforms")
+        if changed.brand != q.brand and changed.brand:
+            return ctx.t("ack_brand", brand=changed.brand)
+        if (changed.price_min, changed.price_max) != (q.price_min, q.price_max):
+            return ctx.t("ack_budget")
+        return None
 
     async def _cheaper(self, ctx: TurnContext, q: SearchQuery, changed: SearchQuery) -> SearchQuery:
         """Below the cheapest item shown when there is anything there; else the same search,

@@ -12,23 +12,24 @@ from decimal import Decimal
 from tests.dialogue.conftest import custom, texts
 
 
-async def test_search_asks_for_budget_then_lists_products_within_it(say):
+async def test_search_lists_at_once_and_a_budget_chip_filters_within_it(say):
     first = await say('/search_product{"product": "耳机"}')
-    assert "预算" in texts(first)
-    replies = await say('/inform{"price_max": 500}')
+    assert "预算" not in texts(first) and custom(first, "products")["items"]
+    chip = next(b for b in first[0]["buttons"] if b["title"].endswith("以内"))
+    limit = int(chip["title"].strip("¥以内").replace(",", ""))
+    replies = await say(chip["payload"])
     products = custom(replies, "products")
     assert products["items"] and products["total"] >= len(products["items"])
-    assert all(Decimal(i["price"]) <= 500 for i in products["items"])
-    assert products["query"]["price_max"] == "500"
+    assert all(Decimal(i["price"]) <= limit for i in products["items"])
+    assert products["query"]["price_max"] == str(limit)
     assert {"id", "title", "brand", "platform", "price", "currency", "original_price", "promotion", "sales",
             "rating", "url", "image_url"} <= set(products["items"][0])
     assert "¥" in texts(replies)
     assert any(b["payload"] == '/show_details{"ordinal": 1}' for b in replies[0]["buttons"])
 
 
-async def test_no_limit_is_accepted_and_refinement_keeps_the_query(say):
-    await say('/search_product{"product": "running shoes"}')
-    replies = await say('/inform{"no_limit": true}')
+async def test_refinement_keeps_the_query(say):
+    replies = await say('/search_product{"product": "running shoes"}')
     assert custom(replies, "products")["items"]
     only_jd = custom(await say('/refine_search{"platform": "jd"}'), "products")
     assert only_jd["items"] and {i["platform"] for i in only_jd["items"]} == {"jd"}
@@ -165,7 +166,7 @@ async def test_state_survives_a_restart_of_the_app(settings):
             if round_ == 0:
                 await c.post("/webhooks/rest/webhook", json={"sender": "r", "message": '/search_product{"product": "耳机"}'})
             else:
-                r = await c.post("/webhooks/rest/webhook", json={"sender": "r", "message": '/inform{"price_max": 600}'})
+                r = await c.post("/webhooks/rest/webhook", json={"sender": "r", "message": '/refine_search{"price_max": 600}'})
                 assert custom(r.json(), "products")["items"]
                 redis = app.state.container.redis
                 keys = [k async for k in redis.scan_iter("shopbot-test-restart:*")]
