@@ -14,6 +14,8 @@ from bot.body_limit import BodySizeLimit
 from bot.channels.rest import build_rest_router
 from bot.channels.wire import build_channels
 from bot.console.api import build_console_router
+from bot.json_body import JsonGuard
+from bot.openapi import openapi_with_400, validation_details
 from bot.orders_wiring import include_order_routers
 from bot.routes.charts import build_chart_router
 from bot.routes.nlu import build_router as build_nlu_router
@@ -42,11 +44,14 @@ def create_app(settings: Settings | None = None, container: Container | None = N
 
     app = FastAPI(title="shopbot", version="0.1.0", lifespan=lifespan)
     app.state.container = container
-    app.add_middleware(BodySizeLimit)
+    app.add_middleware(JsonGuard)
+    app.add_middleware(BodySizeLimit)  # outermost: a body over the limit is never buffered
 
     @app.exception_handler(RequestValidationError)
     async def bad_request(request: Request, exc: RequestValidationError) -> JSONResponse:
-        return JSONResponse({"error": "invalid request", "detail": exc.errors()}, status_code=400)
+        return JSONResponse({"error": "invalid request", "detail": validation_details(exc)}, status_code=400)
+
+    app.openapi = lambda: openapi_with_400(app)  # type: ignore[method-assign]
 
     @app.get("/healthz", tags=["ops"])
     async def healthz() -> dict[str, str]:

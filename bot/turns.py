@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
+from typing import Any
 
 from bot.observability import Metrics
 from dialogue import responses
@@ -16,8 +18,28 @@ log = logging.getLogger(__name__)
 TurnHandler = Callable[[IncomingMessage], Awaitable[list[Reply]]]
 
 
+def _without_nul(value: Any) -> Any:
+    """NUL is no character a shopper types, and PostgreSQL text refuses it: drop it everywhere."""
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, dict):
+        return {_without_nul(k): _without_nul(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_without_nul(v) for v in value]
+    return value
+
+
+def clean_message(msg: IncomingMessage) -> IncomingMessage:
+    """The message without NUL characters in its text, sender or metadata."""
+    if "\x00" not in msg.text and "\x00" not in msg.sender_id and not msg.metadata:
+        return msg
+    return replace(msg, text=_without_nul(msg.text), sender_id=_without_nul(msg.sender_id),
+                   metadata=_without_nul(msg.metadata))
+
+
 def build_turn_handler(engine: DialogueEngine, metrics: Metrics) -> TurnHandler:
     async def handle(msg: IncomingMessage) -> list[Reply]:
+        msg = clean_message(msg)
         try:
             with metrics.timed_turn(msg.channel):
                 return await engine.handle(msg)

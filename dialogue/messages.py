@@ -53,7 +53,7 @@ def parse_intent_payload(text: str) -> tuple[str, dict[str, Any]] | None:
     if raw:
         try:
             loaded = json.loads(raw)
-        except json.JSONDecodeError:
+        except (json.JSONDecodeError, RecursionError):  # not JSON, or nested past the parser's stack
             return None
         if not isinstance(loaded, dict):
             return None

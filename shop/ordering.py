@@ -54,6 +54,11 @@ Hook = Callable[[str], Awaitable[None]]
 S = OrderStatus
 
 
+def _text(value: str) -> str:
+    """What the shopper typed, without NUL (no character of an address; PostgreSQL refuses it)."""
+    return value.replace("\x00", "")
+
+
 class OrderService:
     """The orders use cases; every collaborator is a port."""
 
@@ -152,9 +157,9 @@ class OrderService:
                 total=summary.total,
                 currency=summary.currency,
                 savings=summary.savings,
-                receiver_name=summary.receiver_name,
-                phone=summary.phone,
-                address=summary.address,
+                receiver_name=_text(summary.receiver_name),
+                phone=_text(summary.phone),
+                address=_text(summary.address),
                 status=S.CREATED,
                 created_at=now,
                 updated_at=now,

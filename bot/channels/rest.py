@@ -6,12 +6,12 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 
+from bot.json_body import BadJson, parse_json
 from bot.turns import TurnHandler
 from dialogue.messages import IncomingMessage, conversation_id
 from tracking.outbox import Outbox
@@ -30,9 +30,9 @@ def build_rest_router(handle: TurnHandler, outbox: Outbox) -> APIRouter:
     async def webhook(request: Request) -> Any:
         raw = await request.body()
         try:
-            body = json.loads(raw)
-        except (json.JSONDecodeError, UnicodeDecodeError):
-            return _error(400, "body must be a JSON object")
+            body = parse_json(raw)
+        except BadJson as exc:
+            return _error(400, "body must be a JSON object" if exc.kind == "syntax" else str(exc))
         if not isinstance(body, dict):
             return _error(400, "body must be a JSON object")
         sender, message = body.get("sender"), body.get("message")

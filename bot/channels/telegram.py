@@ -19,7 +19,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import hmac
-import json
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -50,6 +49,7 @@ from bot.channels.render import (
     text_only_reply,
 )
 from bot.channels.store import ChannelStore, InMemoryChannelStore
+from bot.json_body import BadJson, parse_json
 from bot.push import ChannelSendError
 from dialogue.messages import IncomingMessage, Reply
 
@@ -174,8 +174,8 @@ class TelegramChannel:
             if len(body) > 1_000_000:
                 return Response(status_code=413)
             try:
-                data = json.loads(body)
-            except (json.JSONDecodeError, UnicodeDecodeError):
+                data = parse_json(body)
+            except BadJson:
                 return Response(status_code=400)
             if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
                 return Response(status_code=400)

@@ -173,7 +173,7 @@ class WebChatChannel:
             while True:
                 try:
                     data = await ws.receive_json()
-                except (json.JSONDecodeError, KeyError):
+                except (json.JSONDecodeError, KeyError, RecursionError):
                     continue
                 if isinstance(data, dict) and data.get("type") == "ack":
                     ids = {str(i) for i in data.get("ids") or [] if isinstance(i, str)}

@@ -153,10 +153,9 @@ class WeChatChannel:
         expected = signature(self.config.token, timestamp, nonce)
         if not hmac.compare_digest(params.get("signature", "").encode(), expected.encode()):
             raise BadRequest(403, "bad signature")
-        try:
-            ts = int(timestamp)
-        except ValueError as exc:
-            raise BadRequest(400, "bad timestamp") from exc
+        if not (timestamp.isascii() and timestamp.isdigit() and len(timestamp) <= 12):
+            raise BadRequest(400, "bad timestamp")  # 12 digits: unix seconds for 30,000 years
+        ts = int(timestamp)
         if abs(self._clock() - ts) > TIMESTAMP_WINDOW:
             raise BadRequest(403, "stale timestamp")
         return timestamp, nonce

@@ -14,6 +14,7 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
+from bot.json_body import BadJson, parse_json
 from nlu.types import Parser
 
 log = logging.getLogger(__name__)
@@ -24,8 +25,8 @@ LONG_TEXT = 200  # longer messages are parsed off the event loop inside the main
 def read_request(raw: bytes) -> tuple[str, str | None, dict[str, Any]] | None:
     """(text, language, body) of a parse request, or None when the body is not one."""
     try:
-        body: Any = json.loads(raw or b"null")
-    except (ValueError, UnicodeDecodeError):
+        body: Any = parse_json(raw or b"null")
+    except BadJson:
         return None
     if not isinstance(body, dict) or not isinstance(body.get("text"), str):
         return None

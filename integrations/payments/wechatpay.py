@@ -207,10 +207,10 @@ class WeChatPayProvider:
         """Verify the signature and clock skew, decrypt ``resource``, and decode the payment."""
         lower = {k.lower(): v for k, v in headers.items()}
         canonical = {name: lower.get(name.lower(), "") for name in _CALLBACK_HEADERS}
-        try:
-            timestamp = int(canonical["Wechatpay-Timestamp"])
-        except ValueError as exc:
-            raise PaymentVerificationError("wechatpay callback without a valid Wechatpay-Timestamp") from exc
+        given = canonical["Wechatpay-Timestamp"]
+        if not (given.isascii() and given.isdigit() and len(given) <= 12):  # a float holds 12 digits
+            raise PaymentVerificationError("wechatpay callback without a valid Wechatpay-Timestamp")
+        timestamp = int(given)
         if abs(self._clock() - timestamp) > self._config.max_clock_skew:
             raise PaymentVerificationError("wechatpay callback timestamp is outside the allowed clock skew")
         client = await self._ready()
