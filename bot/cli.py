@@ -47,21 +47,21 @@ def serve(
 @app.command()
 def chat(sender: str = typer.Option("local", help="your sender id")) -> None:
     """Chat with the bot in this terminal (buttons are numbered: type the number)."""
+    from bot.bootstrap import build_runtime
     from bot.channels.terminal import TerminalChat
     from bot.observability import configure_logging
-    from bot.wiring import build_container
 
     settings = Settings()
     configure_logging("WARNING", settings.log_format)
 
     async def main() -> None:
-        container = build_container(settings)
-        await container.start()
+        runtime = build_runtime(settings)
+        await runtime.start()
         try:
             typer.echo("shopbot — type a message, a number to press a button, /quit to leave.")
-            await TerminalChat(container.handle, container.outbox, sender).run()
+            await TerminalChat(runtime.handle, runtime.outbox, sender).run()
         finally:
-            await container.stop()
+            await runtime.stop()
 
     asyncio.run(main())
 

@@ -2,31 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
 from dialogue import responses
 from dialogue.messages import Button, IncomingMessage, Reply
+from dialogue.ports import Services
 from nlu.types import ParseResult
 from shop.shoppers import Shopper
 from tracking import events as ev
 from tracking.tracker import FlowFrame, Tracker
 
-
-@dataclass
-class Services:
-    """The shop services flows may call; the composition root fills in what is wired."""
-
-    search: Any = None  # shop.search aggregator
-    orders: Any = None
-    shipments: Any = None
-    aftersales: Any = None
-    alerts: Any = None
-    price_history: Any = None
-    recommendations: Any = None
-    handoff: Any = None
-    shoppers: Any = None
-    extra: dict[str, Any] = field(default_factory=dict)
+__all__ = ["Services", "TurnContext"]
 
 
 class TurnContext:

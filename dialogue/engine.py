@@ -9,13 +9,14 @@ help on the second miss in a row and a human offered on the third.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from typing import Any
 
-from dialogue.context import Services, TurnContext
+from dialogue.context import TurnContext
 from dialogue.flows.base import Flow
 from dialogue.language import choose_language
 from dialogue.messages import Button, IncomingMessage, Reply
+from dialogue.ports import FeatureUnavailable, Services
 from nlu.types import FALLBACK_INTENT, Entity, IntentScore, Parser, ParseResult
 from shop.shoppers import ShopperRepository
 from tracking import events as ev
@@ -28,7 +29,6 @@ MAX_TEXT = 5000  # longer messages are cut before parsing; the shopper still get
 FALLBACK_SLOT = "fallback_count"
 MISS_INTENTS = (FALLBACK_INTENT, "out_of_scope")  # turns the bot could not help with, counted in a row
 
-PausedHook = Callable[[IncomingMessage, TurnContext], Awaitable[None]]
 Trigger = Callable[[TurnContext], Awaitable[bool]]  # True: it answered the turn itself
 
 
@@ -42,7 +42,7 @@ class DialogueEngine:
         flows: Iterable[Flow],
         services: Services | None = None,
         shoppers: ShopperRepository | None = None,
-        on_paused_message: PausedHook | None = None,
+        triggers: Sequence[Trigger] = (),
     ) -> None:
         self._parser = parser
         self._store = store
@@ -50,13 +50,12 @@ class DialogueEngine:
         self._flows: dict[str, Flow] = {}
         self._by_intent: dict[str, Flow] = {}
         for flow in flows:
-            self.add_flow(flow)
+            self._add_flow(flow)
         self.services = services or Services()
         self._shoppers = shoppers
-        self.on_paused_message = on_paused_message
-        self.triggers: list[Trigger] = []  # checked before any flow (e.g. strong words → a human)
+        self._triggers = tuple(triggers)  # checked before any flow (e.g. strong words → a human)
 
-    def add_flow(self, flow: Flow) -> None:
+    def _add_flow(self, flow: Flow) -> None:
         """Register a flow; its intents start it (a later flow wins an intent)."""
         self._flows[flow.name] = flow
         for intent in flow.intents:
@@ -85,11 +84,13 @@ class DialogueEngine:
                 shopper = await self._shoppers.by_identity(
                     msg.channel, msg.sender_id, msg.metadata.get("display_name"))
             ctx = TurnContext(msg, tracker, parse, language, self.services, shopper)
-            if tracker.state.paused:
-                if self.on_paused_message is not None:
-                    await self.on_paused_message(msg, ctx)
-            else:
-                await self._respond(ctx)
+            try:
+                if tracker.state.paused:
+                    await self.services.handoff.on_paused_message(msg, ctx)  # to the agent
+                else:
+                    await self._respond(ctx)
+            except FeatureUnavailable as off:  # a Null port: that feature is not wired here
+                ctx.say(off.key)
             for reply in ctx.replies:
                 tracker.add(ev.bot_uttered(reply.to_dict(msg.sender_id)))
             await self._store.save(tracker)
@@ -110,7 +111,7 @@ class DialogueEngine:
         return self._parser().parse(text, language)
 
     async def _respond(self, ctx: TurnContext) -> None:
-        for trigger in self.triggers:
+        for trigger in self._triggers:
             if await trigger(ctx):
                 return
         intent = ctx.intent

@@ -1,10 +1,45 @@
-"""Ports the dialogue layer needs from the outside; adapters are wired in bot/wiring.py."""
+"""The ports flows use, typed, and the one frozen value that holds them (`Services`).
+
+Each port is a Protocol; the shop's services (and the handoff desk) satisfy them
+structurally. A feature that is off gets a Null implementation: its calls raise
+`FeatureUnavailable`, which the engine turns into the catalog text of the feature being
+unavailable, in the shopper's language; lookups that only decorate an answer (price
+badges, a chart link, remembering an address) quietly give nothing. Flows therefore call
+`ctx.services.orders...` without asking whether orders are wired.
+
+The bootstrap (bot/bootstrap.py) builds `Services` once; nothing is assigned later.
+"""
 
 from __future__ import annotations
 
-from typing import Protocol
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, Protocol
 
 from dialogue.messages import Reply
+from shop.aftersales import AfterSalesTicket, ServiceType
+from shop.alerts import AlertRequest, CreatedAlert, PriceAlert
+from shop.catalog import Product, SearchQuery
+from shop.orders import Order, OrderSummary
+from shop.payments import PaymentIntent
+from shop.price_history import PlatformPrice, PriceHistory, PriceLows, PricePoint
+from shop.search_result import SearchResult
+from shop.shipments import Shipment
+from shop.shoppers import Shopper
+
+if TYPE_CHECKING:  # the context holds the services; only types go the other way
+    from dialogue.context import TurnContext
+    from dialogue.messages import IncomingMessage
+
+
+class FeatureUnavailable(Exception):
+    """A flow called a feature that is off; the engine answers with the catalog text `key`."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
 
 
 class PushPort(Protocol):
@@ -15,3 +50,188 @@ class PushPort(Protocol):
     """
 
     async def push(self, channel: str, recipient_id: str, replies: list[Reply]) -> None: ...
+
+
+class SearchPort(Protocol):
+    """Products across every connected platform (shop.search.SearchAggregator)."""
+
+    async def search(self, query: SearchQuery) -> SearchResult: ...
+
+    async def get_product(self, product_id: str) -> Product | None: ...
+
+    def can_order(self, platform: str) -> bool: ...
+
+
+class OrdersPort(Protocol):
+    """Placing and reading orders (shop.ordering.OrderService)."""
+
+    async def place(self, summary: OrderSummary, idempotency_key: str,
+                    method: str | None = None) -> tuple[Order, PaymentIntent]: ...
+
+    async def get(self, order_id: str) -> Order: ...
+
+    async def list_for_shopper(self, shopper_id: str, limit: int = 10) -> list[Order]: ...
+
+    async def payload(self, order: Order) -> dict[str, Any]: ...
+
+
+class ShipmentsPort(Protocol):
+    """Parcels of orders (shop.shipments.ShipmentService)."""
+
+    async def shipment_for_order(self, order_id: str) -> Shipment | None: ...
+
+
+class AfterSalesPort(Protocol):
+    """After-sales tickets (shop.aftersales.TicketService)."""
+
+    async def open_ticket(self, order_id: str, line_no: int, service_type: ServiceType | str, reason: str,
+                          shopper_id: str, photos: Sequence[str] = (),
+                          idempotency_key: str | None = None) -> AfterSalesTicket: ...
+
+    async def list_for_shopper(self, shopper_id: str, limit: int = 20) -> list[AfterSalesTicket]: ...
+
+
+class AlertsPort(Protocol):
+    """Price alerts (shop.alerts.AlertService)."""
+
+    async def create(self, request: AlertRequest, product: Product | None = None) -> CreatedAlert: ...
+
+    async def list_alerts(self, shopper_id: str) -> list[PriceAlert]: ...
+
+    async def cancel(self, shopper_id: str, alert_id: str) -> PriceAlert: ...
+
+
+class HandoffPort(Protocol):
+    """The desk that hands a conversation to a person (dialogue.flows.handoff.HandoffDesk)."""
+
+    async def begin(self, ctx: TurnContext, reason: str) -> None: ...
+
+    def check_triggers(self, ctx: TurnContext) -> str | None: ...
+
+    async def on_paused_message(self, msg: IncomingMessage, ctx: TurnContext) -> None: ...
+
+
+class ShopperProfilesPort(Protocol):
+    """The shopper's saved profile (address, phone, name): shop.shoppers.ShopperRepository."""
+
+    async def by_identity(self, channel: str, sender_id: str, display_name: str | None = None) -> Shopper: ...
+
+    async def update_profile(self, shopper_id: str, **fields: str | None) -> Shopper | None: ...
+
+
+ChartUrl = Callable[[PriceAlert], str | None]  # the price chart link an alert message carries
+
+
+# --- Null implementations: the feature is off ------------------------------------------
+
+
+class NullSearch:
+    async def search(self, query: SearchQuery) -> SearchResult:
+        raise FeatureUnavailable("search_unavailable")
+
+    async def get_product(self, product_id: str) -> Product | None:
+        raise FeatureUnavailable("search_unavailable")
+
+    def can_order(self, platform: str) -> bool:
+        return False
+
+
+class NullOrders:
+    async def place(self, summary: OrderSummary, idempotency_key: str,
+                    method: str | None = None) -> tuple[Order, PaymentIntent]:
+        raise FeatureUnavailable("orders_unavailable")
+
+    async def get(self, order_id: str) -> Order:
+        raise FeatureUnavailable("orders_unavailable")
+
+    async def list_for_shopper(self, shopper_id: str, limit: int = 10) -> list[Order]:
+        raise FeatureUnavailable("orders_unavailable")
+
+    async def payload(self, order: Order) -> dict[str, Any]:
+        raise FeatureUnavailable("orders_unavailable")
+
+
+class NullShipments:
+    async def shipment_for_order(self, order_id: str) -> Shipment | None:
+        return None  # nothing tracked: the shopper hears "not shipped yet"
+
+
+class NullAfterSales:
+    async def open_ticket(self, order_id: str, line_no: int, service_type: ServiceType | str, reason: str,
+                          shopper_id: str, photos: Sequence[str] = (),
+                          idempotency_key: str | None = None) -> AfterSalesTicket:
+        raise FeatureUnavailable("orders_unavailable")
+
+    async def list_for_shopper(self, shopper_id: str, limit: int = 20) -> list[AfterSalesTicket]:
+        raise FeatureUnavailable("orders_unavailable")
+
+
+class NullAlerts:
+    async def create(self, request: AlertRequest, product: Product | None = None) -> CreatedAlert:
+        raise FeatureUnavailable("alerts_unavailable")
+
+    async def list_alerts(self, shopper_id: str) -> list[PriceAlert]:
+        raise FeatureUnavailable("alerts_unavailable")
+
+    async def cancel(self, shopper_id: str, alert_id: str) -> PriceAlert:
+        raise FeatureUnavailable("alerts_unavailable")
+
+
+class NullHandoff:
+    async def begin(self, ctx: TurnContext, reason: str) -> None:
+        raise FeatureUnavailable("handoff_unavailable")
+
+    def check_triggers(self, ctx: TurnContext) -> str | None:
+        return None  # no desk: strong words do not hand off
+
+    async def on_paused_message(self, msg: IncomingMessage, ctx: TurnContext) -> None:
+        return None  # nobody can have paused the conversation
+
+
+class NullPriceHistory:
+    """No price history: no badges, no series (nothing is recorded)."""
+
+    async def record_many(self, points: Sequence[PricePoint]) -> None:
+        return None
+
+    async def lows(self, product_ids: Sequence[str], since: datetime,
+                   platform: str | None = None) -> dict[str, PriceLows]:
+        return {}
+
+    async def series(self, product_id: str, since: datetime | None = None) -> dict[str, list[tuple[datetime, Decimal]]]:
+        return {}
+
+    async def current(self, product_ids: Sequence[str]) -> dict[str, list[PlatformPrice]]:
+        return {}
+
+    async def mark_unavailable(self, keys: Sequence[tuple[str, str]], at: datetime) -> None:
+        return None
+
+
+class NullShopperProfiles:
+    """No profiles kept: lookups are unavailable, saving an address is skipped."""
+
+    async def by_identity(self, channel: str, sender_id: str, display_name: str | None = None) -> Shopper:
+        raise FeatureUnavailable("orders_unavailable")
+
+    async def update_profile(self, shopper_id: str, **fields: str | None) -> Shopper | None:
+        return None
+
+
+def no_chart(alert: PriceAlert) -> str | None:
+    return None
+
+
+@dataclass(frozen=True)
+class Services:
+    """The ports flows call, built once by the bootstrap; a feature that is off is a Null."""
+
+    search: SearchPort = field(default_factory=NullSearch)
+    orders: OrdersPort = field(default_factory=NullOrders)
+    shipments: ShipmentsPort = field(default_factory=NullShipments)
+    aftersales: AfterSalesPort = field(default_factory=NullAfterSales)
+    alerts: AlertsPort = field(default_factory=NullAlerts)
+    price_history: PriceHistory = field(default_factory=NullPriceHistory)
+    handoff: HandoffPort = field(default_factory=NullHandoff)
+    shoppers: ShopperProfilesPort = field(default_factory=NullShopperProfiles)
+    chart_url: ChartUrl = no_chart

@@ -1,4 +1,4 @@
-"""Ports the shop services need; adapters live in integrations/, wired in bot/wiring.py."""
+"""Ports the shop services need; adapters live in integrations/, wired in bot/bootstrap.py."""
 
 from __future__ import annotations
 

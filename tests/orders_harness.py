@@ -8,7 +8,7 @@ from decimal import Decimal
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 import integrations.db.orders_tables  # noqa: F401  (declares the tables on the metadata)
-from bot.orders_wiring import OrdersComponents, build_orders
+from bot.bootstrap import OrdersComponents, build_orders
 from integrations.db.base import metadata
 from shop.clock import FakeClock
 from shop.notify import RecordingNotifier
@@ -127,7 +127,8 @@ def build_app(w: World, *, sandbox: bool = True):
     """A FastAPI app with the orders routes, and its scheduler (jobs registered, not started)."""
     from fastapi import FastAPI
 
-    from bot.orders_wiring import include_order_routers, register_order_jobs
+    from bot.app import include_order_routers
+    from bot.bootstrap import register_order_jobs
     from bot.scheduler import JobScheduler
 
     app = FastAPI()

@@ -2,7 +2,7 @@
 
     .venv/bin/python -m benchmarks.dialogue.run [--conversations 60] [--warmup 4] [--mode both|natural|buttons]
 
-The app's own container (`bot.wiring.build_container`) is built and started in process:
+The app's own container (`bot.bootstrap.build_runtime`) is built and started in process:
 in-memory tracker store, SQLite on a temporary file, the three demo platforms in process at
 zero latency. Whole conversations — greet, search with a budget, refine, details, compare,
 buy (variant, address, name, phone, remember, payment, confirm), thanks — in Chinese and
@@ -13,7 +13,7 @@ Two ways of talking, each reported on its own:
 
 * `natural`: what a person types ("帮我找3000元以内的耳机", "compare the first and the third"),
   with the buttons a chat page offers pressed where a person presses them (variant, payment
-  method, confirm). These go through the container's NLU parser — whatever `bot/wiring.py`
+  method, confirm). These go through the container's NLU parser — whatever `bot/bootstrap.py`
   puts in `container.parser` (its class is printed), so the benchmark measures the real NLU
   as soon as it is wired. With the keyword stand-in most typed turns fall back; the "flow hit"
   column shows how many turns got the answer the conversation was after.
@@ -40,8 +40,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from bot.bootstrap import Runtime, build_runtime
 from bot.settings import Settings
-from bot.wiring import Container, build_container
 from dialogue import responses
 from dialogue.engine import DialogueEngine
 from dialogue.messages import IncomingMessage, Reply
@@ -158,7 +158,7 @@ def percentile(values: list[float], q: float) -> float:
 GENERIC_ERRORS = {responses.text("error_generic", "zh"), responses.text("error_generic", "en")}
 
 
-async def play(container: Container, mode: str, conversations: int, warmup: int, seed: int
+async def play(container: Runtime, mode: str, conversations: int, warmup: int, seed: int
                ) -> tuple[list[Sample], list[tuple[str, str, str]]]:
     """Play the conversations; returns the timed samples and every (kind, sender, text) sent."""
     rng = random.Random(seed)
@@ -181,7 +181,7 @@ async def play(container: Container, mode: str, conversations: int, warmup: int,
     return samples, sent
 
 
-async def timed_turn(container: Container, samples: list[Sample] | None, sent: list[tuple[str, str, str]] | None,
+async def timed_turn(container: Runtime, samples: list[Sample] | None, sent: list[tuple[str, str, str]] | None,
                      kind: str, sender: str, text: str) -> list[Reply]:
     message = IncomingMessage("rest", sender, text)
     start = time.perf_counter()
@@ -195,7 +195,7 @@ async def timed_turn(container: Container, samples: list[Sample] | None, sent: l
     return replies
 
 
-async def baseline(container: Container, sent: list[tuple[str, str, str]]) -> tuple[list[Sample], list[Sample]]:
+async def baseline(container: Runtime, sent: list[tuple[str, str, str]]) -> tuple[list[Sample], list[Sample]]:
     """The same messages through a bare engine: NLU parse + tracker load/append/save, no flows.
 
     Also times, per message, the shopper lookup a real turn makes (`shoppers.by_identity`, one
@@ -252,10 +252,10 @@ async def main(conversations: int, warmup: int, modes: list[str], seed: int) -> 
         defaults = Settings()
         settings = Settings(
             database_url=f"sqlite+aiosqlite:///{Path(tmp) / 'bench.db'}", redis_url=None, var_dir=Path(tmp) / "var",
-            nlu_model_dir=defaults.nlu_model_dir,  # the trained model, once the wiring loads one
+            nlu_model_dir=defaults.nlu_model_dir,  # the trained model, once the bootstrap loads one
             demo_platform_transport="asgi", demo_platform_latency_ms=0, demo_platform_jitter_ms=0,
             demo_price_walk_seconds=0)
-        container = build_container(settings)
+        container = build_runtime(settings)
         print(f"starting the app's container (the NLU model of {settings.nlu_model_dir} is loaded, "
               "or trained first when missing or stale)...", flush=True)
         await container.start()

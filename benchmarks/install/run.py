@@ -26,7 +26,7 @@ TARGET_MB = 500
 # `python -m benchmarks.install.run --ref f72f22d --extras test`: make run's venv before the split
 BASELINE_MB = 1473
 FIRST_START_IMPORTS = (
-    "import bot.cli, bot.app, bot.wiring, bot.wiring_real, integrations.charts.price_chart, nlu.train, jieba;"
+    "import bot.cli, bot.app, bot.bootstrap, integrations.charts.price_chart, nlu.train, jieba;"
     "jieba.initialize()"
 )
 

@@ -1,7 +1,7 @@
-"""Build the Telegram, WeChat and web chat channels from settings (called by bot/wiring.py).
+"""Build the Telegram, WeChat and web chat channels from settings (called by bot/app.py).
 
-    channels = build_channels(settings, container.handle, container.outbox, container.push,
-                              redis=container.redis, telegram_polling=False)
+    channels = build_channels(settings, runtime.handle, runtime.outbox, runtime.push,
+                              redis=runtime.redis, telegram_polling=False)
     for router in channels.routers: app.include_router(router)
     await channels.start()  ...  await channels.stop()       # in the app's lifespan
 

@@ -17,7 +17,6 @@ from bot.console.auth import COOKIE_NAME, AuthError
 from bot.console.collected import answer_ticket, collected_for, tickets_view
 from bot.console.setup import ConsoleParts
 from bot.console.ws import add_websocket_route
-from dialogue.context import Services
 from dialogue.messages import Reply
 from dialogue.responses import load_catalog, money
 from shop.handoff import (
@@ -83,10 +82,10 @@ def can_read(staff: Staff, request: HandoffRequest) -> bool:
     return staff.supervisor or request.agent_id in (None, staff.username)
 
 
-def build_console_router(parts: ConsoleParts, services: Services, store: TrackerStore) -> APIRouter:
+def build_console_router(parts: ConsoleParts, store: TrackerStore) -> APIRouter:
     """Routes of the console; mount with `app.include_router(...)`."""
     router = APIRouter(tags=["support console"])
-    auth, desk = parts.auth, parts.desk
+    auth, desk, services = parts.auth, parts.desk, parts.backends
 
     async def current(request: Request) -> Staff:
         found = await auth.resolve(request.cookies.get(COOKIE_NAME))

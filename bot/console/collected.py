@@ -1,18 +1,32 @@
 """What the bot collected about a conversation (slots, flows, last search, cart, orders,
-tickets) and the after-sales tickets view; each shop service is optional."""
+tickets) and the after-sales tickets view; a deployment may run without search or after-sales."""
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import Any
 
 from fastapi import HTTPException
 
-from dialogue.context import Services
+from shop.aftersales import TicketService
 from shop.handoff import HandoffRequest
+from shop.ordering import OrderService
+from shop.search import SearchAggregator
+from shop.shoppers import ShopperRepository
 from tracking.tracker import Tracker
 
 TICKET_STATUSES_OPEN = ("open", "merchant_processing", "arbitration")
+
+
+@dataclass(frozen=True)
+class ConsoleBackends:
+    """The shop services the console reads and acts on; None where this deployment has none."""
+
+    shoppers: ShopperRepository
+    search: SearchAggregator | None = None
+    orders: OrderService | None = None
+    aftersales: TicketService | None = None
 
 
 def _jsonable(value: Any) -> Any:
@@ -26,7 +40,7 @@ def _ticket(t: Any) -> dict[str, Any]:
                              "refund_amount": None if t.refund_amount is None else str(t.refund_amount)}
 
 
-async def collected_for(services: Services, tracker: Tracker, request: HandoffRequest) -> dict[str, Any]:
+async def collected_for(services: ConsoleBackends, tracker: Tracker, request: HandoffRequest) -> dict[str, Any]:
     """The side panel: slots and flows from the tracker; orders and tickets when wired."""
     slots = dict(tracker.state.slots)
     out: dict[str, Any] = {
@@ -38,21 +52,17 @@ async def collected_for(services: Services, tracker: Tracker, request: HandoffRe
         "orders": None,
         "tickets": None,
     }
-    shopper = None
-    if services.shoppers is not None:
-        shopper = await services.shoppers.by_identity(request.channel, request.recipient_id)
-    if shopper is None:
-        return out
+    shopper = await services.shoppers.by_identity(request.channel, request.recipient_id)
     orders = services.orders
-    if orders is not None and hasattr(orders, "list_for_shopper"):
+    if orders is not None:
         out["orders"] = [_jsonable(o.to_payload()) for o in await orders.list_for_shopper(shopper.id)]
     aftersales = services.aftersales
-    if aftersales is not None and hasattr(aftersales, "list_for_shopper"):
+    if aftersales is not None:
         out["tickets"] = [_ticket(t) for t in await aftersales.list_for_shopper(shopper.id)]
     return out
 
 
-async def tickets_view(services: Services, status: str | None) -> dict[str, Any]:
+async def tickets_view(services: ConsoleBackends, status: str | None) -> dict[str, Any]:
     """After-sales tickets waiting for someone (or of one status)."""
     aftersales = services.aftersales
     if aftersales is None:
@@ -67,7 +77,7 @@ async def tickets_view(services: Services, status: str | None) -> dict[str, Any]
     return {"available": True, "tickets": [_ticket(t) for t in rows]}
 
 
-async def answer_ticket(services: Services, ticket_id: str, approve: bool, note: str, staff: str) -> dict[str, Any]:
+async def answer_ticket(services: ConsoleBackends, ticket_id: str, approve: bool, note: str, staff: str) -> dict[str, Any]:
     """Approve or reject: for the merchant while it awaits them, as the platform in arbitration."""
     aftersales = services.aftersales
     if aftersales is None:

@@ -37,7 +37,7 @@ class SetPriceAlert(Flow):
     digression = True
 
     async def start(self, ctx: TurnContext) -> None:
-        if ctx.services.alerts is None or ctx.shopper is None:
+        if ctx.shopper is None:
             ctx.say("alerts_unavailable")
             return
         item, error = pick_listed(ctx)
@@ -83,8 +83,7 @@ class SetPriceAlert(Flow):
         except AlertError as exc:
             ctx.reply_text(alert_error_text(exc, ctx.language))
             return
-        chart = ctx.services.extra.get("chart_url")
-        url = chart(created.alert) if chart else None
+        url = ctx.services.chart_url(created.alert)
         for reply in alert_created_replies(created.alert, created.quote, url):
             ctx.reply(reply)
 
@@ -95,7 +94,7 @@ class ListPriceAlerts(Flow):
     digression = True
 
     async def start(self, ctx: TurnContext) -> None:
-        if ctx.services.alerts is None or ctx.shopper is None:
+        if ctx.shopper is None:
             ctx.say("alerts_unavailable")
             return
         alerts = await ctx.services.alerts.list_alerts(ctx.shopper.id)
@@ -115,7 +114,7 @@ class CancelPriceAlert(Flow):
 
     async def start(self, ctx: TurnContext) -> None:
         service = ctx.services.alerts
-        if service is None or ctx.shopper is None:
+        if ctx.shopper is None:
             ctx.say("alerts_unavailable")
             return
         alert_id = ctx.entity("alert_id")

@@ -111,8 +111,7 @@ class Buy(Flow):
         if product is None:
             return
         platform = ctx.entity("platform")
-        search = ctx.services.search
-        orderable = [o for o in product.offers if search is None or search.can_order(o.platform)]
+        orderable = [o for o in product.offers if ctx.services.search.can_order(o.platform)]
         offers = [o for o in orderable if o.stock > 0 and (platform is None or o.platform == platform)]
         best = best_offer(offers or [o for o in orderable if o.stock > 0])
         if best is None:
@@ -375,16 +374,10 @@ class Buy(Flow):
         """The shopper confirmed: remember the address if agreed, then place the order."""
         ctx.end_flow(self.name)
         summary = self.summary(frame)
-        if frame.get("remember") and ctx.shopper is not None and ctx.services.shoppers is not None:
+        if frame.get("remember") and ctx.shopper is not None:
             await ctx.services.shoppers.update_profile(
                 ctx.shopper.id, address=frame["address"], phone=frame["phone"],
                 receiver_name=frame["receiver_name"])
-        if ctx.services.orders is None:
-            ctx.say("order_confirmed", total=ctx.money(summary["total"]),
-                    custom={"type": "order", "order_id": None, "status": "confirmed",
-                            "items": [summary], "total": summary["total"], "currency": "CNY",
-                            "payment_url": None})
-            return
         await place_order(ctx, summary, f"{ctx.tracker.conversation_id}:{frame['started_at']}")
 
     async def reprompt(self, ctx: TurnContext) -> None:

@@ -21,12 +21,8 @@ MAX_COMPARE = 3
 
 async def load_product(ctx: TurnContext, product_id: str) -> Any:
     """The product with every platform's offer, or None (and a polite reply) when unavailable."""
-    search = ctx.services.search
-    if search is None:
-        ctx.say("search_unavailable")
-        return None
     try:
-        product = await search.get_product(product_id)
+        product = await ctx.services.search.get_product(product_id)
     except MarketplaceError:
         ctx.say("platforms_unavailable")
         return None
@@ -88,7 +84,7 @@ class ShowDetails(Flow):
     async def _badges(self, ctx: TurnContext, product: Any) -> list[str]:
         """"Lowest in 30 days" / "all-time low" when the price history says so."""
         history = ctx.services.price_history
-        if history is None or not product.offers:
+        if not product.offers:
             return []
         current = min(o.price for o in product.offers)
         badges = await price_badges(history, {product.id: current}, datetime.now(UTC))

@@ -22,7 +22,7 @@ from dialogue.context import TurnContext
 from dialogue.engine import FALLBACK_SLOT
 from dialogue.flows.base import Flow
 from dialogue.messages import IncomingMessage, Reply
-from dialogue.ports import PushPort
+from dialogue.ports import FeatureUnavailable, PushPort
 from shop.handoff import HandoffError, HandoffEvents, HandoffQueue, HandoffRequest
 from tracking import events as ev
 from tracking.lock import LockManager
@@ -188,11 +188,11 @@ async def request_handoff(ctx: TurnContext, reason: str) -> bool:
 
     False (and the shopper is told) when no handoff desk is wired.
     """
-    desk = ctx.services.handoff
-    if not isinstance(desk, HandoffDesk):
-        ctx.say("handoff_unavailable")
+    try:
+        await ctx.services.handoff.begin(ctx, reason)
+    except FeatureUnavailable as off:
+        ctx.say(off.key)
         return False
-    await desk.begin(ctx, reason)
     return True
 
 
@@ -226,12 +226,11 @@ def _offered_after_fallbacks(ctx: TurnContext) -> bool:
 async def handoff_trigger(ctx: TurnContext) -> bool:
     """Engine trigger: strong negative words (and the other triggers) start a handoff first."""
     desk = ctx.services.handoff
-    if isinstance(desk, HandoffDesk):
-        reason = desk.check_triggers(ctx)
-        if reason is not None:
-            ctx.end_all_flows()
-            await desk.begin(ctx, reason)
-            return True
+    reason = desk.check_triggers(ctx)
+    if reason is not None:
+        ctx.end_all_flows()
+        await desk.begin(ctx, reason)
+        return True
     return False
 
 

@@ -26,8 +26,7 @@ def order_status(ctx: TurnContext, status: str) -> str:
 
 async def place_order(ctx: TurnContext, summary: dict[str, Any], idempotency_key: str) -> None:
     """Turn the confirmed summary into an order and answer with its payment link."""
-    orders = ctx.services.orders
-    if orders is None or ctx.shopper is None:
+    if ctx.shopper is None:
         ctx.say("orders_unavailable")
         return
     line = OrderLine(product_id=summary["product_id"], platform_product_id=summary["platform_product_id"],
@@ -39,7 +38,7 @@ async def place_order(ctx: TurnContext, summary: dict[str, Any], idempotency_key
         receiver_name=summary["receiver_name"], phone=summary["phone"], address=summary["address"],
         language=ctx.language, merchant=summary.get("merchant") or "", savings=summary.get("promotion") or "")
     try:
-        order, intent = await orders.place(order_summary, idempotency_key, summary.get("payment_method"))
+        order, intent = await ctx.services.orders.place(order_summary, idempotency_key, summary.get("payment_method"))
     except OrderError as exc:
         ctx.say("order_failed", reason=str(exc))
         return
@@ -52,7 +51,7 @@ async def place_order(ctx: TurnContext, summary: dict[str, Any], idempotency_key
 async def pick_order(ctx: TurnContext, intent: str) -> Order | None:
     """The order the message names (id, "the last one"), the only one, or None after listing them."""
     orders = ctx.services.orders
-    if orders is None or ctx.shopper is None:
+    if ctx.shopper is None:
         ctx.say("orders_unavailable")
         return None
     order_id = ctx.entity("order_id")
@@ -91,7 +90,7 @@ class CheckOrder(Flow):
 
     async def start(self, ctx: TurnContext) -> None:
         orders = ctx.services.orders
-        if orders is None or ctx.shopper is None:
+        if ctx.shopper is None:
             ctx.say("orders_unavailable")
             return
         if ctx.entity("order_id"):
@@ -135,8 +134,7 @@ class TrackShipment(Flow):
         order = await pick_order(ctx, "track_shipment")
         if order is None:
             return
-        shipments = ctx.services.shipments
-        shipment = None if shipments is None else await shipments.shipment_for_order(order.id)
+        shipment = await ctx.services.shipments.shipment_for_order(order.id)
         if shipment is None:
             ctx.say("not_shipped_yet", order_id=order.id, status=order_status(ctx, order.status.value))
             return
@@ -182,12 +180,11 @@ class RequestAfterSales(Flow):
             ctx.say("ask_reason")
             return
         ctx.end_flow(self.name)
-        tickets = ctx.services.aftersales
-        if tickets is None or ctx.shopper is None:
+        if ctx.shopper is None:
             ctx.say("orders_unavailable")
             return
         try:
-            ticket = await tickets.open_ticket(frame["order_id"], 0, frame["service_type"], frame["reason"],
+            ticket = await ctx.services.aftersales.open_ticket(frame["order_id"], 0, frame["service_type"], frame["reason"],
                                                ctx.shopper.id, photos=frame.get("photos", ()),
                                                idempotency_key=f"{ctx.tracker.conversation_id}:{len(ctx.tracker.events)}")
         except OrderError as exc:
@@ -195,7 +192,7 @@ class RequestAfterSales(Flow):
             return
         ctx.say("ticket_opened", ticket_id=ticket.id, service=ctx.t(f"service_{ticket.service_type.value}"),
                 order_id=ticket.order_id, custom=ticket.to_payload())
-        if ticket.service_type is ServiceType.COMPLAINT and ctx.services.handoff is not None:
+        if ticket.service_type is ServiceType.COMPLAINT:
             await request_handoff(ctx, REASON_COMPLAINT)  # a complaint goes to a person too
 
     async def resume(self, ctx: TurnContext) -> bool:
@@ -234,11 +231,10 @@ class CheckTicket(Flow):
     digression = True
 
     async def start(self, ctx: TurnContext) -> None:
-        tickets = ctx.services.aftersales
-        if tickets is None or ctx.shopper is None:
+        if ctx.shopper is None:
             ctx.say("orders_unavailable")
             return
-        found = await tickets.list_for_shopper(ctx.shopper.id, limit=RECENT)
+        found = await ctx.services.aftersales.list_for_shopper(ctx.shopper.id, limit=RECENT)
         if not found:
             ctx.say("no_tickets")
             return

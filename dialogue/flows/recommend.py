@@ -14,6 +14,7 @@ from dialogue.flows.base import Flow
 from dialogue.flows.common import LAST_RESULTS, LAST_SEARCH, VIEWED, budget_from, query_to_slot, to_decimal
 from dialogue.flows.search import SHOWN, platform_label
 from dialogue.messages import Button, button_payload
+from dialogue.ports import FeatureUnavailable
 from shop.catalog import Product, SearchQuery
 
 BOUGHT_ORDERS = 3  # the latest orders count for recommendations
@@ -26,10 +27,6 @@ class Recommend(Flow):
     digression = True
 
     async def start(self, ctx: TurnContext) -> None:
-        search = ctx.services.search
-        if search is None:
-            ctx.say("search_unavailable")
-            return
         viewed: list[dict[str, Any]] = list(ctx.slot(VIEWED) or [])
         bought = await self._bought(ctx)
         history = bought + viewed
@@ -68,11 +65,13 @@ class Recommend(Flow):
 
     async def _bought(self, ctx: TurnContext) -> list[dict[str, Any]]:
         """What the shopper ordered lately, with each product's category and brand from the catalog."""
-        orders = ctx.services.orders
-        if orders is None or ctx.shopper is None:
+        if ctx.shopper is None:
             return []
-        lines = [line for order in await orders.list_for_shopper(ctx.shopper.id, limit=BOUGHT_ORDERS)
-                 for line in order.lines]
+        try:
+            recent = await ctx.services.orders.list_for_shopper(ctx.shopper.id, limit=BOUGHT_ORDERS)
+        except FeatureUnavailable:  # orders are off: recommend from what was viewed
+            return []
+        lines = [line for order in recent for line in order.lines]
         found = await asyncio.gather(*(ctx.services.search.get_product(line.product_id) for line in lines),
                                      return_exceptions=True)
         out = []

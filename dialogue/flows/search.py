@@ -71,11 +71,7 @@ async def run_search(ctx: TurnContext, query: SearchQuery, refining: bool = Fals
                      acknowledge: str | None = None) -> None:
     """Search, then answer with the top items as text, a `products` payload and buttons.
     A refinement that finds nothing keeps the list and query the shopper already has."""
-    search = ctx.services.search
-    if search is None:
-        ctx.say("search_unavailable")
-        return
-    result = await search.search(query)
+    result = await ctx.services.search.search(query)
     if refining and not result.items and (ctx.slot(LAST_RESULTS) or []):
         ctx.say("search_no_more" if query.page > 1 else "refine_no_results")
         return
@@ -270,7 +266,7 @@ class RefineSearch(Flow):
         """Below the cheapest item shown when there is anything there; else the same search,
         cheapest first (said so)."""
         capped = replace(changed, price_max=self._cheaper_cap(ctx, q), price_min=None)
-        if ctx.services.search is not None and (await ctx.services.search.search(capped)).items:
+        if (await ctx.services.search.search(capped)).items:
             return capped
         ctx.say("refine_cheapest_first")
         return replace(changed, sort_by="price_asc")

@@ -31,7 +31,7 @@ async def test_ready_reports_redis_and_postgres(pg_url, redis_url):
 async def test_ready_is_503_when_the_database_is_gone(tmp_path):
     app = create_app(Settings(database_url=f"sqlite+aiosqlite:///{tmp_path / 'a.db'}"))
     async with app.router.lifespan_context(app):
-        container = app.state.container
+        container = app.state.runtime
         await container.db_engine.dispose()
         (tmp_path / "a.db").unlink()
         (tmp_path / "a.db").mkdir()  # the path is now a directory: the database cannot open

@@ -5,6 +5,9 @@ hand back, supervisor statistics, the tickets view and the live socket."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from typing import Any
 
 import httpx
 import pytest
@@ -12,8 +15,8 @@ from argon2 import PasswordHasher
 from starlette.testclient import TestClient
 from starlette.websockets import WebSocketDisconnect
 
-from bot.console.setup import create_app_with_console
 from shop.clock import FakeClock
+from tests.apps import create_app_with_console
 
 PASSWORD = "correct horse battery"
 FAST_HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)  # argon2id, cheap for tests
@@ -40,9 +43,15 @@ def clock() -> FakeClock:
 @pytest.fixture
 async def env(request, settings, clock):
     """The app with three staff; the demo platforms run only when parametrised with True."""
-    with_products = getattr(request, "param", False)
-    app = create_app_with_console(settings.model_copy(update={"demo_platforms": with_products}), clock,
-                                  FAST_HASHER)
+    async with console_env(settings, clock, products=getattr(request, "param", False)) as found:
+        yield found
+
+
+@contextlib.asynccontextmanager
+async def console_env(settings, clock, *, products: bool = False, **backends: Any) -> AsyncIterator[Any]:
+    """(app, new_client, login) of an app with three staff; `backends` replace the console's."""
+    app = create_app_with_console(settings.model_copy(update={"demo_platforms": products}), clock,
+                                  FAST_HASHER, **backends)
     clients: list[httpx.AsyncClient] = []
 
     def new_client() -> httpx.AsyncClient:
@@ -147,7 +156,7 @@ async def test_the_side_panel_shows_the_shoppers_orders(env):
     from tests.orders_harness import summary
 
     app, _new, login = env
-    services = app.state.container.services
+    services = app.state.runtime.services
     hid = await shopper_asks(app)
     shopper = await services.shoppers.by_identity("rest", "u1")
     order = await services.orders.create_from_summary(summary(shopper=shopper.id), "console-k1")
@@ -254,38 +263,35 @@ async def test_product_card_reaches_the_shopper(env):
     assert (await alice.post(f"/handoffs/{hid}/product", {"product_id": "p9999999"})).status_code == 404
 
 
-async def test_without_after_sales_or_search_the_console_says_so(env):
-    app, _new, login = env
-    services = app.state.container.services
-    services.aftersales = services.search = None
-    alice = await login("alice")
-    assert (await alice.get("/me")).json()["features"] == {"products": False, "tickets": False}
-    assert (await alice.get("/tickets")).json() == {"available": False, "tickets": []}
-    assert (await alice.post("/tickets/AS1/answer", {"approve": True})).status_code == 404
-    hid = await shopper_asks(app)
-    await alice.post(f"/handoffs/{hid}/take")
-    assert (await alice.post(f"/handoffs/{hid}/product", {"product_id": "p0001"})).status_code == 404
-    detail = (await alice.get(f"/handoffs/{hid}")).json()
-    assert detail["collected"]["tickets"] is None
+async def test_without_after_sales_or_search_the_console_says_so(settings, clock):
+    async with console_env(settings, clock, search=None, aftersales=None) as (app, _new, login):
+        alice = await login("alice")
+        assert (await alice.get("/me")).json()["features"] == {"products": False, "tickets": False}
+        assert (await alice.get("/tickets")).json() == {"available": False, "tickets": []}
+        assert (await alice.post("/tickets/AS1/answer", {"approve": True})).status_code == 404
+        hid = await shopper_asks(app)
+        await alice.post(f"/handoffs/{hid}/take")
+        assert (await alice.post(f"/handoffs/{hid}/product", {"product_id": "p0001"})).status_code == 404
+        detail = (await alice.get(f"/handoffs/{hid}")).json()
+        assert detail["collected"]["tickets"] is None
 
 
-async def test_tickets_view_lists_and_answers_after_sales_cases(env, sqlite_url):
+async def test_tickets_view_lists_and_answers_after_sales_cases(settings, clock, sqlite_url):
     from tests.orders_harness import build_world, paid_order
 
-    app, _new, login = env
     world = await build_world(sqlite_url)
     try:
-        app.state.container.services.aftersales = world.c.tickets
-        order = await paid_order(world)
-        ticket = await world.c.tickets.open_ticket(order.id, 0, "refund", "不想要了", "u1")
-        alice = await login("alice")
-        listed = (await alice.get("/tickets")).json()
-        assert listed["available"] and [t["ticket_id"] for t in listed["tickets"]] == [ticket.id]
-        answered = await alice.post(f"/tickets/{ticket.id}/answer", {"approve": True, "note": "同意退款"})
-        assert answered.status_code == 200 and answered.json()["ticket"]["status"] == "resolved"
-        assert (await alice.get("/tickets")).json()["tickets"] == []
-        again = await alice.post(f"/tickets/{ticket.id}/answer", {"approve": False})
-        assert again.status_code == 409
+        async with console_env(settings, clock, aftersales=world.c.tickets) as (_app, _new, login):
+            order = await paid_order(world)
+            ticket = await world.c.tickets.open_ticket(order.id, 0, "refund", "不想要了", "u1")
+            alice = await login("alice")
+            listed = (await alice.get("/tickets")).json()
+            assert listed["available"] and [t["ticket_id"] for t in listed["tickets"]] == [ticket.id]
+            answered = await alice.post(f"/tickets/{ticket.id}/answer", {"approve": True, "note": "同意退款"})
+            assert answered.status_code == 200 and answered.json()["ticket"]["status"] == "resolved"
+            assert (await alice.get("/tickets")).json()["tickets"] == []
+            again = await alice.post(f"/tickets/{ticket.id}/answer", {"approve": False})
+            assert again.status_code == 409
     finally:
         await world.engine.dispose()
 

@@ -11,8 +11,8 @@ import pytest
 from redis.asyncio import Redis
 
 from bot.console.redis_events import RedisHandoffEvents
-from bot.console.setup import create_app_with_console
 from shop.clock import FakeClock
+from tests.apps import create_app_with_console
 
 pytestmark = pytest.mark.redis
 
@@ -56,7 +56,7 @@ async def test_agent_on_one_worker_reaches_the_shopper_on_another(settings, redi
         assert (await console.post(f"/console/api/handoffs/{hid}/take", headers=headers)).status_code == 200
         joined = (await shopper.get("/webhooks/rest/outbox", params={"sender": "u1"})).json()
         assert joined[-1]["custom"]["status"] == "agent_joined"
-        waiter = asyncio.create_task(app1.state.container.outbox.wait("rest:u1", 5))
+        waiter = asyncio.create_task(app1.state.runtime.outbox.wait("rest:u1", 5))
         assert (await console.post(f"/console/api/handoffs/{hid}/reply", json={"text": "我在"},
                                    headers=headers)).status_code == 200
         assert await waiter

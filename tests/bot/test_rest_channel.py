@@ -51,7 +51,7 @@ async def test_a_body_over_64_kib_is_413(app_client):
 async def test_unknown_sender_starts_a_new_conversation(app_client):
     r = await app_client.post("/webhooks/rest/webhook", json={"sender": "brand-new-🙂", "message": "hi"})
     assert r.status_code == 200
-    container = app_client.app.state.container
+    container = app_client.app.state.runtime
     tracker = await container.tracker_store.load("rest:brand-new-🙂")
     assert tracker.transcript()[0] == {**tracker.transcript()[0], "from": "user", "text": "hi"}
 
@@ -64,7 +64,7 @@ async def test_garbage_never_gives_500(app_client):
 
 
 async def test_outbox_returns_pushed_replies_once(app_client):
-    container = app_client.app.state.container
+    container = app_client.app.state.runtime
     await container.push.push("rest", "u5", [Reply(text="您的快递已签收", custom={"type": "shipment"})])
     r = await app_client.get("/webhooks/rest/outbox", params={"sender": "u5"})
     assert r.status_code == 200
@@ -74,7 +74,7 @@ async def test_outbox_returns_pushed_replies_once(app_client):
 
 
 async def test_a_failing_turn_is_a_polite_reply_and_a_counted_error(app_client):
-    container = app_client.app.state.container
+    container = app_client.app.state.runtime
 
     async def broken(msg):
         raise RuntimeError("database on fire")

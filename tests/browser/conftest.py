@@ -122,7 +122,7 @@ class ShopServer(ThreadServer):
 @pytest.fixture
 def live_shop(settings: Any) -> Iterator[ShopServer]:
     """The real app, `create_app(settings)` with PUBLIC_URL = its own address, on a live uvicorn
-    server; `live_shop.app.state.container` is its container."""
+    server; `live_shop.app.state.runtime` is its container."""
     from bot.app import create_app
     from bot.settings import Settings
 

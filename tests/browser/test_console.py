@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
-from bot.console.setup import create_app_with_console
+from tests.apps import create_app_with_console
 from tests.browser.conftest import save_screenshot
 
 pytestmark = pytest.mark.browser

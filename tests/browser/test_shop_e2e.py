@@ -177,7 +177,7 @@ def test_shopper_buys_pays_and_sees_the_parcel_move(live_shop, browser_page) -> 
 
     # --- the operator: the platform ships, the carrier moves the parcel ---------------------
     assert {"sync_platform_orders", "poll_shipments"} <= set(operator(server, "GET", "/sandbox/jobs")["jobs"])
-    for store in server.app.state.container.demo.servers.values():
+    for store in server.app.state.runtime.demo.servers.values():
         store.store.fulfil_delay = 0
     operator(server, "POST", "/sandbox/jobs/sync_platform_orders/run")
     shipped = page.locator(f"[data-testid=order-card][data-order-id={order_id}] [data-testid=order-status]",

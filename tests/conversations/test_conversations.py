@@ -61,7 +61,7 @@ class AppShop:
         return r.json()
 
     async def order_status(self, order_id: str) -> str | None:
-        orders = self.app.state.container.services.orders
+        orders = self.app.state.runtime.services.orders
         return (await orders.get(order_id)).status.value
 
 

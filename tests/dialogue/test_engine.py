@@ -126,3 +126,25 @@ async def test_paused_conversation_stays_quiet_and_records_the_message(engine):
     assert await engine.handle(msg("hi", "p")) == []
     tracker = await engine.test_store.load("rest:p")
     assert tracker.transcript()[-1]["text"] == "hi"
+
+
+async def test_a_feature_that_is_off_is_said_so_in_the_shoppers_language():
+    """Nothing wired (every port a Null): the flows still answer, from the catalogs."""
+    from dialogue.flows.alerts import FLOWS as ALERT_FLOWS
+    from dialogue.flows.orders import FLOWS as ORDER_FLOWS
+    from dialogue.flows.recommend import Recommend
+    from dialogue.responses import text
+    from shop.shoppers import InMemoryShopperRepository
+
+    parser = ScriptedParser({"my orders": "check_order", "我的订单": "check_order", "recommend something": "recommend",
+                             "my alerts": "list_price_alerts"})
+    engine = DialogueEngine(parser=lambda: parser, store=InMemoryTrackerStore(), locks=InProcessLockManager(),
+                            flows=[Recommend(), *(f() for f in ORDER_FLOWS), *(f() for f in ALERT_FLOWS)],
+                            shoppers=InMemoryShopperRepository())
+    said = {t: [r.text for r in await engine.handle(IncomingMessage("rest", "u1", t))]
+            for t in ("my orders", "recommend something", "my alerts")}
+    assert said == {"my orders": [text("orders_unavailable", "en")],
+                    "recommend something": [text("search_unavailable", "en")],
+                    "my alerts": [text("alerts_unavailable", "en")]}
+    replies = await engine.handle(IncomingMessage("rest", "u2", "我的订单"))
+    assert [r.text for r in replies] == [text("orders_unavailable", "zh")]

@@ -9,8 +9,7 @@ from datetime import timedelta
 import httpx
 import pytest
 
-from bot.console.setup import create_app_with_console
-from dialogue.context import Services, TurnContext
+from dialogue.context import TurnContext
 from dialogue.engine import DialogueEngine
 from dialogue.flows.base import Flow
 from dialogue.flows.handoff import (
@@ -21,8 +20,10 @@ from dialogue.flows.handoff import (
     request_handoff,
 )
 from dialogue.messages import IncomingMessage, Reply
+from dialogue.ports import Services
 from shop.clock import FakeClock
 from shop.handoff import HandoffError, HandoffQueue, InMemoryHandoffRepository, InProcessHandoffEvents
+from tests.apps import create_app_with_console
 from tests.dialogue.keyword_parser import KeywordParser
 from tracking.lock import InProcessLockManager
 from tracking.store import InMemoryTrackerStore
@@ -38,7 +39,7 @@ async def env(settings, clock):
     app = create_app_with_console(settings.model_copy(update={"demo_platforms": False}), clock)
     async with app.router.lifespan_context(app), \
             httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://shopbot.test") as c:
-        yield c, app.state.console, app.state.container
+        yield c, app.state.console, app.state.runtime
 
 
 async def say(client, sender: str, text: str) -> list[dict]:
@@ -156,11 +157,8 @@ class PushRecorder:
 
 
 def engine_with(desk: HandoffDesk | None, store: InMemoryTrackerStore, locks: InProcessLockManager) -> DialogueEngine:
-    engine = DialogueEngine(parser=KeywordParser, store=store, locks=locks, flows=[HumanHandoff(), OpenComplaint()],
-                            services=Services(handoff=desk),
-                            on_paused_message=None if desk is None else desk.on_paused_message)
-    engine.triggers.append(handoff_trigger)
-    return engine
+    return DialogueEngine(parser=KeywordParser, store=store, locks=locks, flows=[HumanHandoff(), OpenComplaint()],
+                          services=Services() if desk is None else Services(handoff=desk), triggers=(handoff_trigger,))
 
 
 async def test_a_complaint_ticket_hands_off_through_the_helper(clock):

@@ -38,7 +38,7 @@ async def test_order_is_paid_shipped_and_tracked_with_pushes(say, app_client):
     assert "还没有发货" in texts(not_yet)
 
     # The demo platform fulfils after its delay; the job notices and the carrier takes over.
-    demo = app_client.app.state.container.demo
+    demo = app_client.app.state.runtime.demo
     for server in demo.servers.values():
         server.store.fulfil_delay = 0
     assert (await app_client.post("/sandbox/jobs/sync_platform_orders/run")).status_code == 200
@@ -68,8 +68,8 @@ async def test_retried_confirmation_never_creates_a_second_order(say, app_client
     first = await buy_first(say, "retry")
     again = await say("/affirm", sender="retry")  # the flow has ended: nothing is ordered twice
     assert not [r for r in again if (r.get("custom") or {}).get("type") == "order"]
-    orders = app_client.app.state.container.services.orders
-    shopper = await app_client.app.state.container.services.shoppers.by_identity("rest", "retry")
+    orders = app_client.app.state.runtime.services.orders
+    shopper = await app_client.app.state.runtime.services.shoppers.by_identity("rest", "retry")
     assert [o.id for o in await orders.list_for_shopper(shopper.id)] == [first["order_id"]]
 
 

@@ -168,7 +168,7 @@ async def test_state_survives_a_restart_of_the_app(settings):
             else:
                 r = await c.post("/webhooks/rest/webhook", json={"sender": "r", "message": '/refine_search{"price_max": 600}'})
                 assert custom(r.json(), "products")["items"]
-                redis = app.state.container.redis
+                redis = app.state.runtime.redis
                 keys = [k async for k in redis.scan_iter("shopbot-test-restart:*")]
                 if keys:
                     await redis.delete(*keys)
@@ -194,7 +194,7 @@ async def test_recommendations_for_a_product_keep_the_budget_and_can_be_refined(
 
 
 async def test_a_platform_that_only_links_gets_the_shopper_its_item_link(app_client, say):
-    connectors = app_client.app.state.container.connectors
+    connectors = app_client.app.state.runtime.connectors
     for connector in connectors.values():  # as the affiliate APIs (JD Union, TBK, DDK) are
         connector.can_order = False
     try:

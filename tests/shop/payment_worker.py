@@ -10,7 +10,7 @@ import sys
 
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from bot.orders_wiring import build_orders
+from bot.bootstrap import build_orders
 from shop.clock import FakeClock
 from shop.notify import RecordingNotifier
 from tests.orders_harness import FakeOrderingConnector

@@ -57,26 +57,36 @@ class DemoMarketplace:
             public = f"{self.public_base_url.rstrip('/')}/demo/{platform}" if self.public_base_url else None
             self.servers[platform] = DemoPlatformServer(store, behaviour, public_base_url=public)
 
-    async def start(self, *, in_process: bool = False) -> None:
-        """Start the platform servers, then the connectors pointing at them.
+    def prepare(self, *, in_process: bool = False) -> dict[str, DemoMarketplaceConnector]:
+        """Build the platforms and the connectors that will talk to them, without any I/O
+        (the bootstrap hands the connectors to the search aggregator before anything starts).
 
         `in_process=True` (tests) serves each platform's app through `httpx.ASGITransport`
         instead of a socket: still HTTP requests and responses, no port, no uvicorn.
         """
         if not self.servers:
             self._build()
-        await asyncio.to_thread(warm_up)  # the platforms' keyword search cuts Chinese with jieba
         self._in_process = in_process
         for platform, server in self.servers.items():
-            if in_process:
-                base_url, transport = f"http://{platform}.demo", httpx.ASGITransport(app=server.app)
-            else:
+            transport = httpx.ASGITransport(app=server.app) if in_process else None
+            base_url = f"http://{platform}.demo" if in_process else ""  # a socket's port is known at start
+            self.connectors[platform] = DemoMarketplaceConnector(
+                platform, base_url, timeout_seconds=self.timeout_seconds, breaker=CircuitBreaker(platform),
+                transport=transport)
+        return dict(self.connectors)
+
+    async def start(self, *, in_process: bool | None = None) -> None:
+        """Start the platform servers, then the connectors pointing at them (built by
+        `prepare`, or here when it was not called)."""
+        if not self.connectors or (in_process is not None and in_process != self._in_process):
+            self.prepare(in_process=bool(in_process))
+        await asyncio.to_thread(warm_up)  # the platforms' keyword search cuts Chinese with jieba
+        for platform, server in self.servers.items():
+            connector = self.connectors[platform]
+            if not self._in_process:
                 await server.start()
-                base_url, transport = server.base_url, None
-            connector = DemoMarketplaceConnector(platform, base_url, timeout_seconds=self.timeout_seconds,
-                                                 breaker=CircuitBreaker(platform), transport=transport)
+                connector.base_url = server.base_url
             await connector.start()
-            self.connectors[platform] = connector
 
     def _admin_client(self, platform: str) -> httpx.AsyncClient:
         server = self.servers[platform]
@@ -98,7 +108,6 @@ class DemoMarketplace:
                 server.behaviour.release()
             else:
                 await server.stop()
-        self.connectors.clear()
 
     async def set_price(self, platform: str, product_id: str, price: Decimal) -> bool:
         """Set `platform`'s offer price of `product_id` (catalog id or the platform's id) now.

@@ -17,8 +17,8 @@ from urllib.parse import urlsplit
 import pytest
 from cryptography.hazmat.primitives import serialization
 
+from bot.bootstrap import build_real_adapters
 from bot.settings import Settings
-from bot.wiring_real import build_real_adapters
 from shop.orders import OrderStatus
 from tests.integrations.real import test_alipay_real as ali
 from tests.integrations.real import test_wechatpay_real as wx
