@@ -33,7 +33,8 @@ class Settings(BaseSettings):
     log_format: str = Field(default="text", description="text or json")
     sandbox: bool = Field(default=True, description="sandbox routes and payments (embedded mode)")
     public_url: str | None = Field(default=None, description="public base URL of this server")
-    lock_lease_seconds: float = Field(default=30.0, description="Redis conversation lock lease")
+    lock_lease_seconds: float = Field(
+        default=5.0, description="Redis conversation lock lease, renewed every lease/2.5 while a turn runs")
     data_dir: Path = Field(default=PROJECT_ROOT / "data")
     var_dir: Path = Field(default=PROJECT_ROOT / "var")
 

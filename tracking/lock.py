@@ -1,14 +1,16 @@
 """Per-conversation locks: messages of one conversation are handled in order.
 
 `InProcessLockManager` serves one process; `RedisLockManager` serves many workers, with a
-lease so that a dead holder cannot block a conversation forever (the lease is renewed while
-a live holder works).
+short lease (5 s by default) renewed every lease/2.5 (2 s) while the holder's turn runs: a live
+holder keeps its conversation however long the turn takes, a killed one frees it within one
+lease.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import uuid
 from collections.abc import AsyncIterator
 from typing import Any, Protocol
@@ -17,6 +19,8 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from tracking.errors import LockTimeout, StoreUnavailable
+
+log = logging.getLogger(__name__)
 
 
 class LockManager(Protocol):
@@ -60,7 +64,7 @@ if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[
 class RedisLockManager:
     """SET NX PX with a random token; released and renewed only by its holder (Lua compare)."""
 
-    def __init__(self, redis: Redis, prefix: str = "shopbot:", lease_seconds: float = 30.0,
+    def __init__(self, redis: Redis, prefix: str = "shopbot:", lease_seconds: float = 5.0,
                  poll_seconds: float = 0.01) -> None:
         self._r: Any = redis  # redis-py types commands as `T | Awaitable[T]`
         self._prefix = prefix
@@ -98,5 +102,10 @@ class RedisLockManager:
 
     async def _renew(self, key: str, token: str) -> None:
         while True:
-            await asyncio.sleep(self._lease_ms / 3000)
-            await self._r.eval(_RENEW, 1, key, token, str(self._lease_ms))
+            await asyncio.sleep(self._lease_ms / 2500)
+            try:
+                if not await self._r.eval(_RENEW, 1, key, token, str(self._lease_ms)):
+                    log.warning("conversation lock %s was lost (lease ran out before renewal)", key)
+                    return
+            except RedisError:  # a blip: try again at the next beat, the lease still runs
+                log.warning("renewing conversation lock %s failed", key, exc_info=True)

@@ -75,13 +75,64 @@ async def test_a_dead_holders_lease_expires(redis_url, redis_prefix):
 
 async def test_lease_is_renewed_while_the_holder_works(redis_url, redis_prefix):
     client = Redis.from_url(redis_url)
+    key = f"{redis_prefix}lock:c10"
     try:
-        manager = RedisLockManager(client, redis_prefix, lease_seconds=0.3, poll_seconds=0.01)
+        manager = RedisLockManager(client, redis_prefix, lease_seconds=3, poll_seconds=0.01)
         async with manager.lock("c10"):
-            await asyncio.sleep(0.6)  # longer than the lease: renewal must keep it
-            other = RedisLockManager(client, redis_prefix, lease_seconds=0.3)
+            last = await client.pttl(key)
+            deadline = asyncio.get_running_loop().time() + 30
+            while (now := await client.pttl(key)) <= last:  # poll until the holder's renewal shows
+                assert asyncio.get_running_loop().time() < deadline, "the lease was never renewed"
+                last = now
+                await asyncio.sleep(0.05)
+            other = RedisLockManager(client, redis_prefix, lease_seconds=3)
             with pytest.raises(LockTimeout):
                 async with other.lock("c10", timeout=0.1):
                     pass
     finally:
+        await client.aclose()
+
+
+HOLDER = """
+import asyncio, sys
+from redis.asyncio import Redis
+from tracking.lock import RedisLockManager
+
+async def main():
+    manager = RedisLockManager(Redis.from_url(sys.argv[1]), sys.argv[2], float(sys.argv[3]))
+    async with manager.lock("c11"):
+        print("held", flush=True)
+        await asyncio.Event().wait()  # a turn that never ends: the worker is killed in it
+
+asyncio.run(main())
+"""
+
+
+async def test_a_killed_worker_frees_its_conversation_within_seconds(redis_url, redis_prefix):
+    """kill -9 of a worker mid-turn: with the default lease the next message gets in long before
+    the 30 s request timeout (the old lease)."""
+    import os
+    import signal
+    import sys
+
+    from bot.settings import Settings
+
+    lease = Settings().lock_lease_seconds
+    holder = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", HOLDER, redis_url, redis_prefix, str(lease),
+        stdout=asyncio.subprocess.PIPE, env={**os.environ, "PYTHONPATH": os.getcwd()},
+    )
+    client = Redis.from_url(redis_url)
+    try:
+        assert holder.stdout is not None
+        assert (await asyncio.wait_for(holder.stdout.readline(), 60)).strip() == b"held"
+        holder.send_signal(signal.SIGKILL)
+        await holder.wait()
+        manager = RedisLockManager(client, redis_prefix, lease_seconds=lease, poll_seconds=0.01)
+        async with manager.lock("c11", timeout=20):  # the dead holder's lease runs out first
+            pass
+    finally:
+        if holder.returncode is None:
+            holder.kill()
+            await holder.wait()
         await client.aclose()
