@@ -4,7 +4,8 @@
 webhook, `AIORateLimiter` on outgoing calls, Bot API reached at `config.api_base_url`):
 
 - `router`: `POST /webhooks/telegram`; the `X-Telegram-Bot-Api-Secret-Token` header must
-  match (403), the body must be an Update (400), anything else is answered 200.
+  match (403), the body must be an Update (400), anything else is answered 200; an update_id
+  already seen (a redelivery, whichever worker took the first) is answered 200 without a turn.
 - `start()` / `stop()`: initialise the bot (getMe), `setWebhook` when a public URL is set.
 - `run_polling(stop)`: long polling for local use (`shopbot serve --telegram-polling`).
 - `sender`: a `bot.push.ChannelSender` for pushed replies.
@@ -59,6 +60,7 @@ CHANNEL = "telegram"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 WEBHOOK_PATH = "/webhooks/telegram"
 CALLBACK_LIMIT = 64  # bytes, Telegram's callback_data limit
+UPDATE_TTL = 24 * 3600  # Telegram keeps an unconfirmed update for 24 hours
 CALLBACK_TTL = 30 * 24 * 3600.0
 TEXT_LIMIT = MessageLimit.MAX_TEXT_LENGTH  # 4096
 CAPTION_LIMIT = MessageLimit.CAPTION_LENGTH  # 1024
@@ -183,6 +185,10 @@ class TelegramChannel:
                 update = Update.de_json(data, self.application.bot)
             except (TypeError, KeyError, ValueError, AttributeError):
                 return Response(status_code=400)
+            # Telegram redelivers an update it thinks failed: one turn per update_id, across workers.
+            bot_id = self.config.token.split(":", 1)[0]
+            if not await self._store.add_if_absent(f"tg:update:{bot_id}:{data['update_id']}", UPDATE_TTL):
+                return Response(status_code=200)
             await self.application.process_update(update)
             return Response(status_code=200)
 
