@@ -13,8 +13,8 @@ from redis.asyncio import Redis
 
 from bot.channels.store import RedisChannelStore
 from bot.channels.telegram import TelegramChannel, TelegramConfig
-from tests.bot.channels.test_telegram import SECRET, TOKEN, FakeTurns, message_update, post, stub  # noqa: F401
 from tests.bot.channels.botapi_stub import BotApiStub
+from tests.bot.channels.test_telegram import SECRET, TOKEN, FakeTurns, message_update, post, stub  # noqa: F401
 
 
 @pytest.fixture
