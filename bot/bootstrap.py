@@ -56,7 +56,7 @@ from integrations.cache.memory import MemoryCache
 from integrations.cache.redis_cache import RedisCache
 from integrations.carriers.kuaidi100 import Kuaidi100Carrier, Kuaidi100Config
 from integrations.carriers.simulated import ExceptionRates, SimulatedCarrier
-from integrations.charts.price_chart import MatplotlibPriceChart
+from integrations.charts.price_chart import PillowPriceChart
 from integrations.db.alerts_repo import SqlAlertRepository, SqlPriceHistory
 from integrations.db.orders_logistics_repo import SqlShipmentRepository, SqlTicketRepository
 from integrations.db.orders_repo import SqlOrderRepository
@@ -425,7 +425,7 @@ def build_runtime(settings: Settings, *, console_clock: Clock | None = None,
         SqlAlertRepository(db_engine), history, search, notifier=notifier, clock=clock,
         settings=AlertSettings(ttl=timedelta(days=s.price_alert_ttl_days),
                                max_per_shopper=s.price_alert_max_per_shopper, batch_size=s.alert_batch_size))
-    charts = PriceChartService(history, MatplotlibPriceChart(), title_of=product_title_lookup(search),
+    charts = PriceChartService(history, PillowPriceChart(), title_of=product_title_lookup(search),
                                cache_size=s.chart_cache_size, clock=clock)
 
     async def refresh_watched_prices() -> Any:

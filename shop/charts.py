@@ -1,6 +1,6 @@
 """Price-history charts: the renderer port and a caching `PriceChartService`.
 
-The renderer (integrations/charts/price_chart.py, matplotlib) turns a product's per-platform
+The renderer (integrations/charts/price_chart.py, Pillow) turns a product's per-platform
 price series into a PNG; the service reads the series from the price history, renders in a
 worker thread and keeps recent PNGs in a small LRU cache keyed by what the picture shows
 (product, target, language, the series' size and last point, the hour), so a chart served

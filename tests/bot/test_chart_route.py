@@ -9,7 +9,7 @@ import httpx
 from fastapi import FastAPI
 
 from bot.routes.charts import build_chart_router, chart_url
-from integrations.charts.price_chart import MatplotlibPriceChart
+from integrations.charts.price_chart import PillowPriceChart
 from shop.charts import PriceChartService
 from shop.clock import FakeClock
 from shop.price_history import InMemoryPriceHistory, PricePoint
@@ -29,7 +29,7 @@ async def make():
     async def title(product_id: str, language: str) -> str | None:
         return "华为笔记本" if product_id == "jd-1" else None
 
-    service = PriceChartService(history, MatplotlibPriceChart(480, 300), title_of=title, clock=FakeClock(NOW))
+    service = PriceChartService(history, PillowPriceChart(480, 300), title_of=title, clock=FakeClock(NOW))
     app = FastAPI()
     app.include_router(build_chart_router(service))
     client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test")

@@ -1,17 +1,15 @@
-"""The matplotlib price chart: a real PNG, CJK text in a CJK font, target line, lowest point."""
+"""The Pillow price chart: a real PNG, CJK text in a CJK font, target line, lowest point."""
 
 from __future__ import annotations
 
 import io
 import struct
-import warnings
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-from matplotlib import font_manager
-from matplotlib.image import imread
+from PIL import Image, ImageChops, ImageFont, ImageStat
 
-from integrations.charts.price_chart import MatplotlibPriceChart, find_cjk_font
+from integrations.charts.price_chart import PillowPriceChart, find_cjk_font, load_font
 from shop.charts import ChartRequest
 
 D = Decimal
@@ -27,38 +25,44 @@ def request(language: str = "zh") -> ChartRequest:
 
 
 def test_png_is_valid_with_sane_dimensions():
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")  # a missing glyph would warn ("Glyph … missing from font")
-        png = MatplotlibPriceChart(width=960, height=540).render_png(request())
+    png = PillowPriceChart(width=960, height=540).render_png(request())
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
     width, height = struct.unpack(">II", png[16:24])
     assert (width, height) == (960, 540)
-    pixels = imread(io.BytesIO(png))
-    assert pixels.shape[:2] == (540, 960)
-    assert pixels[..., :3].std() > 0.05  # not a blank canvas
+    image = Image.open(io.BytesIO(png)).convert("RGB")
+    assert image.size == (960, 540)
+    assert max(ImageStat.Stat(image).stddev) > 10  # not a blank canvas
+
+
+def glyph(font: ImageFont.FreeTypeFont | ImageFont.ImageFont, ch: str) -> Image.Image:
+    return font.getmask(ch).convert("L") if hasattr(font, "getmask") else Image.new("L", (1, 1))  # type: ignore[return-value]
 
 
 def test_chinese_title_uses_a_cjk_font():
-    family = find_cjk_font()
-    assert family is not None, "install fonts-noto-cjk"
-    fig = MatplotlibPriceChart().build_figure(request())
-    ax = fig.axes[0]
-    assert ax.get_title() == "华为 MateBook 14 笔记本 价格走势"
-    path = font_manager.findfont(ax.title.get_fontproperties(), fallback_to_default=False)
-    font = font_manager.get_font(path)
-    assert all(font.get_char_index(ord(ch)) for ch in "华为笔记本价格走势")
-    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["京东", "淘宝", "目标价 ¥5,400.00"]
+    choice = find_cjk_font()
+    assert choice.cjk and choice.path is not None, "install fonts-noto-cjk"
+    layout = PillowPriceChart().layout(request())
+    assert layout.title == "华为 MateBook 14 笔记本 价格走势"
+    font = load_font(layout.font, 22)
+    missing = glyph(font, "\U000f0000")  # a private-use code point: the font's 'missing glyph' box
+    for ch in "华为笔记本价格走势":  # every character has its own glyph, not the missing-glyph box
+        drawn = glyph(font, ch)
+        assert drawn.getbbox() is not None
+        assert drawn.size != missing.size or ImageChops.difference(drawn, missing).getbbox() is not None, ch
+    assert [label for label, _, _ in layout.legend] == ["京东", "淘宝", "目标价 ¥5,400.00"]
 
 
 def test_one_line_per_platform_dashed_target_and_lowest_point_marked():
-    fig = MatplotlibPriceChart().build_figure(request("en"))
-    ax = fig.axes[0]
-    steps = [line for line in ax.get_lines() if line.get_label() in ("JD", "Taobao")]
-    assert len(steps) == 2
-    target = [line for line in ax.get_lines() if line.get_linestyle() == "--"]
-    assert len(target) == 1 and list(target[0].get_ydata()) == [5400.0, 5400.0]
-    lowest = [line for line in ax.get_lines() if line.get_gid() == "lowest"]
-    assert len(lowest) == 1
-    assert list(lowest[0].get_ydata()) == [5499.0]
-    labels = [t.get_text() for t in ax.texts]
-    assert "lowest ¥5,499.00" in labels
+    chart = PillowPriceChart()
+    layout = chart.layout(request("en"))
+    assert [line.label for line in layout.lines] == ["JD", "Taobao"]
+    assert layout.target is not None and layout.target.dashed and layout.target.data_y == [5400.0, 5400.0]
+    assert layout.lowest is not None and layout.lowest.price == D("5499")
+    assert layout.lowest.label == "lowest ¥5,499.00"
+    left, top, right, bottom = layout.plot
+    # the lowest point is drawn below every other price of the chart and above the target line
+    assert top < layout.lowest.y < layout.target.points[0][1] < bottom
+    assert left <= layout.lowest.x <= right
+    image = Image.open(io.BytesIO(chart.paint(layout))).convert("RGB")
+    marker = image.getpixel((round(layout.lowest.x), round(layout.lowest.y - 4)))
+    assert marker == (0x15, 0x65, 0xC0)  # the lowest point's marker is painted where the layout says
