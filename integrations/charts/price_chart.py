@@ -208,9 +208,9 @@ class PillowPriceChart:
                 path.append((px(t), py(v)))
             label = PLATFORM_LABELS[lang].get(platform, platform)
             lines.append(Line(label, COLORS.get(platform, OTHER_COLOR), path, data_y=ys))
-            for t, v in points:
-                if lowest is None or v < lowest[1]:
-                    lowest = (t, v)
+            for when, price in points:
+                if lowest is None or price < lowest[1]:
+                    lowest = (when, price)
 
         target = None
         if req.target is not None:
@@ -219,8 +219,8 @@ class PillowPriceChart:
                           dashed=True, data_y=[float(req.target)] * 2)  # fmt: skip
         marker = None
         if lowest is not None:
-            t, v = lowest
-            marker = Marker(px(t), py(float(v)), v, text["lowest"].format(v=f"{v:,.2f}"))
+            when, price = lowest
+            marker = Marker(px(when), py(float(price)), price, text["lowest"].format(v=f"{price:,.2f}"))
 
         step = _nice_step(y_max - y_min)
         first = math.ceil(y_min / step) * step
