@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 
@@ -13,6 +14,8 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from bot.body_limit import BodySizeLimit
 from bot.bootstrap import OrdersComponents, Runtime, build_runtime
 from bot.channels.rest import build_rest_router
+from bot.channels.telegram import WEBHOOK_PATH as TELEGRAM_WEBHOOK_PATH
+from bot.channels.wechat import WEBHOOK_PATH as WECHAT_WEBHOOK_PATH
 from bot.channels.wire import build_channels
 from bot.console.api import build_console_router
 from bot.json_body import JsonGuard
@@ -26,6 +29,7 @@ from bot.routes.sandbox import build_sandbox_router
 from bot.routes.sandbox_prices import build_sandbox_price_router
 from bot.scheduler import JobScheduler
 from bot.settings import Settings, get_settings
+from bot.warmup import Warmup, WarmupGate
 
 
 def include_order_routers(app: FastAPI, c: OrdersComponents, scheduler: JobScheduler, *, sandbox: bool) -> None:
@@ -37,26 +41,51 @@ def include_order_routers(app: FastAPI, c: OrdersComponents, scheduler: JobSched
         app.include_router(build_sandbox_router(c.orders, c.sandbox, c.simulated_carrier, scheduler))
 
 
-def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> FastAPI:
+# what needs the NLU model: answered 503 + Retry-After while it warms up
+CHAT_PATHS = ("/webhooks/rest/webhook", "/webchat/messages", "/webchat/ws", "/model/parse",
+              TELEGRAM_WEBHOOK_PATH, WECHAT_WEBHOOK_PATH)
+
+
+def create_app(
+    settings: Settings | None = None, runtime: Runtime | None = None, *, background_warmup: bool = False
+) -> FastAPI:
+    """The app. ``background_warmup`` (`shopbot serve`): the port opens before the NLU model is
+    ready, which loads or trains in the background while chat endpoints answer 503 (bot/warmup.py);
+    otherwise the lifespan waits for the model."""
     settings = settings or get_settings()
     runtime = runtime or build_runtime(settings)
     channels = build_channels(settings, runtime.handle, runtime.outbox, runtime.push,
                               redis=runtime.redis, telegram_polling=settings.telegram_polling)
+    warmup = Warmup(ready=not background_warmup)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        await runtime.start()
+        await runtime.start(nlu=not background_warmup)
         try:
-            await channels.start()
+            if not background_warmup:
+                await channels.start()
+                try:
+                    yield
+                finally:
+                    await channels.stop()
+                return
+            # channels start once the model is there (Telegram polling would otherwise fetch turns)
+            task = asyncio.create_task(warmup.run(runtime.load_nlu, url=settings.base_url, then=channels.start))
             try:
                 yield
             finally:
-                await channels.stop()
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+                if warmup.ready:
+                    await channels.stop()
         finally:
             await runtime.stop()
 
     app = FastAPI(title="shopbot", version="0.1.0", lifespan=lifespan)
     app.state.runtime = runtime
+    app.state.warmup = warmup
+    app.add_middleware(WarmupGate, warmup=warmup, chat_paths=CHAT_PATHS)
     app.add_middleware(JsonGuard)
     app.add_middleware(BodySizeLimit)  # outermost: a body over the limit is never buffered
 
@@ -68,11 +97,14 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
 
     @app.get("/healthz", tags=["ops"])
     async def healthz() -> dict[str, str]:
-        return {"status": "ok"}
+        """``ok``, or ``warming_up`` (with what is happening) while the NLU model loads or trains."""
+        return warmup.health()
 
     @app.get("/readyz", tags=["ops"])
     async def readyz() -> Response:
         checks = await runtime.readiness()
+        if not warmup.ready:
+            checks["nlu"] = warmup.state
         ok = all(v == "ok" for v in checks.values())
         return JSONResponse({"status": "ok" if ok else "unavailable", "checks": checks},
                             status_code=200 if ok else 503)

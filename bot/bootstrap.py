@@ -196,13 +196,19 @@ class Runtime:
     def started(self) -> bool:
         return self._status.started
 
-    async def start(self) -> None:
-        """Load the NLU model, migrate, then start every part in build order."""
-        if self._status.started:
-            return
+    async def load_nlu(self, progress: Callable[[str, int, int], None] | None = None) -> None:
+        """Load the NLU model, training it first when it is missing or stale (in a worker thread)."""
         s = self.settings
         self.parser.current = await load_or_train_async([s.data_dir / "training"], s.nlu_model_dir,
-                                                        s.nlu_fallback_threshold)
+                                                        s.nlu_fallback_threshold, progress)
+
+    async def start(self, *, nlu: bool = True) -> None:
+        """Load the NLU model, migrate, then start every part in build order. ``nlu=False`` leaves
+        the model to the caller (`load_nlu`: the server's background warm-up, bot/warmup.py)."""
+        if self._status.started:
+            return
+        if nlu:
+            await self.load_nlu()
         await db.upgrade(self.db_engine)
         if self.redis is not None:
             await self.redis.ping()

@@ -40,7 +40,8 @@ def serve(
     if telegram_polling:
         settings.telegram_polling = True
     configure_logging(settings.log_level, settings.log_format)
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_config=None,
+    # the port opens at once; the NLU model loads (or, the first time, trains) in the background
+    uvicorn.run(create_app(settings, background_warmup=True), host=settings.host, port=settings.port, log_config=None,
                 log_level=settings.log_level.lower())
 
 
