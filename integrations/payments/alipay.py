@@ -77,7 +77,7 @@ class AlipayConfig:
     return_url: str = ""
     default_method: str = "qr"  # "qr" (alipay.trade.precreate) or "page" (alipay.trade.page.pay)
     timeout: float = 15.0
-    notify_max_age: timedelta = NOTIFY_MAX_AGE  # ALIPAY_NOTIFY_MAX_AGE_S: older notifies are refused
+    notify_max_age: timedelta = NOTIFY_MAX_AGE  # ALIPAY_NOTIFY_MAX_AGE_SECONDS: older notifies are refused
 
 
 def yuan(amount: Decimal) -> str:
