@@ -125,6 +125,11 @@ class Settings(BaseSettings):
     console_secret_key: str | None = Field(
         default=None, description="signs console session cookies; unset = random per process")
     console_session_hours: float = 12.0
+    console_login_max_failures: int = Field(
+        default=5, description="failed logins in a row that block an account (back-off doubles after)")
+    console_login_address_max_failures: int = Field(
+        default=20, description="failed logins from one address that block it")
+    console_login_backoff_seconds: float = Field(default=30.0, description="first block; doubles, at most 15 min")
     handoff_timeout_seconds: float = Field(
         default=600.0, description="no agent took the conversation by then: the bot resumes and says so")
     negative_words_handoff: bool = Field(default=True, description="strong negative words hand over to a human")

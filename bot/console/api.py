@@ -6,6 +6,7 @@ conversation or one they hold; only a supervisor may read or answer one another 
 (403), and only a supervisor sees the queue statistics.
 """
 
+import math
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -139,12 +140,29 @@ def build_console_router(parts: ConsoleParts, store: TrackerStore) -> APIRouter:
         return FileResponse(STATIC_DIR / name, media_type=STATIC_FILES[name])
 
     # --- session ----------------------------------------------------------------------
-    @router.post("/console/api/login")
-    async def login(body: LoginBody) -> Response:
+    throttle = parts.throttle
+
+    def _locked_out(seconds: float) -> JSONResponse:
+        wait = max(1, math.ceil(seconds))
+        return JSONResponse(
+            {"detail": f"too many failed logins: this account or address is locked for {wait} s",
+             "locked_for_seconds": wait},
+            status_code=429, headers={"Retry-After": str(wait)})
+
+    @router.post("/console/api/login", responses={
+        401: {"description": "wrong username or password (the same answer for both)"},
+        429: {"description": "too many failed logins: locked out, see Retry-After"}})
+    async def login(body: LoginBody, request: Request) -> Response:
+        address = request.client.host if request.client else "unknown"
+        if (left := await throttle.blocked_for(body.username, address)) > 0:
+            return _locked_out(left)  # not even checked: a locked account costs no argon2 time
         try:
             member, session, cookie = await auth.login(body.username, body.password)
         except AuthError as exc:
+            if (blocked := await throttle.failed(body.username, address)) > 0:
+                return _locked_out(blocked)
             raise HTTPException(status_code=401, detail=str(exc)) from exc
+        await throttle.succeeded(body.username)
         resp = JSONResponse({"user": member.to_dict(), "csrf_token": session.csrf_token})
         resp.set_cookie(COOKIE_NAME, cookie, max_age=int(parts.config.session_lifetime.total_seconds()),
                         httponly=True, samesite="strict", secure=parts.config.secure_cookies, path="/console")

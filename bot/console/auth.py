@@ -3,6 +3,7 @@ a signed cookie, and a per-session CSRF token required on every state-changing c
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 from datetime import datetime
 
@@ -52,7 +53,8 @@ async def create_staff(repo: StaffRepository, clock: Clock, username: str, role:
         role = Role(role)
     except ValueError as exc:
         raise AuthError("role: agent or supervisor") from exc
-    member = StaffMember(name, role, hash_password(password, hasher), (display_name or name).strip()[:100], clock.now())
+    password_hash = await asyncio.to_thread(hash_password, password, hasher)
+    member = StaffMember(name, role, password_hash, (display_name or name).strip()[:100], clock.now())
     await repo.add(member)
     return member
 
@@ -74,17 +76,22 @@ class StaffAuth:
         return await create_staff(self.repo, self.clock, username, role, password, display_name, self.hasher)
 
     async def login(self, username: str, password: str) -> tuple[StaffMember, StaffSession, str]:
-        """(member, session, signed cookie value); `AuthError` on a wrong name or password."""
+        """(member, session, signed cookie value); `AuthError` on a wrong name or password.
+
+        argon2 runs in a worker thread: a login costs the event loop nothing.
+        """
         member = await self.repo.get(username.strip().lower())
         if member is None:
             if self._dummy_hash is None:
-                self._dummy_hash = self.hasher.hash(secrets.token_hex(8))
-            verify_password(self._dummy_hash, password, self.hasher)  # same time as a wrong password
+                self._dummy_hash = await asyncio.to_thread(self.hasher.hash, secrets.token_hex(8))
+            # the same work, time and answer as a wrong password
+            await asyncio.to_thread(verify_password, self._dummy_hash, password, self.hasher)
             raise AuthError("wrong username or password")
-        if not verify_password(member.password_hash, password, self.hasher):
+        if not await asyncio.to_thread(verify_password, member.password_hash, password, self.hasher):
             raise AuthError("wrong username or password")
         if self.hasher.check_needs_rehash(member.password_hash):
-            await self.repo.set_password(member.username, hash_password(password, self.hasher))
+            new_hash = await asyncio.to_thread(hash_password, password, self.hasher)
+            await self.repo.set_password(member.username, new_hash)
         session = StaffSession(secrets.token_urlsafe(32), member.username, secrets.token_urlsafe(32),
                                self.clock.now() + self.config.session_lifetime)
         await self.repo.add_session(session)

@@ -12,6 +12,13 @@ from bot.console.auth import DEFAULT_HASHER, StaffAuth
 from bot.console.collected import ConsoleBackends
 from bot.console.config import ConsoleConfig
 from bot.console.redis_events import RedisHandoffEvents
+from bot.console.throttle import (
+    LoginLimits,
+    LoginThrottle,
+    MemoryThrottleStore,
+    RedisThrottleStore,
+    ThrottleStore,
+)
 from bot.settings import Settings
 from dialogue.flows.handoff import HandoffDesk
 from dialogue.ports import PushPort
@@ -30,6 +37,7 @@ class ConsoleParts:
     events: HandoffEvents
     clock: Clock
     backends: ConsoleBackends
+    throttle: LoginThrottle
 
 
 def build_console(settings: Settings, db_engine: AsyncEngine, redis: Redis | None, tracker_store: TrackerStore,
@@ -46,4 +54,9 @@ def build_console(settings: Settings, db_engine: AsyncEngine, redis: Redis | Non
     desk = HandoffDesk(queue, tracker_store, locks, push, events,
                        timeout=config.handoff_timeout, negative_words=config.negative_words_handoff)
     auth = StaffAuth(SQLStaffRepository(db_engine), config, clock, hasher or DEFAULT_HASHER)
-    return ConsoleParts(config, desk, auth, events, clock, backends)
+    store: ThrottleStore = (RedisThrottleStore(redis, settings.redis_prefix) if redis is not None
+                            else MemoryThrottleStore(clock))
+    limits = LoginLimits(max_account=settings.console_login_max_failures,
+                         max_address=settings.console_login_address_max_failures,
+                         base=settings.console_login_backoff_seconds)
+    return ConsoleParts(config, desk, auth, events, clock, backends, LoginThrottle(store, limits))
