@@ -56,7 +56,8 @@ async def test_an_account_is_locked_after_five_wrong_passwords_with_a_growing_ba
 
 async def test_one_address_trying_many_accounts_is_locked(settings, clock):
     async with console_env(settings, clock) as (app, _new, _login):
-        async with browser(app, "192.0.2.66") as attacker, browser(app, "192.0.2.1") as colleague:
+        attacker, colleague = browser(app, "192.0.2.66"), browser(app, "192.0.2.1")
+        async with attacker, colleague:
             answers = [(await login(attacker, f"user{i}", "guess")).status_code for i in range(20)]
             assert answers[:19] == [401] * 19 and answers[19] == 429
             assert (await login(attacker, "sue", PASSWORD)).status_code == 429
