@@ -72,6 +72,7 @@ from integrations.marketplaces.taobao_tbk import TaobaoTbkConfig, TaobaoTbkConne
 from integrations.payments.alipay import AlipayConfig, AlipayProvider
 from integrations.payments.sandbox import SandboxPaymentProvider
 from integrations.payments.wechatpay import WeChatPayConfig, WeChatPayProvider
+from integrations.text import jieba_words
 from nlu.types import Parser
 from shop import relevance
 from shop.aftersales import TicketService
@@ -352,6 +353,7 @@ def build_runtime(settings: Settings, *, console_clock: Clock | None = None,
     s = settings
     parts: list[Part] = []
     clock = SystemClock()
+    jieba_words.install()  # search relevance cuts Chinese with jieba
 
     # Storage: database, Redis, trackers, locks, outbox, pushes.
     db_engine = db.create_engine(s.database_url)

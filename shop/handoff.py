@@ -259,7 +259,7 @@ class HandoffQueue:
         midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
         open_ = await self.repo.list_open()
         assigned = await self.repo.assigned_since(midnight)
-        waits = [(r.assigned_at - r.requested_at).total_seconds() for r in assigned  # type: ignore[operator]
+        waits = [(r.assigned_at - r.requested_at).total_seconds() for r in assigned
                  if r.assigned_at is not None]
         handled = [r for r in await self.repo.closed_since(midnight)
                    if r.outcome == Outcome.RETURNED.value and r.agent_id is not None]

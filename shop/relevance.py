@@ -1,6 +1,7 @@
 """Query understanding and relevance scoring for the search aggregator.
 
-Chinese text is cut with jieba (search mode), English is lower-cased and split on words;
+Chinese runs are cut by a `WordCutter` (the port: jieba's search mode in
+integrations/text/jieba_words.py, installed by the bootstrap); English is lower-cased and split on words;
 category words ("笔记本", "轻薄本", "running shoes") name a category, brand aliases
 ("华为", "nike", "addidas") fold to the canonical brand, and the remaining words must
 match the product's title, English title or keywords.
@@ -10,8 +11,9 @@ from __future__ import annotations
 
 import functools
 import re
-import threading
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from shop.catalog import Product
 from shop.vocabulary import BRANDS, brand_aliases, category_words, fold
@@ -28,30 +30,51 @@ STOPWORDS = frozenset({
     "show", "yuan", "rmb",
 })
 
-_init_lock = threading.Lock()
-_jieba_ready = False
 
 
-def _jieba():  # type: ignore[no-untyped-def]
-    """jieba, loaded once with the shop's category and brand words as its own words."""
-    global _jieba_ready
-    import jieba
+class WordCutter(Protocol):
+    """Cuts a run of Chinese characters into search words (the port; jieba is its adapter)."""
 
-    if not _jieba_ready:
-        with _init_lock:
-            if not _jieba_ready:
-                jieba.setLogLevel(60)
-                jieba.initialize()
-                for word in list(category_words()) + list(BRANDS.values()):
-                    if _CJK.search(word):
-                        jieba.add_word(word, freq=20000)
-                _jieba_ready = True
-    return jieba
+    def cut(self, text: str) -> list[str]: ...
+
+    def warm_up(self) -> None:
+        """Load what cutting needs (a dictionary) now rather than on the first search."""
+        ...
+
+
+class _NoWordCutter:
+    def cut(self, text: str) -> list[str]:
+        raise RuntimeError("no word cutter installed: call integrations.text.jieba_words.install() "
+                           "(bot/bootstrap.py does)")
+
+    def warm_up(self) -> None:
+        self.cut("")
+
+
+_cutter: WordCutter = _NoWordCutter()
+
+
+def set_word_cutter(cutter: WordCutter) -> None:
+    """Install the word cutter every search uses (once, at start: the caches are cleared)."""
+    global _cutter
+    _cutter = cutter
+    _tokens.cache_clear()
+    understand.cache_clear()
+    _index_cache.clear()
+
+
+def has_word_cutter() -> bool:
+    return not isinstance(_cutter, _NoWordCutter)
+
+
+def shop_words() -> Iterator[str]:
+    """The shop's Chinese category and brand words, for the cutter to keep whole."""
+    return (w for w in [*category_words(), *BRANDS.values()] if _CJK.search(w))
 
 
 def warm_up() -> None:
-    """Load jieba's dictionary now (about a second) rather than on the first search."""
-    _jieba()
+    """Load the cutter's dictionary now (about a second) rather than on the first search."""
+    _cutter.warm_up()
 
 
 def tokens(text: str) -> list[str]:
@@ -64,7 +87,7 @@ def _tokens(text: str) -> tuple[str, ...]:
     out: list[str] = []
     for chunk in _WORD.findall(fold(text)):
         if _CJK.match(chunk):
-            out.extend(w for w in _jieba().lcut_for_search(chunk) if w.strip())
+            out.extend(w for w in _cutter.cut(chunk) if w.strip())
         else:
             out.append(chunk.strip(".-'"))
     return tuple(t for t in out if t)

@@ -17,6 +17,15 @@ PG_ADMIN_DSN = os.environ.get("TEST_PG_ADMIN_DSN", "postgresql://postgres@127.0.
 REDIS_TEST_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def word_cutter() -> None:
+    """Search relevance cuts Chinese with jieba, as the bootstrap installs it in production
+    (whichever test searches first)."""
+    from integrations.text import jieba_words
+
+    jieba_words.install()
+
+
 @pytest.fixture
 def sqlite_url(tmp_path) -> str:
     return f"sqlite+aiosqlite:///{tmp_path / 'shopbot.db'}"

@@ -10,6 +10,7 @@ import asyncio
 from dataclasses import replace
 from decimal import Decimal
 
+from integrations.text import jieba_words
 from shop.catalog import Product, SearchQuery
 from shop.ports import MarketplaceError
 from shop.relevance import tokens
@@ -20,6 +21,7 @@ class InMemoryMarketplaceConnector:
     """A platform whose products live in a dict; implements MarketplaceConnector."""
 
     def __init__(self, platform: str, products: list[Product] | None = None) -> None:
+        jieba_words.install()
         self.platform = platform
         self.products: dict[str, Product] = {}
         self.fail_with: MarketplaceError | None = None

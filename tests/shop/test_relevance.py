@@ -11,6 +11,7 @@ import pytest
 
 from integrations.marketplaces.demo.connector import DemoMarketplaceConnector
 from integrations.marketplaces.demo.factory import build_demo_marketplace
+from integrations.text import jieba_words
 from shop.catalog import SearchQuery
 from shop.relevance import understand, warm_up
 from shop.search import SearchAggregator
@@ -83,6 +84,7 @@ MUST_MENTION = {"空调": "空调", "air fryer": "空气炸锅", "电饭煲": "�
 
 @pytest.fixture(scope="module")
 def demo():
+    jieba_words.install()
     warm_up()
     built = build_demo_marketplace(latency_ms=0, jitter_ms=0)
     built._build()

@@ -25,6 +25,7 @@ from integrations.marketplaces.demo.connector import DemoMarketplaceConnector
 from integrations.marketplaces.demo.server import DemoPlatformServer, PlatformBehaviour
 from integrations.marketplaces.demo.store import CATALOG_PATH, PlatformStore, load_catalog
 from integrations.marketplaces.resilience import CircuitBreaker
+from integrations.text import jieba_words
 from shop.catalog import PLATFORMS
 from shop.ports import MarketplaceError, PlatformUnavailable
 from shop.relevance import warm_up
@@ -49,6 +50,7 @@ class DemoMarketplace:
     _in_process: bool = False
 
     def _build(self) -> None:
+        jieba_words.install()  # the platforms' keyword search cuts Chinese as the shop's does
         catalog = load_catalog(self.catalog_path)
         for n, platform in enumerate(self.platforms):
             store = PlatformStore(platform, catalog, fulfil_delay=self.fulfil_delay_seconds, clock=self.clock)

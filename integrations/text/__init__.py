@@ -1,0 +1,1 @@
+"""Text adapters: the word cutter search relevance uses (jieba)."""
