@@ -22,7 +22,7 @@ from typing import Any
 from dialogue import responses
 from dialogue.messages import Button, Reply
 from dialogue.ports import PushPort
-from dialogue.responses import money
+from dialogue.presentation.money import format_money as money
 from shop.alerts import ANY_PLATFORM, AlertError, AlertQuote, PriceAlert
 
 log = logging.getLogger(__name__)

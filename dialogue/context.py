@@ -7,6 +7,7 @@ from typing import Any
 from dialogue import responses
 from dialogue.messages import Button, IncomingMessage, Reply
 from dialogue.ports import Services
+from dialogue.presentation.money import format_money
 from nlu.types import ParseResult
 from shop.shoppers import Shopper
 from tracking import events as ev
@@ -50,7 +51,7 @@ class TurnContext:
         return responses.text(key, self.language, **fields)
 
     def money(self, amount: Any) -> str:
-        return responses.money(amount, self.language)
+        return format_money(amount, self.language)
 
     def say(self, key: str, *, buttons: tuple[Button, ...] | list[Button] = (), custom: dict[str, Any] | None = None,
             image: str | None = None, **fields: Any) -> None:

@@ -12,6 +12,7 @@ from typing import Any
 from dialogue import responses
 from dialogue.messages import Button, Reply, button_payload
 from dialogue.ports import PushPort
+from dialogue.presentation.money import format_money
 from shop.notify import Recipient
 
 
@@ -28,7 +29,7 @@ def render(kind: str, payload: dict[str, Any], language: str) -> Reply:
     buttons: tuple[Button, ...] = ()
     if kind == "order":
         fields = {"order_id": payload["order_id"], "status": t(f"order_status_{payload['status']}"),
-                  "total": responses.money(payload["total"], lang)}
+                  "total": format_money(payload["total"], lang, payload.get("currency", "CNY"))}
         if payload.get("payment_url"):
             text = t("order_push_pay", url=payload["payment_url"], **fields)
         else:

@@ -1,13 +1,12 @@
 """Response catalogs: every text the bot says, per language, kept out of code.
 
 `dialogue/responses/<lang>.yml` maps a key to a template (str.format fields) or a list of
-variants. Prices are formatted per locale (¥5,999.00).
+variants. Money is formatted by dialogue/presentation/money.py (¥5,999.00 in every language).
 """
 
 from __future__ import annotations
 
 import random
-from decimal import Decimal
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -41,11 +40,3 @@ def text(key: str, language: str | None, rng: random.Random | None = None, **fie
         template = (rng or random).choice(template)
     return str(template).format(**fields)
 
-
-def money(amount: Decimal | str | int | None, language: str | None = None, currency: str = "CNY") -> str:
-    """¥5,999.00 (both languages show yuan the same way; USD as $)."""
-    if amount is None:
-        return "-"
-    value = Decimal(str(amount)).quantize(Decimal("0.01"))
-    symbol = "$" if currency == "USD" else "¥"
-    return f"{symbol}{value:,.2f}"

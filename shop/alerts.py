@@ -24,14 +24,16 @@ from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from enum import Enum
 from typing import Any, Protocol
 
-from shop.catalog import Product
+from shop.catalog import Offer, Product
 from shop.clock import Clock, SystemClock
 from shop.ports import MarketplaceConnector, MarketplaceError
 from shop.price_history import PriceHistory, PricePoint, points_from_offers
+from shop.pricing import best_quote, quote
 
 log = logging.getLogger(__name__)
 
 ANY_PLATFORM = "any"
+REFRESH_CONCURRENCY = 16  # products whose promotions the refresh job reads at once
 CENT = Decimal("0.01")
 
 
@@ -267,7 +269,9 @@ class AlertService:
         offers = [o for o in product.offers if platform in (None, ANY_PLATFORM, o.platform)]
         if not offers:
             raise AlertError(AlertErrorCode.NOT_ON_PLATFORM, product_id=product_id, platform=platform)
-        current = min(o.price for o in offers)
+        best = best_quote(offers)
+        assert best is not None
+        current = best[1].unit_price.amount  # the price the product's card shows
         if percent_drop is not None:
             target = (current * (Decimal(100) - percent_drop) / Decimal(100)).quantize(
                 CENT, rounding=ROUND_DOWN
@@ -414,23 +418,45 @@ class AlertService:
             calls: list[Awaitable[tuple[str, dict[str, Decimal] | None]]] = [
                 self._fetch(plat, connectors[plat], list(m), report) for plat, m in by_platform.items()
             ]
+            answers = [(plat, prices) for plat, prices in await asyncio.gather(*calls) if prices is not None]
+            listed = {by_platform[plat][ppid] for plat, prices in answers for ppid in prices
+                      if ppid in by_platform[plat]}
+            known = await self._offers(sorted(listed))
             now = self._clock.now()
             points: list[PricePoint] = []
             gone: list[tuple[str, str]] = []
-            for plat, prices in await asyncio.gather(*calls):
-                if prices is None:
-                    continue
+            for plat, prices in answers:
                 for ppid, pid in by_platform[plat].items():
-                    if ppid in prices:
-                        points.append(PricePoint(pid, plat, prices[ppid], now, ppid))
-                    else:
+                    if ppid not in prices:
                         gone.append((pid, plat))
+                    elif pid in known:
+                        price = _quoted(known[pid].get(plat), plat, ppid, prices[ppid])
+                        points.append(PricePoint(pid, plat, price, now, ppid))
             if points:
                 await self._history.record_many(points)
             if gone:
                 await self._history.mark_unavailable(gone, now)
             after = ids[-1]
         return report
+
+    async def _offers(self, product_ids: list[str]) -> dict[str, dict[str, Offer]]:
+        """Each product's current offers per platform, for their promotions; a product the
+        source cannot give now is left out (its recorded price stays until the next refresh)."""
+        gate = asyncio.Semaphore(REFRESH_CONCURRENCY)
+
+        async def one(pid: str) -> tuple[str, Product | None, bool]:
+            async with gate:
+                try:
+                    return pid, await self._products.get_product(pid), True
+                except MarketplaceError as exc:
+                    log.warning("price refresh: promotions of %s unavailable: %s", pid, exc)
+                    return pid, None, False
+
+        out: dict[str, dict[str, Offer]] = {}
+        for pid, product, answered in await asyncio.gather(*(one(pid) for pid in product_ids)):
+            if answered:  # None: no platform lists it any more, so no promotion applies
+                out[pid] = {o.platform: o for o in product.offers} if product is not None else {}
+        return out
 
     @staticmethod
     async def _fetch(
@@ -442,3 +468,11 @@ class AlertService:
             log.warning("price refresh on %s failed: %s", platform, exc)
             report.errors.append(f"{platform}: {exc}")
             return platform, None
+
+
+def _quoted(offer: Offer | None, platform: str, platform_product_id: str, list_price: Decimal) -> Decimal:
+    """The unit price a card shows for `list_price` on this offer, with the offer's promotions."""
+    if offer is None:
+        offer = Offer(platform=platform, platform_product_id=platform_product_id, price=list_price,
+                      original_price=list_price)
+    return quote(replace(offer, price=list_price)).unit_price.amount

@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import Enum
-from typing import Any
 
 PLATFORMS: tuple[str, ...] = ("taobao", "jd", "pdd")
 
@@ -78,13 +77,3 @@ class SearchQuery:
     sort_by: str | None = None  # price_asc, price_desc, sales, rating; None = relevance
     page: int = 1
     page_size: int = 5
-
-    def to_payload(self) -> dict[str, Any]:
-        return {
-            "product": self.product,
-            "brand": self.brand,
-            "price_min": None if self.price_min is None else str(self.price_min),
-            "price_max": None if self.price_max is None else str(self.price_max),
-            "platform": list(self.platforms) or None,
-            "sort_by": self.sort_by,
-        }

@@ -1,7 +1,7 @@
 """Price history: every price the aggregator sees, per product and platform (issue 9).
 
 The aggregator (shop/search.py) calls `PriceRecorder.record_many` with every offer price it
-sees; the scheduled refresh of watched products does the same. Product replies ask
+sees (the quoted unit price, promotions applied: the price its card shows); the scheduled refresh of watched products does the same. Product replies ask
 `price_badges` whether the current price is the lowest in 30 days and/or the all-time low;
 charts read `series`.
 
@@ -20,6 +20,7 @@ from decimal import Decimal
 from typing import Protocol
 
 from shop.catalog import Offer
+from shop.pricing import quote
 
 log = logging.getLogger(__name__)
 
@@ -133,12 +134,12 @@ async def price_badges(
 
 
 def points_from_offers(product_id: str, offers: Iterable[Offer], seen_at: datetime) -> list[PricePoint]:
-    """PricePoints for a product's offers, as the aggregator records what it sees."""
+    """PricePoints for a product's offers: each one's quoted unit price (what its card shows)."""
     return [
         PricePoint(
             product_id=product_id,
             platform=o.platform,
-            price=o.price,
+            price=quote(o).unit_price.amount,
             seen_at=seen_at,
             platform_product_id=o.platform_product_id,
         )

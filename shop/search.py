@@ -23,7 +23,7 @@ from shop.catalog import PLATFORMS, Offer, Product, SearchQuery
 from shop.fanout import fan_out
 from shop.ports import MarketplaceConnector, PlatformUnavailable
 from shop.price_history import PricePoint, PriceRecorder
-from shop.promotions import EffectivePrice, best_offer, effective_price
+from shop.pricing import PriceQuote, best_quote, quote
 from shop.relevance import MAX_QUERY_CHARS, UnderstoodQuery, score, understand, warm_up
 from shop.search_result import SearchHit, SearchResult
 from shop.vocabulary import CATEGORIES, PLATFORM_NAMES, canonical_brand, category_words, fold
@@ -55,7 +55,7 @@ SortKeys = tuple[float, Decimal, int, float]  # relevance, effective price, sale
 
 
 def _sort_keys(h: SearchHit) -> SortKeys:
-    return (h.score, h.price.total, sum(o.sales for o in h.product.offers),
+    return (h.score, h.price.total.amount, sum(o.sales for o in h.product.offers),
             max((o.rating for o in h.product.offers), default=0.0))
 
 
@@ -222,12 +222,12 @@ class SearchAggregator:
             relevance = score(product, norm.understood)
             if relevance <= 0:
                 continue
-            priced = [(o, effective_price(o)) for o in product.offers]
+            priced = [(o, quote(o)) for o in product.offers]
             in_range = [(o, p) for o, p in priced if _in_range(p, q)]
             if not in_range:
                 continue
             pool = [(o, p) for o, p in in_range if o.stock > 0] or in_range
-            offer, price = min(pool, key=lambda op: (op[1].total, -op[0].sales))
+            offer, price = min(pool, key=lambda op: (op[1].total.amount, -op[0].sales))
             scored.append(SearchHit(product=product, offer=offer, price=price, score=relevance))
         if not scored:
             return []
@@ -244,7 +244,7 @@ class SearchAggregator:
         if self.price_recorder is None or not products:
             return
         at = self._now()
-        points = [PricePoint(product_id=p.id, platform=o.platform, price=o.price, seen_at=at,
+        points = [PricePoint(product_id=p.id, platform=o.platform, price=quote(o).unit_price.amount, seen_at=at,
                              platform_product_id=o.platform_product_id) for p in products for o in p.offers]
         task = asyncio.ensure_future(self.price_recorder.record_many(points))
         self._background.add(task)
@@ -313,7 +313,7 @@ class SearchAggregator:
             product_data, platform, relevance = json.loads(row[4])
             product = product_from_dict(product_data)
             offer = next(o for o in product.offers if o.platform == platform)
-            hits.append(SearchHit(product=product, offer=offer, price=effective_price(offer), score=relevance))
+            hits.append(SearchHit(product=product, offer=offer, price=quote(offer), score=relevance))
         return SearchResult(query=q, items=hits, total=len(rows), page=q.page, page_size=q.page_size,
                             notes=notes, from_cache=True)
 
@@ -366,10 +366,10 @@ class SearchAggregator:
                     prices.setdefault(asked, {})[platform] = price
         return prices
 
-    async def best_offer(self, product_id: str, quantity: int = 1) -> tuple[Offer, EffectivePrice] | None:
+    async def best_offer(self, product_id: str, quantity: int = 1) -> tuple[Offer, PriceQuote] | None:
         """The offer the shopper pays least for (`quantity` items), promotions included."""
         product = await self.get_product(product_id)
-        return None if product is None else best_offer(product.offers, quantity)
+        return None if product is None else best_quote(product.offers, quantity)
 
 
 def _platform_keywords(text: str | None, understood: UnderstoodQuery) -> str | None:
@@ -381,10 +381,10 @@ def _platform_keywords(text: str | None, understood: UnderstoodQuery) -> str | N
     return " ".join([text, *extra])
 
 
-def _in_range(price: EffectivePrice, q: SearchQuery) -> bool:
-    if q.price_min is not None and price.total < q.price_min:
+def _in_range(price: PriceQuote, q: SearchQuery) -> bool:
+    if q.price_min is not None and price.total.amount < q.price_min:
         return False
-    return q.price_max is None or price.total <= q.price_max
+    return q.price_max is None or price.total.amount <= q.price_max
 
 
 def build_aggregator(connectors: Mapping[str, MarketplaceConnector], cache: Cache | None = None, *,

@@ -19,7 +19,8 @@ from bot.console.collected import answer_ticket, collected_for, tickets_view
 from bot.console.setup import ConsoleParts
 from bot.console.ws import add_websocket_route
 from dialogue.messages import Reply
-from dialogue.responses import load_catalog, money
+from dialogue.presentation.money import format_money as money
+from dialogue.responses import load_catalog
 from shop.handoff import (
     AlreadyTaken,
     HandoffClosed,
@@ -239,7 +240,7 @@ def build_console_router(parts: ConsoleParts, store: TrackerStore) -> APIRouter:
                       staff: Annotated[Staff, Depends(writer)]) -> dict[str, Any]:
         if services.search is None:
             raise HTTPException(status_code=404, detail="product search is not available")
-        from shop.search_result import product_payload
+        from dialogue.presentation.products import product_payload
 
         found = await services.search.get_product(body.product_id)
         if found is None:

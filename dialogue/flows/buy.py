@@ -18,7 +18,8 @@ from dialogue.flows.details import load_product, product_in_question
 from dialogue.flows.orders import place_order
 from dialogue.flows.search import platform_label
 from dialogue.messages import Button, button_payload
-from shop.promotions import best_offer, effective_price
+from dialogue.presentation.prices import price_breakdown, promotion_text
+from shop.pricing import best_quote, quote
 
 MAX_QUANTITY = 99
 PAYMENT_METHODS = ("wechat_pay", "alipay", "card")
@@ -99,7 +100,7 @@ class Buy(Flow):
     @staticmethod
     def _link(ctx: TurnContext, product_id: str, title: str, offers: list[Any]) -> None:
         """The item link of the best offer, for a platform that takes orders only on its own site."""
-        found = best_offer(offers)
+        found = best_quote(offers)
         assert found is not None
         offer, price = found
         ctx.say("buy_on_platform", title=title, platform=platform_label(offer.platform, ctx.language),
@@ -113,7 +114,7 @@ class Buy(Flow):
         platform = ctx.entity("platform")
         orderable = [o for o in product.offers if ctx.services.search.can_order(o.platform)]
         offers = [o for o in orderable if o.stock > 0 and (platform is None or o.platform == platform)]
-        best = best_offer(offers or [o for o in orderable if o.stock > 0])
+        best = best_quote(offers or [o for o in orderable if o.stock > 0])
         if best is None:
             linked = [o for o in product.offers if o not in orderable and o.url]
             if linked:  # platforms we may only link to: the shopper buys there
@@ -249,9 +250,10 @@ class Buy(Flow):
             ctx.end_flow(self.name)
             ctx.say("buy_out_of_stock", title=frame["title"])
             return False
-        price = effective_price(offer, frame["quantity"])
-        frame.update(unit_price=str(price.unit_price), list_price=str(offer.price), total=str(price.total),
-                     savings=str(price.savings), promotion=price.explanation or None)
+        price = quote(offer, frame["quantity"])
+        frame.update(unit_price=str(price.unit_price), list_price=str(price.unit_list_price), total=str(price.total),
+                     savings=str(price.savings), promotion=promotion_text(price, ctx.language),
+                     breakdown=price_breakdown(price, ctx.language))
         return True
 
     # --- answers -----------------------------------------------------------------------------

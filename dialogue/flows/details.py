@@ -12,9 +12,10 @@ from dialogue.flows.base import Flow
 from dialogue.flows.common import CURRENT_PRODUCT, listed, ordinal_index, pick_listed, remember_viewed
 from dialogue.flows.search import platform_label
 from dialogue.messages import Button, button_payload
+from dialogue.presentation.products import product_payload
 from shop.ports import MarketplaceError
 from shop.price_history import price_badges
-from shop.search_result import product_payload
+from shop.pricing import best_quote
 
 MAX_COMPARE = 3
 
@@ -86,7 +87,10 @@ class ShowDetails(Flow):
         history = ctx.services.price_history
         if not product.offers:
             return []
-        current = min(o.price for o in product.offers)
+        best = best_quote(product.offers)
+        if best is None:
+            return []
+        current = best[1].unit_price.amount  # the price the card shows
         badges = await price_badges(history, {product.id: current}, datetime.now(UTC))
         return badges[product.id].to_payload() if product.id in badges else []
 

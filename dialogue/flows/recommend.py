@@ -15,6 +15,7 @@ from dialogue.flows.common import LAST_RESULTS, LAST_SEARCH, VIEWED, budget_from
 from dialogue.flows.search import SHOWN, platform_label
 from dialogue.messages import Button, button_payload
 from dialogue.ports import FeatureUnavailable
+from dialogue.presentation.products import products_payload
 from shop.catalog import Product, SearchQuery
 
 BOUGHT_ORDERS = 3  # the latest orders count for recommendations
@@ -83,7 +84,7 @@ class Recommend(Flow):
 
     async def _answer(self, ctx: TurnContext, query: SearchQuery, key: str, exclude: set[str], what: str) -> bool:
         result = await ctx.services.search.search(query)
-        payload = result.to_products_payload(ctx.language)
+        payload = products_payload(result, ctx.language)
         items = [i for i in payload["items"] if i["id"] not in exclude][:SHOWN]
         if not items:
             return False
@@ -96,7 +97,7 @@ class Recommend(Flow):
         items: list[dict[str, Any]] = []
         for category in POPULAR_CATEGORIES:
             result = await ctx.services.search.search(SearchQuery(category=category, sort_by="sales", page_size=1))
-            items.extend(result.to_products_payload(ctx.language)["items"][:1])
+            items.extend(products_payload(result, ctx.language)["items"][:1])
         if not items:
             ctx.say("search_no_results")
             return

@@ -20,6 +20,7 @@ from dialogue.flows.common import (
     to_decimal,
 )
 from dialogue.messages import Button, button_payload
+from dialogue.presentation.products import products_payload
 from shop.catalog import SearchQuery
 
 PLATFORM_LABEL = {"zh": {"taobao": "淘宝", "jd": "京东", "pdd": "拼多多"},
@@ -86,7 +87,7 @@ async def run_search(ctx: TurnContext, query: SearchQuery, refining: bool = Fals
         ctx.set_slot(LAST_RESULTS, [])
         ctx.say("search_no_results" if query.page == 1 else "search_no_more")
         return
-    payload = result.to_products_payload(ctx.language)
+    payload = products_payload(result, ctx.language)
     items: list[dict[str, Any]] = payload["items"]
     ctx.set_slot(LAST_RESULTS, [{"id": i["id"], "title": i["title"], "platform": i["platform"],
                                  "price": i["price"], "brand": i["brand"]} for i in items])

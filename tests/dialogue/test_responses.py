@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 from dialogue import responses
+from dialogue.presentation.money import format_money
 
 DIALOGUE = Path(responses.__file__).resolve().parent
 KEY_USE = re.compile(r"""(?:say|\.t)\(\s*["']([a-z0-9_]+)["']""")
@@ -35,8 +36,8 @@ def test_templates_format_with_the_fields_they_name():
 
 
 def test_money_is_formatted_per_locale_from_decimal_strings():
-    assert responses.money("5999") == "¥5,999.00"
-    assert responses.money("0.1") == "¥0.10"
-    assert responses.money("1234567.891", "en") == "¥1,234,567.89"
-    assert responses.money("300", "en", "USD") == "$300.00"
-    assert responses.money(None) == "-"
+    assert format_money("5999") == "¥5,999.00"
+    assert format_money("0.1") == "¥0.10"
+    assert format_money("1234567.891", "en") == "¥1,234,567.89"
+    assert format_money("300", "en", "USD") == "$300.00"
+    assert format_money(None) == "-"

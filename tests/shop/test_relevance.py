@@ -114,16 +114,16 @@ async def test_top_three_fit_the_query(demo, product, brand, lo, hi, platforms, 
         if platforms:
             assert hit.offer.platform in platforms and all(o.platform in platforms for o in p.offers), p.title
         if hi is not None:
-            assert hit.price.total <= Decimal(hi), (p.title, hit.price.total)
+            assert hit.price.total.amount <= Decimal(hi), (p.title, hit.price.total)
         if lo is not None:
-            assert hit.price.total >= Decimal(lo), (p.title, hit.price.total)
+            assert hit.price.total.amount >= Decimal(lo), (p.title, hit.price.total)
         if product in MUST_MENTION:
             assert MUST_MENTION[product] in (p.title + " " + p.title_en).lower(), p.title
     if sort_by == "price_asc":
-        totals = [h.price.total for h in result.items]
+        totals = [h.price.total.amount for h in result.items]
         assert totals == sorted(totals)
     if sort_by == "price_desc":
-        totals = [h.price.total for h in result.items]
+        totals = [h.price.total.amount for h in result.items]
         assert totals == sorted(totals, reverse=True)
 
 

@@ -1,14 +1,15 @@
-"""The `products` and `product` payloads of contracts/channels.md built from search results."""
+"""The `products` and `product` payloads of contracts/channels.md, built by dialogue/presentation."""
 
 from __future__ import annotations
 
 import json
 from decimal import Decimal
 
+from dialogue.presentation.products import product_payload, products_payload
 from integrations.marketplaces.memory import InMemoryMarketplaceConnector
 from shop.catalog import Offer, Product, Promotion, PromotionKind, SearchQuery
+from shop.ports import PlatformUnavailable
 from shop.search import SearchAggregator
-from shop.search_result import product_payload
 
 D = Decimal
 PHONE = Product(
@@ -30,7 +31,7 @@ ITEM_FIELDS = {"id", "title", "brand", "platform", "price", "currency", "origina
 async def test_products_payload_follows_the_contract():
     agg = SearchAggregator({p: InMemoryMarketplaceConnector(p, [PHONE]) for p in ("jd", "pdd")})
     result = await agg.search(SearchQuery(product="手机", brand="华为", price_max=D("7000"), platforms=("京东", "pdd")))
-    payload = result.to_products_payload("zh")
+    payload = products_payload(result, "zh")
     json.dumps(payload, ensure_ascii=False)  # JSON-ready: no Decimal, no dataclass
     assert payload["type"] == "products" and payload["total"] == 1
     assert payload["query"] == {"product": "手机", "brand": "Huawei", "price_min": None, "price_max": "7000",
@@ -41,8 +42,19 @@ async def test_products_payload_follows_the_contract():
     assert item["platform"] == "jd" and item["price"] == "6189.00" and item["list_price"] == "6499.00"
     assert item["promotion"] == "满3000减300 + 10元券" and item["original_price"] == "6999.00"
     assert item["currency"] == "CNY" and item["id"] == "p0001" and item["title"] == "华为 Mate 60 Pro 手机"
-    english = result.to_products_payload("en")["items"][0]
+    assert item["price_breakdown"] == [{"label": "满3000减300", "amount": "-300.00"}, {"label": "10元券", "amount": "-10.00"}]
+    english = products_payload(result, "en")["items"][0]
     assert english["title"] == "Huawei Mate 60 Pro phone" and english["platform_name"] == "JD"
+    assert english["promotion"] == "¥300.00 off over ¥3,000.00 + coupon: ¥10.00 off"
+    assert [row["amount"] for row in english["price_breakdown"]] == ["-300.00", "-10.00"]
+
+
+async def test_a_failing_platform_is_named_in_the_payload():
+    failing = InMemoryMarketplaceConnector("pdd", [PHONE])
+    failing.fail_with = PlatformUnavailable("pdd: HTTP 500")
+    agg = SearchAggregator({"jd": InMemoryMarketplaceConnector("jd", [PHONE]), "pdd": failing})
+    payload = products_payload(await agg.search(SearchQuery(product="手机")), "zh")
+    assert payload["unavailable_platforms"] == ["pdd"] and payload["items"][0]["platform"] == "jd"
 
 
 def test_product_payload_has_specs_variants_and_every_offer_with_effective_price():
@@ -59,4 +71,4 @@ def test_product_payload_has_specs_variants_and_every_offer_with_effective_price
     # the headline item is the best offer for the quantity asked
     assert item["platform"] == "pdd" and item["price"] == "6299.00"
     single = product_payload(PHONE, "en")["item"]
-    assert single["platform"] == "jd" and single["price"] == "6189.00" and single["promotion"] == "满3000减300 + 10元券"
+    assert single["platform"] == "jd" and single["price"] == "6189.00" and single["promotion"] == "¥300.00 off over ¥3,000.00 + coupon: ¥10.00 off"

@@ -1,0 +1,117 @@
+"""The `products`, `product` and comparison items of contracts/channels.md, from search results.
+
+Every item's `price` is `quote(offer, 1).unit_price`: the price one unit costs the shopper on
+that offer, promotions applied; `price_breakdown` says what was taken off, by which rule.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dialogue.presentation.prices import price_breakdown, promotion_text
+from shop.catalog import Offer, Product, SearchQuery
+from shop.pricing import PriceQuote, best_quote, quote
+from shop.search_result import SearchResult
+from shop.vocabulary import PLATFORM_NAMES
+
+
+def product_title(product: Product, language: str) -> str:
+    return product.title_en if language.startswith("en") and product.title_en else product.title
+
+
+def platform_name(platform: str, language: str) -> str:
+    names = PLATFORM_NAMES.get(platform, (platform, platform))
+    return names[0] if language.startswith("zh") else names[1]
+
+
+def query_payload(query: SearchQuery) -> dict[str, Any]:
+    """The `query` of a `products` payload: the normalised search."""
+    return {
+        "product": query.product,
+        "brand": query.brand,
+        "price_min": None if query.price_min is None else str(query.price_min),
+        "price_max": None if query.price_max is None else str(query.price_max),
+        "platform": list(query.platforms) or None,
+        "sort_by": query.sort_by,
+    }
+
+
+def products_payload(result: SearchResult, language: str = "zh") -> dict[str, Any]:
+    """The `products` custom payload, titles and labels in `language`."""
+    payload: dict[str, Any] = {
+        "type": "products",
+        "query": query_payload(result.query),
+        "total": result.total,
+        "page": result.page,
+        "pages": result.pages,
+        "items": [item_payload(h.product, h.offer, h.price, language) for h in result.items],
+    }
+    if result.failed_platforms or result.late_platforms:
+        payload["unavailable_platforms"] = sorted({*result.failed_platforms, *result.late_platforms})
+    if result.reason:
+        payload["reason"] = result.reason
+    return payload
+
+
+def item_payload(product: Product, offer: Offer, price: PriceQuote, language: str = "zh") -> dict[str, Any]:
+    """One item: `price` is the unit price of `price` (the quote of `offer`), promotions applied."""
+    out: dict[str, Any] = {
+        "id": product.id,
+        "title": product_title(product, language),
+        "brand": product.brand,
+        "category": product.category,
+        "platform": offer.platform,
+        "platform_name": platform_name(offer.platform, language),
+        "price": str(price.unit_price),
+        "list_price": str(price.unit_list_price),
+        "currency": price.currency,
+        "original_price": str(offer.original_price),
+        "promotion": promotion_text(price, language),
+        "sales": offer.sales,
+        "rating": offer.rating,
+        "url": offer.url,
+        "image_url": product.image_url,
+        "platforms": sorted({o.platform for o in product.offers}),
+    }
+    if price.discounts:
+        out["price_breakdown"] = price_breakdown(price, language)
+    return out
+
+
+def offer_payload(offer: Offer, quantity: int = 1, language: str = "zh") -> dict[str, Any]:
+    """One platform's offer with its quoted price for `quantity` items."""
+    price = quote(offer, quantity)
+    out: dict[str, Any] = {
+        "platform": offer.platform,
+        "platform_product_id": offer.platform_product_id,
+        "price": str(price.unit_price),
+        "total": str(price.total),
+        "quantity": quantity,
+        "list_price": str(price.unit_list_price),
+        "original_price": str(offer.original_price),
+        "currency": price.currency,
+        "promotion": promotion_text(price, language),
+        "savings": str(price.savings),
+        "stock": offer.stock,
+        "sales": offer.sales,
+        "rating": offer.rating,
+        "merchant": offer.merchant,
+        "url": offer.url,
+    }
+    if price.discounts:
+        out["price_breakdown"] = price_breakdown(price, language)
+    return out
+
+
+def product_payload(product: Product, language: str = "zh", quantity: int = 1) -> dict[str, Any]:
+    """The `product` custom payload: the best offer's item, specs, variants and every offer."""
+    best = best_quote(product.offers, quantity)
+    if best is None:
+        raise ValueError(f"product {product.id} has no offer")
+    offer, price = best
+    item = item_payload(product, offer, price, language)
+    item["specs"] = dict(product.specs)
+    item["variants"] = {k: list(v) for k, v in product.variants.items()}
+    item["offers"] = [offer_payload(o, quantity, language) for o in
+                      sorted(product.offers, key=lambda o: quote(o, quantity).total.amount)]
+    return {"type": "product", "item": item}
