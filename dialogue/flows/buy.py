@@ -14,6 +14,7 @@ from typing import Any
 from dialogue.context import TurnContext
 from dialogue.flows.base import Flow
 from dialogue.flows.common import CURRENT_PRODUCT
+from dialogue.flows.contact import looks_like_address, normalise_phone, parse_contact
 from dialogue.flows.details import load_product, product_in_question
 from dialogue.flows.orders import place_order
 from dialogue.flows.search import platform_label
@@ -27,6 +28,22 @@ FREE_TEXT_INTENTS = {"inform", "nlu_fallback", "out_of_scope", "greet", "affirm"
                      "refine_search", "show_details", "register", "thank"}
 DIGRESSION_INTENTS = {"track_shipment", "check_order", "check_ticket", "help", "human_handoff",
                       "list_price_alerts", "show_details", "compare_products", "recommend", "goodbye"}
+# A message of these intents that does not answer the pending question is a new request: the
+# engine handles it (a digression hands back with "we were at …", a search is a switch).
+NEW_REQUEST_INTENTS = DIGRESSION_INTENTS | {"search_product", "refine_search", "request_after_sales",
+                                            "set_price_alert", "cancel_price_alert", "register"}
+_SEARCH_ENTITIES = ("product", "brand", "price_min", "price_max", "price_approx", "sort_by", "page", "ordinal")
+_CONFIRM = re.compile(r"(确认|下单吧?$|就这样|没问题|可以了?$|好的|对的?$|行$|^(yes|yep|ok|okay|sure)\b|place (the |my )?order|"
+                      r"confirm|go ahead|looks good|order it|that'?s right|correct)", re.IGNORECASE)
+_FIX_ADDRESS = re.compile(r"(地址.{0,6}(错|改|换|不对)|(改|换)(一下)?(收货)?地址|address.{0,20}(wrong|change|incorrect|fix)|"
+                          r"(change|wrong|fix|new|different) (the |my )?(shipping )?address)", re.IGNORECASE)
+_FIX_NAME = re.compile(r"((名字|姓名|收件人|收货人).{0,6}(错|改|换|不对)|(改|换)(一下)?(名字|姓名|收件人)|"
+                       r"name.{0,20}(wrong|change|incorrect)|(change|wrong|fix) (the |my )?(receiver'?s? )?name)", re.IGNORECASE)
+_FIX_PHONE = re.compile(r"((电话|手机|号码).{0,6}(错|改|换|不对)|(改|换)(一下)?(电话|手机号?)|phone.{0,20}(wrong|change|incorrect)|"
+                        r"(change|wrong|fix) (the |my )?(phone|number))", re.IGNORECASE)
+_QUANTITY_SAID = re.compile(r"(make it|change (it )?to|i'?ll take|get me|i want)\s+(\d+|one|two|three|four|five|six|seven|eight|"
+                            r"nine|ten)\b|\b(\d+|one|two|three|four|five|six|seven|eight|nine|ten) of (the|them|those|these)\b|"
+                            r"(改成|换成|要|买)(\d+|[一两二三四五六七八九十])(个|件|台|双|只|部|份|瓶|套|盒|本)", re.IGNORECASE)
 _ADDRESS_HINT = re.compile(r"(省|市|区|县|镇|路|街|道|号|村|巷|弄|栋|室|楼|"
                            r"\b(street|st|road|rd|avenue|ave|lane|ln|apt|building|district|city|no\.?)\b)", re.IGNORECASE)
 _DIGITS_ONLY = re.compile(r"[\d\s+()-]+")
@@ -52,25 +69,42 @@ def match_option(said: str, options: list[str]) -> str | None:
     for word, zh in COLOUR_WORDS.items():
         if re.search(rf"\b{word}\b", text):
             found = [o for o in options if zh in o]
-            if len(found) == 1:
-                return found[0]
+            plain = [o for o in found if o in (zh, zh + "色")]
+            if len(found) == 1 or len(plain) == 1:
+                return (plain or found)[0]
     return None
+
+
+def close_options(said: str, options: list[str]) -> list[str]:
+    """Options a message that named none comes close to (shared characters / an English colour
+    word inside a mixed option): one → take it, two or more → ask between them."""
+    text = said.strip().lower()
+    if not text or text.startswith("/"):
+        return []
+    hits = []
+    for word, zh in COLOUR_WORDS.items():
+        if re.search(rf"\b{word}\b", text):
+            hits.extend(o for o in options if zh in o and o not in hits)
+    if hits:
+        return hits
+    import difflib
+
+    return difflib.get_close_matches(text, options, n=2, cutoff=0.6)
+
+
+def _number(word: str) -> int | None:
+    if word.isdigit():
+        return int(word)
+    return _NUMBER_WORDS.get(word.lower())
 
 
 def parse_phone(ctx: TurnContext) -> str | None:
-    value = ctx.entity("phone")
-    text = str(value) if value else (ctx.msg.text or "")
-    compact = re.sub(r"[\s-]", "", text)
-    m = _PHONE_ZH.search(compact)
-    if m:
-        return m.group(1)
-    if ctx.language == "en":
-        m = _PHONE_ANY.search(text)
-        if m:
-            digits = re.sub(r"[^\d+]", "", m.group(1))
-            if 7 <= len(digits.lstrip("+")) <= 15:
-                return digits
-    return None
+    """The phone number in the message: +86, spaces and dashes dropped for a mainland mobile."""
+    text = ctx.msg.text or ""
+    found = normalise_phone(text, any_country=ctx.language == "en")
+    if found is None and ctx.entity("phone"):
+        found = normalise_phone(str(ctx.entity("phone")), any_country=ctx.language == "en")
+    return found
 
 
 def parse_quantity(ctx: TurnContext, *, bare: bool) -> int | None | str:
@@ -144,23 +178,45 @@ class Buy(Flow):
         await self._ask_next(ctx, frame)
 
     # --- steps -----------------------------------------------------------------------------
-    def _absorb(self, ctx: TurnContext, frame: dict[str, Any]) -> None:
-        """Take whatever the message says about any step (quantity, variant, payment, phone)."""
+    def _absorb(self, ctx: TurnContext, frame: dict[str, Any], *, change: bool = False) -> list[str]:
+        """Take whatever the message says about any step (quantity, variant, payment); with
+        `change`, also what replaces an earlier answer. Returns what changed, as labels."""
+        changed: list[str] = []
+        text = ctx.msg.text or ""
+        said = [str(a) for a in ctx.entities("attribute")] + [text]
+        # A number that is an option (a size "42") answers the variant, not the quantity.
+        option_words = {o.lower() for dim, opts in frame["variants"].items() for o in opts}
         qty = parse_quantity(ctx, bare=False)
+        if isinstance(qty, int) and str(qty) in option_words and str(qty) in text:
+            qty = None
+        m = _QUANTITY_SAID.search(text)
+        if m:
+            word = next(g for g in (m.group(3), m.group(4), m.group(7)) if g)
+            n = _number(word) if not re.fullmatch(r"[一两二三四五六七八九十]", word) else _NUMBER_WORDS.get(word)
+            if n is not None and 1 <= n <= MAX_QUANTITY:
+                qty = n
         if isinstance(qty, int):
-            frame["quantity"] = min(qty, max(1, int(frame.get("stock") or MAX_QUANTITY)))
+            new = min(qty, max(1, int(frame.get("stock") or MAX_QUANTITY)))
+            if new != frame.get("quantity"):
+                frame["quantity"] = new
+                changed.append("quantity")
         elif qty == "invalid":
             frame["bad_quantity"] = True
-        for attr in [str(a) for a in ctx.entities("attribute")] + [ctx.msg.text or ""]:
+        for attr in said:
             for dim, options in frame["variants"].items():
-                if dim in frame["chosen"]:
+                if dim in frame["chosen"] and not change:
                     continue
                 option = match_option(attr, options)
-                if option is not None:
+                if option is not None and frame["chosen"].get(dim) != option:
+                    if dim in frame["chosen"]:
+                        changed.append(f"variant:{dim}")
                     frame["chosen"][dim] = option
         method = ctx.entity("payment_method")
-        if method in PAYMENT_METHODS:
+        if method in PAYMENT_METHODS and method != frame.get("payment_method"):
+            if "payment_method" in frame:
+                changed.append("payment_method")
             frame["payment_method"] = method
+        return changed
 
     def _missing(self, frame: dict[str, Any]) -> str | None:
         for dim in frame["variants"]:
@@ -183,8 +239,12 @@ class Buy(Flow):
         if step == "confirm" and not await self._price(ctx, frame):
             return
         frame["awaiting"] = step
+        changed = frame.pop("changed", [])
         ctx.update_frame(self.name, frame)
-        await self._ask(ctx, frame, step or "confirm")
+        if step == "confirm":
+            self._summary(ctx, frame, changed)
+        else:
+            await self._ask(ctx, frame, step or "confirm")
 
     async def _ask(self, ctx: TurnContext, frame: dict[str, Any], step: str) -> None:
         if step.startswith("variant:"):
@@ -213,10 +273,12 @@ class Buy(Flow):
         else:
             self._summary(ctx, frame)
 
-    def _summary(self, ctx: TurnContext, frame: dict[str, Any]) -> None:
+    def _summary(self, ctx: TurnContext, frame: dict[str, Any], changed: list[str] | None = None) -> None:
         summary = self.summary(frame)
         variant = " ".join(frame["chosen"].values())
-        lines = [ctx.t("summary_title"),
+        marks = [ctx.t(f"changed_{c.split(':')[0]}") for c in changed or [] if not c.startswith("ask:")]
+        joiner = "、" if ctx.language == "zh" else ", "
+        lines = [ctx.t("summary_changed", what=joiner.join(marks)) if marks else ctx.t("summary_title"),
                  ctx.t("summary_item", title=frame["title"], variant=variant, quantity=frame["quantity"],
                        platform=platform_label(frame["platform"], ctx.language)),
                  ctx.t("summary_price", unit=ctx.money(summary["unit_price"]), total=ctx.money(summary["total"]))]
@@ -263,46 +325,176 @@ class Buy(Flow):
         step = frame.get("awaiting") or "confirm"
         intent = ctx.intent
         text = (ctx.msg.text or "").strip()
-        free_text_step = step in ("address", "receiver_name")
-        if intent == "buy" and (ctx.entities("ordinal") or ctx.entity("product_id")):
+        if intent == "buy" and (ctx.entities("ordinal") or ctx.entity("product_id")) and not ctx.entity("platform"):
             ctx.end_flow(self.name)
             return False  # another item: start over with it
-        answers_step = self._answers(ctx, frame, step)
-        if free_text_step:
-            # Free text (an address, a name) is taken as the answer, unless it clearly asks for
-            # something else ("我的快递到哪了") and does not look like the answer.
-            digression = intent in DIGRESSION_INTENTS and ctx.parse.intent.confidence >= 0.8 \
-                and not (step == "address" and _ADDRESS_HINT.search(text))
-            if digression or intent == "cancel":
-                return False
-        elif not answers_step and intent not in FREE_TEXT_INTENTS | {"deny"}:
-            return False  # a digression (where is my parcel, …): the engine hands back afterwards
-        if step == "confirm" and intent in ("affirm", "deny"):
-            if intent == "deny":
-                ctx.end_flow(self.name)
-                ctx.say("flow_cancelled")
-            else:
-                await self._place(ctx, frame)
+        if intent == "cancel":
+            return False
+        corrected = await self._corrections(ctx, frame, step)
+        if corrected:
+            frame["changed"] = corrected
+            frame["misses"] = 0
+            await self._ask_next(ctx, frame)
             return True
+        if step == "confirm":
+            return await self._at_confirmation(ctx, frame, text)
+        answers_step = self._answers(ctx, frame, step)
+        if not answers_step and self._new_request(ctx):
+            return False  # a new request: the engine handles it (digression or switch)
         before = (frame.get("quantity"), dict(frame["chosen"]), frame.get("payment_method"))
         self._absorb(ctx, frame)
         absorbed = before != (frame.get("quantity"), frame["chosen"], frame.get("payment_method"))
-        ok = self._answer(ctx, frame, step, text, absorbed)
+        ok = self._answer(ctx, frame, step, text) or absorbed
+        if step == "address" and frame.get("address_missing") and not ok:
+            ctx.update_frame(self.name, frame)  # part of an address: the missing part was asked for
+            return True
         if frame.pop("bad_quantity", False):
             ok = False
             ctx.say("bad_quantity", max=MAX_QUANTITY)
         if not ok:
-            frame["misses"] = int(frame.get("misses", 0)) + 1
-            if frame["misses"] >= 3:
-                ctx.update_frame(self.name, frame)
+            return self._missed(ctx, frame, step)
+        frame["misses"] = 0
+        await self._ask_next(ctx, frame)
+        return True
+
+    @staticmethod
+    def _new_request(ctx: TurnContext) -> bool:
+        """A message that asks for something else rather than answering: a search or refinement
+        that names what to find, or another request the NLU is fairly sure of."""
+        if ctx.intent not in NEW_REQUEST_INTENTS or (ctx.msg.text or "").startswith("/inform"):
+            return False
+        if ctx.intent in ("search_product", "refine_search"):
+            product = str(ctx.entity("product") or "")
+            if product and (product.endswith("色") or product.lower() in COLOUR_WORDS) and not ctx.entity("brand"):
+                return False  # "要紫红色的": a colour the NLU took for a product
+            return any(ctx.entity(e) is not None for e in _SEARCH_ENTITIES) or bool(
+                re.search(r"(不要了|不想要|不买了|换个|别的|show me|look(ing)? for|don'?t want|instead)",
+                          ctx.msg.text or "", re.IGNORECASE))
+        return ctx.parse.intent.confidence >= 0.6
+
+    def _missed(self, ctx: TurnContext, frame: dict[str, Any], step: str) -> bool:
+        """An answer that does not fit: say what fits, differently each time; never the same
+        question a third time unchanged."""
+        frame["misses"] = misses = int(frame.get("misses", 0)) + 1
+        ctx.update_frame(self.name, frame)
+        if step.startswith("variant:"):
+            dim = step.split(":", 1)[1]
+            options = frame["variants"][dim]
+            close = close_options(ctx.msg.text or "", options)
+            label = ctx.t(f"variant_{dim}") if dim in ("colour", "size", "storage") else dim
+            buttons = [Button(o, button_payload("inform", attribute=o)) for o in (close or options)[:8]]
+            if len(close) >= 2:
+                ctx.say("variant_which_of", options=ctx.t("or_join").join(close), buttons=buttons)
+            else:
+                ctx.say("variant_not_offered" if misses == 1 else "variant_options_again", dimension=label,
+                        title=frame["title"], options="、".join(options) if ctx.language == "zh" else ", ".join(options),
+                        buttons=buttons)
+            if misses >= 3:
                 ctx.say("flow_stuck_offer_human", buttons=[Button(ctx.t("offer_human_yes"), "/human_handoff"),
                                                            Button(ctx.t("button_cancel"), "/cancel")])
-                return True
-            if frame["misses"] == 2:
-                ctx.say(f"help_step_{step.split(':')[0]}")
+            return True
+        if misses >= 3:
+            ctx.say("flow_stuck_offer_human", buttons=[Button(ctx.t("offer_human_yes"), "/human_handoff"),
+                                                       Button(ctx.t("button_cancel"), "/cancel")])
+            return True
+        if misses == 2:
+            ctx.say(f"help_step_{step.split(':')[0]}")
         else:
-            frame["misses"] = 0
-        await self._ask_next(ctx, frame)
+            self._reask(ctx, frame, step)
+        return True
+
+    def _reask(self, ctx: TurnContext, frame: dict[str, Any], step: str) -> None:
+        if step not in ("address", "receiver_name", "phone", "payment_method"):  # those said what fits already
+            self._ask_plain(ctx, frame, step)
+
+    def _ask_plain(self, ctx: TurnContext, frame: dict[str, Any], step: str) -> None:
+        keys = {"address": "ask_address", "receiver_name": "ask_receiver_name", "phone": "ask_phone"}
+        if step in keys:
+            ctx.say(keys[step])
+        elif step == "remember":
+            ctx.say("ask_remember", buttons=[Button(ctx.t("button_yes"), "/affirm"), Button(ctx.t("button_no"), "/deny")])
+        elif step == "use_saved":
+            ctx.say("help_step_use_saved")
+        elif step == "payment_method":
+            ctx.say("ask_payment", buttons=[
+                Button(ctx.t("pay_wechat_pay"), '/inform{"payment_method": "wechat_pay"}'),
+                Button(ctx.t("pay_alipay"), '/inform{"payment_method": "alipay"}'),
+                Button(ctx.t("pay_card"), '/inform{"payment_method": "card"}')])
+
+    async def _at_confirmation(self, ctx: TurnContext, frame: dict[str, Any], text: str) -> bool:
+        intent = ctx.intent
+        if intent == "deny" and not _CONFIRM.search(text):
+            ctx.end_flow(self.name)
+            ctx.say("flow_cancelled")
+            return True
+        if intent == "affirm" or (_CONFIRM.search(text) and intent not in ("deny", "cancel")):
+            await self._place(ctx, frame)
+            return True
+        if self._new_request(ctx):
+            return False
+        frame["misses"] = misses = int(frame.get("misses", 0)) + 1
+        ctx.update_frame(self.name, frame)
+        ctx.say("help_step_confirm")
+        if misses < 3:
+            self._summary(ctx, frame)
+        else:
+            ctx.say("flow_stuck_offer_human", buttons=[Button(ctx.t("offer_human_yes"), "/human_handoff"),
+                                                       Button(ctx.t("button_confirm"), "/affirm"),
+                                                       Button(ctx.t("button_cancel"), "/cancel")])
+        return True
+
+    async def _corrections(self, ctx: TurnContext, frame: dict[str, Any], step: str) -> list[str]:
+        """A change of an earlier answer, at any step: variant, quantity, payment, platform,
+        address, name, phone. Returns what changed (the summary marks it); [] when nothing did."""
+        text = ctx.msg.text or ""
+        if text.startswith("/") and ctx.intent != "inform":
+            return []
+        free_text = step in ("address", "receiver_name", "phone")
+        changed: list[str] = [] if free_text else self._absorb(ctx, frame, change=True)
+        platform = ctx.entity("platform")
+        if platform and platform != frame["platform"] and not free_text \
+                and await self._switch_platform(ctx, frame, str(platform)):
+            changed.append("platform")
+        past = "address" in frame and step != "address"
+        if _FIX_ADDRESS.search(text) and past:
+            contact = parse_contact(_FIX_ADDRESS.sub(" ", text), ctx.language)
+            frame.pop("address", None)
+            if contact.address and looks_like_address(contact.address):
+                frame["address"] = contact.address
+                changed.append("address")
+            else:
+                changed.append("ask:address")
+        elif _FIX_NAME.search(text) and frame.get("receiver_name") and step != "receiver_name":
+            name = parse_contact(_FIX_NAME.sub(" ", text), ctx.language).name
+            frame.pop("receiver_name", None)
+            if name:
+                frame["receiver_name"] = name
+                changed.append("receiver_name")
+            else:
+                changed.append("ask:receiver_name")
+        elif "phone" in frame and step != "phone" and (_FIX_PHONE.search(text) or (
+                not free_text and parse_phone(ctx) and parse_phone(ctx) != frame["phone"])):
+            phone = parse_phone(ctx)
+            frame.pop("phone", None)
+            if phone:
+                frame["phone"] = phone
+                changed.append("phone")
+            else:
+                changed.append("ask:phone")
+        return changed
+
+    async def _switch_platform(self, ctx: TurnContext, frame: dict[str, Any], platform: str) -> bool:
+        """"买京东的那个" / "the JD one": the same product on that platform's offer, when in stock."""
+        product = await load_product(ctx, frame["product_id"])
+        if product is None:
+            return False
+        offer = next((o for o in product.offers if o.platform == platform and o.stock > 0), None)
+        search = ctx.services.search
+        if offer is None or (search is not None and not search.can_order(platform)):
+            ctx.say("platform_not_offered", platform=platform_label(platform, ctx.language))
+            return False
+        frame.update(platform=offer.platform, platform_product_id=offer.platform_product_id, stock=offer.stock,
+                     merchant=offer.merchant)
         return True
 
     def _answers(self, ctx: TurnContext, frame: dict[str, Any], step: str) -> bool:
@@ -310,20 +502,34 @@ class Buy(Flow):
 
         "13800138000" answers "what's the phone number?" even if it reads like another intent.
         """
+        text = (ctx.msg.text or "").strip()
         if step == "phone":  # digits are an attempt at a number, whatever intent they look like
-            return parse_phone(ctx) is not None or bool(_DIGITS_ONLY.fullmatch((ctx.msg.text or "").strip()))
+            return parse_phone(ctx) is not None or bool(_DIGITS_ONLY.fullmatch(text))
         if step == "payment_method":
             return ctx.entity("payment_method") in PAYMENT_METHODS
         if step.startswith("variant:"):
             dim = step.split(":", 1)[1]
-            said = [str(a) for a in ctx.entities("attribute")] + [ctx.msg.text or ""]
+            said = [str(a) for a in ctx.entities("attribute")] + [text]
             return any(match_option(a, frame["variants"].get(dim, [])) for a in said)
+        if step == "address":
+            return looks_like_address(text) or bool(frame.get("address_missing") and len(text) <= 20
+                                                    and ctx.intent not in NEW_REQUEST_INTENTS)
+        if step == "receiver_name":
+            contact = parse_contact(text, ctx.language)
+            return bool(contact.name) and not contact.address
+        if step in ("remember", "use_saved"):
+            return ctx.intent in ("affirm", "deny")
         return False
 
-    def _answer(self, ctx: TurnContext, frame: dict[str, Any], step: str, text: str, absorbed: bool) -> bool:
+    def _answer(self, ctx: TurnContext, frame: dict[str, Any], step: str, text: str) -> bool:
         intent = ctx.intent
         if step.startswith("variant:"):
-            return step.split(":", 1)[1] in frame["chosen"] or absorbed
+            dim = step.split(":", 1)[1]
+            if dim not in frame["chosen"]:
+                close = close_options(text, frame["variants"][dim])
+                if len(close) == 1:  # fuzzy: one option comes close, take it
+                    frame["chosen"][dim] = close[0]
+            return dim in frame["chosen"]
         if step == "use_saved":
             if intent == "affirm":
                 frame.update(frame["saved"])
@@ -333,44 +539,70 @@ class Buy(Flow):
             if intent == "deny":
                 frame["use_saved"] = False
                 return True
-            return absorbed
+            return False
         if step == "address":
-            if len(text) >= 6 and (_ADDRESS_HINT.search(text) or any(c.isdigit() for c in text)):
-                frame["address"] = text
-                phone = parse_phone(ctx)
-                if phone:
-                    frame["phone"] = phone
-                return True
-            if not absorbed:
-                ctx.say("bad_address")
-            return absorbed
+            return self._take_address(ctx, frame, text)
         if step == "receiver_name":
-            if 1 <= len(text) <= 30 and not text.startswith("/") and not any(c.isdigit() for c in text):
-                frame["receiver_name"] = text
+            contact = parse_contact(text, ctx.language)
+            name = contact.name or (text if 1 <= len(text) <= 30 and not text.startswith("/")
+                                    and not any(c.isdigit() for c in text) else None)
+            if contact.phone:
+                frame["phone"] = contact.phone
+            if name:
+                frame["receiver_name"] = name
                 return True
-            if not absorbed:
-                ctx.say("bad_name")
-            return absorbed
+            ctx.say("bad_name")
+            return False
         if step == "phone":
             phone = parse_phone(ctx)
             if phone:
                 frame["phone"] = phone
                 return True
-            if not absorbed:
-                ctx.say("bad_phone")
-            return absorbed
+            ctx.say("bad_phone")
+            return False
         if step == "remember":
             if intent in ("affirm", "deny"):
                 frame["remember"] = intent == "affirm"
                 return True
-            return absorbed
+            return False
         if step == "payment_method":
             if "payment_method" in frame:
                 return True
-            if not absorbed:
-                ctx.say("bad_payment")
-            return absorbed
-        return absorbed  # the summary step: a change of quantity / payment shows it again
+            ctx.say("bad_payment")
+            return False
+        return False
+
+    def _take_address(self, ctx: TurnContext, frame: dict[str, Any], text: str) -> bool:
+        """An address in one line or several (a missing city or street asked for by name),
+        with the receiver's name and phone when the same line carries them."""
+        partial = frame.pop("address_partial", None)
+        if partial and frame.get("address_missing"):
+            missing = frame["address_missing"]
+            text = f"{text}{partial}" if missing[0] == "city" and ctx.language == "zh" else \
+                (f"{text}, {partial}" if missing[0] == "city" else f"{partial}, {text}")
+        contact = parse_contact(text, ctx.language)
+        if contact.phone:
+            frame["phone"] = contact.phone
+        if contact.name and not frame.get("receiver_name"):
+            frame["receiver_name"] = contact.name
+        if not contact.address:
+            if contact.name or contact.phone:
+                self._ask_plain(ctx, frame, "address")
+                return False
+            ctx.say("bad_address")
+            return False
+        if contact.missing and not (looks_like_address(contact.address) or contact.parts.get("city")
+                                    or contact.parts.get("province") or partial):
+            ctx.say("bad_address")  # nothing of an address in it
+            return False
+        if contact.missing:
+            frame["address_partial"] = contact.address
+            frame["address_missing"] = contact.missing
+            ctx.say("ask_address_part", part=ctx.t(f"address_part_{contact.missing[0]}"))
+            return False
+        frame.pop("address_missing", None)
+        frame["address"] = contact.address
+        return True
 
     async def _place(self, ctx: TurnContext, frame: dict[str, Any]) -> None:
         """The shopper confirmed: remember the address if agreed, then place the order."""

@@ -72,7 +72,7 @@ def _param(script: Script) -> Any:
 
 @pytest.mark.parametrize("script", [_param(s) for s in SCRIPTS])
 async def test_conversation_reaches_its_goal(script: Script, settings) -> None:
-    shop = AppShop(settings)
+    shop = AppShop(settings)  # generous search deadlines (conftest): a loaded machine cuts off no platform
     await shop.start()
     try:
         await Player(shop, sender=f"shopper-{script.name}").play(script)
