@@ -81,7 +81,7 @@ def close_options(said: str, options: list[str]) -> list[str]:
     text = said.strip().lower()
     if not text or text.startswith("/"):
         return []
-    hits = []
+    hits: list[str] = []
     for word, zh in COLOUR_WORDS.items():
         if re.search(rf"\b{word}\b", text):
             hits.extend(o for o in options if zh in o and o not in hits)
