@@ -33,8 +33,8 @@ from bot.warmup import Warmup, WarmupGate
 
 
 def include_order_routers(app: FastAPI, c: OrdersComponents, scheduler: JobScheduler, *, sandbox: bool) -> None:
-    """Mount the pay page and notify callbacks, the merchant API and (SANDBOX on) the sandbox controls."""
-    app.include_router(build_payments_router(c.orders, c.sandbox))
+    """Mount the notify callbacks, the merchant API and (SANDBOX on) the sandbox pay page and controls."""
+    app.include_router(build_payments_router(c.orders, c.sandbox if sandbox else None))
     app.include_router(build_merchant_router(c.orders, c.shipments, c.tickets, dict(c.merchant_keys)))
     app.include_router(build_carrier_router(c.shipments))
     if sandbox:

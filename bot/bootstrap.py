@@ -444,6 +444,9 @@ def build_runtime(settings: Settings, *, console_clock: Clock | None = None,
     scheduler.add_job("expire_alerts", alerts.expire_alerts, s.alert_expire_seconds)
 
     # Orders, payments, shipments and after-sales.
+    if s.payment_provider == "sandbox" and not s.sandbox:
+        log.warning("PAYMENT_PROVIDER=sandbox with SANDBOX off: orders cannot be paid (no pay page); "
+                    "set SANDBOX=1 for the demo (make run does) or configure WeChat Pay / Alipay")
     orders = build_orders(
         db_engine, PushNotifier(push), clock, connectors, base_url=s.base_url,
         payment_provider=s.payment_provider, extra_providers=real.payments,

@@ -31,7 +31,8 @@ class Settings(BaseSettings):
     port: int = 8000
     log_level: str = "INFO"
     log_format: str = Field(default="text", description="text or json")
-    sandbox: bool = Field(default=True, description="sandbox routes and payments (embedded mode)")
+    sandbox: bool = Field(default=False, description="sandbox routes and the pay page's test buttons; "
+                                                     "`make run` turns it on")
     public_url: str | None = Field(default=None, description="public base URL of this server")
     lock_lease_seconds: float = Field(
         default=5.0, description="Redis conversation lock lease, renewed every lease/2.5 while a turn runs")

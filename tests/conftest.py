@@ -106,7 +106,7 @@ def settings(tmp_path, nlu_model_dir):
     platform must not be cut off as "late" (tests of the deadline set their own)."""
     from bot.settings import Settings
 
-    return Settings(database_url=f"sqlite+aiosqlite:///{tmp_path / 'app.db'}", var_dir=tmp_path / "var",
+    return Settings(database_url=f"sqlite+aiosqlite:///{tmp_path / 'app.db'}", var_dir=tmp_path / "var", sandbox=True,
                     nlu_model_dir=nlu_model_dir, demo_platform_transport="asgi",
                     demo_platform_latency_ms=0, demo_platform_jitter_ms=0, demo_price_walk_seconds=0,
                     search_deadline_seconds=30.0, demo_platform_timeout_seconds=30.0)

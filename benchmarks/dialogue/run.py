@@ -254,7 +254,7 @@ async def main(conversations: int, warmup: int, modes: list[str], seed: int) -> 
             database_url=f"sqlite+aiosqlite:///{Path(tmp) / 'bench.db'}", redis_url=None, var_dir=Path(tmp) / "var",
             nlu_model_dir=defaults.nlu_model_dir,  # the trained model, once the bootstrap loads one
             demo_platform_transport="asgi", demo_platform_latency_ms=0, demo_platform_jitter_ms=0,
-            demo_price_walk_seconds=0)
+            demo_price_walk_seconds=0, sandbox=True)
         container = build_runtime(settings)
         print(f"starting the app's container (the NLU model of {settings.nlu_model_dir} is loaded, "
               "or trained first when missing or stale)...", flush=True)

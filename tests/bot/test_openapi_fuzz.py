@@ -26,7 +26,7 @@ def running_app(tmp_path_factory, nlu_model_dir) -> Iterator[str]:
     from bot.settings import Settings
 
     tmp = tmp_path_factory.mktemp("fuzz")
-    app_settings = Settings(database_url=f"sqlite+aiosqlite:///{tmp / 'app.db'}", var_dir=tmp / "var",
+    app_settings = Settings(database_url=f"sqlite+aiosqlite:///{tmp / 'app.db'}", var_dir=tmp / "var", sandbox=True,
                             nlu_model_dir=nlu_model_dir, demo_platform_transport="asgi",
                             demo_platform_latency_ms=0, demo_platform_jitter_ms=0, demo_price_walk_seconds=0)
     server = uvicorn.Server(uvicorn.Config(create_app(app_settings), host="127.0.0.1", port=0,

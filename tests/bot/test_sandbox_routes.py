@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from bot.app import create_app
+from bot.settings import Settings
 from shop.orders import OrderStatus
 from tests.orders_harness import build_app, build_world, client, summary
+
+
+MAKEFILE = (Path(__file__).resolve().parents[2] / "Makefile").read_text(encoding="utf-8")
 
 
 @pytest.fixture
@@ -70,9 +77,32 @@ async def test_sandbox_mistakes_are_client_errors(w):
 
 async def test_sandbox_routes_are_absent_when_sandbox_is_off(w):
     app, _ = build_app(w, sandbox=False)
+    order = await w.orders.create_from_summary(summary(), "k-off")
+    intent = await w.orders.start_payment(order.id)
     async with client(app) as http:
         assert (await http.get("/sandbox/jobs")).status_code == 404
-    assert not any(p.startswith("/sandbox") for p in app.openapi()["paths"])
+        assert (await http.post(f"/sandbox/payments/{intent.payment_id}/pay", json={"method": "card"})).status_code == 404
+        # no pay page with its test buttons: nobody can pay a sandbox payment by a click
+        assert (await http.get(f"/pay/{intent.payment_id}")).status_code == 404
+        assert (await http.post(f"/pay/{intent.payment_id}", data={"method": "alipay"})).status_code == 404
+    assert (await w.orders.get(order.id)).status == OrderStatus.CREATED
+    assert not any(p.startswith(("/sandbox", "/pay/")) for p in app.openapi()["paths"])
+
+
+async def test_shopbot_serve_has_the_sandbox_off_unless_asked_and_make_run_asks(monkeypatch):
+    monkeypatch.delenv("SANDBOX", raising=False)
+    assert Settings().sandbox is False
+    monkeypatch.setenv("SANDBOX", "1")
+    assert Settings().sandbox is True
+    run = MAKEFILE.split("\nrun:", 1)[1].split("\n\n", 1)[0]
+    assert "SANDBOX=1 $(BIN)/shopbot serve" in run
+
+
+async def test_the_full_app_without_sandbox_has_no_sandbox_routes(settings):
+    app = create_app(settings.model_copy(update={"sandbox": False}))
+    paths = app.openapi()["paths"]
+    assert not any(p.startswith(("/sandbox", "/pay/")) for p in paths)
+    assert "/payments/{provider}/notify" in paths  # real providers' callbacks stay
 
 
 async def test_sandbox_routes_are_in_the_openapi(w):
