@@ -278,7 +278,7 @@ def build_real_adapters(s: Settings) -> RealAdapters:
             s.wechatpay_notify_url or f"{s.base_url}/payments/{WeChatPayProvider.name}/notify",
             platform_public_key_path=s.wechatpay_public_key_path,
             platform_public_key_id=s.wechatpay_public_key_id, platform_cert_dir=s.wechatpay_platform_cert_dir,
-            api_url=s.wechatpay_api_url))
+            api_url=s.wechatpay_api_url, cert_refresh_interval=s.wechatpay_cert_refresh_seconds))
         payments[wechat.name] = wechat
     if s.alipay_app_id and s.alipay_app_private_key_path:
         alipay = AlipayProvider(AlipayConfig(

@@ -79,6 +79,8 @@ class Settings(BaseSettings):
     wechatpay_public_key_id: str = ""
     wechatpay_platform_cert_dir: str = ""
     wechatpay_api_url: str = "https://api.mch.weixin.qq.com"
+    wechatpay_cert_refresh_seconds: float = Field(
+        default=300.0, gt=0, description="a callback with an unknown certificate serial refetches at most this often")
     alipay_app_id: str = ""
     alipay_app_private_key_path: str = ""
     alipay_public_key_path: str = ""

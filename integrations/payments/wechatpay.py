@@ -31,6 +31,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import math
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -79,6 +80,7 @@ class WeChatPayConfig:
     connect_timeout: float = 5.0
     read_timeout: float = 15.0
     max_clock_skew: int = 300
+    cert_refresh_interval: float = 300.0  # an unknown callback serial fetches /v3/certificates at most this often
 
 
 def to_fen(amount: Decimal) -> int:
@@ -120,6 +122,7 @@ class WeChatPayProvider:
         self._config = config
         self._clock = clock
         self._client: WeChatPay | None = None
+        self._last_refresh = -math.inf  # when an unknown serial last let the package fetch certificates
 
     async def start(self) -> None:
         """Read the keys and build the wechatpayv3 client (idempotent)."""
@@ -214,6 +217,7 @@ class WeChatPayProvider:
         if abs(self._clock() - timestamp) > self._config.max_clock_skew:
             raise PaymentVerificationError("wechatpay callback timestamp is outside the allowed clock skew")
         client = await self._ready()
+        self._check_serial(client, canonical["Wechatpay-Serial"])
         try:
             text = body.decode("utf-8")
             result = await asyncio.to_thread(client.callback, canonical, text)
@@ -268,6 +272,32 @@ class WeChatPayProvider:
         return RefundResult(refund_id=refund_id, payment_id=payment_id, amount=amount, status=status)
 
     # -- protocol ------------------------------------------------------------------------
+
+    def _check_serial(self, client: WeChatPay, serial: str) -> None:
+        """Refuse a callback naming a platform key we do not hold, without calling out each time.
+
+        The package fetches ``/v3/certificates`` whenever a serial is unknown, so a stream of forged
+        callbacks would make one outbound call each. 公钥模式: the serial must be our public key id.
+        证书模式: a serial we hold passes; an unknown one may trigger one refresh per
+        ``cert_refresh_interval`` (a rotated certificate is picked up), else it is refused here.
+        """
+        cfg = self._config
+        if cfg.platform_public_key_id and serial == cfg.platform_public_key_id:
+            return
+        if not cfg.platform_cert_dir:
+            raise PaymentVerificationError("wechatpay callback names an unknown platform key")
+        try:
+            number = int(serial, 16)
+        except ValueError as exc:
+            raise PaymentVerificationError("wechatpay callback without a valid Wechatpay-Serial") from exc
+        if any(cert.serial_number == number for cert in client._core._certificates):
+            return
+        now = self._clock()
+        if now - self._last_refresh < cfg.cert_refresh_interval:
+            raise PaymentVerificationError(
+                "wechatpay callback names an unknown platform certificate (certificates refreshed recently)"
+            )
+        self._last_refresh = now  # this call may fetch the certificates; the next unknown serial waits
 
     async def _ready(self) -> WeChatPay:
         await self.start()

@@ -359,3 +359,38 @@ def test_amount_conversion_refuses_sub_fen():
     assert to_fen(Decimal("12.30")) == 1230
     with pytest.raises(ValueError):
         to_fen(Decimal("0.001"))
+
+
+async def test_forged_callbacks_with_unknown_serials_do_not_call_out_each_time(base_url, files, platform):
+    """Unknown certificate serials fetch /v3/certificates at most once per refresh interval."""
+    now = [time.time()]
+    fetched = lambda: sum(1 for m, path, _ in platform.requests if path == "/v3/certificates")
+    async with provider(base_url, files, clock=lambda: now[0]) as wechat:
+        before = fetched()
+        for i in range(6):
+            headers, body = platform.callback(transaction("wx-pay-13", 100), key=rsa_key(),
+                                              serial=f"ABCDEF01234567{i:02X}", timestamp=int(now[0]))  # fmt: skip
+            with pytest.raises(PaymentVerificationError):
+                await wechat.verify_callback(headers, body)
+        assert fetched() - before == 1  # the first one may be a rotation: one refresh, then no more calls
+        now[0] += 301  # a few minutes later an unknown serial may refresh again (once)
+        for _ in range(3):
+            headers, body = platform.callback(transaction("wx-pay-13", 100), key=rsa_key(),
+                                              serial="ABCDEF0123456799", timestamp=int(now[0]))  # fmt: skip
+            with pytest.raises(PaymentVerificationError):
+                await wechat.verify_callback(headers, body)
+        assert fetched() - before == 2
+        headers, body = platform.callback(transaction("wx-pay-13", 100), timestamp=int(now[0]))
+        assert (await wechat.verify_callback(headers, body)).amount == Decimal("1.00")  # known serials still pass
+    assert fetched() - before == 2
+
+
+async def test_public_key_mode_refuses_other_serials_without_calling_out(base_url, files, platform):
+    platform.public_key_mode = True
+    before = sum(1 for _, path, _ in platform.requests if path == "/v3/certificates")
+    async with provider(base_url, files, public_key_mode=True) as wechat:
+        for serial in ("ABCDEF0123456789", "PUB_KEY_ID_OTHER", "not hex"):
+            headers, body = platform.callback(transaction("wx-pay-14", 1), serial=serial)
+            with pytest.raises(PaymentVerificationError):
+                await wechat.verify_callback(headers, body)
+    assert sum(1 for _, path, _ in platform.requests if path == "/v3/certificates") == before
