@@ -61,6 +61,7 @@ from integrations.db.alerts_repo import SqlAlertRepository, SqlPriceHistory
 from integrations.db.orders_logistics_repo import SqlShipmentRepository, SqlTicketRepository
 from integrations.db.orders_repo import SqlOrderRepository
 from integrations.db.shoppers_repo import SQLShopperRepository
+from integrations.db.uow import SqlUnitOfWork
 from integrations.marketplaces.demo.factory import (
     DemoMarketplace,
     build_demo_marketplace,
@@ -332,7 +333,8 @@ def build_orders(
         f"{base_url.rstrip('/')}/carriers/{carrier.name}/notify" if simulated else "")
     shipments = ShipmentService(SqlShipmentRepository(engine), carrier, orders, notifier, clock,
                                 callback_url=callback_url)
-    tickets = TicketService(SqlTicketRepository(engine), orders, shipments, notifier, clock, deadline=ticket_deadline)
+    tickets = TicketService(SqlTicketRepository(engine), orders, shipments, notifier, clock, deadline=ticket_deadline,
+                            uow=SqlUnitOfWork(engine))
     return OrdersComponents(orders, shipments, tickets, providers, carrier, sandbox, simulated,
                             parse_merchant_keys(merchant_api_keys))
 
@@ -345,6 +347,7 @@ def register_order_jobs(scheduler: JobScheduler, c: OrdersComponents, *, shipmen
     scheduler.add_job("escalate_overdue_tickets", c.tickets.escalate_overdue_tickets, ticket_check_seconds)
     scheduler.add_job("reconcile_payments", c.orders.reconcile, platform_sync_seconds * 5)
     scheduler.add_job("auto_complete_orders", c.orders.auto_complete, ticket_check_seconds)
+    scheduler.add_job("retry_refunds", c.tickets.retry_refunds, platform_sync_seconds)
 
 
 def build_runtime(settings: Settings, *, console_clock: Clock | None = None,

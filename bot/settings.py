@@ -6,6 +6,7 @@ The README's configuration table lists each one. Unset optional services are off
 
 from __future__ import annotations
 
+from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 
@@ -128,6 +129,8 @@ class Settings(BaseSettings):
     console_secret_key: str | None = Field(
         default=None, description="signs console session cookies; unset = random per process")
     console_session_hours: float = 12.0
+    refund_agent_limit: Decimal = Field(
+        default=Decimal(0), description="largest refund an agent may approve (above: supervisors only)")
     console_login_max_failures: int = Field(
         default=5, description="failed logins in a row that block an account (back-off doubles after)")
     console_login_address_max_failures: int = Field(

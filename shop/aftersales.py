@@ -25,6 +25,8 @@ from shop.clock import Clock
 from shop.notify import ShopperNotifier
 from shop.ordering import OrderService
 from shop.orders import CENT, OrderError, OrderStatus, new_order_id
+from shop.payments import PaymentError, RefundPending
+from shop.ports import NoUnitOfWork, UnitOfWork
 from shop.shipments import ShipmentService
 
 
@@ -166,6 +168,7 @@ class TicketService:
         clock: Clock,
         *,
         deadline: timedelta = timedelta(hours=48),
+        uow: UnitOfWork | None = None,
     ) -> None:
         self.repo = repo
         self.orders = orders
@@ -173,6 +176,7 @@ class TicketService:
         self.notifier = notifier
         self.clock = clock
         self.deadline = deadline
+        self.uow: UnitOfWork = uow or NoUnitOfWork()
 
     async def get(self, ticket_id: str) -> AfterSalesTicket:
         ticket = await self.repo.get(ticket_id)
@@ -241,7 +245,8 @@ class TicketService:
         return await self.repo.find(merchant=merchant, statuses=statuses)
 
     async def _move(
-        self, ticket: AfterSalesTicket, target: TicketStatus, actor: str, note: str = "", **fields: Any
+        self, ticket: AfterSalesTicket, target: TicketStatus, actor: str, note: str = "",
+        *, notify: bool = True, **fields: Any,
     ) -> AfterSalesTicket:
         if target not in TICKET_TRANSITIONS[ticket.status]:
             raise IllegalTicketTransition(ticket.id, ticket.status, target)
@@ -251,24 +256,60 @@ class TicketService:
             fresh = await self.get(ticket.id)
             raise IllegalTicketTransition(ticket.id, fresh.status, target)
         moved = replace(ticket, status=target, updated_at=now, **fields)
-        order = await self.orders.get(ticket.order_id)
-        await self.notifier.notify(order.recipient, "ticket", moved.to_payload())
+        if notify:
+            await self._tell(moved)
         return moved
+
+    async def _tell(self, ticket: AfterSalesTicket) -> None:
+        order = await self.orders.get(ticket.order_id)
+        await self.notifier.notify(order.recipient, "ticket", ticket.to_payload())
+
+    async def refund_amount(self, ticket: AfterSalesTicket) -> Decimal | None:
+        """What approving this ticket gives back (None: it refunds nothing)."""
+        if ticket.service_type not in REFUNDS_MONEY:
+            return None
+        return self._share(await self.orders.get(ticket.order_id), ticket)
+
+    @staticmethod
+    def _share(order: Any, ticket: AfterSalesTicket) -> Decimal:
+        if len(order.lines) == 1:
+            return Decimal(order.total)
+        lines_sum = sum((ln.amount for ln in order.lines), Decimal(0))  # promotions spread over the lines
+        return Decimal(order.lines[ticket.line_no].amount * order.total / lines_sum).quantize(CENT, ROUND_DOWN)
+
+    async def _approve(self, ticket: AfterSalesTicket, actor: str, note: str) -> AfterSalesTicket:
+        """Approve and, for a refund, record the refund request in the same transaction: the
+        ticket is never approved without its refund, nor the refund requested without approval.
+        The provider is asked after the commit; if it does not answer, the ticket stays approved
+        with its refund requested, and the `retry_refunds` job asks again until it does."""
+        async with self.uow():
+            moved = await self._move(ticket, T.APPROVED, actor, note, notify=False, resolution=note)
+            if moved.service_type in REFUNDS_MONEY and moved.service_type not in NEEDS_RETURN:
+                order = await self.orders.get(ticket.order_id)
+                await self.orders.reserve_refund(order, self._share(order, ticket), f"ticket-{ticket.id}",
+                                                 f"after-sales {ticket.id}")
+        await self._tell(moved)
+        try:
+            return await self._approved(moved, actor)
+        except RefundPending:
+            return moved
 
     async def take(self, ticket_id: str, merchant: str) -> AfterSalesTicket:
         """The merchant starts working on an open ticket."""
         ticket = await self.get(ticket_id)
         return await self._move(ticket, T.MERCHANT_PROCESSING, f"merchant:{merchant}")
 
-    async def answer(self, ticket_id: str, merchant: str, approve: bool, note: str = "") -> AfterSalesTicket:
-        """The merchant approves or rejects (an open ticket is taken first)."""
+    async def answer(self, ticket_id: str, merchant: str, approve: bool, note: str = "",
+                     actor: str | None = None) -> AfterSalesTicket:
+        """The merchant approves or rejects (an open ticket is taken first); `actor` is who
+        decided for the merchant (a support agent), recorded in the ticket's events."""
         ticket = await self.get(ticket_id)
-        actor = f"merchant:{merchant}"
+        actor = actor or f"merchant:{merchant}"
         if ticket.status is T.OPEN:
             ticket = await self._move(ticket, T.MERCHANT_PROCESSING, actor)
         if not approve:
             return await self._move(ticket, T.REJECTED, actor, note, resolution=note)
-        return await self._approved(await self._move(ticket, T.APPROVED, actor, note, resolution=note), actor)
+        return await self._approve(ticket, actor, note)
 
     async def _approved(self, ticket: AfterSalesTicket, actor: str) -> AfterSalesTicket:
         if ticket.service_type in NEEDS_RETURN:
@@ -281,11 +322,7 @@ class TicketService:
 
     async def _refund(self, ticket: AfterSalesTicket, actor: str) -> AfterSalesTicket:
         order = await self.orders.get(ticket.order_id)
-        lines_sum = sum((ln.amount for ln in order.lines), Decimal(0))
-        if len(order.lines) == 1:
-            amount = order.total
-        else:  # the line's share of what was really paid (promotions spread over the lines)
-            amount = (order.lines[ticket.line_no].amount * order.total / lines_sum).quantize(CENT, ROUND_DOWN)
+        amount = self._share(order, ticket)  # the line's share of what was really paid
         await self.orders.refund(order, amount, f"ticket-{ticket.id}", actor, f"after-sales {ticket.id}")
         return replace(ticket, refund_amount=amount)
 
@@ -302,14 +339,13 @@ class TicketService:
             raise InvalidTicket("not this shopper's ticket")
         return await self._move(ticket, T.RESOLVED, f"shopper:{shopper_id}", "rejection accepted")
 
-    async def arbitrate(self, ticket_id: str, approve: bool, note: str = "") -> AfterSalesTicket:
-        """The platform's decision on a ticket in arbitration."""
+    async def arbitrate(self, ticket_id: str, approve: bool, note: str = "",
+                        actor: str = "platform") -> AfterSalesTicket:
+        """The platform's decision on a ticket in arbitration (`actor`: who decided)."""
         ticket = await self.get(ticket_id)
         if not approve:
-            return await self._move(ticket, T.RESOLVED, "platform", note, resolution=note)
-        return await self._approved(
-            await self._move(ticket, T.APPROVED, "platform", note, resolution=note), "platform"
-        )
+            return await self._move(ticket, T.RESOLVED, actor, note, resolution=note)
+        return await self._approve(ticket, actor, note)
 
     async def add_return_shipment(
         self, ticket_id: str, shopper_id: str, carrier_code: str, tracking_number: str
@@ -333,7 +369,10 @@ class TicketService:
             raise IllegalTicketTransition(ticket.id, ticket.status, T.RESOLVED)
         actor = f"merchant:{merchant}"
         if ticket.service_type in REFUNDS_MONEY:
-            ticket = await self._refund(ticket, actor)
+            try:
+                ticket = await self._refund(ticket, actor)
+            except RefundPending:
+                return ticket  # stays return_shipping; `retry_refunds` resolves it when the provider answers
         return await self._move(
             ticket, T.RESOLVED, actor, "return received", refund_amount=ticket.refund_amount
         )
@@ -350,6 +389,28 @@ class TicketService:
             except IllegalTicketTransition:
                 continue  # another worker (or the merchant) got there first
         return moved
+
+    async def retry_refunds(self) -> int:
+        """Job: every approved refund the provider has not answered yet is asked again; its
+        ticket is resolved once it answers. The number of refunds answered."""
+        done, asked = 0, set()
+        for ticket in await self.repo.find(statuses=[T.APPROVED, T.RETURN_SHIPPING], limit=500):
+            if ticket.service_type not in REFUNDS_MONEY:
+                continue
+            if await self.orders.repo.refund_status(f"ticket-{ticket.id}") != "requested":
+                continue
+            asked.add(f"ticket-{ticket.id}")
+            try:
+                if ticket.status is T.APPROVED:
+                    await self._approved(ticket, "system:retry")
+                else:
+                    refunded = await self._refund(ticket, "system:retry")
+                    await self._move(refunded, T.RESOLVED, "system:retry", "return received",
+                                     refund_amount=refunded.refund_amount)
+                done += 1
+            except (PaymentError, IllegalTicketTransition):
+                continue  # no answer yet, or another worker finished it
+        return done + await self.orders.retry_refunds(skip=asked)
 
     async def events(self, ticket_id: str) -> list[TicketEvent]:
         return await self.repo.events(ticket_id)

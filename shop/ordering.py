@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Collection, Mapping
 from dataclasses import replace
 from datetime import timedelta
 from decimal import Decimal
@@ -44,6 +44,7 @@ from shop.payments import (
     PaymentProvider,
     PaymentStatus,
     PaymentVerificationError,
+    RefundPending,
     UnknownPayment,
 )
 from shop.ports import MarketplaceError, OrderingConnector, PlatformOrderLine, PlatformOrderRequest
@@ -387,10 +388,28 @@ class OrderService:
             order = replace(order, accepted_at=now)
         return order
 
+    async def reserve_refund(self, order: Order, amount: Decimal, refund_id: str, reason: str) -> bool:
+        """Record a refund of `amount` as `requested` (the provider is asked by `refund`); False
+        when this refund id exists. PaymentError when the order is unpaid or `amount` exceeds
+        what is left. Runs inside the caller's unit of work when there is one."""
+        if order.payment_id is None:
+            raise PaymentError(f"order {order.id} has no payment to refund")
+        payment = await self.repo.get_payment(order.payment_id)
+        if payment is None or payment.status == PaymentStatus.PENDING:
+            raise PaymentError(f"order {order.id} is not paid")
+        if await self.repo.refund_status(refund_id) is not None:
+            return False
+        already = await self.repo.refunded_total(payment.payment_id)
+        if already + amount > payment.amount:
+            raise PaymentError(f"refund of {amount} exceeds what is left of {payment.amount}")
+        return await self.repo.add_refund(refund_id, payment.payment_id, amount, reason, self.clock.now())
+
     async def refund(self, order: Order, amount: Decimal, refund_id: str, actor: str, reason: str) -> Order:
         """Refund through the payment provider; a full refund moves the order to refunded.
 
-        The refund id makes it idempotent: asking twice refunds once.
+        The refund id makes it idempotent: asking twice refunds once. When the provider does not
+        answer, the refund stays `requested` and RefundPending is raised; asking again (the
+        `retry_refunds` job does) retries it with the same id.
         """
         if order.payment_id is None:
             raise PaymentError(f"order {order.id} has no payment to refund")
@@ -398,23 +417,49 @@ class OrderService:
         if payment is None or payment.status == PaymentStatus.PENDING:
             raise PaymentError(f"order {order.id} is not paid")
         already = await self.repo.refunded_total(payment.payment_id)
-        if await self.repo.add_refund(refund_id, payment.payment_id, amount, reason, self.clock.now()):
-            if already + amount > payment.amount:
-                await self.repo.set_refund_status(refund_id, "failed")
-                raise PaymentError(f"refund of {amount} exceeds what is left of {payment.amount}")
+        added = await self.repo.add_refund(refund_id, payment.payment_id, amount, reason, self.clock.now())
+        if added and already + amount > payment.amount:
+            await self.repo.set_refund_status(refund_id, "failed")
+            raise PaymentError(f"refund of {amount} exceeds what is left of {payment.amount}")
+        if await self.repo.refund_status(refund_id) == "requested":
             provider = self.providers[payment.provider]
             try:
                 result = await provider.refund(payment.payment_id, refund_id, amount, payment.amount, reason)
-            except PaymentError:
-                await self.repo.set_refund_status(refund_id, "failed")
-                raise
+            except PaymentError as exc:
+                log.warning("refund %s of order %s: the provider did not answer (%s); retried later",
+                            refund_id, order.id, exc)
+                raise RefundPending(f"refund {refund_id} is requested; the provider will be asked again") from exc
             await self.repo.set_refund_status(refund_id, result.status)
-        if await self.repo.refunded_total(payment.payment_id) >= payment.amount:
+        unanswered = [r for r in await self.repo.refunds_with_status("requested") if r[1] == payment.payment_id]
+        if not unanswered and await self.repo.refunded_total(payment.payment_id) >= payment.amount:
             await self.repo.set_payment_status(payment.payment_id, PaymentStatus.REFUNDED)
             order = await self.get(order.id)
             if order.status is not S.REFUNDED:
                 order = await self.transition(order, S.REFUNDED, actor, reason)
         return order
+
+    async def retry_refunds(self, skip: Collection[str] = ()) -> int:
+        """Job: ask the provider again for every refund still `requested` (but those in `skip`,
+        asked already in this run); the number now answered."""
+        done = 0
+        for refund_id, payment_id, amount, reason in await self.repo.refunds_with_status("requested"):
+            if refund_id in skip:
+                continue
+            payment = await self.repo.get_payment(payment_id)
+            if payment is None:
+                continue
+            try:
+                order = await self.get(payment.order_id)
+                if order.payment_id != payment_id:  # a second payment of the order, given back
+                    result = await self.providers[payment.provider].refund(
+                        payment_id, refund_id, amount, payment.amount, reason)
+                    await self.repo.set_refund_status(refund_id, result.status)
+                else:
+                    await self.refund(order, amount, refund_id, "system:retry", reason)
+                done += 1
+            except PaymentError:
+                continue  # still no answer: the next run asks again
+        return done
 
     # -- recovery ------------------------------------------------------------------------------
 

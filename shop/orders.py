@@ -294,10 +294,18 @@ class OrderRepository(Protocol):
         """Kept callbacks in `status` (of one payment if given), oldest first."""
         ...
 
+    async def refund_status(self, refund_id: str) -> str | None:
+        """requested | processing | success | failed; None when there is no such refund."""
+        ...
+
+    async def refunds_with_status(self, status: str) -> list[tuple[str, str, Decimal, str]]:
+        """(refund_id, payment_id, amount, reason) of the refunds in `status`, oldest first."""
+        ...
+
     async def add_refund(
         self, refund_id: str, payment_id: str, amount: Decimal, reason: str, at: datetime
     ) -> bool:
-        """Insert a refund in `processing`; False when this refund id exists already."""
+        """Insert a refund in `requested` (the provider not asked yet); False when this id exists."""
         ...
 
     async def set_refund_status(self, refund_id: str, status: str) -> None: ...

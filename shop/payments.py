@@ -73,6 +73,11 @@ class PaymentProvider(Protocol):
     ) -> RefundResult: ...
 
 
+class RefundPending(PaymentError):
+    """The provider did not answer a refund request; it stays `requested` and is asked again
+    (the `retry_refunds` job) until it answers."""
+
+
 class PaymentAmountMismatch(PaymentError):
     """A verified callback whose amount is not exactly the order's total (never marks the order paid)."""
 

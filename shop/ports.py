@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Protocol
@@ -77,3 +79,18 @@ class OrderingConnector(Protocol):
     async def place_order(self, request: PlatformOrderRequest) -> PlatformOrder: ...
 
     async def get_order_status(self, platform_order_id: str) -> PlatformOrder: ...
+
+
+class UnitOfWork(Protocol):
+    """One transaction around several repository calls: `async with uow(): ...` — all of them
+    happen or none does (SQL: integrations/db/uow.py)."""
+
+    def __call__(self) -> contextlib.AbstractAsyncContextManager[None]: ...
+
+
+class NoUnitOfWork:
+    """For repositories that are each their own transaction (the in-memory twins)."""
+
+    @contextlib.asynccontextmanager
+    async def __call__(self) -> AsyncIterator[None]:
+        yield

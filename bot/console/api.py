@@ -291,9 +291,11 @@ def build_console_router(parts: ConsoleParts, store: TrackerStore) -> APIRouter:
     async def tickets(staff: Annotated[Staff, Depends(current)], status: str | None = None) -> dict[str, Any]:
         return await tickets_view(services, status)
 
-    @router.post("/console/api/tickets/{ticket_id}/answer")
+    @router.post("/console/api/tickets/{ticket_id}/answer", responses={
+        403: {"description": "a refund above REFUND_AGENT_LIMIT needs a supervisor"}})
     async def answer(ticket_id: str, body: AnswerBody, staff: Annotated[Staff, Depends(writer)]) -> dict[str, Any]:
-        return await answer_ticket(services, ticket_id, body.approve, body.note, staff.username)
+        return await answer_ticket(services, ticket_id, body.approve, body.note, staff.username,
+                                   supervisor=staff.supervisor, agent_limit=parts.config.refund_agent_limit)
 
     add_websocket_route(router, parts)
     return router

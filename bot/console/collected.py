@@ -4,7 +4,9 @@ tickets) and the after-sales tickets view; a deployment may run without search o
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from fastapi import HTTPException
@@ -15,6 +17,8 @@ from shop.ordering import OrderService
 from shop.search import SearchAggregator
 from shop.shoppers import ShopperRepository
 from tracking.tracker import Tracker
+
+audit = logging.getLogger("shopbot.audit")  # who approved or refused what (staff decisions on money)
 
 TICKET_STATUSES_OPEN = ("open", "merchant_processing", "arbitration")
 
@@ -77,22 +81,37 @@ async def tickets_view(services: ConsoleBackends, status: str | None) -> dict[st
     return {"available": True, "tickets": [_ticket(t) for t in rows]}
 
 
-async def answer_ticket(services: ConsoleBackends, ticket_id: str, approve: bool, note: str, staff: str) -> dict[str, Any]:
-    """Approve or reject: for the merchant while it awaits them, as the platform in arbitration."""
+async def answer_ticket(services: ConsoleBackends, ticket_id: str, approve: bool, note: str, staff: str, *,
+                        supervisor: bool = False, agent_limit: Decimal = Decimal(0)) -> dict[str, Any]:
+    """Approve or reject: for the merchant while it awaits them, as the platform in arbitration.
+
+    Approving a refund above `agent_limit` (REFUND_AGENT_LIMIT) needs a supervisor (403); who
+    decided is recorded in the ticket's events (`staff:<username>`) and in the audit log.
+    """
     aftersales = services.aftersales
     if aftersales is None:
         raise HTTPException(status_code=404, detail="after-sales is not available")
     from shop.aftersales import TicketError, TicketNotFound, TicketStatus
+    from shop.payments import PaymentError
 
+    actor = f"staff:{staff}"
     try:
         ticket = await aftersales.get(ticket_id)
+        amount = await aftersales.refund_amount(ticket) if approve else None
+        if amount is not None and not supervisor and amount > agent_limit:
+            audit.warning("refused: %s may not approve refund of %s on ticket %s (agent limit %s)",
+                          actor, amount, ticket_id, agent_limit)
+            raise HTTPException(status_code=403, detail=f"a refund of {amount} needs a supervisor "
+                                                        f"(agents may approve up to {agent_limit})")
         note = note or f"support:{staff}"
         if ticket.status is TicketStatus.ARBITRATION:
-            moved = await aftersales.arbitrate(ticket_id, approve, note)
+            moved = await aftersales.arbitrate(ticket_id, approve, note, actor=actor)
         else:
-            moved = await aftersales.answer(ticket_id, ticket.merchant, approve, note)
+            moved = await aftersales.answer(ticket_id, ticket.merchant, approve, note, actor=actor)
+        audit.info("%s %s ticket %s (%s, refund %s): now %s", actor, "approved" if approve else "rejected",
+                   ticket_id, ticket.service_type.value, amount, moved.status.value)
     except TicketNotFound as exc:
         raise HTTPException(status_code=404, detail="no such ticket") from exc
-    except TicketError as exc:
+    except (TicketError, PaymentError) as exc:  # PaymentError: nothing left to refund, not paid
         raise HTTPException(status_code=409, detail=str(exc)) from exc
     return {"ticket": _ticket(moved)}

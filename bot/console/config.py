@@ -6,6 +6,7 @@ import logging
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 
 log = logging.getLogger(__name__)
@@ -19,6 +20,7 @@ class ConsoleConfig:
     negative_words_handoff: bool
     secure_cookies: bool
     release_interval_seconds: float = 30.0
+    refund_agent_limit: Decimal = Decimal(0)
 
     @classmethod
     def from_settings(cls, settings: Any) -> ConsoleConfig:
@@ -36,4 +38,5 @@ class ConsoleConfig:
             handoff_timeout=timedelta(seconds=float(getattr(settings, "handoff_timeout_seconds", 600))),
             negative_words_handoff=bool(getattr(settings, "negative_words_handoff", True)),
             secure_cookies=base_url.startswith("https://"),
+            refund_agent_limit=Decimal(str(getattr(settings, "refund_agent_limit", 0))),
         )

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from integrations.db.orders_repo import guarded_transition, insert_ignore
 from integrations.db.orders_tables import shipment_events, shipment_pushes, shipments, ticket_events, tickets
+from integrations.db.uow import begin, connect
 from shop.aftersales import AfterSalesTicket, ServiceType, TicketEvent, TicketStatus
 from shop.clock import as_utc
 from shop.logistics import ShipmentStatus, TrackingEvent
@@ -26,7 +27,7 @@ class SqlShipmentRepository:
         self.engine = engine
 
     async def add_shipment(self, shipment: Shipment) -> bool:
-        async with self.engine.begin() as conn:
+        async with begin(self.engine) as conn:
             return await insert_ignore(
                 conn,
                 shipments,
@@ -45,7 +46,7 @@ class SqlShipmentRepository:
             )
 
     async def _select(self, where: Any, limit: int = 500) -> list[Shipment]:
-        async with self.engine.connect() as conn:
+        async with connect(self.engine) as conn:
             rows = (
                 await conn.execute(
                     select(shipments).where(where).order_by(shipments.c.created_at).limit(limit)
@@ -106,7 +107,7 @@ class SqlShipmentRepository:
     async def save_events(
         self, shipment_id: str, events: list[TrackingEvent], status: ShipmentStatus, open_: bool, at: datetime
     ) -> None:
-        async with self.engine.begin() as conn:
+        async with begin(self.engine) as conn:
             for seq, e in enumerate(events):
                 await insert_ignore(
                     conn,
@@ -127,13 +128,13 @@ class SqlShipmentRepository:
             )
 
     async def claim_push(self, shipment_id: str, status: ShipmentStatus, at: datetime) -> bool:
-        async with self.engine.begin() as conn:
+        async with begin(self.engine) as conn:
             return await insert_ignore(
                 conn, shipment_pushes, {"shipment_id": shipment_id, "status": status.value, "pushed_at": at}
             )
 
     async def release_push(self, shipment_id: str, status: ShipmentStatus) -> None:
-        async with self.engine.begin() as conn:
+        async with begin(self.engine) as conn:
             await conn.execute(
                 delete(shipment_pushes).where(
                     shipment_pushes.c.shipment_id == shipment_id, shipment_pushes.c.status == status.value
@@ -179,7 +180,7 @@ class SqlTicketRepository:
         self.engine = engine
 
     async def add(self, ticket: AfterSalesTicket, event: TicketEvent, idempotency_key: str | None) -> bool:
-        async with self.engine.begin() as conn:
+        async with begin(self.engine) as conn:
             added = await insert_ignore(
                 conn,
                 tickets,
@@ -206,12 +207,12 @@ class SqlTicketRepository:
         return added
 
     async def get(self, ticket_id: str) -> AfterSalesTicket | None:
-        async with self.engine.connect() as conn:
+        async with connect(self.engine) as conn:
             row = (await conn.execute(select(tickets).where(tickets.c.id == ticket_id))).first()
         return _ticket(row) if row else None
 
     async def get_by_key(self, idempotency_key: str) -> AfterSalesTicket | None:
-        async with self.engine.connect() as conn:
+        async with connect(self.engine) as conn:
             row = (
                 await conn.execute(select(tickets).where(tickets.c.idempotency_key == idempotency_key))
             ).first()
@@ -242,11 +243,11 @@ class SqlTicketRepository:
         if due_before is not None:
             stmt = stmt.where(tickets.c.deadline_at < due_before)
         stmt = stmt.order_by(tickets.c.created_at.desc(), tickets.c.id.desc()).limit(limit)
-        async with self.engine.connect() as conn:
+        async with connect(self.engine) as conn:
             return [_ticket(r) for r in await conn.execute(stmt)]
 
     async def events(self, ticket_id: str) -> list[TicketEvent]:
-        async with self.engine.connect() as conn:
+        async with connect(self.engine) as conn:
             rows = await conn.execute(
                 select(ticket_events)
                 .where(ticket_events.c.ticket_id == ticket_id)

@@ -27,6 +27,7 @@ from integrations.db.orders_tables import (
     payments,
     refunds,
 )
+from integrations.db.uow import begin, connect
 from shop.clock import as_utc
 from shop.orders import DuplicateOrder, Order, OrderEvent, OrderLine, OrderStatus
 from shop.payments import Payment, PaymentNotification
@@ -45,7 +46,7 @@ async def guarded_transition(
     False when the row was no longer in `expected` (another worker moved it first): the
     conditional UPDATE is what makes a state machine safe across workers.
     """
-    async with engine.begin() as conn:
+    async with begin(engine) as conn:
         result = await conn.execute(
             update(table)
             .where(table.c.id == row_id, table.c.status == expected)
@@ -156,7 +157,7 @@ class SqlOrderRepository:
             "updated_at": order.updated_at,
         }
         try:
-            async with self.engine.begin() as conn:
+            async with begin(self.engine) as conn:
                 await conn.execute(insert(orders).values(**values))
                 await conn.execute(
                     insert(order_lines), [_line_row(order.id, i, ln) for i, ln in enumerate(order.lines)]
@@ -200,7 +201,7 @@ class SqlOrderRepository:
         return [_order(r, by_order[r._mapping["id"]]) for r in rows]
 
     async def _one(self, where: Any) -> Order | None:
-        async with self.engine.connect() as conn:
+        async with connect(self.engine) as conn:
             rows = (await conn.execute(select(orders).where(where))).all()
             loaded = await self._load(conn, rows)
         return loaded[0] if loaded else None
@@ -218,7 +219,7 @@ class SqlOrderRepository:
                                         event.to_status.value, event.at, fields, self._event_row(event))
 
     async def set_fields(self, order_id: str, fields: Mapping[str, Any]) -> None:
-        async with self.engine.begin() as conn:
+        async with begin(self.engine) as conn:
             await conn.execute(update(orders).where(orders.c.id == order_id).values(**fields))
 
     async def list_orders(
@@ -237,11 +238,11 @@ class SqlOrderRepository:
         if statuses:
             stmt = stmt.where(orders.c.status.in_([s.value for s in statuses]))
         stmt = stmt.order_by(orders.c.created_at.desc(), orders.c.id.desc()).limit(limit)
-        async with self.engine.connect() as conn:
+        async with connect(self.engine) as conn:
             return await self._load(conn, (await conn.execute(stmt)).all())
 
     async def events(self, order_id: str) -> list[OrderEvent]:
-        async with self.engine.connect() as conn:
+        async with connect(self.engine) as conn:
             rows = await conn.execute(
                 select(order_events).where(order_events.c.order_id == order_id).order_by(order_events.c.id)
             )
@@ -260,11 +261,11 @@ class SqlOrderRepository:
     # -- payments ------------------------------------------------------------------------------
 
     async def add_payment(self, payment: Payment) -> None:
-        async with self.engine.begin() as conn:
+        async with begin(self.engine) as conn:
             await conn.execute(self._payment_insert(payment))
 
     async def attach_payment(self, payment: Payment) -> None:
-        async with self.engine.begin() as conn:
+        async with begin(self.engine) as conn:
             await conn.execute(self._payment_insert(payment))
             await conn.execute(
                 update(orders).where(orders.c.id == payment.order_id).values(payment_id=payment.payment_id)
@@ -284,12 +285,12 @@ class SqlOrderRepository:
         )
 
     async def get_payment(self, payment_id: str) -> Payment | None:
-        async with self.engine.connect() as conn:
+        async with connect(self.engine) as conn:
             row = (await conn.execute(select(payments).where(payments.c.payment_id == payment_id))).first()
         return _payment(row) if row else None
 
     async def pending_payment_for(self, order_id: str) -> Payment | None:
-        async with self.engine.connect() as conn:
+        async with connect(self.engine) as conn:
             row = (
                 await conn.execute(
                     select(payments)
@@ -302,7 +303,7 @@ class SqlOrderRepository:
     async def mark_payment_paid(
         self, payment_id: str, provider_txn_id: str, method: str | None, paid_at: datetime
     ) -> bool:
-        async with self.engine.begin() as conn:
+        async with begin(self.engine) as conn:
             result = await conn.execute(
                 update(payments)
                 .where(payments.c.payment_id == payment_id, payments.c.status == "pending")
@@ -311,7 +312,7 @@ class SqlOrderRepository:
         return result.rowcount == 1
 
     async def set_payment_status(self, payment_id: str, status: str) -> None:
-        async with self.engine.begin() as conn:
+        async with begin(self.engine) as conn:
             await conn.execute(
                 update(payments).where(payments.c.payment_id == payment_id).values(status=status)
             )
@@ -320,7 +321,7 @@ class SqlOrderRepository:
         stmt = select(payments).where(payments.c.status == status)
         if created_after is not None:
             stmt = stmt.where(payments.c.created_at > created_after)
-        async with self.engine.connect() as conn:
+        async with connect(self.engine) as conn:
             rows = await conn.execute(stmt)
             return [_payment(r) for r in rows]
 
@@ -330,13 +331,13 @@ class SqlOrderRepository:
             .join(orders, orders.c.id == payments.c.order_id)
             .where(payments.c.status == "paid", orders.c.status == OrderStatus.CREATED.value)
         )
-        async with self.engine.connect() as conn:
+        async with connect(self.engine) as conn:
             return [_payment(r) for r in await conn.execute(stmt)]
 
     # -- callbacks (the inbox) -----------------------------------------------------------------
 
     async def record_callback(self, provider: str, note: PaymentNotification, at: datetime) -> bool:
-        async with self.engine.begin() as conn:
+        async with begin(self.engine) as conn:
             return await insert_ignore(
                 conn,
                 payment_callbacks,
@@ -355,7 +356,7 @@ class SqlOrderRepository:
 
     async def mark_callback(self, provider: str, note: PaymentNotification, status: str) -> None:
         c = payment_callbacks.c
-        async with self.engine.begin() as conn:
+        async with begin(self.engine) as conn:
             await conn.execute(
                 update(payment_callbacks)
                 .where(
@@ -372,7 +373,7 @@ class SqlOrderRepository:
         stmt = select(payment_callbacks).where(payment_callbacks.c.status == status)
         if payment_id is not None:
             stmt = stmt.where(payment_callbacks.c.payment_id == payment_id)
-        async with self.engine.connect() as conn:
+        async with connect(self.engine) as conn:
             rows = await conn.execute(stmt.order_by(payment_callbacks.c.id))
             return [
                 (
@@ -394,7 +395,7 @@ class SqlOrderRepository:
     async def add_refund(
         self, refund_id: str, payment_id: str, amount: Decimal, reason: str, at: datetime
     ) -> bool:
-        async with self.engine.begin() as conn:
+        async with begin(self.engine) as conn:
             return await insert_ignore(
                 conn,
                 refunds,
@@ -402,18 +403,31 @@ class SqlOrderRepository:
                     "refund_id": refund_id,
                     "payment_id": payment_id,
                     "amount": amount,
-                    "status": "processing",
+                    "status": "requested",
                     "reason": reason,
                     "created_at": at,
                 },
             )
 
+    async def refund_status(self, refund_id: str) -> str | None:
+        async with connect(self.engine) as conn:
+            row = (await conn.execute(select(refunds.c.status).where(refunds.c.refund_id == refund_id))).first()
+        return None if row is None else str(row[0])
+
+    async def refunds_with_status(self, status: str) -> list[tuple[str, str, Decimal, str]]:
+        async with connect(self.engine) as conn:
+            rows = await conn.execute(
+                select(refunds.c.refund_id, refunds.c.payment_id, refunds.c.amount, refunds.c.reason)
+                .where(refunds.c.status == status).order_by(refunds.c.created_at).limit(500)
+            )
+            return [(str(r[0]), str(r[1]), r[2], str(r[3] or "")) for r in rows]
+
     async def set_refund_status(self, refund_id: str, status: str) -> None:
-        async with self.engine.begin() as conn:
+        async with begin(self.engine) as conn:
             await conn.execute(update(refunds).where(refunds.c.refund_id == refund_id).values(status=status))
 
     async def refunded_total(self, payment_id: str) -> Decimal:
-        async with self.engine.connect() as conn:
+        async with connect(self.engine) as conn:
             rows = await conn.execute(
                 select(refunds.c.amount).where(
                     refunds.c.payment_id == payment_id, refunds.c.status != "failed"

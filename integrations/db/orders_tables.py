@@ -155,7 +155,7 @@ refunds = Table(
     Column("refund_id", String(64), primary_key=True),
     Column("payment_id", String(64), ForeignKey("payments.payment_id"), nullable=False, index=True),
     Column("amount", Money, nullable=False),
-    Column("status", String(20), nullable=False),  # processing, success, failed
+    Column("status", String(20), nullable=False),  # requested, processing, success, failed
     Column("reason", Text, nullable=False, default=""),
     Column("created_at", TS, nullable=False),
 )

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
+from decimal import Decimal
 from typing import Any
 
 import httpx
@@ -284,14 +285,36 @@ async def test_tickets_view_lists_and_answers_after_sales_cases(settings, clock,
         async with console_env(settings, clock, aftersales=world.c.tickets) as (_app, _new, login):
             order = await paid_order(world)
             ticket = await world.c.tickets.open_ticket(order.id, 0, "refund", "不想要了", "u1")
-            alice = await login("alice")
+            alice, sue = await login("alice"), await login("sue")
             listed = (await alice.get("/tickets")).json()
             assert listed["available"] and [t["ticket_id"] for t in listed["tickets"]] == [ticket.id]
-            answered = await alice.post(f"/tickets/{ticket.id}/answer", {"approve": True, "note": "同意退款"})
+            # an agent may not approve a refund over REFUND_AGENT_LIMIT (0 by default); a supervisor may
+            refused = await alice.post(f"/tickets/{ticket.id}/answer", {"approve": True, "note": "同意退款"})
+            assert refused.status_code == 403 and "supervisor" in refused.json()["detail"]
+            assert (await world.c.tickets.get(ticket.id)).status.value == "open"
+            answered = await sue.post(f"/tickets/{ticket.id}/answer", {"approve": True, "note": "同意退款"})
             assert answered.status_code == 200 and answered.json()["ticket"]["status"] == "resolved"
+            assert {e.actor for e in await world.c.tickets.events(ticket.id)} >= {"staff:sue"}  # audited
             assert (await alice.get("/tickets")).json()["tickets"] == []
             again = await alice.post(f"/tickets/{ticket.id}/answer", {"approve": False})
             assert again.status_code == 409
+    finally:
+        await world.engine.dispose()
+
+
+async def test_an_agent_may_approve_a_refund_up_to_the_agent_limit(settings, clock, sqlite_url):
+    from tests.orders_harness import build_world, paid_order
+
+    world = await build_world(sqlite_url)
+    try:
+        limited = settings.model_copy(update={"refund_agent_limit": Decimal(6000)})
+        async with console_env(limited, clock, aftersales=world.c.tickets) as (_app, _new, login):
+            order = await paid_order(world)
+            ticket = await world.c.tickets.open_ticket(order.id, 0, "refund", "不想要了", "u1")
+            alice = await login("alice")
+            answered = await alice.post(f"/tickets/{ticket.id}/answer", {"approve": True})
+            assert answered.status_code == 200 and answered.json()["ticket"]["status"] == "resolved"
+            assert "staff:alice" in {e.actor for e in await world.c.tickets.events(ticket.id)}
     finally:
         await world.engine.dispose()
 
