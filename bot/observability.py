@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import sys
 import time
 from collections.abc import Awaitable, Callable
@@ -11,6 +12,33 @@ from collections.abc import Awaitable, Callable
 from prometheus_client import CollectorRegistry, Counter, Histogram
 
 _STD_ATTRS = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime"}
+
+
+_PHONE = re.compile(r"(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)")  # mainland mobile numbers
+
+
+# PostgreSQL puts the row in its error details: "Failing row contains (…)", "Key (phone)=(…)".
+_PG_ROW = re.compile(r"Failing row contains \(.*?\)(?=\.?\s*$)", re.MULTILINE)
+_PG_KEY = re.compile(r"Key \(([^)]*)\)=\((.*?)\)(?= already exists| is not present| conflicts)")
+
+
+def mask_pii(text: str) -> str:
+    """Phone numbers as 138****5678, and the row values PostgreSQL quotes in its errors hidden
+    (statement parameters never reach a message: the engines hide them)."""
+    text = _PG_ROW.sub("Failing row contains (values hidden)", text)
+    text = _PG_KEY.sub(r"Key (\1)=(value hidden)", text)
+    return _PHONE.sub(r"\1****\2", text)
+
+
+class MaskingFormatter(logging.Formatter):
+    """A formatter whose every line, exception text included, has phone numbers masked."""
+
+    def __init__(self, inner: logging.Formatter) -> None:
+        super().__init__()
+        self.inner = inner
+
+    def format(self, record: logging.LogRecord) -> str:
+        return mask_pii(self.inner.format(record))
 
 
 class JsonFormatter(logging.Formatter):
@@ -29,10 +57,8 @@ class JsonFormatter(logging.Formatter):
 
 def configure_logging(level: str = "INFO", fmt: str = "text") -> None:
     handler = logging.StreamHandler(sys.stderr)
-    if fmt == "json":
-        handler.setFormatter(JsonFormatter())
-    else:
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)-7s %(name)s: %(message)s"))
+    inner = JsonFormatter() if fmt == "json" else logging.Formatter("%(asctime)s %(levelname)-7s %(name)s: %(message)s")
+    handler.setFormatter(MaskingFormatter(inner))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())

@@ -9,7 +9,7 @@ from typing import Any
 
 from bot.observability import Metrics
 from dialogue import responses
-from dialogue.engine import DialogueEngine
+from dialogue.engine import DialogueEngine, TurnFailed
 from dialogue.language import choose_language
 from dialogue.messages import IncomingMessage, Reply
 
@@ -43,9 +43,15 @@ def build_turn_handler(engine: DialogueEngine, metrics: Metrics) -> TurnHandler:
         try:
             with metrics.timed_turn(msg.channel):
                 return await engine.handle(msg)
+        except TurnFailed as failed:  # the conversation's language is known: answer in it
+            log.exception("turn failed", extra={"conversation": msg.conversation_id})
+            if failed.replies:  # done and committed, only the transcript was not saved: say so
+                return failed.replies
+            return [Reply(text=responses.text("error_generic", failed.language))]
         except Exception:  # the edge: logged and counted, never a stack trace to the shopper
             log.exception("turn failed", extra={"conversation": msg.conversation_id})
-            lang = choose_language(None, msg.text or "", None, msg.language)
+            text = "" if msg.intent_payload() is not None else msg.text or ""  # a button says no language
+            lang = choose_language(None, text, None, msg.language)
             return [Reply(text=responses.text("error_generic", lang))]
 
     return handle

@@ -32,6 +32,17 @@ MISS_INTENTS = (FALLBACK_INTENT, "out_of_scope")  # turns the bot could not help
 Trigger = Callable[[TurnContext], Awaitable[bool]]  # True: it answered the turn itself
 
 
+class TurnFailed(Exception):
+    """A turn failed after its language was known (`language`); `replies` are what the turn had
+    already decided to say when only saving the transcript failed (its business effects are
+    committed, so they are still said)."""
+
+    def __init__(self, language: str, replies: list[Reply] | None = None) -> None:
+        super().__init__(f"turn failed (language {language})")
+        self.language = language
+        self.replies = list(replies or [])
+
+
 class DialogueEngine:
     def __init__(
         self,
@@ -79,21 +90,30 @@ class DialogueEngine:
             if language != tracker.state.language:
                 tracker.add(ev.language_set(language))
             tracker.add(ev.user_uttered(text, parse.to_rasa()))
-            shopper = None
-            if self._shoppers is not None:
-                shopper = await self._shoppers.by_identity(
-                    msg.channel, msg.sender_id, msg.metadata.get("display_name"))
-            ctx = TurnContext(msg, tracker, parse, language, self.services, shopper)
+            ctx: TurnContext | None = None
             try:
-                if tracker.state.paused:
-                    await self.services.handoff.on_paused_message(msg, ctx)  # to the agent
-                else:
-                    await self._respond(ctx)
-            except FeatureUnavailable as off:  # a Null port: that feature is not wired here
-                ctx.say(off.key)
+                shopper = None
+                if self._shoppers is not None:
+                    shopper = await self._shoppers.by_identity(
+                        msg.channel, msg.sender_id, msg.metadata.get("display_name"))
+                ctx = TurnContext(msg, tracker, parse, language, self.services, shopper)
+                try:
+                    if tracker.state.paused:
+                        await self.services.handoff.on_paused_message(msg, ctx)  # to the agent
+                    else:
+                        await self._respond(ctx)
+                except FeatureUnavailable as off:  # a Null port: that feature is not wired here
+                    ctx.say(off.key)
+            except Exception as exc:
+                raise TurnFailed(language) from exc
             for reply in ctx.replies:
                 tracker.add(ev.bot_uttered(reply.to_dict(msg.sender_id)))
-            await self._store.save(tracker)
+            try:
+                await self._store.save(tracker)
+            except Exception as exc:
+                # What the turn did (an order placed, a ticket opened) is committed in the shop's
+                # own records: the shopper is told so, even though the transcript was not saved.
+                raise TurnFailed(language, ctx.replies) from exc
             return ctx.replies
 
     def _parse(self, text: str, language: str | None) -> ParseResult:

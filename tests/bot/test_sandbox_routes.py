@@ -11,7 +11,6 @@ from bot.settings import Settings
 from shop.orders import OrderStatus
 from tests.orders_harness import build_app, build_world, client, summary
 
-
 MAKEFILE = (Path(__file__).resolve().parents[2] / "Makefile").read_text(encoding="utf-8")
 
 
