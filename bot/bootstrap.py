@@ -52,6 +52,7 @@ from dialogue.flows.search import RefineSearch, SearchProduct
 from dialogue.flows.smalltalk import FLOWS as SMALLTALK
 from dialogue.notifications import PushNotifier
 from dialogue.ports import Services
+from dialogue.presentation.orders import payment_subject
 from integrations.cache.memory import MemoryCache
 from integrations.cache.redis_cache import RedisCache
 from integrations.carriers.kuaidi100 import Kuaidi100Carrier, Kuaidi100Config
@@ -326,7 +327,7 @@ def build_orders(
     if carrier is None:
         carrier = simulated = SimulatedCarrier(clock, step=carrier_step, rates=carrier_rates or ExceptionRates())
     orders = OrderService(SqlOrderRepository(engine), providers, connectors, notifier, clock,
-                          default_provider=payment_provider)
+                          default_provider=payment_provider, payment_subject=payment_subject)
     # Parcels are subscribed to push updates at this URL (the simulated carrier just learns of
     # the parcel; a real carrier calls POST /carriers/{name}/notify). Empty: polling only.
     callback_url = carrier_callback_url or (

@@ -13,7 +13,9 @@ from dialogue import responses
 from dialogue.messages import Button, Reply, button_payload
 from dialogue.ports import PushPort
 from dialogue.presentation.money import format_money
+from dialogue.presentation.orders import order_payload
 from shop.notify import Recipient
+from shop.orders import OrderStatusChanged
 
 
 def render(kind: str, payload: dict[str, Any], language: str) -> Reply:
@@ -60,3 +62,8 @@ class PushNotifier:
     async def notify(self, recipient: Recipient, kind: str, payload: dict[str, Any]) -> None:
         reply = render(kind, payload, recipient.language)
         await self._push.push(recipient.channel, recipient.recipient_id, [reply])
+
+    async def order_changed(self, event: OrderStatusChanged) -> None:
+        order = event.order
+        reply = render("order", order_payload(order, event.payment_url, order.language), order.language)
+        await self._push.push(order.channel, order.recipient_id, [reply])

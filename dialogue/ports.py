@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from dialogue.messages import Reply
 from shop.aftersales import AfterSalesTicket, ServiceType
@@ -72,7 +72,9 @@ class OrdersPort(Protocol):
 
     async def list_for_shopper(self, shopper_id: str, limit: int = 10) -> list[Order]: ...
 
-    async def payload(self, order: Order) -> dict[str, Any]: ...
+    async def payment_url(self, order: Order) -> str | None:
+        """Where to pay while the order is unpaid."""
+        ...
 
 
 class ShipmentsPort(Protocol):
@@ -147,7 +149,7 @@ class NullOrders:
     async def list_for_shopper(self, shopper_id: str, limit: int = 10) -> list[Order]:
         raise FeatureUnavailable("orders_unavailable")
 
-    async def payload(self, order: Order) -> dict[str, Any]:
+    async def payment_url(self, order: Order) -> str | None:
         raise FeatureUnavailable("orders_unavailable")
 
 

@@ -1,14 +1,18 @@
 """How the shop services tell a shopper that something changed (order, shipment, ticket).
 
-The services hand over the channel-neutral `custom` payload of contracts/channels.md
-(`order`, `shipment`, `ticket`); the dialogue layer (dialogue/notifications.py) turns it into a
-readable reply in the shopper's language and pushes it to the shopper's own channel.
+Orders hand over a typed domain event (`OrderStatusChanged`); shipments and tickets hand
+over their channel-neutral `custom` payload (`shipment`, `ticket`). The dialogue layer
+(dialogue/notifications.py) turns either into a readable reply in the shopper's language and
+pushes it to the shopper's own channel.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from shop.orders import OrderStatusChanged
 
 
 @dataclass(frozen=True)
@@ -22,7 +26,11 @@ class Recipient:
 
 class ShopperNotifier(Protocol):
     async def notify(self, recipient: Recipient, kind: str, payload: dict[str, Any]) -> None:
-        """Tell the shopper; `kind` is the payload type (order, shipment, ticket)."""
+        """Tell the shopper; `kind` is the payload type (shipment, ticket)."""
+        ...
+
+    async def order_changed(self, event: OrderStatusChanged) -> None:
+        """Tell the order's shopper that it moved."""
         ...
 
 
@@ -31,9 +39,13 @@ class RecordingNotifier:
 
     def __init__(self) -> None:
         self.sent: list[tuple[Recipient, str, dict[str, Any]]] = []
+        self.orders: list[OrderStatusChanged] = []
 
     async def notify(self, recipient: Recipient, kind: str, payload: dict[str, Any]) -> None:
         self.sent.append((recipient, kind, payload))
+
+    async def order_changed(self, event: OrderStatusChanged) -> None:
+        self.orders.append(event)
 
     def of_kind(self, kind: str) -> list[dict[str, Any]]:
         return [p for _, k, p in self.sent if k == kind]

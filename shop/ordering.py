@@ -30,6 +30,7 @@ from shop.orders import (
     OrderNotFound,
     OrderRepository,
     OrderStatus,
+    OrderStatusChanged,
     OrderSummary,
     check_transition,
     new_order_id,
@@ -73,7 +74,10 @@ class OrderService:
         *,
         default_provider: str,
         hook: Hook | None = None,
+        payment_subject: Callable[[Order], str] = lambda order: order.lines[0].title,
     ) -> None:
+        """`payment_subject` names what a payment is for (the presentation layer's words)."""
+        self.payment_subject = payment_subject
         self.repo = repo
         self.providers = providers
         self.connectors = connectors
@@ -104,9 +108,6 @@ class OrderService:
         payment = await self.repo.get_payment(order.payment_id)
         return payment.pay_url if payment else None
 
-    async def payload(self, order: Order) -> dict[str, Any]:
-        """The `order` payload, with the pay link while the order is unpaid."""
-        return order.to_payload(await self.payment_url(order))
 
     async def payment_view(self, payment_id: str) -> tuple[Payment, Order]:
         """A payment and its order (the pay page); UnknownPayment when there is none."""
@@ -196,7 +197,7 @@ class OrderService:
             raise IllegalTransition(order.id, fresh.status, target)
         moved = replace(order, status=target, updated_at=now, **fields)
         if not actor.startswith("shopper"):
-            await self.notifier.notify(moved.recipient, "order", await self.payload(moved))
+            await self.notifier.order_changed(OrderStatusChanged(moved, await self.payment_url(moved)))
         return moved
 
     async def events(self, order_id: str) -> list[OrderEvent]:
@@ -220,8 +221,8 @@ class OrderService:
         """Ask the provider for a payment, store it on the order, then apply an early callback."""
         provider = self.providers[self.default_provider]
         payment_id = f"pay_{uuid.uuid4().hex[:24]}"
-        title = order.lines[0].title + (f" 等{len(order.lines)}件" if len(order.lines) > 1 else "")
-        intent = await provider.create_payment(payment_id, order.total, title[:120], method=method)
+        intent = await provider.create_payment(payment_id, order.total, self.payment_subject(order)[:120],
+                                               method=method)
         await self.repo.attach_payment(
             Payment(
                 payment_id=payment_id,

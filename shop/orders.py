@@ -124,15 +124,6 @@ class OrderLine:
     def amount(self) -> Decimal:
         return self.unit_price * self.quantity
 
-    def to_payload(self) -> dict[str, Any]:
-        return {
-            "product_id": self.product_id,
-            "title": self.title,
-            "variant": dict(self.variant),
-            "quantity": self.quantity,
-            "unit_price": str(self.unit_price),
-        }
-
 
 @dataclass(frozen=True)
 class OrderSummary:
@@ -199,19 +190,13 @@ class Order:
     def recipient(self) -> Recipient:
         return Recipient(self.channel, self.recipient_id, self.language)
 
-    def to_payload(self, payment_url: str | None = None) -> dict[str, Any]:
-        """The `order` payload of contracts/channels.md."""
-        out: dict[str, Any] = {
-            "type": "order",
-            "order_id": self.id,
-            "status": self.status.value,
-            "items": [line.to_payload() for line in self.lines],
-            "total": str(self.total),
-            "currency": self.currency,
-        }
-        if self.status is OrderStatus.CREATED and payment_url:
-            out["payment_url"] = payment_url
-        return out
+
+@dataclass(frozen=True)
+class OrderStatusChanged:
+    """A domain event: the order moved (paid, shipped, …); `payment_url` while it is unpaid."""
+
+    order: Order
+    payment_url: str | None = None
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from dialogue.messages import Reply
+from dialogue.presentation.money import format_money
 
 TEXT_ONLY = {
     "zh": "抱歉,我只能看懂文字,请用文字告诉我你想买什么。",
@@ -40,9 +41,7 @@ def text_only_reply(code: str | None) -> str:
 
 def _price(item: dict[str, Any]) -> str:
     price = item.get("price")
-    currency = item.get("currency") or "CNY"
-    symbol = "¥" if currency == "CNY" else ("$" if currency == "USD" else f"{currency} ")
-    return f"{symbol}{price}" if price is not None else ""
+    return format_money(price, None, item.get("currency") or "CNY") if price is not None else ""
 
 
 def item_line(item: dict[str, Any]) -> str:

@@ -43,6 +43,7 @@ from bot.channels.store import ChannelStore, InMemoryChannelStore
 from bot.channels.wechat_api import WeChatApi, WeChatApiError
 from bot.push import ChannelSendError
 from dialogue.messages import IncomingMessage, Reply
+from dialogue.presentation.money import format_money
 
 log = logging.getLogger(__name__)
 
@@ -375,7 +376,7 @@ def _article(reply: Reply) -> dict[str, str] | None:
     item = reply.custom.get("item") or {}
     if not item.get("url"):
         return None
-    price = f"¥{item['price']}" if item.get("price") is not None else ""
+    price = format_money(item["price"], None, item.get("currency") or "CNY") if item.get("price") is not None else ""
     return {
         "title": str(item.get("title") or item.get("id") or ""),
         "description": " · ".join(p for p in (price, str(item.get("platform") or "")) if p),

@@ -11,6 +11,7 @@ from typing import Any
 
 from fastapi import HTTPException
 
+from dialogue.presentation.orders import order_payload
 from shop.aftersales import TicketService
 from shop.handoff import HandoffRequest
 from shop.ordering import OrderService
@@ -59,7 +60,7 @@ async def collected_for(services: ConsoleBackends, tracker: Tracker, request: Ha
     shopper = await services.shoppers.by_identity(request.channel, request.recipient_id)
     orders = services.orders
     if orders is not None:
-        out["orders"] = [_jsonable(o.to_payload()) for o in await orders.list_for_shopper(shopper.id)]
+        out["orders"] = [_jsonable(order_payload(o)) for o in await orders.list_for_shopper(shopper.id)]
     aftersales = services.aftersales
     if aftersales is not None:
         out["tickets"] = [_ticket(t) for t in await aftersales.list_for_shopper(shopper.id)]

@@ -14,6 +14,7 @@ from typing import Any, Literal
 from fastapi import APIRouter, Depends, HTTPException, Request
 from pydantic import BaseModel, Field
 
+from dialogue.presentation.orders import order_payload
 from shop.aftersales import (
     AfterSalesTicket,
     IllegalTicketTransition,
@@ -51,7 +52,7 @@ class AnswerRequest(BaseModel):
 
 
 def _order_json(order: Order) -> dict[str, Any]:
-    out = order.to_payload()
+    out = order_payload(order)
     out.update(
         platform=order.platform,
         platform_order_id=order.platform_order_id,

@@ -14,6 +14,8 @@ from collections.abc import Mapping
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 
+from dialogue.presentation.money import format_money
+from dialogue.presentation.orders import order_lines
 from integrations.payments.sandbox import SandboxPaymentProvider
 from shop.ordering import OrderService
 from shop.orders import Order, OrderNotFound
@@ -78,9 +80,7 @@ def _lang(order: Order) -> str:
 def render_pay_page(payment_id: str, order: Order) -> HTMLResponse:
     lang = _lang(order)
     t = PAGE_TEXT[lang]
-    items = "".join(
-        f"<li>{html.escape(line.title)} × {line.quantity} — ¥{line.unit_price}</li>" for line in order.lines
-    )
+    items = "".join(f"<li>{html.escape(line)}</li>" for line in order_lines(order, lang))
     if order.status.value != "created":
         return _page(
             lang, t["title"], f"<h1>{t['paid']}</h1><p>{t['order']} {order.id}</p><p>{t['back']}</p>"
@@ -91,7 +91,7 @@ def render_pay_page(payment_id: str, order: Order) -> HTMLResponse:
     )
     body = (
         f"<h1>{t['title']}</h1><p>{t['order']} {order.id}</p><ul>{items}</ul>"
-        f'<p>{t["total"]}</p><p class="total">¥{order.total}</p>'
+        f'<p>{t["total"]}</p><p class="total" data-testid="total">{format_money(order.total, lang, order.currency)}</p>'
         f'<form method="post" action="/pay/{html.escape(payment_id)}"><fieldset><legend>{t["method"]}</legend>'
         f'{methods}</fieldset><button type="submit">{t["pay"]}</button></form>'
     )
@@ -172,7 +172,8 @@ def build_payments_router(orders: OrderService, sandbox: SandboxPaymentProvider 
         return _page(
             lang,
             t["done"],
-            f"<h1>{t['done']}</h1><p>{t['order']} {order.id} — ¥{order.total}</p><p>{t['back']}</p>",
+            f"<h1>{t['done']}</h1><p>{t['order']} {order.id} — {format_money(order.total, lang, order.currency)}</p>"
+            f"<p>{t['back']}</p>",
         )
 
     return router

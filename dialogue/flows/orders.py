@@ -13,6 +13,7 @@ from dialogue.flows.base import Flow
 from dialogue.flows.handoff import REASON_COMPLAINT, request_handoff
 from dialogue.flows.search import platform_label
 from dialogue.messages import Button, button_payload
+from dialogue.presentation.orders import order_lines, order_payload
 from shop.aftersales import ServiceType
 from shop.orders import Order, OrderError, OrderLine, OrderSummary
 
@@ -43,7 +44,7 @@ async def place_order(ctx: TurnContext, summary: dict[str, Any], idempotency_key
         ctx.say("order_failed", reason=str(exc))
         return
     url = intent.pay_url or intent.code_url
-    payload = order.to_payload(url)  # the order as created, with its payment link
+    payload = order_payload(order, url, ctx.language)  # the order as created, with its payment link
     ctx.say("order_created", order_id=order.id, total=ctx.money(order.total), url=url or "",
             custom=payload, buttons=[Button(ctx.t("button_my_orders"), "/check_order")])
 
@@ -112,12 +113,11 @@ class CheckOrder(Flow):
         ctx.say_lines(lines, buttons=[Button(o.id, button_payload("check_order", order_id=o.id)) for o in recent])
 
     async def _show(self, ctx: TurnContext, order: Order) -> None:
-        payload = await ctx.services.orders.payload(order)
+        payload = order_payload(order, await ctx.services.orders.payment_url(order), ctx.language)
         lines = [ctx.t("order_detail", order_id=order.id, status=order_status(ctx, order.status.value),
                        total=ctx.money(order.total),
                        platform=platform_label(order.platform, ctx.language))]
-        for line in order.lines:
-            lines.append(f"• {line.title} × {line.quantity}")
+        lines.extend(f"• {line}" for line in order_lines(order, ctx.language))
         if payload.get("payment_url"):
             lines.append(ctx.t("order_pay_link", url=payload["payment_url"]))
         buttons = [Button(ctx.t("button_track"), button_payload("track_shipment", order_id=order.id)),

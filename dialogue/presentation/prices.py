@@ -47,7 +47,7 @@ def price_breakdown(quote: PriceQuote, language: str) -> list[dict[str, str]]:
 
 
 def breakdown_lines(quote: PriceQuote, language: str) -> list[str]:
-    """The same breakdown as text lines: "  满3000减300 -¥300.00"."""
+    """The same breakdown as text lines: "满3000减300 -¥300.00"."""
     return [responses.text("price_breakdown_line", language, label=row["label"],
                            amount=format_money(row["amount"], language, quote.currency))
             for row in price_breakdown(quote, language)]

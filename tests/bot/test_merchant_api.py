@@ -65,7 +65,7 @@ async def test_accept_ship_and_track(w):
         assert again.status_code == 409 and "shipped" in again.json()["detail"]
     assert (await w.orders.get(order.id)).status is OrderStatus.SHIPPED
     assert w.c.simulated_carrier.knows("SF42")
-    assert [p["status"] for p in w.notifier.of_kind("order")][-1] == "shipped"
+    assert [e.order.status.value for e in w.notifier.orders][-1] == "shipped"
 
 
 async def test_answering_tickets(w):

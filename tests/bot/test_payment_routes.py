@@ -35,7 +35,7 @@ async def test_pay_page_shows_amount_items_and_methods(w, language, words):
         page = await http.get(f"/pay/{intent.payment_id}")
     assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
     assert 'name="viewport"' in page.text
-    assert "¥5999.00" in page.text and "联想小新 Pro 14" in page.text and order.id in page.text
+    assert "¥5,999.00" in page.text and "联想小新 Pro 14" in page.text and order.id in page.text
     for word in words:
         assert word in page.text
     assert page.text.count('type="radio"') == 3

@@ -55,9 +55,9 @@ class ShopDouble:
             order = {"type": "order", "order_id": "SO2026112300017", "status": "pending_payment",
                      "items": [{"product_id": "tb-2", "title": "联想 小新 Pro 14", "quantity": 1, "price": "5299.00"}],
                      "total": "5299.00", "currency": "CNY", "payment_url": "/pay/pay-001"}
-            return [Reply(text="订单已创建,请支付 ¥5299.00", custom=order)]
+            return [Reply(text="订单已创建,请支付 ¥5,299.00", custom=order)]
         if "对比" in message.text:
-            rows = [{"label": "价格", "values": ["¥4999.00", "¥3899.00"]}, {"label": "评分", "values": [4.8, 4.6]}]
+            rows = [{"label": "价格", "values": ["¥4,999.00", "¥3,899.00"]}, {"label": "评分", "values": [4.8, 4.6]}]
             return [Reply(text="对比如下:", custom={"type": "comparison", "items": [ITEMS[0], ITEMS[2]], "rows": rows})]
         return [Reply(text="找到 3 件商品,价格最低的 3 件:",
                       custom={"type": "products", "query": {"product": "笔记本"}, "total": 3, "items": ITEMS},
@@ -114,7 +114,7 @@ def test_search_details_buy_pay_and_see_the_shipment(live_server, browser_page) 
     assert cards.count() == 3
     first = cards.nth(0)
     assert first.locator("[data-testid=title]").inner_text() == "1. 华为 MateBook 14 轻薄本"
-    assert first.locator("[data-testid=price]").inner_text().startswith("¥4999.00")
+    assert first.locator("[data-testid=price]").inner_text().startswith("¥4,999.00")
     assert first.locator("[data-testid=platform]").inner_text() == "京东"
     assert first.locator("img").evaluate("img => img.complete && img.naturalWidth > 0")
     save_screenshot(page, "webchat-1-products")
@@ -131,7 +131,7 @@ def test_search_details_buy_pay_and_see_the_shipment(live_server, browser_page) 
     order = page.locator("[data-testid=order-card]")
     order.wait_for()
     assert shop.seen[-1] == '/buy{"product_id": "tb-2"}'
-    assert "¥5299.00" in order.inner_text()
+    assert "¥5,299.00" in order.inner_text()
     assert order.locator("[data-testid=order-status]").inner_text() == "待支付"
     save_screenshot(page, "webchat-3-order")
 

@@ -61,7 +61,7 @@ async def test_payment_marks_paid_and_submits_to_the_platform(w):
         (OrderStatus.PAID, OrderStatus.SUBMITTED),
     ]
     assert events[1].actor == "payment" and events[2].actor == "platform:jd"
-    assert [p["status"] for p in w.notifier.of_kind("order")] == ["paid", "submitted"]
+    assert [e.order.status.value for e in w.notifier.orders] == ["paid", "submitted"]
 
 
 async def test_platform_down_leaves_order_paid_then_reconcile_submits(w):
@@ -117,8 +117,8 @@ async def test_start_payment_twice_reuses_the_pending_payment(w):
     two = await w.orders.start_payment(order.id)
     assert one.payment_id == two.payment_id
     assert one.pay_url == f"http://testserver/pay/{one.payment_id}"
-    payload = await w.orders.payload(await w.orders.get(order.id))
-    assert payload["payment_url"] == one.pay_url and payload["total"] == "5999.00"
+    stored = await w.orders.get(order.id)
+    assert await w.orders.payment_url(stored) == one.pay_url and stored.total == Decimal("5999.00")
 
 
 async def test_confirming_places_the_order_and_its_payment_without_reading_them_back(w):
@@ -134,7 +134,7 @@ async def test_confirming_places_the_order_and_its_payment_without_reading_them_
     stored = await w.orders.get(order.id)
     assert stored.status is OrderStatus.CREATED and stored.payment_id == intent.payment_id
     assert [(e.from_status, e.to_status) for e in await w.orders.events(order.id)] == [(None, OrderStatus.CREATED)]
-    assert (await w.orders.payload(stored))["payment_url"] == intent.pay_url
+    assert await w.orders.payment_url(stored) == intent.pay_url
 
     again, same = await w.orders.place(summary(), "confirm-42", "wechat_pay")  # the message, retried
     assert again.id == order.id and same.payment_id == intent.payment_id

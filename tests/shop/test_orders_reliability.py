@@ -41,7 +41,7 @@ async def test_the_same_callback_five_times_is_one_payment(w):
     assert [e.to_status for e in events].count(OrderStatus.PAID) == 1
     assert len(w.connector.placed) == 1
     assert [p.status for p in await w.orders.repo.payments_with_status("paid")] == ["paid"]
-    assert [p["status"] for p in w.notifier.of_kind("order")] == ["paid", "submitted"]
+    assert [e.order.status.value for e in w.notifier.orders] == ["paid", "submitted"]
 
 
 async def test_five_concurrent_deliveries_are_one_payment(w):

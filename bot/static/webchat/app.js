@@ -112,8 +112,13 @@
   }
   function money(value, currency) {
     if (value === null || value === undefined || value === "") { return ""; }
+    // the same as dialogue/presentation/money.py: ¥5,219.00 (payload amounts are decimal strings)
     var symbol = !currency || currency === "CNY" ? "¥" : (currency === "USD" ? "$" : currency + " ");
-    return symbol + value;
+    var parts = String(value).split(".");
+    var negative = parts[0].charAt(0) === "-";
+    var whole = (negative ? parts[0].slice(1) : parts[0]).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+    var cents = ((parts[1] || "") + "00").slice(0, 2);
+    return (negative ? "-" : "") + symbol + whole + "." + cents;
   }
   function platformTag(p) {
     return p ? el("span", { "class": "platform " + p, "data-testid": "platform", text: T[lang].platforms[p] || p }) : null;

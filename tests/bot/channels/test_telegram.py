@@ -184,7 +184,7 @@ async def test_chart_image_and_product_photo(telegram) -> None:
             {
                 "chat_id": "42",
                 "photo": "https://img.example.cn/jd-1.jpg",
-                "caption": "Huawei MateBook 14 · ¥5999\\.00 · jd",
+                "caption": "Huawei MateBook 14 · ¥5,999\\.00 · jd",
                 "parse_mode": "MarkdownV2",
             },
         ),

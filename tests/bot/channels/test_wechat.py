@@ -187,7 +187,7 @@ async def test_product_becomes_a_news_article_and_extra_replies_follow_by_custom
     news = reply_of(await env.send(text_xml("商品")))
     assert news["MsgType"] == "news" and news["ArticleCount"] == "1"
     assert news["Articles"]["item"] == {
-        "Title": "华为 MateBook 14", "Description": "¥5999.00 · jd",
+        "Title": "华为 MateBook 14", "Description": "¥5,999.00 · jd",
         "PicUrl": "https://img.example.cn/1.jpg", "Url": "https://item.jd.com/1.html",
     }
     await env.channel.drain()
