@@ -67,6 +67,7 @@ bench: install-test services
 	$(BIN)/python -m benchmarks.orders.run
 	$(BIN)/python -m benchmarks.channels.run
 	$(BIN)/python -m benchmarks.alerts.run
+	$(BIN)/python -m benchmarks.turns.run
 
 clean:
 	rm -rf $(VENV) var test-artifacts .pytest_cache
