@@ -24,6 +24,7 @@ from typing import Any
 
 from argon2 import PasswordHasher
 from redis.asyncio import Redis
+from redis.exceptions import RedisError
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -215,6 +216,7 @@ class Runtime:
         await db.upgrade(self.db_engine)
         if self.redis is not None:
             await self.redis.ping()
+            await warn_without_persistence(self.redis)
         for part in self.parts:
             if part.start is not None:
                 await part.start()
@@ -340,6 +342,25 @@ def build_orders(
                             parse_merchant_keys(merchant_api_keys))
 
 
+async def warn_without_persistence(redis: Redis) -> bool:
+    """Transcripts live in Redis: without AOF or RDB snapshots a Redis restart erases them all.
+    Logs a warning then (False); True when some persistence is on or it cannot be told (a
+    managed Redis that disables CONFIG)."""
+    try:
+        config = await redis.config_get("appendonly")
+        config |= await redis.config_get("save")
+    except RedisError:
+        return True
+    text = {(k.decode() if isinstance(k, bytes) else str(k)): (v.decode() if isinstance(v, bytes) else str(v))
+            for k, v in config.items()}
+    appendonly, save = text.get("appendonly", ""), text.get("save", "").strip()
+    if appendonly == "yes" or save:
+        return True
+    log.warning("Redis runs without persistence (appendonly no, no save points): a Redis restart "
+                "erases every conversation transcript; run it with appendonly yes (see the README)")
+    return False
+
+
 def register_order_jobs(scheduler: JobScheduler, c: OrdersComponents, *, shipment_poll_seconds: float = 60,
                         platform_sync_seconds: float = 60, ticket_check_seconds: float = 300) -> None:
     """The orders area's periodic jobs (names are what `GET /sandbox/jobs` lists)."""
@@ -367,7 +388,8 @@ def build_runtime(settings: Settings, *, console_clock: Clock | None = None,
     outbox: Outbox
     if s.redis_url:
         redis = Redis.from_url(s.redis_url)
-        tracker_store = RedisTrackerStore(redis, s.redis_prefix)
+        tracker_store = RedisTrackerStore(redis, s.redis_prefix,
+                                          retention_seconds=s.tracker_retention_days * 86400 or None)
         locks = RedisLockManager(redis, s.redis_prefix, s.lock_lease_seconds)
         outbox = RedisOutbox(redis, s.redis_prefix)
     else:

@@ -35,6 +35,8 @@ class Settings(BaseSettings):
     sandbox: bool = Field(default=False, description="sandbox routes and the pay page's test buttons; "
                                                      "`make run` turns it on")
     public_url: str | None = Field(default=None, description="public base URL of this server")
+    tracker_retention_days: float = Field(
+        default=90.0, description="a Redis transcript idle this long is forgotten (0 = kept for ever)")
     lock_lease_seconds: float = Field(
         default=5.0, description="Redis conversation lock lease, renewed every lease/2.5 while a turn runs")
     data_dir: Path = Field(default=PROJECT_ROOT / "data")

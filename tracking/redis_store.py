@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from typing import Any
 
 from redis.asyncio import Redis
@@ -16,10 +17,16 @@ from tracking.tracker import Tracker
 
 
 class RedisTrackerStore(TrackerStoreBase):
-    def __init__(self, redis: Redis, prefix: str = "shopbot:") -> None:
+    """Transcripts as Redis lists. `retention_seconds` (TRACKER_RETENTION_DAYS): a conversation
+    idle that long is forgotten (its key expires; the index of conversations drops it).
+    Durability is Redis's: run it with AOF (`appendonly yes`) — see the README."""
+
+    def __init__(self, redis: Redis, prefix: str = "shopbot:", retention_seconds: float | None = None) -> None:
         # Any: redis-py types every command as `T | Awaitable[T]`, which the asyncio client never returns
         self._r: Any = redis
         self._prefix = prefix
+        self._retention = int(retention_seconds) if retention_seconds else None
+        self._index = f"{prefix}conversations:active"  # sorted set: conversation → last activity
 
     def _key(self, conversation_id: str) -> str:
         return f"{self._prefix}tracker:{conversation_id}"
@@ -34,15 +41,22 @@ class RedisTrackerStore(TrackerStoreBase):
     async def append(self, conversation_id: str, events: list[Event]) -> None:
         if not events:
             return
+        key = self._key(conversation_id)
         try:
-            await self._r.rpush(self._key(conversation_id), *[e.to_json() for e in events])
-            await self._r.sadd(f"{self._prefix}conversations", conversation_id)
+            async with self._r.pipeline(transaction=True) as pipe:
+                pipe.rpush(key, *[e.to_json() for e in events])
+                if self._retention:
+                    pipe.expire(key, self._retention)
+                pipe.zadd(self._index, {conversation_id: time.time()})
+                await pipe.execute()
         except RedisError as exc:
             raise StoreUnavailable(f"redis: {exc}") from exc
 
     async def conversation_ids(self) -> list[str]:
         try:
-            members = await self._r.smembers(f"{self._prefix}conversations")
+            if self._retention:
+                await self._r.zremrangebyscore(self._index, "-inf", time.time() - self._retention)
+            members = await self._r.zrange(self._index, 0, -1)
         except RedisError as exc:
             raise StoreUnavailable(f"redis: {exc}") from exc
         return sorted(m.decode() if isinstance(m, bytes) else m for m in members)
