@@ -31,7 +31,7 @@ class PrivateRedis:
         self.proc: subprocess.Popen | None = None
 
     async def start(self) -> Redis:
-        self.proc = subprocess.Popen(["redis-server", "--port", str(self.port), "--bind", "127.0.0.1",
+        self.proc = subprocess.Popen(["redis-server", "--port", str(self.port), "--bind", "127.0.0.1",  # noqa: ASYNC220  (returns at once)
                                       "--dir", str(self.directory), *self.options],
                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         client = Redis(host="127.0.0.1", port=self.port)
