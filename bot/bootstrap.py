@@ -54,7 +54,6 @@ from dialogue.flows.smalltalk import FLOWS as SMALLTALK
 from dialogue.notifications import PushNotifier
 from dialogue.ports import Services
 from dialogue.presentation.orders import payment_subject
-from integrations.cache.memory import MemoryCache
 from integrations.cache.redis_cache import RedisCache
 from integrations.carriers.kuaidi100 import Kuaidi100Carrier, Kuaidi100Config
 from integrations.carriers.simulated import ExceptionRates, SimulatedCarrier
@@ -72,6 +71,7 @@ from integrations.marketplaces.demo.factory import (
 from integrations.marketplaces.jd_union import JdUnionConfig, JdUnionConnector
 from integrations.marketplaces.pdd_ddk import PddDdkConfig, PddDdkConnector
 from integrations.marketplaces.taobao_tbk import TaobaoTbkConfig, TaobaoTbkConnector
+from integrations.memory.cache import MemoryCache
 from integrations.payments.alipay import AlipayConfig, AlipayProvider
 from integrations.payments.sandbox import SandboxPaymentProvider
 from integrations.payments.wechatpay import WeChatPayConfig, WeChatPayProvider

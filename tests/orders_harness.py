@@ -10,8 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 import integrations.db.orders_tables  # noqa: F401  (declares the tables on the metadata)
 from bot.bootstrap import OrdersComponents, build_orders
 from integrations.db.base import metadata
-from shop.clock import FakeClock
-from shop.notify import RecordingNotifier
+from integrations.memory.clock import FakeClock
+from integrations.memory.notify import RecordingNotifier
 from shop.orders import OrderLine, OrderSummary
 from shop.ports import PlatformOrder, PlatformOrderRequest, PlatformUnavailable
 

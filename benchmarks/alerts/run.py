@@ -34,8 +34,8 @@ from dialogue.alert_notifications import PushAlertNotifier
 from integrations.db.alerts_repo import SqlAlertRepository, SqlPriceHistory
 from integrations.db.alerts_tables import price_alerts, price_history, product_prices
 from integrations.db.base import metadata
+from integrations.memory.clock import FakeClock
 from shop.alerts import AlertService, AlertSettings, PriceAlert
-from shop.clock import FakeClock
 from tracking.outbox import InMemoryOutbox
 
 ADMIN_DSN = os.environ.get("BENCH_PG_ADMIN_DSN", "postgresql://postgres@127.0.0.1:5432/test")

@@ -25,8 +25,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 import integrations.db.orders_tables as tables
 from integrations.db.base import metadata
 from integrations.db.orders_repo import SqlOrderRepository, _line_row
+from integrations.memory.notify import RecordingNotifier
 from shop.clock import SystemClock
-from shop.notify import RecordingNotifier
 from shop.ordering import OrderService
 from shop.orders import DuplicateOrder, Order, OrderEvent, OrderLine, OrderSummary
 

@@ -22,10 +22,10 @@ import subprocess
 import sys
 import time
 
-from integrations.cache.memory import MemoryCache
 from integrations.marketplaces.demo.connector import DemoMarketplaceConnector
 from integrations.marketplaces.demo.factory import build_demo_marketplace
 from integrations.marketplaces.resilience import CircuitBreaker
+from integrations.memory.cache import MemoryCache
 from shop.catalog import SearchQuery
 from shop.search import SearchAggregator
 

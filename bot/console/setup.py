@@ -23,8 +23,9 @@ from bot.settings import Settings
 from dialogue.flows.handoff import HandoffDesk
 from dialogue.ports import PushPort
 from integrations.db.console_repo import SQLHandoffRepository, SQLStaffRepository
+from integrations.memory.handoff import InProcessHandoffEvents
 from shop.clock import Clock
-from shop.handoff import HandoffEvents, HandoffQueue, InProcessHandoffEvents
+from shop.handoff import HandoffEvents, HandoffQueue
 from tracking.lock import LockManager
 from tracking.store import TrackerStore
 

@@ -10,9 +10,10 @@ from fastapi import FastAPI
 
 from bot.routes.charts import build_chart_router, chart_url
 from integrations.charts.price_chart import PillowPriceChart
+from integrations.memory.clock import FakeClock
+from integrations.memory.price_history import InMemoryPriceHistory
 from shop.charts import PriceChartService
-from shop.clock import FakeClock
-from shop.price_history import InMemoryPriceHistory, PricePoint
+from shop.price_history import PricePoint
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 

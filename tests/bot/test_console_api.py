@@ -16,7 +16,7 @@ from argon2 import PasswordHasher
 from starlette.testclient import TestClient
 from starlette.websockets import WebSocketDisconnect
 
-from shop.clock import FakeClock
+from integrations.memory.clock import FakeClock
 from tests.apps import create_app_with_console
 
 PASSWORD = "correct horse battery"

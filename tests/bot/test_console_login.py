@@ -14,7 +14,7 @@ from argon2 import PasswordHasher
 from redis.asyncio import Redis
 
 from bot.console.throttle import LoginLimits, LoginThrottle, RedisThrottleStore
-from shop.clock import FakeClock
+from integrations.memory.clock import FakeClock
 from tests.bot.test_console_api import PASSWORD, console_env
 
 

@@ -11,7 +11,7 @@ import pytest
 from redis.asyncio import Redis
 
 from bot.console.redis_events import RedisHandoffEvents
-from shop.clock import FakeClock
+from integrations.memory.clock import FakeClock
 from tests.apps import create_app_with_console
 
 pytestmark = pytest.mark.redis

@@ -134,7 +134,7 @@ async def test_a_feature_that_is_off_is_said_so_in_the_shoppers_language():
     from dialogue.flows.orders import FLOWS as ORDER_FLOWS
     from dialogue.flows.recommend import Recommend
     from dialogue.responses import text
-    from shop.shoppers import InMemoryShopperRepository
+    from integrations.memory.shoppers import InMemoryShopperRepository
 
     parser = ScriptedParser({"my orders": "check_order", "我的订单": "check_order", "recommend something": "recommend",
                              "my alerts": "list_price_alerts"})

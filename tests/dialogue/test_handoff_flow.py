@@ -21,8 +21,9 @@ from dialogue.flows.handoff import (
 )
 from dialogue.messages import IncomingMessage, Reply
 from dialogue.ports import Services
-from shop.clock import FakeClock
-from shop.handoff import HandoffError, HandoffQueue, InMemoryHandoffRepository, InProcessHandoffEvents
+from integrations.memory.clock import FakeClock
+from integrations.memory.handoff import InMemoryHandoffRepository, InProcessHandoffEvents
+from shop.handoff import HandoffError, HandoffQueue
 from tests.apps import create_app_with_console
 from tests.dialogue.keyword_parser import KeywordParser
 from tracking.lock import InProcessLockManager

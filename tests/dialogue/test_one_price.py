@@ -28,13 +28,13 @@ from dialogue.presentation.money import format_money
 from dialogue.presentation.orders import order_lines, order_payload
 from dialogue.presentation.prices import promotion_text
 from dialogue.presentation.products import product_payload, products_payload
-from integrations.db.alerts_memory import InMemoryAlertRepository
-from integrations.marketplaces.memory import InMemoryMarketplaceConnector
+from integrations.memory.alerts import InMemoryAlertRepository
+from integrations.memory.clock import FakeClock
+from integrations.memory.marketplace import InMemoryMarketplaceConnector
+from integrations.memory.price_history import InMemoryPriceHistory
 from shop.alerts import AlertError, AlertErrorCode, AlertService
 from shop.catalog import PLATFORMS, Offer, Product, Promotion, PromotionKind, SearchQuery
-from shop.clock import FakeClock
 from shop.orders import Order, OrderLine, OrderStatus
-from shop.price_history import InMemoryPriceHistory
 from shop.pricing import quote
 from shop.search import SearchAggregator
 

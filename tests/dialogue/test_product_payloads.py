@@ -6,7 +6,7 @@ import json
 from decimal import Decimal
 
 from dialogue.presentation.products import product_payload, products_payload
-from integrations.marketplaces.memory import InMemoryMarketplaceConnector
+from integrations.memory.marketplace import InMemoryMarketplaceConnector
 from shop.catalog import Offer, Product, Promotion, PromotionKind, SearchQuery
 from shop.ports import PlatformUnavailable
 from shop.search import SearchAggregator

@@ -11,8 +11,8 @@ import sys
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.bootstrap import build_orders
-from shop.clock import FakeClock
-from shop.notify import RecordingNotifier
+from integrations.memory.clock import FakeClock
+from integrations.memory.notify import RecordingNotifier
 from tests.orders_harness import FakeOrderingConnector
 
 

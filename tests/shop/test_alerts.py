@@ -7,7 +7,9 @@ from decimal import Decimal
 
 import pytest
 
-from integrations.db.alerts_memory import InMemoryAlertRepository
+from integrations.memory.alerts import InMemoryAlertRepository
+from integrations.memory.clock import FakeClock
+from integrations.memory.price_history import InMemoryPriceHistory
 from shop.alerts import (
     AlertError,
     AlertErrorCode,
@@ -19,9 +21,8 @@ from shop.alerts import (
     suggest_target,
 )
 from shop.catalog import Offer, Product
-from shop.clock import FakeClock
 from shop.ports import PlatformUnavailable
-from shop.price_history import InMemoryPriceHistory, PricePoint
+from shop.price_history import PricePoint
 
 D = Decimal
 T0 = datetime(2026, 11, 1, 8, 0, tzinfo=UTC)

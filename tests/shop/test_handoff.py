@@ -8,15 +8,9 @@ from datetime import timedelta
 
 import pytest
 
-from shop.clock import FakeClock
-from shop.handoff import (
-    AlreadyTaken,
-    HandoffClosed,
-    HandoffQueue,
-    InMemoryHandoffRepository,
-    InProcessHandoffEvents,
-    NotYours,
-)
+from integrations.memory.clock import FakeClock
+from integrations.memory.handoff import InMemoryHandoffRepository, InProcessHandoffEvents
+from shop.handoff import AlreadyTaken, HandoffClosed, HandoffQueue, NotYours
 
 
 @pytest.fixture

@@ -6,10 +6,10 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
+from integrations.memory.price_history import InMemoryPriceHistory
 from shop.catalog import Offer
 from shop.price_history import (
     BatchingPriceRecorder,
-    InMemoryPriceHistory,
     PriceBadges,
     PricePoint,
     points_from_offers,

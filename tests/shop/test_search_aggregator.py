@@ -8,8 +8,8 @@ from decimal import Decimal
 
 import pytest
 
-from integrations.cache.memory import MemoryCache
-from integrations.marketplaces.memory import InMemoryMarketplaceConnector
+from integrations.memory.cache import MemoryCache
+from integrations.memory.marketplace import InMemoryMarketplaceConnector
 from shop.catalog import Offer, Product, Promotion, PromotionKind, SearchQuery
 from shop.ports import PlatformDataError, PlatformUnavailable
 from shop.search import SearchAggregator

@@ -6,9 +6,9 @@ from decimal import Decimal
 
 import pytest
 
-from integrations.cache.memory import MemoryCache
 from integrations.cache.redis_cache import RedisCache
-from integrations.marketplaces.memory import InMemoryMarketplaceConnector
+from integrations.memory.cache import MemoryCache
+from integrations.memory.marketplace import InMemoryMarketplaceConnector
 from shop.catalog import Offer, Product, SearchQuery
 from shop.search import SearchAggregator
 

@@ -8,7 +8,7 @@ from itertools import pairwise
 import pytest
 
 from integrations.carriers.simulated import ExceptionRates, SimulatedCarrier
-from shop.clock import FakeClock
+from integrations.memory.clock import FakeClock
 from shop.logistics import CarrierError
 from shop.logistics import ShipmentStatus as S
 

@@ -10,12 +10,13 @@ import pytest
 from sqlalchemy import event, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from integrations.db.alerts_memory import InMemoryAlertRepository
 from integrations.db.alerts_repo import SqlAlertRepository, SqlPriceHistory
 from integrations.db.alerts_tables import price_alerts, price_history, product_prices
 from integrations.db.base import metadata
+from integrations.memory.alerts import InMemoryAlertRepository
+from integrations.memory.price_history import InMemoryPriceHistory
 from shop.alerts import ANY_PLATFORM, AlertStatus, PriceAlert
-from shop.price_history import InMemoryPriceHistory, PricePoint
+from shop.price_history import PricePoint
 
 T0 = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
 D = Decimal

@@ -10,7 +10,7 @@ import pytest
 
 from bot import db
 from integrations.db.console_repo import SQLHandoffRepository, SQLStaffRepository
-from shop.clock import FakeClock
+from integrations.memory.clock import FakeClock
 from shop.handoff import AlreadyTaken, HandoffQueue, Role, StaffExists, StaffMember, StaffSession
 
 

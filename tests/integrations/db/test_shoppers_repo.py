@@ -6,7 +6,8 @@ import pytest
 
 from bot import db
 from integrations.db.shoppers_repo import SQLShopperRepository
-from shop.shoppers import InMemoryShopperRepository, UnknownShopper
+from integrations.memory.shoppers import InMemoryShopperRepository
+from shop.shoppers import UnknownShopper
 
 
 @pytest.fixture(params=["memory", "sql"])

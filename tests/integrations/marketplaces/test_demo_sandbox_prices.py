@@ -10,8 +10,8 @@ import pytest
 from fastapi import FastAPI
 
 from bot.routes.sandbox_prices import build_sandbox_price_router
-from integrations.cache.memory import MemoryCache
 from integrations.marketplaces.demo.factory import build_demo_marketplace, make_price_walk_job
+from integrations.memory.cache import MemoryCache
 from shop.catalog import SearchQuery
 from shop.search import SearchAggregator
 

@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from integrations.memory.clock import FakeClock
 from integrations.payments.sandbox import SandboxPaymentProvider, sign
-from shop.clock import FakeClock
 from shop.payments import (
     PaymentProviderError,
     PaymentVerificationError,

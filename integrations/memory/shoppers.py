@@ -1,0 +1,38 @@
+"""The in-process twin of `SQLShopperRepository` (tests)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime
+from typing import Any
+
+from shop.shoppers import PROFILE_FIELDS, Shopper, UnknownShopper, new_shopper_id
+
+
+class InMemoryShopperRepository:
+    def __init__(self) -> None:
+        self._shoppers: dict[str, Shopper] = {}
+        self._by_identity: dict[tuple[str, str], str] = {}
+
+    async def by_identity(self, channel: str, sender_id: str, display_name: str | None = None) -> Shopper:
+        sid = self._by_identity.get((channel, sender_id))
+        if sid is not None:
+            return self._shoppers[sid]
+        shopper = Shopper(id=new_shopper_id(), created_at=datetime.now(UTC), display_name=display_name,
+                          identities=((channel, sender_id),))
+        self._shoppers[shopper.id] = shopper
+        self._by_identity[(channel, sender_id)] = shopper.id
+        return shopper
+
+    async def get(self, shopper_id: str) -> Shopper | None:
+        return self._shoppers.get(shopper_id)
+
+    async def update_profile(self, shopper_id: str, **fields: str | None) -> Shopper:
+        if shopper_id not in self._shoppers:
+            raise UnknownShopper(shopper_id)
+        unknown = set(fields) - set(PROFILE_FIELDS)
+        if unknown:
+            raise ValueError(f"not profile fields: {sorted(unknown)}")
+        changes: dict[str, Any] = dict(fields)  # only profile fields, checked above
+        self._shoppers[shopper_id] = replace(self._shoppers[shopper_id], **changes)
+        return self._shoppers[shopper_id]
