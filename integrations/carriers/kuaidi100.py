@@ -24,7 +24,6 @@ map through their parent state.
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import hmac
 import json
@@ -37,6 +36,7 @@ from urllib.parse import parse_qs
 
 import httpx
 
+from integrations.http import ErrorKinds, HttpAdapter
 from shop.logistics import CarrierError, ShipmentStatus, TrackingEvent
 
 log = logging.getLogger(__name__)
@@ -115,19 +115,19 @@ class Kuaidi100Carrier:
         if not config.salt:
             raise ValueError("Kuaidi100 needs a salt: unsigned pushes cannot be trusted")
         self._config = config
-        self._transport = transport
-        self._client: httpx.AsyncClient | None = None
+        errors = ErrorKinds(unavailable=CarrierUnavailable, rejected=CarrierError, retryable=(CarrierUnavailable,))
+        self._http = HttpAdapter(errors, base_url=config.api_url.rstrip("/"), timeout=config.timeout,
+                                 retries=max(1, config.retry_attempts) - 1, backoff=config.retry_backoff,
+                                 transport=transport)  # fmt: skip
+        self._http.name = self.name
 
     async def start(self) -> None:
         """Open the HTTP connection pool."""
-        if self._client is None:
-            self._client = httpx.AsyncClient(timeout=self._config.timeout, transport=self._transport)
+        await self._http.start()
 
     async def aclose(self) -> None:
         """Close the HTTP connection pool."""
-        if self._client is not None:
-            await self._client.aclose()
-            self._client = None
+        await self._http.aclose()
 
     async def __aenter__(self) -> Self:
         await self.start()
@@ -195,30 +195,21 @@ class Kuaidi100Carrier:
         return str(last["nu"]), _events(last)
 
     async def _post(self, path: str, form: dict[str, str], *, idempotent: bool) -> dict[str, Any]:
-        await self.start()
-        assert self._client is not None
-        url = self._config.api_url.rstrip("/") + path
-        attempts = max(1, self._config.retry_attempts) if idempotent else 1
-        last_exc: Exception | None = None
-        for attempt in range(attempts):
-            if attempt:
-                await asyncio.sleep(self._config.retry_backoff)
-            try:
-                response = await self._client.post(url, data=form)
-            except httpx.TransportError as exc:
-                last_exc = exc
-                continue
-            if response.status_code >= 500:
-                last_exc = CarrierError(f"HTTP {response.status_code}")
-                continue
-            try:
-                payload = response.json()
-            except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-                raise CarrierError(f"kuaidi100 answered non-JSON (HTTP {response.status_code})") from exc
-            if not isinstance(payload, dict):
-                raise CarrierError("kuaidi100 answered a non-object")
-            return payload
-        raise CarrierError(f"kuaidi100 unavailable after {attempts} attempt(s)") from last_exc
+        return await self._http.exchange("POST", path, _json_object, idempotent=idempotent, data=form)
+
+
+class CarrierUnavailable(CarrierError):
+    """Kuaidi100 did not answer (transport failure, timeout, 429 or 5xx): retried when idempotent."""
+
+
+def _json_object(response: httpx.Response) -> dict[str, Any]:
+    try:
+        payload = response.json()
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise CarrierError(f"kuaidi100 answered non-JSON (HTTP {response.status_code})") from exc
+    if not isinstance(payload, dict):
+        raise CarrierError("kuaidi100 answered a non-object")
+    return payload
 
 
 def _parse_time(item: dict[str, Any]) -> datetime | None:

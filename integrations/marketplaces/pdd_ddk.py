@@ -30,15 +30,15 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from integrations.marketplaces.signing import (
+from integrations.marketplaces.affiliate import (
     AffiliateConnector,
     VendorErrorResponse,
     fen_to_yuan,
-    md5_wrapped_sign,
     parse_count,
     product_id,
     query_keyword,
 )
+from integrations.marketplaces.signing import md5_wrapped_sign
 from shop.catalog import Offer, Product, Promotion, PromotionKind, SearchQuery
 from shop.ports import (
     MarketplaceError,

@@ -30,16 +30,15 @@ from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
 
-from integrations.marketplaces.signing import (
+from integrations.marketplaces.affiliate import (
     AffiliateConnector,
     VendorErrorResponse,
-    hmac_sign,
-    md5_wrapped_sign,
     parse_count,
     parse_yuan,
     product_id,
     query_keyword,
 )
+from integrations.marketplaces.signing import hmac_sign, md5_wrapped_sign
 from shop.catalog import Offer, Product, Promotion, PromotionKind, SearchQuery
 from shop.ports import (
     MarketplaceError,

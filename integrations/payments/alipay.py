@@ -49,6 +49,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey, RSAPublicKey
 
+from integrations.http import ErrorKinds, HttpAdapter
+from integrations.money import yuan_text as yuan
 from shop.payments import (
     PaymentIntent,
     PaymentNotification,
@@ -78,13 +80,6 @@ class AlipayConfig:
     default_method: str = "qr"  # "qr" (alipay.trade.precreate) or "page" (alipay.trade.page.pay)
     timeout: float = 15.0
     notify_max_age: timedelta = NOTIFY_MAX_AGE  # ALIPAY_NOTIFY_MAX_AGE_SECONDS: older notifies are refused
-
-
-def yuan(amount: Decimal) -> str:
-    """Alipay's amount text ("88.80"); refuses negative or sub-fen amounts."""
-    if amount < 0 or amount != amount.quantize(CENT):
-        raise ValueError(f"not a payable yuan amount: {amount}")
-    return f"{amount.quantize(CENT):f}"
 
 
 def load_private_key(text: str) -> RSAPrivateKey:
@@ -164,15 +159,18 @@ class AlipayProvider:
         if config.default_method not in ("qr", "page"):
             raise ValueError("AlipayConfig.default_method must be 'qr' or 'page'")
         self._config = config
-        self._transport = transport
         self._clock = clock
         self._private_key: RSAPrivateKey | None = None
         self._public_key: RSAPublicKey | None = None
-        self._http: httpx.AsyncClient | None = None
+        errors = ErrorKinds(unavailable=AlipayUnavailable, rejected=PaymentProviderError,
+                            retryable=(AlipayUnavailable,))  # fmt: skip
+        self._http = HttpAdapter(errors, timeout=config.timeout, retries=2, transport=transport)
+        self._http.name = self.name
+        self._started = False
 
     async def start(self) -> None:
         """Read the keys and open the HTTP pool (idempotent)."""
-        if self._http is not None:
+        if self._started:
             return
         try:
             private_text = Path(self._config.app_private_key_path).read_text()
@@ -181,13 +179,13 @@ class AlipayProvider:
             raise PaymentProviderError("alipay: cannot read the key files") from exc
         self._private_key = load_private_key(private_text)
         self._public_key = load_public_key(public_text)
-        self._http = httpx.AsyncClient(timeout=self._config.timeout, transport=self._transport)
+        await self._http.start()
+        self._started = True
 
     async def aclose(self) -> None:
         """Close the HTTP pool."""
-        if self._http is not None:
-            await self._http.aclose()
-        self._http = None
+        await self._http.aclose()
+        self._started = False
 
     async def __aenter__(self) -> Self:
         await self.start()
@@ -286,14 +284,12 @@ class AlipayProvider:
 
     async def _execute(self, method: str, biz_content: str, *, not_found_ok: bool = False) -> dict[str, Any]:
         await self.start()
-        assert self._http is not None
-        try:
-            response = await self._http.post(self._config.gateway_url, data=self._signed(method, biz_content))
-        except httpx.TransportError as exc:
-            raise PaymentProviderError(f"alipay: {method} did not reach the gateway") from exc
-        if response.status_code != 200:
-            raise PaymentProviderError(f"alipay: {method} answered HTTP {response.status_code}")
-        text = response.text
+        # only a query is retried (a lost answer to precreate/refund is settled by query, not by repeating it)
+        return await self._http.exchange(
+            "POST", self._config.gateway_url, lambda response: self._read(method, response.text, not_found_ok),
+            idempotent=method == "alipay.trade.query", data=self._signed(method, biz_content))
+
+    def _read(self, method: str, text: str, not_found_ok: bool) -> dict[str, Any]:
         node = method.replace(".", "_") + "_response"
         raw, body, sign = _extract(text, node)
         if body is None:
@@ -330,6 +326,10 @@ class AlipayProvider:
             method="alipay",
             raw=dict(data),
         )
+
+
+class AlipayUnavailable(PaymentProviderError):
+    """The gateway did not answer (transport failure, timeout, 429 or 5xx): a query is retried."""
 
 
 def _extract(text: str, node: str) -> tuple[str | None, dict[str, Any] | None, str]:

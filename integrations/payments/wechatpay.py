@@ -43,6 +43,7 @@ from typing import Any, Self
 from cryptography import x509
 from wechatpayv3 import WeChatPay, WeChatPayType
 
+from integrations.money import fen_to_yuan, to_fen
 from shop.payments import (
     PaymentIntent,
     PaymentNotification,
@@ -83,19 +84,12 @@ class WeChatPayConfig:
     cert_refresh_interval: float = 300.0  # an unknown callback serial fetches /v3/certificates at most this often
 
 
-def to_fen(amount: Decimal) -> int:
-    """Yuan → integer fen; refuses negative and sub-fen amounts rather than rounding money."""
-    fen = amount * 100
-    if amount < 0 or fen != fen.to_integral_value():
-        raise ValueError(f"not a payable yuan amount: {amount}")
-    return int(fen)
-
-
 def from_fen(fen: Any) -> Decimal:
-    """Integer fen → Decimal yuan; a non-integer or negative value is a data error."""
-    if isinstance(fen, bool) or not isinstance(fen, int) or fen < 0:
+    """Integer fen → Decimal yuan (the one money parser); a non-integer or negative value is a data error."""
+    amount = fen_to_yuan(fen, text_ok=False)
+    if amount is None:
         raise PaymentProviderError(f"wechatpay: not an amount in fen: {fen!r}")
-    return (Decimal(fen) / 100).quantize(Decimal("0.01"))
+    return amount
 
 
 def _parse_time(text: Any) -> datetime | None:

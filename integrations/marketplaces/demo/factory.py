@@ -104,7 +104,7 @@ class DemoMarketplace:
 
     async def stop(self) -> None:
         for connector in self.connectors.values():
-            await connector.close()
+            await connector.aclose()
         for server in self.servers.values():
             if self._in_process:
                 server.behaviour.release()

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from integrations.money import fen_to_yuan, parse_yuan
 from shop.catalog import Offer, Product, Promotion, PromotionKind
 
 log = logging.getLogger(__name__)
@@ -29,23 +30,19 @@ class BadItem(ValueError):
 
 
 def yuan(value: Any) -> Decimal:
-    """A decimal-string price ("5999.00") as Decimal; BadItem when it is not one."""
-    if isinstance(value, bool) or value is None or isinstance(value, float):
+    """A decimal-string price ("5999.00") as Decimal (the one money parser); BadItem when it is not one."""
+    amount = parse_yuan(value, signed=True)  # the sign is judged by checked_prices / the promotion checks
+    if amount is None:
         raise BadItem(f"bad price {value!r}")
-    try:
-        d = Decimal(str(value).strip())
-    except (InvalidOperation, ValueError) as exc:
-        raise BadItem(f"bad price {value!r}") from exc
-    if not d.is_finite():
-        raise BadItem(f"bad price {value!r}")
-    return d.quantize(CENT)
+    return amount
 
 
 def from_fen(value: Any) -> Decimal:
-    """An integer amount of fen as yuan; BadItem when it is not an integer."""
-    if isinstance(value, bool) or not isinstance(value, int):
+    """A JSON integer amount of fen as yuan (the one money parser); BadItem when it is not one."""
+    amount = fen_to_yuan(value, text_ok=False, signed=True)
+    if amount is None:
         raise BadItem(f"bad fen amount {value!r}")
-    return (Decimal(value) / 100).quantize(CENT)
+    return amount
 
 
 def checked_prices(price: Decimal, original: Decimal | None) -> tuple[Decimal, Decimal]:

@@ -137,7 +137,7 @@ async def test_timeout_on_a_hung_real_server():
         with pytest.raises(PlatformUnavailable, match="timed out"):
             await connector.search(SearchQuery(product="手机"))
         assert time.perf_counter() - started < 1.0
-        await connector.close()
+        await connector.aclose()
     finally:
         await server.stop()
 
