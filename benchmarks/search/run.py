@@ -95,7 +95,7 @@ async def fan_out_vs_sequential(rounds: int) -> None:
               f"speed-up p50 x{pct(seq, 50) / pct(fan, 50):.2f}")
     finally:
         for connector in connectors.values():
-            await connector.close()
+            await connector.aclose()
         proc.stdin.close()
         proc.wait(timeout=30)
 
