@@ -26,6 +26,7 @@ from bot.routes.merchant import build_merchant_router
 from bot.routes.nlu import build_router as build_nlu_router
 from bot.routes.payments import build_payments_router
 from bot.routes.sandbox import build_sandbox_router
+from bot.routes.sandbox_orders import build_sandbox_fulfil_router
 from bot.routes.sandbox_prices import build_sandbox_price_router
 from bot.scheduler import JobScheduler
 from bot.settings import Settings, get_settings
@@ -124,5 +125,15 @@ def create_app(
         for platform, platform_app in runtime.demo.apps().items():  # their product images
             app.mount(f"/demo/{platform}", platform_app)
     if settings.sandbox and runtime.demo is not None:
-        app.include_router(build_sandbox_price_router(runtime.demo, after_change=runtime.search.invalidate))
+        demo, scheduler = runtime.demo, runtime.scheduler
+
+        async def after_price_change() -> None:  # the next search and the alert evaluation see it at once
+            await runtime.search.invalidate()
+            for job in ("refresh_watched_prices", "evaluate_alerts"):
+                if job in scheduler.job_names():
+                    await scheduler.run_now(job)
+
+        app.include_router(build_sandbox_price_router(demo, after_change=after_price_change))
+        if runtime.orders is not None:
+            app.include_router(build_sandbox_fulfil_router(demo, runtime.orders.orders, scheduler))
     return app

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Iterable, Sequence
+from dataclasses import replace
 from typing import Any
 
 from dialogue.context import TurnContext
 from dialogue.flows.base import Flow
+from dialogue.flows.common import LAST_RESULTS, PENDING_PICK
 from dialogue.language import choose_language
 from dialogue.messages import Button, IncomingMessage, Reply
 from dialogue.ports import FeatureUnavailable, Services
@@ -27,7 +29,8 @@ log = logging.getLogger(__name__)
 
 MAX_TEXT = 5000  # longer messages are cut before parsing; the shopper still gets an answer
 FALLBACK_SLOT = "fallback_count"
-MISS_INTENTS = (FALLBACK_INTENT, "out_of_scope")  # turns the bot could not help with, counted in a row
+MISS_INTENTS = (FALLBACK_INTENT, "out_of_scope")
+ANSWER_INTENTS = (FALLBACK_INTENT, "out_of_scope", "inform", "affirm", "refine_search")  # turns the bot could not help with, counted in a row
 
 Trigger = Callable[[TurnContext], Awaitable[bool]]  # True: it answered the turn itself
 
@@ -134,6 +137,7 @@ class DialogueEngine:
         for trigger in self._triggers:
             if await trigger(ctx):
                 return
+        self._ordinal_answer(ctx)
         intent = ctx.intent
         from_payload = any(e.extractor == "payload" for e in ctx.parse.entities) or ctx.msg.text.startswith("/")
         if intent not in MISS_INTENTS and ctx.slot(FALLBACK_SLOT):
@@ -170,6 +174,20 @@ class DialogueEngine:
             if back is not None:
                 ctx.say("back_to_flow")
                 await back.reprompt(ctx)
+
+    @staticmethod
+    def _ordinal_answer(ctx: TurnContext) -> None:
+        """"the first one" on its own: the answer to the pending "which one?" (buy, details), or
+        after a list with nothing pending, that item's details."""
+        pending = ctx.slot(PENDING_PICK)
+        if pending:
+            ctx.set_slot(PENDING_PICK, None)
+        if ctx.intent not in ANSWER_INTENTS or not ctx.entities("ordinal") or not ctx.slot(LAST_RESULTS):
+            return
+        if ctx.active_frame is not None and not pending:
+            return
+        target = str(pending or "show_details")
+        ctx.parse = replace(ctx.parse, intent=IntentScore(target, 1.0))
 
     async def _unhandled(self, ctx: TurnContext) -> None:
         intent = ctx.intent

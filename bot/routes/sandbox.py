@@ -96,7 +96,7 @@ def build_sandbox_router(
 
     @router.post("/carrier/advance")
     async def advance(req: AdvanceRequest) -> dict[str, Any]:
-        """Move simulated parcels on; the shopper hears of it at the next poll_shipments run."""
+        """Move simulated parcels on; the shipment poll runs at once, so the shopper hears of each new status now."""
         if carrier is None:
             raise HTTPException(404, "the simulated carrier is not in use")
         if req.all:
@@ -107,6 +107,8 @@ def build_sandbox_router(
                 moved = {req.tracking_number: carrier.advance(req.tracking_number, req.steps)}
             except CarrierError:
                 raise HTTPException(404, f"unknown tracking number {req.tracking_number}") from None
+        if moved and "poll_shipments" in scheduler.job_names():
+            await scheduler.run_now("poll_shipments")  # each new status reaches the shopper now
         return {"parcels": [{"tracking_number": tn, "status": st.value} for tn, st in moved.items()]}
 
     @router.get("/jobs")

@@ -11,6 +11,7 @@ from shop.catalog import SearchQuery
 LAST_SEARCH = "last_search"  # the normalised query, JSON-able (refine_search changes it)
 LAST_RESULTS = "last_results"  # the listed page: [{"id", "title", "platform", "price"}]
 CURRENT_PRODUCT = "current_product"  # the product being discussed: {"id", "title"}
+PENDING_PICK = "pending_pick"  # the intent a "which one?" question waits an ordinal for ("buy", …)
 VIEWED = "viewed"  # recently viewed products: [{"id", "category", "brand", "price"}]
 MAX_VIEWED = 20
 APPROX_SPREAD = Decimal("0.15")  # "五千左右" → 4250..5750
@@ -85,6 +86,12 @@ def pick_listed(ctx: TurnContext) -> tuple[dict[str, Any] | None, str | None]:
     """
     items = listed(ctx)
     ordinals = ctx.entities("ordinal")
+    by_id = ctx.entity("product_id")
+    if by_id:  # a button or card names its own product: an older card acts on it, whatever is listed now
+        for item in items:
+            if item["id"] == by_id:
+                return item, None
+        return {"id": str(by_id), "title": str(by_id)}, None
     if ordinals and not items:
         return None, None  # "the second one" with no list: the caller says there is none
     if ordinals:
@@ -92,12 +99,6 @@ def pick_listed(ctx: TurnContext) -> tuple[dict[str, Any] | None, str | None]:
         if idx is None:
             return None, "ordinal_out_of_range"
         return items[idx], None
-    by_id = ctx.entity("product_id")
-    if by_id:
-        for item in items:
-            if item["id"] == by_id:
-                return item, None
-        return {"id": str(by_id), "title": str(by_id)}, None
     name = ctx.entity("product") or ctx.entity("brand")
     if name and items:
         folded = str(name).lower()

@@ -9,7 +9,14 @@ from typing import Any
 
 from dialogue.context import TurnContext
 from dialogue.flows.base import Flow
-from dialogue.flows.common import CURRENT_PRODUCT, listed, ordinal_index, pick_listed, remember_viewed
+from dialogue.flows.common import (
+    CURRENT_PRODUCT,
+    PENDING_PICK,
+    listed,
+    ordinal_index,
+    pick_listed,
+    remember_viewed,
+)
 from dialogue.flows.search import platform_label
 from dialogue.messages import Button, button_payload
 from dialogue.presentation.products import product_payload
@@ -40,6 +47,8 @@ async def product_in_question(ctx: TurnContext, which_key: str, nothing_key: str
         ctx.say("ordinal_out_of_range", count=len(listed(ctx)))
         return None
     if item is None:
+        if listed(ctx):
+            ctx.set_slot(PENDING_PICK, ctx.intent)  # "the first one" next answers this question
         ctx.say(which_key if listed(ctx) else nothing_key)
         return None
     return await load_product(ctx, item["id"])

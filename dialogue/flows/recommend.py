@@ -111,6 +111,7 @@ class Recommend(Flow):
         for n, item in enumerate(items, start=1):
             lines.append(ctx.t("search_line", n=n, title=item["title"], price=ctx.money(item["price"]),
                                platform=platform_label(item["platform"], ctx.language), promotion=""))
-        buttons = [Button(ctx.t("button_details", n=n), button_payload("show_details", ordinal=n))
+        buttons = [Button(ctx.t("button_details", n=n), button_payload("show_details", ordinal=n,
+                                                                      product_id=items[n - 1]["id"]))
                    for n in range(1, min(3, len(items)) + 1)]
         ctx.say_lines(lines, buttons=buttons, custom=payload)

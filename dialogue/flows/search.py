@@ -110,7 +110,8 @@ async def run_search(ctx: TurnContext, query: SearchQuery, refining: bool = Fals
         ctx.set_slot(HINT_SHOWN, True)
     chips = [] if refining or query.price_min is not None or query.price_max is not None else budget_chips(
         ctx, [d for d in (to_decimal(i["price"]) for i in items) if d is not None], result.total)
-    buttons = chips + [Button(ctx.t("button_details", n=n), button_payload("show_details", ordinal=n))
+    buttons = chips + [Button(ctx.t("button_details", n=n), button_payload("show_details", ordinal=n,
+                                                                      product_id=items[n - 1]["id"]))
                for n in range(1, min(3, len(items)) + 1)]
     if result.page < result.pages:
         buttons.append(Button(ctx.t("button_next_page"), "/refine_search{\"page\": \"next\"}"))

@@ -48,7 +48,8 @@ async def test_an_order_from_payment_to_delivery_through_the_sandbox(w):
         assert moved.json() == {"parcels": [{"tracking_number": "SF777", "status": "in_transit"}]}
         moved = await http.post("/sandbox/carrier/advance", json={"all": True, "steps": 5})
         assert moved.json() == {"parcels": [{"tracking_number": "SF777", "status": "delivered"}]}
-        assert (await http.post("/sandbox/jobs/poll_shipments/run")).json()["result"] == 3
+        # advancing ran the shipment poll itself: each status was pushed at once, nothing is left
+        assert (await http.post("/sandbox/jobs/poll_shipments/run")).json()["result"] == 0
     assert [p["status"] for p in w.notifier.of_kind("shipment")] == [
         "collected",
         "in_transit",
@@ -113,3 +114,12 @@ async def test_sandbox_routes_are_in_the_openapi(w):
         "/sandbox/jobs",
         "/sandbox/jobs/{job_name}/run",
     } <= set(paths)
+
+
+async def test_fulfil_ships_a_paid_demo_order_now_and_refuses_what_it_cannot(app_client):
+    r = await app_client.post("/sandbox/orders/SO2026010100001/fulfil")
+    assert r.status_code == 404
+    orders = app_client.app.state.runtime.services.orders
+    order = await orders.create_from_summary(summary(), "fulfil-k")
+    r = await app_client.post(f"/sandbox/orders/{order.id}/fulfil")
+    assert r.status_code == 409, r.text  # not paid: no merchant has it yet

@@ -25,7 +25,8 @@ async def test_search_lists_at_once_and_a_budget_chip_filters_within_it(say):
     assert {"id", "title", "brand", "platform", "price", "currency", "original_price", "promotion", "sales",
             "rating", "url", "image_url"} <= set(products["items"][0])
     assert "¥" in texts(replies)
-    assert any(b["payload"] == '/show_details{"ordinal": 1}' for b in replies[0]["buttons"])
+    first_id = products["items"][0]["id"]  # the button names its product: an older list's button acts on it
+    assert any(b["payload"] == f'/show_details{{"ordinal": 1, "product_id": "{first_id}"}}' for b in replies[0]["buttons"])
 
 
 async def test_refinement_keeps_the_query(say):

@@ -54,6 +54,7 @@ class DemoOrder:
     total: Decimal
     created_at: float
     receiver: dict[str, str] = field(default_factory=dict)
+    ship_now: bool = False  # the sandbox asked the merchant to ship without waiting
 
 
 @functools.lru_cache(maxsize=4)
@@ -175,9 +176,16 @@ class PlatformStore:
         self.orders_by_our_id[order_id] = order
         return order
 
+    def fulfil_now(self, order_id: str) -> DemoOrder | None:
+        """The merchant accepts and ships our order `order_id` now; None when it is not here."""
+        order = self.orders_by_our_id.get(order_id)
+        if order is not None:
+            order.ship_now = True
+        return order
+
     def order_status(self, order: DemoOrder) -> tuple[str, str | None, str | None]:
         """(status, carrier_code, tracking_number): shipped once `fulfil_delay` has passed."""
-        if self.clock() - order.created_at >= self.fulfil_delay:
+        if order.ship_now or self.clock() - order.created_at >= self.fulfil_delay:
             tracking = "SIM" + str(int(hashlib.sha1(order.platform_order_id.encode()).hexdigest()[:12], 16))[:12]
             return "shipped", "sim", tracking
         return "submitted", None, None
