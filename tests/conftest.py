@@ -87,15 +87,26 @@ def redis_url() -> str:
     return REDIS_TEST_URL
 
 
-@pytest.fixture(scope="session")
-def nlu_model_dir() -> Path:
-    """The NLU model trained on data/training, once (kept under var/ while the data is unchanged)."""
+def _train_test_model() -> Path:
     from bot.nlu_loader import load_or_train
     from bot.settings import PROJECT_ROOT
 
     model_dir = PROJECT_ROOT / "var" / "test-models" / "nlu"
     load_or_train([PROJECT_ROOT / "data" / "training"], model_dir, 0.4)
     return model_dir
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Train the real model before the first test that needs it, outside any test's timeout (training
+    takes a minute on a quiet machine and several on a loaded one; a test's timeout is for the test)."""
+    if any("nlu_model_dir" in getattr(item, "fixturenames", ()) for item in session.items):
+        _train_test_model()
+
+
+@pytest.fixture(scope="session")
+def nlu_model_dir() -> Path:
+    """The NLU model trained on data/training, once (kept under var/ while the data is unchanged)."""
+    return _train_test_model()
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ import pytest
 
 from nlu.evaluate import evaluate, load_examples
 from nlu.parser import load_parser
-from nlu.train import train
 
 ROOT = Path(__file__).resolve().parents[2]
 TRAINING = ROOT / "data" / "training"
@@ -20,13 +19,13 @@ FLOORS = {"zh": {"intent": 0.89, "entity_values": 0.88}, "en": {"intent": 0.91, 
 
 
 @pytest.fixture(scope="module")
-def real_parser(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+def real_parser(nlu_model_dir: Path):  # type: ignore[no-untyped-def]
+    """The model the whole suite uses, trained once on data/training (see tests/conftest.py)."""
     assert (TRAINING / "zh" / "nlu.yml").is_file(), "data/training/zh/nlu.yml is missing"
     assert (TRAINING / "en" / "nlu.yml").is_file(), "data/training/en/nlu.yml is missing"
-    out = tmp_path_factory.mktemp("real-nlu")
-    meta = train([TRAINING], out)
-    assert meta["languages"] == ["en", "zh"]
-    return load_parser(out, fallback_threshold=0.0)
+    parser = load_parser(nlu_model_dir, fallback_threshold=0.0)
+    assert sorted(parser.languages) == ["en", "zh"]
+    return parser
 
 
 @pytest.mark.parametrize("language", ["zh", "en"])
