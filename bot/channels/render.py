@@ -10,19 +10,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from dialogue import responses
 from dialogue.messages import Reply
 from dialogue.presentation.money import format_money
 
-TEXT_ONLY = {
-    "zh": "抱歉,我只能看懂文字,请用文字告诉我你想买什么。",
-    "en": "Sorry, I can read text only. Please tell me in words what you are looking for.",
-}
-BUSY = {
-    "zh": "正在为你查询,请稍候……",
-    "en": "Working on it, one moment…",
-}
-CHOOSE_HINT = {"zh": "回复数字即可选择:", "en": "Reply with a number to choose:"}
-IMAGE_LINK = {"zh": "图片", "en": "Image"}
+
+def channel_text(key: str, language: str) -> str:
+    """A text a channel says itself (`channel_busy`, `error_generic`…), from the response catalogs."""
+    return responses.text(key, language)
 
 
 def language_of(code: str | None) -> str:
@@ -36,7 +31,7 @@ def language_of(code: str | None) -> str:
 
 def text_only_reply(code: str | None) -> str:
     """The polite answer to a sticker, voice message or photo, in the user's language."""
-    return TEXT_ONLY[language_of(code)]
+    return channel_text("channel_text_only", language_of(code))
 
 
 def _price(item: dict[str, Any]) -> str:

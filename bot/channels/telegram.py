@@ -21,7 +21,6 @@ import asyncio
 import hashlib
 import hmac
 import logging
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -52,6 +51,7 @@ from bot.channels.render import (
 from bot.channels.store import ChannelStore, InMemoryChannelStore
 from bot.json_body import BadJson, parse_json
 from bot.push import ChannelSendError
+from bot.turns import TurnHandler
 from dialogue.messages import IncomingMessage, Reply
 
 log = logging.getLogger(__name__)
@@ -66,7 +66,6 @@ TEXT_LIMIT = MessageLimit.MAX_TEXT_LENGTH  # 4096
 CAPTION_LIMIT = MessageLimit.CAPTION_LENGTH  # 1024
 COMMANDS = {"start": "/greet", "help": "/help"}
 
-TurnHandler = Callable[[IncomingMessage], Awaitable[list[Reply]]]
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,6 @@ import json
 import re
 import uuid
 import weakref
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +34,8 @@ from pydantic import BaseModel, Field
 
 from bot.channels.render import language_of
 from bot.channels.store import ChannelStore, InMemoryChannelStore
-from dialogue.messages import IncomingMessage, Reply, conversation_id, parse_intent_payload
+from bot.turns import TurnHandler
+from dialogue.messages import IncomingMessage, conversation_id, parse_intent_payload
 from tracking.outbox import Outbox
 
 CHANNEL = "webchat"
@@ -45,7 +45,6 @@ SENDER_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 PENDING_LIMIT = 500
 PENDING_TTL = 7 * 24 * 3600.0
 
-TurnHandler = Callable[[IncomingMessage], Awaitable[list[Reply]]]
 
 
 class WebChatMessage(BaseModel):

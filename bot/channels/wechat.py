@@ -38,10 +38,11 @@ from wechatpy.exceptions import InvalidAppIdException, InvalidSignatureException
 from wechatpy.replies import ArticlesReply, TextReply
 from wechatpy.utils import WeChatSigner
 
-from bot.channels.render import BUSY, CHOOSE_HINT, IMAGE_LINK, TEXT_ONLY, reply_text, split_utf8
+from bot.channels.render import channel_text, reply_text, split_utf8
 from bot.channels.store import ChannelStore, InMemoryChannelStore
 from bot.channels.wechat_api import WeChatApi, WeChatApiError
 from bot.push import ChannelSendError
+from bot.turns import TurnHandler
 from dialogue.messages import IncomingMessage, Reply
 from dialogue.presentation.money import format_money
 
@@ -55,7 +56,6 @@ NONCE_TTL = 2 * TIMESTAMP_WINDOW
 CHOICES_TTL = 24 * 3600.0
 TEXT_BYTES = 2000  # WeChat truncates text messages past ~2048 bytes
 
-TurnHandler = Callable[[IncomingMessage], Awaitable[list[Reply]]]
 WxMessage = dict[str, Any]  # {"msgtype": "text", "text": {"content": ...}} (the custom-send shape)
 
 
@@ -257,7 +257,7 @@ class WeChatChannel:
         if text is None:
             if message.type == "event":
                 return None
-            return TextReply(message=message, content=TEXT_ONLY["zh"])
+            return TextReply(message=message, content=channel_text("channel_text_only", "zh"))
         incoming = IncomingMessage(
             CHANNEL,
             openid,
@@ -269,12 +269,12 @@ class WeChatChannel:
         done, _ = await asyncio.wait({task}, timeout=self._reply_timeout)
         if not done:
             self._later(self._follow_up(openid, task))
-            return TextReply(message=message, content=BUSY[guess_language(text)])
+            return TextReply(message=message, content=channel_text("channel_busy", guess_language(text)))
         try:
             replies = task.result()
         except Exception:  # a dialogue bug must not become a 500 towards WeChat
             log.exception("wechat turn failed")
-            return TextReply(message=message, content="抱歉,出了点问题,请稍后再试。")
+            return TextReply(message=message, content=channel_text("error_generic", guess_language(text)))
         wx = await self.render(openid, replies)
         if not wx:
             return None
@@ -332,9 +332,9 @@ class WeChatChannel:
             lang = guess_language(text or "中")
             lines = [text] if text else []
             if reply.image:
-                lines.append(f"{IMAGE_LINK[lang]}: {reply.image}")
+                lines.append(f"{channel_text('channel_image', lang)}: {reply.image}")
             if reply.buttons:
-                lines.append(CHOOSE_HINT[lang])
+                lines.append(channel_text("channel_choose_hint", lang))
                 for button in reply.buttons:
                     payloads.append(button.payload)
                     lines.append(f"{len(payloads)}. {button.title}")

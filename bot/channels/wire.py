@@ -14,7 +14,6 @@ access token) lives in Redis when a client is given, in process otherwise.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,7 +24,7 @@ from bot.channels.telegram import TelegramChannel, TelegramConfig
 from bot.channels.webchat import WebChatChannel
 from bot.channels.wechat import WeChatChannel, WeChatConfig
 from bot.push import PushRouter
-from dialogue.messages import IncomingMessage, Reply
+from bot.turns import TurnHandler
 from tracking.outbox import Outbox
 
 
@@ -78,7 +77,7 @@ class Channels:
 
 def build_channels(
     settings: Any,
-    handle: Callable[[IncomingMessage], Awaitable[list[Reply]]],
+    handle: TurnHandler,
     outbox: Outbox,
     push: PushRouter,
     redis: Any | None = None,

@@ -50,6 +50,8 @@ class Turns:
         if message.text == "慢":
             await self.release.wait()
             return [Reply(text="查到了 3 件商品")]
+        if message.text in ("出错", "break"):
+            raise RuntimeError("a bug in a flow")
         return [Reply(text=f"收到:{message.text}")]
 
 
@@ -223,6 +225,12 @@ async def test_slow_turn_holds_then_delivers_through_customer_service() -> None:
         await env.channel.drain()
         assert env.stub.sent == [{"touser": OPENID, "msgtype": "text", "text": {"content": "查到了 3 件商品"}}]
         assert env.stub.token_fetches == 1
+
+
+async def test_a_failed_turn_is_answered_from_the_catalog_in_the_shoppers_language(env: Env) -> None:
+    assert reply_of(await env.send(text_xml("出错", msg_id=7)))["Content"] == "抱歉,我这边出了点问题,请稍后再试。"
+    assert reply_of(await env.send(text_xml("break", msg_id=8)))["Content"] == (
+        "Sorry, something went wrong on my side. Please try again in a moment.")
 
 
 @pytest.mark.parametrize(("kind", "fields"), [
