@@ -20,6 +20,32 @@ def channel_text(key: str, language: str) -> str:
     return responses.text(key, language)
 
 
+def guess_language(text: str) -> str:
+    """`zh` when the text has CJK characters, else `en` (for channels whose messages carry no locale)."""
+    return "zh" if any("\u4e00" <= ch <= "\u9fff" for ch in text) else "en"
+
+
+def numbered_buttons(reply: Reply, choices: list[str], language: str) -> list[str]:
+    """The default rendering of buttons for a channel without them: a hint, then "1. title"…
+    numbered after `choices`, to which their payloads are appended (`pick_numbered` maps a
+    typed number back to its payload)."""
+    if not reply.buttons:
+        return []
+    lines = [channel_text("channel_choose_hint", language)]
+    for button in reply.buttons:
+        choices.append(button.payload)
+        lines.append(f"{len(choices)}. {button.title}")
+    return lines
+
+
+def pick_numbered(text: str, choices: list[str]) -> str | None:
+    """The payload of the button whose number the shopper typed; None for anything else."""
+    typed = text.strip()
+    if typed.isascii() and typed.isdigit() and 1 <= int(typed) <= len(choices):
+        return choices[int(typed) - 1]
+    return None
+
+
 def language_of(code: str | None) -> str:
     """Normalise a client language code (`zh-hans`, `en-US`, None) to `zh` or `en`."""
     if code and code.lower().startswith("zh"):

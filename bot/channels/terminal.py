@@ -8,6 +8,7 @@ import contextlib
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from bot.channels.render import guess_language, numbered_buttons, pick_numbered
 from bot.turns import TurnHandler
 from dialogue.messages import IncomingMessage, Reply, conversation_id
 from tracking.outbox import Outbox
@@ -25,10 +26,7 @@ def render(reply: Reply, choices: list[str]) -> list[str]:
     custom = reply.custom or {}
     if custom.get("type") == "order" and custom.get("payment_url"):
         lines.append(f"[pay] {custom['payment_url']}")
-    for b in reply.buttons:
-        choices.append(b.payload)
-        lines.append(f"  [{len(choices)}] {b.title}")
-    return lines
+    return lines + numbered_buttons(reply, choices, guess_language(reply.text or "中"))
 
 
 class TerminalChat:
@@ -55,10 +53,7 @@ class TerminalChat:
 
     def resolve(self, line: str) -> str:
         """A number picks the matching button of the last answer; anything else is sent as typed."""
-        stripped = line.strip()
-        if stripped.isdigit() and 1 <= int(stripped) <= len(self._choices):
-            return self._choices[int(stripped) - 1]
-        return line
+        return pick_numbered(line, self._choices) or line
 
     async def _pushes(self) -> None:
         cid = conversation_id(CHANNEL, self._sender)

@@ -38,7 +38,14 @@ from wechatpy.exceptions import InvalidAppIdException, InvalidSignatureException
 from wechatpy.replies import ArticlesReply, TextReply
 from wechatpy.utils import WeChatSigner
 
-from bot.channels.render import channel_text, reply_text, split_utf8
+from bot.channels.render import (
+    channel_text,
+    guess_language,
+    numbered_buttons,
+    pick_numbered,
+    reply_text,
+    split_utf8,
+)
 from bot.channels.store import ChannelStore, InMemoryChannelStore
 from bot.channels.wechat_api import WeChatApi, WeChatApiError
 from bot.push import ChannelSendError
@@ -90,11 +97,6 @@ class BadRequest(Exception):
     def __init__(self, status: int, reason: str) -> None:
         super().__init__(reason)
         self.status = status
-
-
-def guess_language(text: str) -> str:
-    """`zh` when the text has CJK characters, else `en` (WeChat messages carry no locale)."""
-    return "zh" if any("\u4e00" <= ch <= "\u9fff" for ch in text) else "en"
 
 
 def signature(*parts: str) -> str:
@@ -333,11 +335,7 @@ class WeChatChannel:
             lines = [text] if text else []
             if reply.image:
                 lines.append(f"{channel_text('channel_image', lang)}: {reply.image}")
-            if reply.buttons:
-                lines.append(channel_text("channel_choose_hint", lang))
-                for button in reply.buttons:
-                    payloads.append(button.payload)
-                    lines.append(f"{len(payloads)}. {button.title}")
+            lines += numbered_buttons(reply, payloads, lang)
             if article is not None:  # the card first, its text after it
                 if texts:
                     out.extend(_texts("\n\n".join(texts)))
@@ -354,16 +352,10 @@ class WeChatChannel:
         return out
 
     async def _choice(self, openid: str, text: str) -> str | None:
-        if not text.isdigit():
+        if not text.strip().isdigit():
             return None
         raw = await self._store.get(f"wx:choices:{openid}")
-        if not raw:
-            return None
-        payloads = json.loads(raw)
-        index = int(text)
-        if 1 <= index <= len(payloads):
-            return str(payloads[index - 1])
-        return None
+        return pick_numbered(text, [str(p) for p in json.loads(raw)]) if raw else None
 
 
 def _texts(text: str) -> list[WxMessage]:

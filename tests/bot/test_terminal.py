@@ -22,7 +22,7 @@ async def test_buttons_are_numbered_and_a_number_sends_the_payload():
         return next(inputs)
 
     await TerminalChat(handle, InMemoryOutbox(), write=lines.append, read=read).run()
-    assert "  [1] 第一个" in lines and "  [2] 第二个" in lines
+    assert lines[-3:] == ["回复数字即可选择:", "1. 第一个", "2. 第二个"]  # as WeChat numbers them
     assert seen == ["手机", '/show_details{"ordinal": 2}', "7"]
 
 
