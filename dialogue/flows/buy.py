@@ -285,6 +285,10 @@ class Buy(Flow):
         if summary["promotion"]:
             lines.append(ctx.t("summary_savings", savings=ctx.money(summary["savings"]),
                                promotion=summary["promotion"]))
+            breakdown = frame.get("breakdown") or []
+            if len(breakdown) > 1:  # what each promotion took off, by its rule
+                lines.extend("  " + ctx.t("price_breakdown_line", label=row["label"], amount=ctx.money(row["amount"]))
+                             for row in breakdown)
         lines.append(ctx.t("summary_shipping", name=frame["receiver_name"], phone=frame["phone"],
                            address=frame["address"]))
         lines.append(ctx.t("summary_payment", method=ctx.t(f"pay_{frame['payment_method']}")))

@@ -3,6 +3,10 @@ parcel and the shopper is told each status once; then "我的订单", "快递到
 
 from __future__ import annotations
 
+import json
+from decimal import Decimal
+
+from dialogue.presentation.money import format_money
 from tests.dialogue.conftest import custom, texts
 
 
@@ -110,3 +114,30 @@ async def test_recommendations_follow_what_was_bought(say):
     items = custom(replies, "products")["items"]
     assert items and order["items"][0]["product_id"] not in {i["id"] for i in items}
     assert {i["category"] for i in items} == {"earphones"}
+
+
+async def test_one_price_from_the_card_to_the_pay_page(say, app_client):
+    """The summary, the order card (its discount lines included) and the pay page agree."""
+
+    found = custom(await say('/search_product{"product": "耳机", "price_max": 3000}', sender="two"), "products")
+    promoted = next((n for n, i in enumerate(found["items"], 1) if i.get("price_breakdown")), 1)
+    step = await say("/buy" + json.dumps({"ordinal": promoted, "quantity": 2}), sender="two")
+    while step[0].get("buttons") and "attribute" in step[0]["buttons"][0]["payload"]:
+        step = await say(step[0]["buttons"][0]["payload"], sender="two")
+    for answer in ("北京市朝阳区建国路88号3号楼501", "王芳", "13800138000", "/deny"):
+        await say(answer, sender="two")
+    summary = texts(await say('/inform{"payment_method": "alipay"}', sender="two"))
+    item = found["items"][promoted - 1]
+    product = custom(await say("/show_details" + json.dumps({"product_id": item["id"]}), sender="two"), "product")
+    # the details card for this platform (its offers are priced for one item: quote two the same way)
+    offer = next(o for o in product["item"]["offers"] if o["platform"] == item["platform"])
+    assert format_money(offer["price"]) == format_money(item["price"])
+    order = custom(await say("/affirm", sender="two"), "order")
+    total = format_money(order["total"])
+    assert f"合计 {total}" in summary
+    assert order["items"][0]["quantity"] == 2
+    assert f"单价 {format_money(order['items'][0]['price'])}" in summary
+    taken = sum((Decimal(r["amount"]) for r in order.get("price_breakdown", [])), Decimal(0))
+    assert Decimal(order["items"][0]["unit_price"]) * 2 + taken == Decimal(order["total"])
+    page = await app_client.get(order["payment_url"].replace("http://testserver", "").replace("http://t", ""))
+    assert page.status_code == 200 and f'data-testid="total">{total}<' in page.text
