@@ -32,7 +32,8 @@ from wechatpy.crypto import WeChatCrypto
 
 from bot.channels.store import InMemoryChannelStore
 from bot.channels.telegram import TelegramChannel, TelegramConfig
-from bot.channels.wechat import WeChatChannel, WeChatConfig, signature
+from bot.channels.wechat import WeChatChannel, WeChatConfig
+from bot.channels.wechat_guard import signature
 from dialogue.messages import Button, IncomingMessage, Reply
 from tests.bot.channels.botapi_stub import BotApiStub
 from tests.bot.channels.servers import serve

@@ -3,15 +3,14 @@
 `WeChatChannel(config, handle, store=...)`:
 
 - `router`: GET answers the server verification (`echostr`); POST takes message XML in plain
-  or safe (AES) mode. Every request is checked before any parsing beyond a guarded XML read:
-  body ≤ 64 KiB (413), `signature` / `msg_signature` compared in constant time (403),
-  timestamp within ±300 s (403), nonce not seen before (403), no DOCTYPE / entities (400).
+  or safe (AES) mode. Every request is checked first (wechat_guard.py: body size, signatures,
+  timestamp, DOCTYPE / entities; here: a nonce not seen before).
 - A text or menu-click message goes to the turn handler; if it answers within
   `reply_timeout` (4.5 s) the first message is the passive reply, anything further is sent
   through the customer-service API; if it is slower, a short holding text answers now and
   the replies follow through the customer-service API.
-- WeChat text has no inline keyboard: buttons become numbered choices ("1. …"), kept per
-  conversation in the store, and a reply of "1", "2" … is turned back into the payload.
+- Rendering (wechat_render.py): WeChat text has no inline keyboard, so buttons become numbered
+  choices ("1. …") kept per conversation in the store; "1", "2" … turn back into the payload.
 - `sender`: a `bot.push.ChannelSender` over the customer-service API.
 - `start()` / `stop()`: nothing to connect at start; stop waits for slow turns still
   running and closes the HTTP client.
@@ -20,50 +19,30 @@
 from __future__ import annotations
 
 import asyncio
-import hmac
-import json
 import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
-from xml.etree.ElementTree import ParseError
 
-import defusedxml.ElementTree as SafeET
-from defusedxml import DefusedXmlException
 from fastapi import APIRouter, Request, Response
 from wechatpy import parse_message
 from wechatpy.crypto import WeChatCrypto
-from wechatpy.exceptions import InvalidAppIdException, InvalidSignatureException
 from wechatpy.replies import ArticlesReply, TextReply
-from wechatpy.utils import WeChatSigner
 
-from bot.channels.render import (
-    channel_text,
-    guess_language,
-    numbered_buttons,
-    pick_numbered,
-    reply_text,
-    split_utf8,
-)
+from bot.channels.render import channel_text, guess_language
 from bot.channels.store import ChannelStore, InMemoryChannelStore
 from bot.channels.wechat_api import WeChatApi, WeChatApiError
+from bot.channels.wechat_guard import NONCE_TTL, BadRequest, WeChatGuard, guarded_xml
+from bot.channels.wechat_render import WeChatRenderer, WxMessage
 from bot.push import ChannelSendError
 from bot.turns import TurnHandler
 from dialogue.messages import IncomingMessage, Reply
-from dialogue.presentation.money import format_money
 
 log = logging.getLogger(__name__)
 
 CHANNEL = "wechat"
 WEBHOOK_PATH = "/webhooks/wechat"
-MAX_BODY = 64 * 1024
-TIMESTAMP_WINDOW = 300.0
-NONCE_TTL = 2 * TIMESTAMP_WINDOW
-CHOICES_TTL = 24 * 3600.0
-TEXT_BYTES = 2000  # WeChat truncates text messages past ~2048 bytes
-
-WxMessage = dict[str, Any]  # {"msgtype": "text", "text": {"content": ...}} (the custom-send shape)
 
 
 @dataclass(frozen=True)
@@ -91,28 +70,6 @@ class WeChatConfig:
         )
 
 
-class BadRequest(Exception):
-    """A webhook request that fails a check; carries the HTTP status to answer."""
-
-    def __init__(self, status: int, reason: str) -> None:
-        super().__init__(reason)
-        self.status = status
-
-
-def signature(*parts: str) -> str:
-    """WeChat's SHA-1 signature of the sorted parts."""
-    signer = WeChatSigner()
-    signer.add_data(*parts)
-    return str(signer.signature)
-
-
-def _guarded_xml(body: bytes) -> Any:
-    try:
-        return SafeET.fromstring(body, forbid_dtd=True)
-    except (DefusedXmlException, ParseError) as exc:
-        raise BadRequest(400, f"bad xml: {exc.__class__.__name__}") from exc
-
-
 class WeChatChannel:
     """Webhook router, passive replies, customer-service follow-ups and push sender."""
 
@@ -129,9 +86,10 @@ class WeChatChannel:
         self._handle = handle
         self._store: ChannelStore = store or InMemoryChannelStore()
         self.api = api or WeChatApi(config.app_id, config.app_secret, config.api_base_url, self._store)
-        self._clock = clock
         self._reply_timeout = reply_timeout
         self._crypto = WeChatCrypto(config.token, config.aes_key, config.app_id) if config.aes_key else None
+        self.guard = WeChatGuard(config.token, self._crypto, clock)
+        self.renderer = WeChatRenderer(self._store)
         self._background: set[asyncio.Task[None]] = set()
         self.sender = WeChatSender(self)
         self.router = self._build_router()
@@ -150,45 +108,6 @@ class WeChatChannel:
         while self._background:
             await asyncio.gather(*list(self._background), return_exceptions=True)
 
-    # --- checks ------------------------------------------------------------------------
-    def _check(self, params: dict[str, str]) -> tuple[str, str]:
-        timestamp, nonce = params.get("timestamp", ""), params.get("nonce", "")
-        expected = signature(self.config.token, timestamp, nonce)
-        if not hmac.compare_digest(params.get("signature", "").encode(), expected.encode()):
-            raise BadRequest(403, "bad signature")
-        if not (timestamp.isascii() and timestamp.isdigit() and len(timestamp) <= 12):
-            raise BadRequest(400, "bad timestamp")  # 12 digits: unix seconds for 30,000 years
-        ts = int(timestamp)
-        if abs(self._clock() - ts) > TIMESTAMP_WINDOW:
-            raise BadRequest(403, "stale timestamp")
-        return timestamp, nonce
-
-    async def _body(self, request: Request) -> bytes:
-        declared = request.headers.get("content-length")
-        if declared and declared.isdigit() and int(declared) > MAX_BODY:
-            raise BadRequest(413, "body too large")
-        chunks: list[bytes] = []
-        size = 0
-        async for chunk in request.stream():
-            size += len(chunk)
-            if size > MAX_BODY:
-                raise BadRequest(413, "body too large")
-            chunks.append(chunk)
-        return b"".join(chunks)
-
-    def _decrypt(self, body: bytes, params: dict[str, str], timestamp: str, nonce: str) -> bytes:
-        assert self._crypto is not None
-        root = _guarded_xml(body)
-        encrypted = root.findtext("Encrypt") or ""
-        expected = signature(self.config.token, timestamp, nonce, encrypted)
-        if not hmac.compare_digest(params.get("msg_signature", "").encode(), expected.encode()):
-            raise BadRequest(403, "bad msg_signature")
-        try:
-            plain = self._crypto.decrypt_message(body, expected, timestamp, nonce)
-        except (InvalidSignatureException, InvalidAppIdException, ValueError, KeyError) as exc:
-            raise BadRequest(400, "cannot decrypt") from exc
-        return plain.encode() if isinstance(plain, str) else bytes(plain)
-
     # --- routes ------------------------------------------------------------------------
     def _build_router(self) -> APIRouter:
         router = APIRouter()
@@ -196,7 +115,7 @@ class WeChatChannel:
         @router.get(WEBHOOK_PATH, include_in_schema=False)
         async def wechat_verify(request: Request) -> Response:
             try:
-                self._check(dict(request.query_params))
+                self.guard.check(dict(request.query_params))
             except BadRequest as exc:
                 return Response(status_code=exc.status)
             return Response(request.query_params.get("echostr", ""), media_type="text/plain")
@@ -213,15 +132,15 @@ class WeChatChannel:
 
     async def _on_post(self, request: Request) -> Response:
         params = dict(request.query_params)
-        body = await self._body(request)
-        timestamp, nonce = self._check(params)
+        body = await self.guard.read_body(request)
+        timestamp, nonce = self.guard.check(params)
         if not await self._store.add_if_absent(f"wx:nonce:{timestamp}:{nonce}", NONCE_TTL):
             raise BadRequest(403, "replayed nonce")
         encrypted = self._crypto is not None and params.get("encrypt_type") == "aes"
         if self._crypto is not None and not encrypted:
             raise BadRequest(403, "encrypted mode required")
-        xml = self._decrypt(body, params, timestamp, nonce) if encrypted else body
-        _guarded_xml(xml)
+        xml = self.guard.decrypt(body, params, timestamp, nonce) if encrypted else body
+        guarded_xml(xml)
         try:
             message = parse_message(xml)
         except (ValueError, KeyError, TypeError) as exc:
@@ -243,7 +162,7 @@ class WeChatChannel:
         kind = message.type
         if kind == "text":
             text = str(message.content or "").strip()
-            choice = await self._choice(message.source, text)
+            choice = await self.renderer.choice(message.source, text)
             return choice or text
         if kind == "event":
             event = str(getattr(message, "event", "")).lower()
@@ -277,7 +196,7 @@ class WeChatChannel:
         except Exception:  # a dialogue bug must not become a 500 towards WeChat
             log.exception("wechat turn failed")
             return TextReply(message=message, content=channel_text("error_generic", guess_language(text)))
-        wx = await self.render(openid, replies)
+        wx = await self.renderer.render(openid, replies)
         if not wx:
             return None
         first, rest = wx[0], wx[1:]
@@ -313,7 +232,7 @@ class WeChatChannel:
         except Exception:  # logged: the shopper already has the holding text
             log.exception("slow wechat turn failed")
             return
-        await self._send_all(openid, await self.render(openid, replies))
+        await self._send_all(openid, await self.renderer.render(openid, replies))
 
     async def _send_all(self, openid: str, messages: list[WxMessage]) -> None:
         try:
@@ -321,61 +240,6 @@ class WeChatChannel:
                 await self.api.send_custom(openid, wx)
         except WeChatApiError:
             log.warning("wechat customer-service send failed", exc_info=True)
-
-    # --- rendering ---------------------------------------------------------------------
-    async def render(self, openid: str, replies: list[Reply]) -> list[WxMessage]:
-        """Replies → customer-service shaped messages; buttons become numbered choices."""
-        out: list[WxMessage] = []
-        texts: list[str] = []
-        payloads: list[str] = []
-        for reply in replies:
-            article = _article(reply)
-            text = reply.text if article is not None else reply_text(reply)
-            lang = guess_language(text or "中")
-            lines = [text] if text else []
-            if reply.image:
-                lines.append(f"{channel_text('channel_image', lang)}: {reply.image}")
-            lines += numbered_buttons(reply, payloads, lang)
-            if article is not None:  # the card first, its text after it
-                if texts:
-                    out.extend(_texts("\n\n".join(texts)))
-                    texts = []
-                out.append({"msgtype": "news", "news": {"articles": [article]}})
-            if lines:
-                texts.append("\n".join(lines))
-        if texts:
-            out.extend(_texts("\n\n".join(texts)))
-        if payloads:
-            await self._store.set(f"wx:choices:{openid}", json.dumps(payloads), CHOICES_TTL)
-        elif replies:
-            await self._store.delete(f"wx:choices:{openid}")
-        return out
-
-    async def _choice(self, openid: str, text: str) -> str | None:
-        if not text.strip().isdigit():
-            return None
-        raw = await self._store.get(f"wx:choices:{openid}")
-        return pick_numbered(text, [str(p) for p in json.loads(raw)]) if raw else None
-
-
-def _texts(text: str) -> list[WxMessage]:
-    return [{"msgtype": "text", "text": {"content": c}} for c in split_utf8(text, TEXT_BYTES) if c]
-
-
-def _article(reply: Reply) -> dict[str, str] | None:
-    if not reply.custom or reply.custom.get("type") != "product":
-        return None
-    item = reply.custom.get("item") or {}
-    if not item.get("url"):
-        return None
-    price = format_money(item["price"], None, item.get("currency") or "CNY") if item.get("price") is not None else ""
-    return {
-        "title": str(item.get("title") or item.get("id") or ""),
-        "description": " · ".join(p for p in (price, str(item.get("platform") or "")) if p),
-        "url": str(item["url"]),
-        "picurl": str(item.get("image_url") or ""),
-    }
-
 
 class WeChatSender:
     """Push sender over the customer-service message API; failures → `ChannelSendError`."""
@@ -386,7 +250,7 @@ class WeChatSender:
     async def send(self, recipient_id: str, replies: list[Reply]) -> None:
         """Render and send every reply to the follower `recipient_id` (an openid)."""
         try:
-            for wx in await self._channel.render(recipient_id, replies):
+            for wx in await self._channel.renderer.render(recipient_id, replies):
                 await self._channel.api.send_custom(recipient_id, wx)
         except WeChatApiError as exc:
             raise ChannelSendError(f"wechat: {exc}") from exc

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.channels.wechat import signature
+from bot.channels.wechat_guard import signature
 from tests.bot.channels.test_telegram import message_update, post, stub, telegram  # noqa: F401  (fixtures)
 from tests.bot.channels.test_wechat import TOKEN, Env, env, text_xml  # noqa: F401  (env: fixture)
 

@@ -16,8 +16,9 @@ from fastapi import FastAPI
 from wechatpy.crypto import WeChatCrypto
 
 from bot.channels.store import InMemoryChannelStore, RedisChannelStore
-from bot.channels.wechat import WeChatChannel, WeChatConfig, signature
+from bot.channels.wechat import WeChatChannel, WeChatConfig
 from bot.channels.wechat_api import DEFAULT_MENU, WeChatApi, setup_menu
+from bot.channels.wechat_guard import signature
 from bot.push import ChannelSendError
 from dialogue.messages import Button, IncomingMessage, Reply
 from tests.bot.channels.servers import serve
