@@ -33,7 +33,7 @@ from bot.console.collected import ConsoleBackends
 from bot.console.setup import ConsoleParts, build_console
 from bot.nlu_loader import load_or_train_async
 from bot.observability import Metrics
-from bot.push import PushRouter
+from bot.push import DurablePush, PushRouter
 from bot.routes.charts import chart_url
 from bot.routes.merchant import parse_merchant_keys
 from bot.scheduler import JobScheduler
@@ -61,6 +61,7 @@ from integrations.charts.price_chart import PillowPriceChart
 from integrations.db.alerts_repo import SqlAlertRepository, SqlPriceHistory
 from integrations.db.orders_logistics_repo import SqlShipmentRepository, SqlTicketRepository
 from integrations.db.orders_repo import SqlOrderRepository
+from integrations.db.push_outbox import SqlPushOutbox
 from integrations.db.shoppers_repo import SQLShopperRepository
 from integrations.db.uow import SqlUnitOfWork
 from integrations.marketplaces.demo.factory import (
@@ -452,7 +453,9 @@ def build_runtime(settings: Settings, *, console_clock: Clock | None = None,
     def alert_chart_url(alert: Any) -> str:
         return chart_url(s.base_url, alert.product_id, alert.target_price, alert.language)
 
-    notifier = PushAlertNotifier(push, chart_url=alert_chart_url, default_rate=s.alert_push_rate_per_second,
+    durable_push = DurablePush(push, SqlPushOutbox(db_engine), clock)  # at least once, from the database
+    scheduler.add_job("deliver_pushes", durable_push.deliver_due, s.push_retry_seconds)
+    notifier = PushAlertNotifier(durable_push, chart_url=alert_chart_url, default_rate=s.alert_push_rate_per_second,
                                  channel_rates=parse_channel_rates(s.alert_push_channel_rates),
                                  concurrency=s.alert_push_concurrency)
     alerts = AlertService(
@@ -474,7 +477,7 @@ def build_runtime(settings: Settings, *, console_clock: Clock | None = None,
         log.warning("PAYMENT_PROVIDER=sandbox with SANDBOX off: orders cannot be paid (no pay page); "
                     "set SANDBOX=1 for the demo (make run does) or configure WeChat Pay / Alipay")
     orders = build_orders(
-        db_engine, PushNotifier(push), clock, connectors, base_url=s.base_url,
+        db_engine, PushNotifier(durable_push), clock, connectors, base_url=s.base_url,
         payment_provider=s.payment_provider, extra_providers=real.payments,
         sandbox_secret=s.sandbox_payment_secret.encode() if s.sandbox_payment_secret else None,
         carrier=real.carrier, carrier_step=timedelta(seconds=s.carrier_step_seconds),

@@ -35,6 +35,8 @@ class Settings(BaseSettings):
     sandbox: bool = Field(default=False, description="sandbox routes and the pay page's test buttons; "
                                                      "`make run` turns it on")
     public_url: str | None = Field(default=None, description="public base URL of this server")
+    push_retry_seconds: float = Field(
+        default=10.0, description="how often pushes a sender could not finish are sent again")
     tracker_retention_days: float = Field(
         default=90.0, description="a Redis transcript idle this long is forgotten (0 = kept for ever)")
     lock_lease_seconds: float = Field(

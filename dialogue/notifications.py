@@ -61,9 +61,20 @@ class PushNotifier:
 
     async def notify(self, recipient: Recipient, kind: str, payload: dict[str, Any]) -> None:
         reply = render(kind, payload, recipient.language)
-        await self._push.push(recipient.channel, recipient.recipient_id, [reply])
+        await self._push.push(recipient.channel, recipient.recipient_id, [reply], event_key=event_key(kind, payload))
 
     async def order_changed(self, event: OrderStatusChanged) -> None:
         order = event.order
         reply = render("order", order_payload(order, event.payment_url, order.language), order.language)
-        await self._push.push(order.channel, order.recipient_id, [reply])
+        await self._push.push(order.channel, order.recipient_id, [reply],
+                              event_key=f"order:{order.id}:{order.status.value}")
+
+
+def event_key(kind: str, payload: dict[str, Any]) -> str | None:
+    """What a shipment or ticket push is about: told once per status (None: no key, always sent)."""
+    if kind == "shipment":
+        events = payload.get("events") or [{}]
+        return f"shipment:{payload.get('tracking_number')}:{payload.get('status')}:{events[-1].get('time', '')}"
+    if kind == "ticket":
+        return f"ticket:{payload.get('ticket_id')}:{payload.get('status')}"
+    return None

@@ -49,7 +49,10 @@ class PushPort(Protocol):
     chat, a WeChat customer-service message, a web chat socket.
     """
 
-    async def push(self, channel: str, recipient_id: str, replies: list[Reply]) -> None: ...
+    async def push(self, channel: str, recipient_id: str, replies: list[Reply], event_key: str | None = None) -> None:
+        """`event_key` names what the push is about (e.g. `order:SO1:shipped`): a push of the same
+        event to the same recipient is sent once however often it is asked for."""
+        ...
 
 
 class SearchPort(Protocol):

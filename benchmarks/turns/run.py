@@ -73,7 +73,8 @@ class Server:
         self.port = free_port()
         code = ("import uvicorn; from bot.app import create_app; "
                 f"uvicorn.run(create_app(), host='127.0.0.1', port={self.port}, log_level='warning')")
-        self.log = tempfile.TemporaryFile()  # a pipe nobody reads would fill and stall the server
+        # a pipe nobody reads would fill and stall the server; closed in stop()
+        self.log = tempfile.TemporaryFile()  # noqa: SIM115
         self.proc = subprocess.Popen([sys.executable, "-c", code], env={**os.environ, **env},
                                      cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL, stderr=self.log)
         self.url = f"http://127.0.0.1:{self.port}"
@@ -102,6 +103,7 @@ class Server:
             self.proc.wait(timeout=30)
         except subprocess.TimeoutExpired:
             self.proc.kill()
+        self.log.close()
 
 
 async def shopper(client: httpx.AsyncClient, n: int, run: int, stop_at: float, tally: Tally) -> None:

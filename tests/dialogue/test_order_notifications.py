@@ -41,7 +41,7 @@ class RecordingPush:
     def __init__(self):
         self.pushed = []
 
-    async def push(self, channel, recipient_id, replies):
+    async def push(self, channel, recipient_id, replies, event_key=None):
         self.pushed.append((channel, recipient_id, replies))
 
 
