@@ -14,7 +14,7 @@ from bot import db
 from bot.push import DurablePush, PushRouter
 from dialogue.messages import Reply
 from integrations.db.push_outbox import SqlPushOutbox
-from shop.clock import FakeClock
+from integrations.memory.clock import FakeClock
 from tracking.outbox import InMemoryOutbox
 
 
