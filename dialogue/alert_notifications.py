@@ -22,6 +22,7 @@ from typing import Any
 from dialogue import responses
 from dialogue.messages import Button, Reply
 from dialogue.ports import PushPort
+from dialogue.presentation.alerts import alert_payload
 from dialogue.presentation.money import format_money as money
 from shop.alerts import ANY_PLATFORM, AlertError, AlertQuote, PriceAlert
 
@@ -69,7 +70,7 @@ def alert_created_replies(alert: PriceAlert, quote: AlertQuote, chart_url: str |
             low=money(quote.all_time_low),
             suggested=money(quote.suggested_target),
         )
-    custom = alert.to_payload() | {
+    custom = alert_payload(alert) | {
         "suggested_target": str(quote.suggested_target) if quote.below_all_time_low else None
     }
     return [Reply(text=text, image=chart_url, custom=custom)]
@@ -104,7 +105,7 @@ def render_alert_notification(alert: PriceAlert, chart_url: str | None = None) -
         price=money(alert.triggered_price),
         target=money(alert.target_price),
     )
-    custom = alert.to_payload() | {
+    custom = alert_payload(alert) | {
         "triggered_price": None if alert.triggered_price is None else str(alert.triggered_price)
     }
     button = Button(_t(lang, "cancel_button"), f'/cancel_price_alert{{"alert_id": "{alert.id}"}}')

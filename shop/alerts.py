@@ -94,17 +94,6 @@ class PriceAlert:
         """An armed alert notifies at the next price ≤ target."""
         return self.status is AlertStatus.ACTIVE
 
-    def to_payload(self) -> dict[str, Any]:
-        """The `price_alert` custom payload (contracts/channels.md)."""
-        return {
-            "type": "price_alert",
-            "alert_id": self.id,
-            "product_id": self.product_id,
-            "target_price": str(self.target_price),
-            "percent_drop": None if self.percent_drop is None else str(self.percent_drop),
-            "status": self.status.value,
-        }
-
 
 @dataclass(frozen=True)
 class AlertRequest:

@@ -14,6 +14,7 @@ from dialogue.context import TurnContext
 from dialogue.flows.base import Flow
 from dialogue.flows.common import listed, pick_listed, to_decimal
 from dialogue.messages import Button, button_payload
+from dialogue.presentation.alerts import alert_payload
 from shop.alerts import AlertError, AlertRequest, PriceAlert
 
 
@@ -99,7 +100,7 @@ class ListPriceAlerts(Flow):
             return
         alerts = await ctx.services.alerts.list_alerts(ctx.shopper.id)
         ctx.reply_text(alert_list_text(alerts, ctx.language), buttons=_cancel_buttons(ctx, alerts),
-                       custom={"type": "price_alerts", "items": [a.to_payload() for a in alerts]} if alerts else None)
+                       custom={"type": "price_alerts", "items": [alert_payload(a) for a in alerts]} if alerts else None)
 
 
 def _cancel_buttons(ctx: TurnContext, alerts: list[PriceAlert]) -> list[Button]:
@@ -144,7 +145,7 @@ class CancelPriceAlert(Flow):
             return
         for alert in done:
             ctx.say("alert_cancelled", title=alert.product_title,
-                    custom=alert.to_payload())
+                    custom=alert_payload(alert))
 
 
 FLOWS: tuple[type[Flow], ...] = (SetPriceAlert, ListPriceAlerts, CancelPriceAlert)
