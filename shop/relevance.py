@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from shop.catalog import Product
+from shop.taxonomy import NODES, ancestors, fix_typos
 from shop.vocabulary import BRANDS, brand_aliases, category_words, fold
 
 MAX_QUERY_CHARS = 100
@@ -143,7 +144,7 @@ def understand(product_text: str | None) -> UnderstoodQuery:
     """Split the product text into categories, brands named in it, and other words."""
     raw = product_text or ""
     truncated = len(raw) > MAX_QUERY_CHARS
-    text = fold(raw[:MAX_QUERY_CHARS])
+    text = fix_typos(fold(raw[:MAX_QUERY_CHARS]))
     cats, rest = _find_phrases(text, _CATEGORY_PHRASES)
     brands, rest = _find_phrases(rest, _BRAND_PHRASES)
     words = tuple(dict.fromkeys(t for t in tokens(rest) if t not in STOPWORDS))
@@ -187,16 +188,17 @@ def index_product(product: Product) -> ProductIndex:
 def score(product: Product, query: UnderstoodQuery) -> float:
     """Relevance of `product` to the query's product text; 0 means it does not match.
 
-    A category named in the query must be the product's (3); a category phrase found in the
+    A kind named in the query must be the product's (3): its category lies under the named
+    node, or it is filed under a coarser node and its own text names the kind (`_of_kind`); a category phrase found in the
     product's own text ("空调" for an air conditioner, not a fridge) adds 2; each other word
     scores when it is one of the product's tokens (2) or appears in its text (1). Most of the
     other words must match when no category is named. Brand filtering is the caller's.
     """
-    if query.categories and product.category not in query.categories:
-        return 0.0
     if not query.words and not query.categories:
         return 1.0  # no product words: everything of the wanted brand matches equally
     idx = index_product(product)
+    if query.categories and not any(_of_kind(product.category, asked, idx) for asked in query.categories):
+        return 0.0
     total = 3.0 if query.categories else 0.0
     for phrase in query.category_phrases:
         if phrase in idx.tokens or phrase in idx.haystack:
@@ -212,3 +214,14 @@ def score(product: Product, query: UnderstoodQuery) -> float:
     if not query.categories and matched * 2 < len(query.words):
         return 0.0
     return total
+
+
+def _of_kind(category: str, asked: str, idx: ProductIndex) -> bool:
+    """Whether a product filed under `category` is of the asked kind: its category lies under
+    the asked node, or (a product filed coarsely, e.g. under "kitchen" for an air fryer) its
+    own text names the asked kind."""
+    if asked in ancestors(category):
+        return True
+    if category not in ancestors(asked):
+        return False
+    return asked in idx.categories or any(word in idx.tokens for word in NODES[asked].words)

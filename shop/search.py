@@ -26,6 +26,7 @@ from shop.price_history import PricePoint, PriceRecorder
 from shop.pricing import PriceQuote, best_quote, quote
 from shop.relevance import MAX_QUERY_CHARS, UnderstoodQuery, score, understand, warm_up
 from shop.search_result import SearchHit, SearchResult
+from shop.taxonomy import ancestors, nearest, related
 from shop.vocabulary import CATEGORIES, PLATFORM_NAMES, canonical_brand, category_words, fold
 
 log = logging.getLogger(__name__)
@@ -151,7 +152,9 @@ class SearchAggregator:
         understood = understand(product)
         brands = frozenset({brand}) if brand else understood.brands_in_text
         if category:
-            wanted = understood.categories & {category} if understood.categories else frozenset({category})
+            wanted = frozenset(c if category in ancestors(c) else category
+                               for c in understood.categories if related(c, category)) \
+                if understood.categories else frozenset({category})
             if not wanted:
                 return SearchResult.empty(normal, "no_match", "The product words name another category.")
             understood = replace(understood, categories=wanted)
@@ -159,8 +162,11 @@ class SearchAggregator:
 
     # ---- search ---------------------------------------------------------------------------
 
-    async def search(self, query: SearchQuery) -> SearchResult:
-        """Ranked, filtered, sorted products of every selected platform, one page of them."""
+    async def search(self, query: SearchQuery, *, suggest: bool = True) -> SearchResult:
+        """Ranked, filtered, sorted products of every selected platform, one page of them.
+
+        A search naming a kind the catalog has nothing of answers `no_such_kind` with nearby
+        kinds that have products (`suggest=False`: don't look for them)."""
         norm = self._normalise(query)
         if isinstance(norm, SearchResult):
             return norm
@@ -172,7 +178,10 @@ class SearchAggregator:
                 return self._from_cache(q, cached, norm.notes)
         platforms = list(q.platforms) or [p for p in PLATFORMS if p in self.connectors]
         platforms += [p for p in self.connectors if p not in platforms and not q.platforms]
-        ask = replace(q, product=_platform_keywords(q.product, norm.understood), platforms=(), page=1,
+        keywords = _platform_keywords(q.product, norm.understood)
+        if not keywords and q.category in CATEGORIES:
+            keywords = CATEGORIES[q.category][0]  # a kind alone ("recommend a phone"): its name
+        ask = replace(q, product=keywords, platforms=(), page=1,
                       page_size=self.candidate_limit,
                       category=next(iter(norm.understood.categories)) if len(norm.understood.categories) == 1
                       else q.category)
@@ -181,7 +190,7 @@ class SearchAggregator:
         merged = self._merge(got.results)
         self._record(merged)
         hits = self._rank(merged, norm)
-        if self.cache is not None and not got.failed and not got.late:
+        if self.cache is not None and hits and not got.failed and not got.late:
             await self.cache.set(key, self._encode(hits), self.cache_ttl_seconds)
         if q.sort_by:
             order = _order(q.sort_by)
@@ -193,7 +202,25 @@ class SearchAggregator:
             result = replace(result, reason="platforms_unavailable", message=f"No platform answered in time: {names}.")
         elif not hits:
             result = replace(result, reason="no_match", message="No product matches the search.")
-        return result
+            if suggest and norm.understood.categories and not got.failed and not got.late:
+                result = await self._no_such_kind(result, norm)
+        return replace(result, kinds=tuple(sorted(norm.understood.categories)))
+
+    async def _no_such_kind(self, result: SearchResult, norm: _Normalised) -> SearchResult:
+        """Nothing matched a search naming a kind: when that kind has no products at all (any brand,
+        any price), say so and name up to three nearby kinds that have some."""
+        kinds = sorted(norm.understood.categories)
+        if (norm.brands or norm.query.price_min is not None or norm.query.price_max is not None
+                or norm.query.platforms or norm.understood.words):
+            plain = await self.search(SearchQuery(category=kinds[0], page_size=1), suggest=False)
+            if plain.items:
+                return result  # the kind exists: the brand, budget or words ruled it out
+        candidates = [c for kind in kinds for c in nearest(kind, limit=6)]
+        found = await asyncio.gather(*(self.search(SearchQuery(category=c, page_size=1), suggest=False)
+                                       for c in candidates))
+        nearby = tuple(dict.fromkeys(c for c, r in zip(candidates, found, strict=True) if r.items))[:3]
+        return replace(result, reason="no_such_kind", nearby=nearby,
+                       message=f"No products of the kind {', '.join(kinds)}.")
 
     def _merge(self, per_platform: Mapping[str, list[Product]]) -> list[Product]:
         merged: dict[str, Product] = {}

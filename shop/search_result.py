@@ -25,6 +25,7 @@ class SearchResult:
     """One page of a search; `reason` is set when the search could not match anything.
 
     reason: unknown_platform, unknown_brand, unknown_category, invalid_price_range, no_match,
+    no_such_kind (the kind named has no products at all; `nearby` lists kinds that have),
     platforms_unavailable (every platform failed or was late).
     notes: price_range_swapped, negative_price_min_ignored, query_truncated, unknown_sort_ignored.
     """
@@ -40,6 +41,8 @@ class SearchResult:
     message: str | None = None
     notes: tuple[str, ...] = ()
     from_cache: bool = False
+    kinds: tuple[str, ...] = ()  # categories (taxonomy keys) the shopper's words named
+    nearby: tuple[str, ...] = ()  # no_match of a named kind: nearby categories that have products
 
     @property
     def pages(self) -> int:

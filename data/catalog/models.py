@@ -10,6 +10,54 @@ from __future__ import annotations
 Model = tuple[str, str, str, str, int, tuple[str, ...]]
 Config = tuple[str, str, float, dict[str, str]]
 
+# The first demo catalog's 14 categories and their words (its keywords and the NLU lookups
+# come from these; the shop's own vocabulary is the taxonomy in shop/taxonomy.py).
+LEGACY_CATEGORIES: dict[str, tuple[str, str, tuple[str, ...]]] = {
+    "phones": ("手机", "Phones", (
+        "手机", "智能手机", "5g手机", "拍照手机", "游戏手机", "phone", "phones", "smartphone",
+        "smartphones", "mobile phone", "cellphone")),
+    "laptops": ("笔记本电脑", "Laptops", (
+        "笔记本", "笔记本电脑", "轻薄本", "游戏本", "商务本", "超极本", "电脑", "laptop", "laptops",
+        "notebook", "notebooks", "ultrabook", "gaming laptop")),
+    "tablets": ("平板电脑", "Tablets", ("平板", "平板电脑", "tablet", "tablets", "pad")),
+    "earphones": ("耳机", "Earphones", (
+        "耳机", "蓝牙耳机", "无线耳机", "降噪耳机", "头戴式耳机", "耳麦", "earphones", "earphone",
+        "headphones", "headphone", "earbuds", "headset")),
+    "running_shoes": ("跑鞋", "Running shoes", (
+        "跑鞋", "跑步鞋", "运动鞋", "慢跑鞋", "running shoes", "running shoe", "runners", "sneakers",
+        "trainers")),
+    "sportswear": ("运动服饰", "Sportswear", (
+        "运动服", "运动服饰", "运动裤", "卫衣", "t恤", "运动套装", "速干衣", "运动外套", "sportswear",
+        "hoodie", "hoodies", "t-shirt", "tee", "joggers", "track jacket", "tracksuit")),
+    "home_appliances": ("家用电器", "Home appliances", (
+        "家电", "家用电器", "空调", "冰箱", "洗衣机", "吸尘器", "扫地机器人", "电风扇", "吹风机", "空气净化器",
+        "appliance", "appliances", "air conditioner", "fridge", "refrigerator", "washing machine",
+        "vacuum", "vacuum cleaner", "robot vacuum", "hair dryer", "air purifier", "fan")),
+    "kitchen": ("厨房电器", "Kitchen", (
+        "厨房", "厨具", "电饭煲", "空气炸锅", "破壁机", "炒锅", "电水壶", "烧水壶", "豆浆机", "刀具",
+        "kitchen", "rice cooker", "air fryer", "blender", "wok", "kettle", "soymilk maker",
+        "knife set")),
+    "beauty": ("美妆护肤", "Beauty", (
+        "美妆", "护肤", "护肤品", "化妆品", "面霜", "精华", "精华液", "口红", "香水", "粉底液", "眼霜",
+        "beauty", "skincare", "cosmetics", "serum", "lipstick", "perfume", "foundation", "face cream",
+        "eye cream")),
+    "baby": ("母婴", "Baby", (
+        "母婴", "纸尿裤", "尿不湿", "拉拉裤", "奶粉", "婴儿", "宝宝", "baby", "diapers", "nappies",
+        "infant formula", "formula", "baby wipes", "湿巾")),
+    "groceries": ("食品生鲜", "Groceries", (
+        "零食", "坚果", "食品", "牛奶", "酸奶", "矿泉水", "食用油", "大米", "snacks", "nuts",
+        "groceries", "milk", "yogurt", "water", "cooking oil", "mixed nuts")),
+    "books": ("图书", "Books", (
+        "图书", "书", "书籍", "小说", "科幻小说", "books", "book", "novel", "novels", "sci-fi")),
+    "furniture": ("家具", "Furniture", (
+        "家具", "沙发", "椅子", "办公椅", "人体工学椅", "书桌", "电脑桌", "床", "衣柜", "书架",
+        "furniture", "sofa", "chair", "office chair", "ergonomic chair", "desk", "bed",
+        "wardrobe", "bookshelf")),
+    "toys": ("玩具", "Toys", (
+        "玩具", "积木", "拼装玩具", "手办", "盲盒", "模型", "毛绒玩具", "toys", "toy",
+        "building blocks", "bricks", "figure", "blind box", "model kit", "plush")),
+}
+
 STORAGE_PHONE: list[Config] = [
     ("8GB+256GB", "8GB+256GB", 1.0, {"内存": "8GB", "存储": "256GB"}),
     ("12GB+256GB", "12GB+256GB", 1.12, {"内存": "12GB", "存储": "256GB"}),

@@ -22,6 +22,7 @@ from dialogue.flows.common import (
 from dialogue.messages import Button, button_payload
 from dialogue.presentation.products import products_payload
 from shop.catalog import SearchQuery
+from shop.taxonomy import name as category_name
 
 PLATFORM_LABEL = {"zh": {"taobao": "淘宝", "jd": "京东", "pdd": "拼多多"},
                   "en": {"taobao": "Taobao", "jd": "JD", "pdd": "Pinduoduo"}}
@@ -77,6 +78,17 @@ async def run_search(ctx: TurnContext, query: SearchQuery, refining: bool = Fals
         ctx.say("search_no_more" if query.page > 1 else "refine_no_results")
         return
     ctx.set_slot(LAST_SEARCH, query_to_slot(query))
+    if result.reason == "no_such_kind" and not result.items:
+        ctx.set_slot(LAST_RESULTS, [])
+        kind = "、".join(category_name(k, ctx.language) for k in result.kinds) if ctx.language == "zh" \
+            else " / ".join(category_name(k, ctx.language).lower() for k in result.kinds)
+        nearby = [category_name(k, ctx.language) for k in result.nearby]
+        if nearby:
+            ctx.say("search_no_kind_nearby", kind=kind, nearby=("、" if ctx.language == "zh" else ", ").join(nearby),
+                    buttons=[Button(n, button_payload("search_product", product=n)) for n in nearby])
+        else:
+            ctx.say("search_no_kind", kind=kind)
+        return
     if result.reason and not result.items:
         ctx.set_slot(LAST_RESULTS, [])
         key = {"unknown_platform": "search_unknown_platform", "unknown_brand": "search_unknown_brand",

@@ -78,3 +78,13 @@ async def test_cheaper_goes_below_what_was_shown_until_nothing_is_then_cheapest_
         raise AssertionError("cheaper never ran out of cheaper items")
     details = custom(await say("第二个详细说说", sender=s), "product")["item"]
     assert details["id"] == listed[1]["id"]
+
+
+async def test_a_kind_the_shop_lacks_is_said_so_in_the_shoppers_language(say):
+    # the first demo catalog sells Xiaomi earbuds but no power banks: none are passed off as one
+    zh = await say("买个小米充电宝 200以内", sender="zh-kind")
+    assert "充电宝" in texts(zh) and not any((r.get("custom") or {}).get("type") == "products" for r in zh)
+    en = await say("I need a power bank under 200", sender="en-kind")
+    assert "power bank" in texts(en).lower()
+    assert not any((r.get("custom") or {}).get("type") == "products" for r in en)
+    assert texts(en).isascii()

@@ -133,3 +133,18 @@ def test_there_are_at_least_fifty_queries_in_both_languages():
     assert chinese >= 20 and len(QUERIES) - chinese >= 20
     assert sum(1 for q in QUERIES if q[3] is not None) >= 25
     assert sum(1 for q in QUERIES if q[1]) >= 15 and sum(1 for q in QUERIES if q[4]) >= 10
+
+
+@pytest.mark.parametrize("product", ["小米充电宝", "power bank", "powerbank", "移动电源"])
+async def test_a_kind_the_catalog_lacks_is_said_so_never_filled_with_other_kinds(demo, product):
+    # the first demo catalog has earbuds of Xiaomi but no power banks: nothing else is passed off
+    result = await _aggregator(demo).search(SearchQuery(product=product, price_max=Decimal(200)))
+    assert result.items == [] and result.reason == "no_such_kind"
+    assert result.kinds == ("power_bank",)
+
+
+async def test_a_kind_named_with_a_typo_or_coarsely_filed_still_finds_it(demo):
+    result = await _aggregator(demo).search(SearchQuery(product="vaccum cleaner", page_size=5))
+    assert result.items and all("吸尘器" in h.product.title for h in result.items)
+    result = await _aggregator(demo).search(SearchQuery(product="蓝芽耳机", page_size=5))
+    assert result.items and all(h.product.category == "earphones" for h in result.items)
