@@ -20,6 +20,7 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from argon2 import PasswordHasher
@@ -69,6 +70,7 @@ from integrations.marketplaces.demo.factory import (
     build_demo_marketplace,
     make_price_walk_job,
 )
+from integrations.marketplaces.demo.store import CATALOG_PATH, full_catalog_path
 from integrations.marketplaces.jd_union import JdUnionConfig, JdUnionConnector
 from integrations.marketplaces.pdd_ddk import PddDdkConfig, PddDdkConnector
 from integrations.marketplaces.taobao_tbk import TaobaoTbkConfig, TaobaoTbkConnector
@@ -373,6 +375,16 @@ def register_order_jobs(scheduler: JobScheduler, c: OrdersComponents, *, shipmen
     scheduler.add_job("retry_refunds", c.tickets.retry_refunds, platform_sync_seconds)
 
 
+
+def _demo_catalog_path(s: Settings) -> Path:
+    """The demo platforms' catalog: the full generated one (built at first start), the small
+    committed one, or a file."""
+    if s.demo_catalog == "full":
+        return full_catalog_path(s.var_dir)
+    if s.demo_catalog == "demo":
+        return CATALOG_PATH
+    return Path(s.demo_catalog)
+
 def build_runtime(settings: Settings, *, console_clock: Clock | None = None,
                   console_hasher: PasswordHasher | None = None) -> Runtime:
     """Build the whole graph, in dependency order; nothing connects until `start()`."""
@@ -416,7 +428,7 @@ def build_runtime(settings: Settings, *, console_clock: Clock | None = None,
         demo = build_demo_marketplace(
             latency_ms=s.demo_platform_latency_ms, jitter_ms=s.demo_platform_jitter_ms,
             failure_rate=s.demo_platform_failure_rate, fulfil_delay_seconds=s.demo_fulfil_delay_seconds,
-            timeout_seconds=s.demo_platform_timeout_seconds,
+            timeout_seconds=s.demo_platform_timeout_seconds, catalog_path=_demo_catalog_path(s),
             # In process (tests), the bot serves the platforms' images under /demo/{platform}.
             public_base_url=s.base_url if in_process else None)
         connectors.update(demo.prepare(in_process=in_process))

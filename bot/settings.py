@@ -58,6 +58,9 @@ class Settings(BaseSettings):
     demo_fulfil_delay_seconds: float = 60.0
     demo_platform_timeout_seconds: float = Field(default=1.0, description="per-call timeout of the demo connectors")
     demo_price_walk_seconds: float = Field(default=300.0, description="0 = prices stay still")
+    demo_catalog: str = Field(default="full", description=(
+        "full (the generated catalog of every kind, built under var/ at first start), demo (the "
+        "614 products of data/catalog/products.json) or the path of a catalog JSON file"))
     search_deadline_seconds: float = 1.5
     search_cache_ttl_seconds: float = 60.0
 

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+# Tests run on the small committed catalog (614 products); `make run` builds the full one.
+os.environ.setdefault("DEMO_CATALOG", "demo")
 PG_ADMIN_DSN = os.environ.get("TEST_PG_ADMIN_DSN", "postgresql://postgres@127.0.0.1:5432/test")
 REDIS_TEST_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 

@@ -2,6 +2,8 @@
 NLU lookup tables `data/training/catalog.yml`.
 
 Run from the repository root:  python data/catalog/generate.py
+    --full [--per-leaf N] [--out FILE]   the full catalog of every kind (data/catalog/full.py)
+    --lexicon                           shop/taxonomy_pinyin.py (pinyin of the lexicon; needs pypinyin)
 Every product has zh + en titles, brand, category, specs, variants, keywords and offers on
 one to three demo platforms (taobao, jd, pdd) with their own prices and promotions.
 """
@@ -259,6 +261,20 @@ def build_pinyin_module() -> str:
 
 
 def main() -> None:
+    if "--full" in sys.argv:  # the full catalog (also built by the bot at first start under var/)
+        import time
+
+        from full import PER_LEAF, build_full_catalog
+
+        per_leaf = int(sys.argv[sys.argv.index("--per-leaf") + 1]) if "--per-leaf" in sys.argv else PER_LEAF
+        out = Path(sys.argv[sys.argv.index("--out") + 1]) if "--out" in sys.argv else ROOT / "var" / "catalog" / "full.json"
+        started = time.perf_counter()
+        full = build_full_catalog(per_leaf=per_leaf)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(json.dumps(full, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+        print(f"{len(full['products'])} products over {per_leaf} per kind in "
+              f"{time.perf_counter() - started:.1f} s -> {out}")
+        return
     if "--lexicon" in sys.argv:
         out = ROOT / "shop" / "taxonomy_pinyin.py"
         out.write_text(build_pinyin_module(), encoding="utf-8")

@@ -11,15 +11,19 @@ import functools
 import hashlib
 import json
 import random
+import re
 import time
-from collections.abc import Callable
+from array import array
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
 from shop.relevance import STOPWORDS, tokens
-from shop.vocabulary import BRANDS, CATEGORIES, fold
+from shop.taxonomy import NODES as TAXONOMY
+from shop.taxonomy import ancestors
+from shop.vocabulary import BRANDS, fold
 
 CATALOG_PATH = Path(__file__).resolve().parents[3] / "data" / "catalog" / "products.json"
 CENT = Decimal("0.01")
@@ -63,6 +67,90 @@ def load_catalog(path: Path = CATALOG_PATH) -> dict[str, Any]:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
+def full_catalog_path(var_dir: Path, per_leaf: int | None = None) -> Path:
+    """The full generated catalog (data/catalog/full.py) under `var_dir`, built now when missing
+    (a few seconds; the build time is logged and printed)."""
+    import importlib.util
+    import logging
+
+    source = CATALOG_PATH.parent / "full.py"
+    spec = importlib.util.spec_from_file_location("shopbot_catalog_full", source)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    per_leaf = per_leaf or module.PER_LEAF
+    digest = hashlib.sha1(source.read_bytes() + str(per_leaf).encode()).hexdigest()[:10]
+    path = var_dir / "catalog" / f"full-{per_leaf}-{digest}.json"
+    if path.exists():
+        return path
+    started = time.perf_counter()
+    catalog = module.build_full_catalog(per_leaf=per_leaf)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(catalog, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+    tmp.replace(path)
+    message = (f"built the demo catalog: {len(catalog['products'])} products in "
+               f"{time.perf_counter() - started:.1f} s -> {path}")
+    logging.getLogger(__name__).info(message)
+    print(message, flush=True)
+    return path
+
+
+_CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
+_ASCII_WORD = re.compile(r"[a-z0-9][a-z0-9.+'\-]*")
+
+
+def _grams(text: str) -> set[str]:
+    """Index keys of a folded text: each Chinese character and character pair, each Latin word."""
+    keys: set[str] = set()
+    for run in _CJK_RUN.findall(text):
+        keys.update(run)
+        keys.update(run[i:i + 2] for i in range(len(run) - 1))
+    keys.update(w.strip(".-'") for w in _ASCII_WORD.findall(text))
+    return keys
+
+
+class CatalogIndex:
+    """One keyword index over a catalog's products, shared by the platforms that list them: index
+    keys (`_grams`) -> product positions, and each product's folded text to confirm a match."""
+
+    def __init__(self, catalog: dict[str, Any]) -> None:
+        self.haystacks: list[str] = []
+        postings: dict[str, list[int]] = {}
+        for n, product in enumerate(catalog["products"]):
+            # the kind and every group above it, in both languages ("充电宝 手机配件 手机通讯 power banks …")
+            kinds = [name for key in ancestors(product["category"])
+                     for name in (TAXONOMY[key].zh, TAXONOMY[key].en)]
+            haystack = fold(" ".join([product["title"], product["title_en"], product["brand"],
+                                      BRANDS.get(product["brand"], ""), *kinds, *product["keywords"]]))
+            self.haystacks.append(haystack)
+            for gram in _grams(haystack):
+                postings.setdefault(gram, []).append(n)
+        self.postings = {k: array("I", v) for k, v in postings.items()}
+
+    def matching(self, word: str) -> list[int] | None:
+        """Positions of the products whose text contains `word`; None when the index cannot tell
+        (then the caller scans)."""
+        keys = _grams(word)
+        if not keys:
+            return None
+        if not _CJK_RUN.fullmatch(word) and not (word.isascii() and _ASCII_WORD.fullmatch(word)):
+            return None
+        rarest = min((self.postings.get(k, array("I")) for k in keys), key=len)
+        return [n for n in rarest if word in self.haystacks[n]]
+
+
+_INDEXES: dict[int, CatalogIndex] = {}
+
+
+def catalog_index(catalog: dict[str, Any]) -> CatalogIndex:
+    """The catalog's shared index (built once per loaded catalog)."""
+    index = _INDEXES.get(id(catalog))
+    if index is None:
+        index = _INDEXES[id(catalog)] = CatalogIndex(catalog)
+    return index
+
+
 class PlatformStore:
     """One demo platform's listings and orders."""
 
@@ -75,22 +163,22 @@ class PlatformStore:
         self.by_catalog_id: dict[str, Listing] = {}
         self.orders: dict[str, DemoOrder] = {}
         self.orders_by_our_id: dict[str, DemoOrder] = {}
-        for product in catalog["products"]:
+        self.index = catalog_index(catalog)
+        self.by_position: dict[int, Listing] = {}
+        for position, product in enumerate(catalog["products"]):
             offer = product["offers"].get(platform)
             if offer is None:
                 continue
-            cat_zh, cat_en, _ = CATEGORIES.get(product["category"], ("", "", ()))
             listing = Listing(
                 product=product, platform_product_id=offer["platform_product_id"],
                 price=Decimal(offer["price"]), original_price=Decimal(offer["original_price"]),
                 base_price=Decimal(offer["price"]), promotions=list(offer["promotions"]),
                 stock=int(offer["stock"]), sales=int(offer["sales"]), rating=float(offer["rating"]),
-                merchant=offer["merchant"],
-                haystack=fold(" ".join([product["title"], product["title_en"], product["brand"],
-                                        BRANDS.get(product["brand"], ""), cat_zh, cat_en,
-                                        *product["keywords"]])))
+                merchant=offer["merchant"], haystack=self.index.haystacks[position])
             self.listings[listing.platform_product_id] = listing
             self.by_catalog_id[listing.catalog_id] = listing
+            self.by_position[position] = listing
+        self.by_sales = sorted(self.listings.values(), key=lambda x: -x.sales)
 
     def get(self, any_id: str) -> Listing | None:
         """A listing by this platform's id or by the merchant's outer id (the catalog id)."""
@@ -102,7 +190,16 @@ class PlatformStore:
         words = [w for w in tokens(keyword) if w not in STOPWORDS and (len(w) >= 2 or not w.isascii())] if keyword else []
         brand_key = fold(brand) if brand else None
         scored: list[tuple[int, Listing]] = []
-        for listing in self.listings.values():
+        candidates: Iterable[Listing] = self.by_sales
+        if words:
+            matched: set[int] = set()
+            for word in dict.fromkeys(words):
+                found = self.index.matching(word)
+                if found is None:
+                    found = [n for n, text in enumerate(self.index.haystacks) if word in text]
+                matched.update(found)
+            candidates = [x for x in (self.by_position.get(n) for n in matched) if x is not None]
+        for listing in candidates:
             if brand_key and brand_key not in (fold(listing.product["brand"]),
                                                fold(BRANDS.get(listing.product["brand"], ""))):
                 continue

@@ -1,0 +1,107 @@
+"""The full generated catalog (every kind of the taxonomy), built small (a few products per kind):
+what a shopper sees of it in both languages, and searches that name a kind find that kind only."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import re
+from decimal import Decimal
+from pathlib import Path
+
+import httpx
+import pytest
+
+from integrations.marketplaces.demo.connector import DemoMarketplaceConnector
+from integrations.marketplaces.demo.factory import build_demo_marketplace
+from integrations.marketplaces.demo.store import full_catalog_path
+from shop.brands import brands_for
+from shop.catalog import SearchQuery
+from shop.relevance import warm_up
+from shop.search import SearchAggregator
+from shop.taxonomy import LEAVES, ancestors
+
+ROOT = Path(__file__).resolve().parents[3]
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _generator():  # type: ignore[no-untyped-def]
+    spec = importlib.util.spec_from_file_location("catalog_full", ROOT / "data" / "catalog" / "full.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def small_path(tmp_path_factory) -> Path:
+    return full_catalog_path(tmp_path_factory.mktemp("var"), per_leaf=4)
+
+
+@pytest.fixture(scope="module")
+def catalog(small_path) -> dict:
+    return json.loads(small_path.read_text("utf-8"))
+
+
+def test_every_kind_has_products_of_its_own_brands(catalog):
+    products = catalog["products"]
+    assert {p["category"] for p in products} == set(LEAVES)
+    assert len(products) == 4 * len(LEAVES)
+    for p in products:
+        assert p["brand"] in brands_for(p["category"]), p["title"]
+        assert 1 <= len(p["offers"]) <= 3 and set(p["offers"]) <= {"taobao", "jd", "pdd"}
+
+
+def test_every_string_a_shopper_sees_exists_in_both_languages(catalog):
+    for p in catalog["products"]:
+        english = [p["title_en"], *p["specs_en"], *p["specs_en"].values(), *p["reviews"]["en"],
+                   *(v for values in p["variants_en"].values() for v in values),
+                   *(promo["label_en"] for o in p["offers"].values() for promo in o["promotions"])]
+        assert not [s for s in english if CJK.search(s)], p["id"]
+        assert CJK.search(p["title"]) and p["reviews"]["zh"] and len(p["specs_en"]) == len(p["specs"])
+        assert {k: len(v) for k, v in p["variants"].items()} == {k: len(v) for k, v in p["variants_en"].items()}
+        for axis, values in p["variants"].items():
+            assert set(p["variant_stock"][axis]) == set(values)
+
+
+def test_names_with_no_english_form_are_romanised():
+    module = _generator()
+    big = module.build_full_catalog(per_leaf=40)
+    assert any("Xiaoxin" in p["title_en"] and "小新" in p["title"] for p in big["products"])
+
+
+def test_the_generator_is_deterministic(catalog):
+    assert _generator().build_full_catalog(per_leaf=4) == catalog
+
+
+@pytest.fixture(scope="module")
+def demo(small_path):
+    warm_up()
+    built = build_demo_marketplace(latency_ms=0, jitter_ms=0, catalog_path=small_path)
+    built._build()
+    return built
+
+
+def _aggregator(demo) -> SearchAggregator:
+    connectors = {p: DemoMarketplaceConnector(p, f"http://{p}.demo", transport=httpx.ASGITransport(app=s.app))
+                  for p, s in demo.servers.items()}
+    return SearchAggregator(connectors, None, deadline_seconds=5.0)
+
+
+@pytest.mark.parametrize("words, kind", [
+    ("充电宝", "power_bank"), ("I need a power bank", "power_bank"), ("小米充电宝", "power_bank"),
+    ("尿不湿", "diapers"), ("nappies for my little one", "diapers"), ("吸尘器", "vacuum"),
+    ("vacuum cleaner", "vacuum"), ("蓝芽耳机", "earphones"), ("空调", "air_conditioner"),
+    ("猫粮", "cat_food"), ("羽绒服", "down_jacket"), ("手工陶瓷", "pottery"),
+])
+async def test_a_query_naming_a_kind_lists_that_kind_only(demo, words, kind):
+    result = await _aggregator(demo).search(SearchQuery(product=words, page_size=5))
+    assert result.items, words
+    assert all(kind in ancestors(h.product.category) for h in result.items), \
+        [h.product.title for h in result.items]
+
+
+async def test_brands_and_budgets_hold(demo):
+    result = await _aggregator(demo).search(SearchQuery(product="衣服", brand="优衣库", page_size=5))
+    assert result.items and all(h.product.brand == "Uniqlo" for h in result.items)
+    result = await _aggregator(demo).search(SearchQuery(product="power bank", price_max=Decimal(200)))
+    assert all(h.price.total <= 200 for h in result.items)
