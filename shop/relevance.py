@@ -15,9 +15,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from shop.brands import BRANDS
 from shop.catalog import Product
 from shop.taxonomy import NODES, ancestors, fix_typos
-from shop.vocabulary import BRANDS, brand_aliases, category_words, fold
+from shop.vocabulary import brand_aliases, category_words, fold
 
 MAX_QUERY_CHARS = 100
 _WORD = re.compile(r"[a-z0-9][a-z0-9.+'\-]*|[\u4e00-\u9fff]+")
