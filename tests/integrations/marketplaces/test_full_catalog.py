@@ -104,4 +104,4 @@ async def test_brands_and_budgets_hold(demo):
     result = await _aggregator(demo).search(SearchQuery(product="衣服", brand="优衣库", page_size=5))
     assert result.items and all(h.product.brand == "Uniqlo" for h in result.items)
     result = await _aggregator(demo).search(SearchQuery(product="power bank", price_max=Decimal(200)))
-    assert all(h.price.total <= 200 for h in result.items)
+    assert result.items and all(h.price.total.amount <= 200 for h in result.items)
