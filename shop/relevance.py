@@ -177,9 +177,7 @@ def index_product(product: Product) -> ProductIndex:
     haystack = fold(" ".join(parts))
     toks = set(tokens(" ".join(parts)))
     toks.update(fold(k) for k in product.keywords)
-    cats, _ = _find_phrases(haystack, _CATEGORY_PHRASES)
-    idx = ProductIndex(tokens=frozenset(toks), haystack=haystack,
-                       categories=frozenset(_CATEGORY_WORDS[c] for c in cats))
+    idx = ProductIndex(tokens=frozenset(toks), haystack=haystack)
     if len(_index_cache) > 20_000:
         _index_cache.clear()
     _index_cache[key] = idx
@@ -225,4 +223,4 @@ def _of_kind(category: str, asked: str, idx: ProductIndex) -> bool:
         return True
     if category not in ancestors(asked):
         return False
-    return asked in idx.categories or any(word in idx.tokens for word in NODES[asked].words)
+    return any(word in idx.tokens or (not word.isascii() and word in idx.haystack) for word in NODES[asked].words)

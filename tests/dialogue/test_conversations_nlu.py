@@ -88,3 +88,18 @@ async def test_a_kind_the_shop_lacks_is_said_so_in_the_shoppers_language(say):
     assert "power bank" in texts(en).lower()
     assert not any((r.get("custom") or {}).get("type") == "products" for r in en)
     assert texts(en).isascii()
+
+
+async def test_bad_search_input_gets_a_clear_answer_in_the_shoppers_language(say):
+    # one character, 500 characters, only emoji, only a brand, only a price, an unknown brand
+    replies = await say("🛒🛒", sender="emoji-only")  # no language to go by: any helpful answer
+    assert replies and all(r.get("text") for r in replies)
+    for n, text in enumerate(["买", "我想买" + "手机" * 250, "华为", "500以内", "我要买佐布拉克牌的鞋子"]):
+        replies = await say(text, sender=f"zh-bad-{n}")
+        assert replies and all(r.get("text") for r in replies), text
+        assert any("\u4e00" <= ch <= "\u9fff" for ch in texts(replies)), text
+    for n, text in enumerate(["a", "I want " + "phone " * 80, "Huawei", "under 500", "I need Zorblax shoes"]):
+        replies = await say(text, sender=f"en-bad-{n}")
+        assert replies and all(r.get("text") for r in replies), text
+        said = texts(replies).splitlines()[0]  # the bot's own words (the small test catalog's titles
+        assert not any("\u4e00" <= ch <= "\u9fff" for ch in said), (text, said)  # are not all English)

@@ -76,7 +76,8 @@ class Dialect:
 
     platform = ""
 
-    def search(self, keyword: str, brand: str | None, limit: int) -> Call:
+    def search(self, keyword: str, brand: str | None, limit: int, category: str | None = None) -> Call:
+        """The platform's keyword search; `category` (a taxonomy node) narrows it to that kind."""
         raise NotImplementedError
 
     def search_items(self, data: Json) -> Any:
@@ -122,10 +123,12 @@ class TaobaoDialect(Dialect):
     def check(self, data: Json) -> None:
         self._error_response(data, "sub_code", "msg")
 
-    def search(self, keyword: str, brand: str | None, limit: int) -> Call:
+    def search(self, keyword: str, brand: str | None, limit: int, category: str | None = None) -> Call:
         params: Json = {"q": keyword, "page_size": limit}
         if brand:
             params["brand"] = brand
+        if category:
+            params["cat"] = category
         return Call("GET", "/taobao/items/search", params=params)
 
     def search_items(self, data: Json) -> Any:
@@ -174,10 +177,12 @@ class JdDialect(Dialect):
         if data.get("code") not in (0, 404):
             raise PlatformDataError(f"jd: {data.get('message')}")
 
-    def search(self, keyword: str, brand: str | None, limit: int) -> Call:
+    def search(self, keyword: str, brand: str | None, limit: int, category: str | None = None) -> Call:
         params: Json = {"keyword": keyword, "pageSize": limit}
         if brand:
             params["brand"] = brand
+        if category:
+            params["catId"] = category
         return Call("GET", "/jd/api/search", params=params)
 
     def search_items(self, data: Json) -> Any:
@@ -229,10 +234,12 @@ class PddDialect(Dialect):
     def check(self, data: Json) -> None:
         self._error_response(data, "error_code", "error_msg")
 
-    def search(self, keyword: str, brand: str | None, limit: int) -> Call:
+    def search(self, keyword: str, brand: str | None, limit: int, category: str | None = None) -> Call:
         body: Json = {"type": "pdd.goods.search", "keyword": keyword, "page_size": limit}
         if brand:
             body["brand"] = brand
+        if category:
+            body["cat_id"] = category
         return Call("POST", self.ROUTER, json=body)
 
     def search_items(self, data: Json) -> Any:
@@ -341,7 +348,7 @@ class DemoMarketplaceConnector:
     async def search(self, query: SearchQuery, *, limit: int = 50) -> list[Product]:
         """This platform's products for the query's words (and brand), its own offer only."""
         keyword = " ".join(x for x in (query.product, query.brand if not query.product else None) if x)
-        data = await self._call(self.dialect.search(keyword, query.brand, limit), idempotent=True)
+        data = await self._call(self.dialect.search(keyword, query.brand, limit, query.category), idempotent=True)
         return parse_items(self.platform, self.dialect.search_items(data))[:limit]
 
     async def get_product(self, platform_product_id: str) -> Product | None:

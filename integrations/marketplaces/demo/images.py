@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 from xml.sax.saxutils import escape
 
+from shop.taxonomy import NODES, ancestors
+
 _ICONS = {  # simple shapes per category, drawn in a 120x120 box
     "phones": '<rect x="35" y="10" width="50" height="100" rx="8" fill="none" stroke="{c}" stroke-width="5"/>'
               '<circle cx="60" cy="98" r="4" fill="{c}"/>',
@@ -31,12 +33,34 @@ _ICONS = {  # simple shapes per category, drawn in a 120x120 box
             '<circle cx="40" cy="50" r="9" fill="{c}"/><circle cx="80" cy="50" r="9" fill="{c}"/>',
 }
 _COLOURS = {"taobao": "#ff5000", "jd": "#e1251b", "pdd": "#e02e24"}
+# groups of the taxonomy drawn with the icon of a kin kind
+_GROUP_ICONS = {"phones_accessories": "phones", "computers_office": "laptops", "digital": "earphones",
+                "shoes_bags": "running_shoes", "clothing": "sportswear", "sports": "sportswear",
+                "home": "furniture", "household": "groceries", "health": "beauty", "pets": "baby",
+                "car": "home_appliances", "jewellery_luxury": "beauty", "handcraft": "kitchen",
+                "books_stationery": "books"}
+# a product's first colour variant fills its icon, so colours (and products) tell apart
+_VARIANT_FILLS = {"黑色": "#222222", "白色": "#d8d8d8", "灰色": "#8a8a8a", "蓝色": "#2f6fd6", "红色": "#d63031",
+                  "绿色": "#2e9e5b", "粉色": "#f08fb3", "紫色": "#8e5bd6", "银色": "#b8bcc2", "金色": "#d4a93c",
+                  "米色": "#e6d5b8", "卡其色": "#b59a6a", "深空灰": "#4a4d52", "藏青色": "#243a66",
+                  "钛金属原色": "#9c9a94", "星光色": "#e9dfcf"}
+
+
+def _icon(category: str) -> str | None:
+    for key in ancestors(category) if category in NODES else (category,):
+        if key in _ICONS:
+            return _ICONS[key]
+        if key in _GROUP_ICONS:
+            return _ICONS[_GROUP_ICONS[key]]
+    return None
 
 
 def product_svg(product: dict[str, Any], platform: str) -> str:
     """A 320x320 SVG card for a catalog product."""
     colour = _COLOURS.get(platform, "#555")
-    icon = _ICONS.get(product["category"], '<circle cx="60" cy="60" r="40" fill="{c}"/>').replace("{c}", colour)
+    first = next(iter((product.get("variants") or {}).get("colour") or []), None)
+    fill = _VARIANT_FILLS.get(first or "", colour)
+    icon = (_icon(product["category"]) or '<circle cx="60" cy="60" r="40" fill="{c}"/>').replace("{c}", fill)
     title = str(product["title"])
     lines = [title[i:i + 16] for i in range(0, min(len(title), 48), 16)]
     text = "".join(f'<text x="160" y="{250 + 22 * n}" font-size="16" text-anchor="middle" '

@@ -141,8 +141,9 @@ def _taobao_routes(app: FastAPI, store: PlatformStore) -> None:
 
     @app.get("/taobao/items/search")
     async def search(request: Request, q: str = "", brand: str | None = None, start_price: str | None = None,
-                     page_no: int = 1, page_size: int = 40) -> JSONResponse:
-        found = store.search(q, brand=brand, price_min=_decimal(start_price) if start_price else None)
+                     page_no: int = 1, page_size: int = 40, cat: str | None = None) -> JSONResponse:
+        found = store.search(q, brand=brand, price_min=_decimal(start_price) if start_price else None,
+                             category=cat)
         items = [wire.taobao_item(x, _base(request), summary=True) for x in _page(found, page_no, page_size)]
         return JSONResponse({"items_search_response": {"total_results": len(found), "items": {"item": items}}})
 
@@ -185,9 +186,10 @@ def _taobao_routes(app: FastAPI, store: PlatformStore) -> None:
 def _jd_routes(app: FastAPI, store: PlatformStore) -> None:
     @app.get("/jd/api/search")
     async def search(request: Request, keyword: str = "", brand: str | None = None,
-                     priceFrom: int | None = None, pageIndex: int = 1, pageSize: int = 40) -> JSONResponse:
+                     priceFrom: int | None = None, pageIndex: int = 1, pageSize: int = 40,
+                     catId: str | None = None) -> JSONResponse:
         floor = Decimal(priceFrom) / 100 if priceFrom is not None else None
-        found = store.search(keyword, brand=brand, price_min=floor)
+        found = store.search(keyword, brand=brand, price_min=floor, category=catId)
         skus = [wire.jd_sku(x, _base(request), summary=True) for x in _page(found, pageIndex, pageSize)]
         return JSONResponse({"code": 0, "message": "success", "result": {"totalCount": len(found), "skuList": skus}})
 
@@ -240,7 +242,8 @@ def _pdd_routes(app: FastAPI, store: PlatformStore) -> None:
         kind = body.get("type")
         base = _base(request)
         if kind == "pdd.goods.search":
-            found = store.search(str(body.get("keyword") or ""), brand=body.get("brand"))
+            found = store.search(str(body.get("keyword") or ""), brand=body.get("brand"),
+                                 category=str(body["cat_id"]) if body.get("cat_id") else None)
             goods = [wire.pdd_goods(x, base, summary=True) for x in
                      _page(found, int(body.get("page", 1)), int(body.get("page_size", 40)))]
             return {"goods_search_response": {"total_count": len(found), "goods_list": goods}}

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import heapq
 import json
 import random
 import re
@@ -22,7 +23,7 @@ from typing import Any
 
 from shop.relevance import STOPWORDS, tokens
 from shop.taxonomy import NODES as TAXONOMY
-from shop.taxonomy import ancestors
+from shop.taxonomy import ancestors, related
 from shop.vocabulary import BRANDS, fold
 
 CATALOG_PATH = Path(__file__).resolve().parents[3] / "data" / "catalog" / "products.json"
@@ -129,12 +130,10 @@ class CatalogIndex:
         self.postings = {k: array("I", v) for k, v in postings.items()}
 
     def matching(self, word: str) -> list[int] | None:
-        """Positions of the products whose text contains `word`; None when the index cannot tell
-        (then the caller scans)."""
+        """Positions of the products whose text contains `word` (Latin words as whole words);
+        None when the word has no index key (then the caller scans)."""
         keys = _grams(word)
         if not keys:
-            return None
-        if not _CJK_RUN.fullmatch(word) and not (word.isascii() and _ASCII_WORD.fullmatch(word)):
             return None
         rarest = min((self.postings.get(k, array("I")) for k in keys), key=len)
         return [n for n in rarest if word in self.haystacks[n]]
@@ -165,6 +164,8 @@ class PlatformStore:
         self.orders_by_our_id: dict[str, DemoOrder] = {}
         self.index = catalog_index(catalog)
         self.by_position: dict[int, Listing] = {}
+        self._position: dict[str, int] = {}
+        self._kind_positions: dict[str, frozenset[int]] = {}
         for position, product in enumerate(catalog["products"]):
             offer = product["offers"].get(platform)
             if offer is None:
@@ -178,19 +179,37 @@ class PlatformStore:
             self.listings[listing.platform_product_id] = listing
             self.by_catalog_id[listing.catalog_id] = listing
             self.by_position[position] = listing
+            self._position[listing.catalog_id] = position
         self.by_sales = sorted(self.listings.values(), key=lambda x: -x.sales)
+        self.by_category: dict[str, list[Listing]] = {}  # each in sales order
+        for listing in self.by_sales:
+            self.by_category.setdefault(listing.product["category"], []).append(listing)
+
+    def _positions_of(self, category: str) -> frozenset[int]:
+        """Catalog positions of this platform's listings of a kind (or filed coarsely above it)."""
+        found = self._kind_positions.get(category)
+        if found is None:
+            found = self._kind_positions[category] = frozenset(
+                n for key, lst in self.by_category.items() if related(key, category)
+                for n in (self._position[x.catalog_id] for x in lst))
+        return found
 
     def get(self, any_id: str) -> Listing | None:
         """A listing by this platform's id or by the merchant's outer id (the catalog id)."""
         return self.listings.get(any_id) or self.by_catalog_id.get(any_id)
 
     def search(self, keyword: str, *, brand: str | None = None, price_min: Decimal | None = None,
-               price_max: Decimal | None = None) -> list[Listing]:
-        """Keyword search as a platform does it: any word matches, more words rank higher."""
+               price_max: Decimal | None = None, category: str | None = None) -> list[Listing]:
+        """Keyword search as a platform does it: any word matches, more words rank higher;
+        `category` (a taxonomy node) keeps the listings filed under it, or under a coarser node
+        that holds it."""
         words = [w for w in tokens(keyword) if w not in STOPWORDS and (len(w) >= 2 or not w.isascii())] if keyword else []
         brand_key = fold(brand) if brand else None
         scored: list[tuple[int, Listing]] = []
         candidates: Iterable[Listing] = self.by_sales
+        if category and not words:
+            lists = [lst for key, lst in self.by_category.items() if related(key, category)]
+            candidates = lists[0] if len(lists) == 1 else heapq.merge(*lists, key=lambda x: -x.sales)
         if words:
             matched: set[int] = set()
             for word in dict.fromkeys(words):
@@ -198,6 +217,8 @@ class PlatformStore:
                 if found is None:
                     found = [n for n, text in enumerate(self.index.haystacks) if word in text]
                 matched.update(found)
+            if category:
+                matched &= self._positions_of(category)
             candidates = [x for x in (self.by_position.get(n) for n in matched) if x is not None]
         for listing in candidates:
             if brand_key and brand_key not in (fold(listing.product["brand"]),

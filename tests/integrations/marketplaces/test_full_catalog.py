@@ -105,3 +105,35 @@ async def test_brands_and_budgets_hold(demo):
     assert result.items and all(h.product.brand == "Uniqlo" for h in result.items)
     result = await _aggregator(demo).search(SearchQuery(product="power bank", price_max=Decimal(200)))
     assert result.items and all(h.price.total.amount <= 200 for h in result.items)
+
+
+def test_a_platform_keeps_the_kind_asked_for(demo, catalog):
+    store = demo.servers["jd"].store
+    listed = store.search("手机", category="phones")
+    assert listed and all(x.product["category"] == "phones" for x in listed)
+    assert any(x.product["category"] == "phone_case" for x in store.search("手机"))  # without it, any text match
+    every = store.search("", category="phones_accessories")
+    assert {x.product["category"] for x in every} == {c for c in LEAVES if "phones_accessories" in ancestors(c)}
+
+
+def test_product_pictures_differ_by_kind_and_colour(demo, catalog):
+    from integrations.marketplaces.demo.images import product_svg
+
+    products = catalog["products"]
+    phone = next(p for p in products if p["category"] == "phones")
+    sofa = next(p for p in products if p["category"] == "sofa")
+    assert product_svg(phone, "jd") != product_svg(sofa, "jd")
+    recoloured = {**phone, "variants": {"colour": ["红色"]}}
+    assert "#d63031" in product_svg(recoloured, "jd") and "#d63031" not in product_svg(
+        {**phone, "variants": {"colour": ["黑色"]}}, "jd")
+
+
+def test_the_relevance_set_is_hand_written_in_both_languages():
+    from benchmarks.search.relevance_set import JUDGEMENTS
+    from shop.brands import BRANDS
+    from shop.taxonomy import NODES
+
+    assert len(JUDGEMENTS) >= 400 and len({q for q, _, _ in JUDGEMENTS}) == len(JUDGEMENTS)
+    chinese = sum(1 for q, _, _ in JUDGEMENTS if CJK.search(q))
+    assert chinese >= 200 and len(JUDGEMENTS) - chinese >= 200
+    assert all(kind in NODES and (brand is None or brand in BRANDS) for _, kind, brand in JUDGEMENTS)
