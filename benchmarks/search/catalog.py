@@ -60,10 +60,12 @@ async def _serve(path: Path, queries: list[str], rounds: int) -> tuple[list[floa
 
     from integrations.marketplaces.demo.connector import DemoMarketplaceConnector
     from integrations.marketplaces.demo.factory import build_demo_marketplace
+    from integrations.text import jieba_words
     from shop.catalog import SearchQuery
     from shop.relevance import warm_up
     from shop.search import SearchAggregator
 
+    jieba_words.install()
     warm_up()
     demo = build_demo_marketplace(latency_ms=0, jitter_ms=0, catalog_path=path)
     demo._build()

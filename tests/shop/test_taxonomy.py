@@ -6,6 +6,7 @@ from collections import Counter
 
 import pytest
 
+from integrations.text import jieba_words
 from shop.brands import BRANDS, GROUP_BRANDS, brands_for
 from shop.relevance import understand
 from shop.taxonomy import LEAVES, NODES, TOP_GROUPS, nearest, related, resolve
@@ -44,6 +45,7 @@ def test_a_kind_written_any_way_resolves_to_one_category(words, kind):
 
 
 def test_a_product_phrase_is_resolved_and_kept_as_written():
+    jieba_words.install()  # the word cutter of Chinese text
     q = understand("小米充电宝")
     assert q.categories == {"power_bank"} and q.brands_in_text == {"Xiaomi"}
     assert q.category_phrases == ("充电宝",)

@@ -15,6 +15,7 @@ import pytest
 from integrations.marketplaces.demo.connector import DemoMarketplaceConnector
 from integrations.marketplaces.demo.factory import build_demo_marketplace
 from integrations.marketplaces.demo.store import full_catalog_path
+from integrations.text import jieba_words
 from shop.brands import brands_for
 from shop.catalog import SearchQuery
 from shop.relevance import warm_up
@@ -75,6 +76,7 @@ def test_the_generator_is_deterministic(catalog):
 
 @pytest.fixture(scope="module")
 def demo(small_path):
+    jieba_words.install()
     warm_up()
     built = build_demo_marketplace(latency_ms=0, jitter_ms=0, catalog_path=small_path)
     built._build()
