@@ -91,8 +91,15 @@ def _tokens(text: str) -> tuple[str, ...]:
         if _CJK.match(chunk):
             out.extend(w for w in _cutter.cut(chunk) if w.strip())
         else:
-            out.append(chunk.strip(".-'"))
+            word = chunk.strip(".-'")
+            out.append(word)
+            glued = _GLUED_MODEL.fullmatch(word)
+            if glued:  # "iphone15" is also "iphone" "15", as "iPhone 15" is written
+                out.extend(glued.groups())
     return tuple(t for t in out if t)
+
+
+_GLUED_MODEL = re.compile(r"([a-z]{3,})(\d{1,4})")
 
 
 _CATEGORY_WORDS = category_words()

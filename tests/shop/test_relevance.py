@@ -148,3 +148,11 @@ async def test_a_kind_named_with_a_typo_or_coarsely_filed_still_finds_it(demo):
     assert result.items and all("吸尘器" in h.product.title for h in result.items)
     result = await _aggregator(demo).search(SearchQuery(product="蓝芽耳机", page_size=5))
     assert result.items and all(h.product.category == "earphones" for h in result.items)
+
+
+@pytest.mark.parametrize("written", ["iPhone15", "iPhone 15", "iphone 15", "苹果15", "Apple iPhone15"])
+async def test_a_model_number_written_any_way_finds_the_model(demo, written):
+    result = await _aggregator(demo).search(SearchQuery(product=written, page_size=3))
+    assert result.items, written
+    assert all(h.product.brand == "Apple" and "iphone 15" in h.product.title_en.lower() for h in result.items), \
+        [h.product.title_en for h in result.items]
