@@ -139,3 +139,12 @@ def test_the_relevance_set_is_hand_written_in_both_languages():
     chinese = sum(1 for q, _, _ in JUDGEMENTS if CJK.search(q))
     assert chinese >= 200 and len(JUDGEMENTS) - chinese >= 200
     assert all(kind in NODES and (brand is None or brand in BRANDS) for _, kind, brand in JUDGEMENTS)
+
+
+@pytest.mark.parametrize("words, attribute", [
+    ("27寸显示器", "27英寸"), ("monitor 27 inch", "27英寸"), ("256G手机", "256GB"), ("phone 256gb", "256GB"),
+    ("空调 1.5匹", "1.5匹"), ("1.5hp air conditioner", "1.5匹"),
+])
+async def test_attributes_written_any_way_rank_the_matching_product_first(demo, words, attribute):
+    result = await _aggregator(demo).search(SearchQuery(product=words, page_size=3))
+    assert result.items and attribute in result.items[0].product.title, [h.product.title for h in result.items]
