@@ -63,6 +63,7 @@ lint: install-test
 bench: install-test services
 	$(BIN)/python -m benchmarks.nlu.run
 	$(BIN)/python -m benchmarks.search.run
+	$(BIN)/python -m benchmarks.search.catalog
 	$(BIN)/python -m benchmarks.dialogue.run
 	$(BIN)/python -m benchmarks.orders.run
 	$(BIN)/python -m benchmarks.channels.run
