@@ -60,7 +60,7 @@ class HttpAdapter:
         errors: ErrorKinds,
         *,
         base_url: str = "",
-        timeout: float = 5.0,
+        timeout: float | httpx.Timeout = 5.0,
         retries: int = 0,
         backoff: float = 0.2,
         breaker: Breaker | None = None,
@@ -94,8 +94,10 @@ class HttpAdapter:
     async def __aexit__(self, *exc: object) -> None:
         await self.aclose()
 
-    async def send(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
-        """One HTTP exchange; transport failures and non-2xx statuses raise the adapter's errors."""
+    async def send(self, method: str, url: str, *, raise_rejected: bool = True, **kwargs: Any) -> httpx.Response:
+        """One HTTP exchange; transport failures and non-2xx statuses raise the adapter's errors
+        (``raise_rejected=False``: a *rejected* answer is returned, for a vendor whose error codes
+        are in the body)."""
         await self.start()
         assert self._client is not None
         what = f"{self.name}: {method} {url.split('?', 1)[0]}"
@@ -108,17 +110,24 @@ class HttpAdapter:
         kind = status_error(response.status_code)
         if kind == "unavailable":
             raise self.errors.unavailable(f"{what} answered HTTP {response.status_code}")
-        if kind == "rejected":
+        if kind == "rejected" and raise_rejected:
             raise self.errors.rejected(f"{what} answered HTTP {response.status_code}")
         return response
 
     async def exchange(
-        self, method: str, url: str, interpret: Callable[[httpx.Response], T], *, idempotent: bool, **kwargs: Any
+        self,
+        method: str,
+        url: str,
+        interpret: Callable[[httpx.Response], T],
+        *,
+        idempotent: bool,
+        raise_rejected: bool = True,
+        **kwargs: Any,
     ) -> T:
         """``interpret(send(...))``, retried on the adapter's retryable errors when ``idempotent``."""
 
         async def attempt() -> T:
-            return interpret(await self.send(method, url, **kwargs))
+            return interpret(await self.send(method, url, raise_rejected=raise_rejected, **kwargs))
 
         async def retried() -> T:
             attempts = 1 + (self._retries if idempotent else 0)

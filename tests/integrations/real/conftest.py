@@ -1,6 +1,6 @@
 """Local servers for the real-adapter tests: ASGI apps behind httpx, or uvicorn on 127.0.0.1.
 
-The vendor SDKs that do their own HTTP (wechatpayv3 uses ``requests``) need a real socket:
+Adapters tested over a real socket (WeChat Pay) use it:
 ``serve`` runs a FastAPI app with uvicorn on an ephemeral port in a thread and waits, with a
 bound, until it listens.
 """

@@ -1,6 +1,6 @@
 """WeChat Pay v3 adapter against a local api.mch.weixin.qq.com served by uvicorn on 127.0.0.1.
 
-wechatpayv3 does its own HTTP with ``requests``, so the server is a real socket. It checks the
+The adapter does real HTTP with httpx; the server is a real socket (uvicorn on 127.0.0.1). It checks the
 merchant's ``WECHATPAY2-SHA256-RSA2048`` Authorization exactly like WeChat Pay and signs every
 answer with the platform key. Keys and the self-signed platform certificates are generated here.
 """
