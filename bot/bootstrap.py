@@ -45,6 +45,7 @@ from dialogue.engine import DialogueEngine
 from dialogue.flows.alerts import FLOWS as ALERT_FLOWS
 from dialogue.flows.base import Flow
 from dialogue.flows.buy import Buy
+from dialogue.flows.currency import parse_rates
 from dialogue.flows.details import CompareProducts, ShowDetails
 from dialogue.flows.handoff import FLOWS as HANDOFF_FLOWS
 from dialogue.flows.handoff import handoff_trigger
@@ -509,7 +510,8 @@ def build_runtime(settings: Settings, *, console_clock: Clock | None = None,
     # The conversation: ports, engine, the turn handler every channel calls.
     services = Services(search=search, orders=orders.orders, shipments=orders.shipments,
                         aftersales=orders.tickets, alerts=alerts, price_history=history,
-                        handoff=console.desk, shoppers=shoppers, chart_url=alert_chart_url)
+                        handoff=console.desk, shoppers=shoppers, chart_url=alert_chart_url,
+                        currency_rates=parse_rates(s.currency_rates))
     parser = ParserHolder()
     engine = DialogueEngine(parser=parser, store=tracker_store, locks=locks, flows=build_flows(),
                             services=services, shoppers=shoppers, triggers=(handoff_trigger,))

@@ -62,6 +62,8 @@ class Settings(BaseSettings):
         "full (the generated catalog of every kind, built under var/ at first start), demo (the "
         "614 products of data/catalog/products.json) or the path of a catalog JSON file"))
     search_deadline_seconds: float = 1.5
+    currency_rates: str = Field(default="USD:7.2,EUR:7.8,GBP:9.1,HKD:0.92,JPY:0.048",
+                                description="yuan per unit of each currency a budget may be given in")
     search_cache_ttl_seconds: float = 60.0
 
     # --- orders, payments, logistics ------------------------------------------------------

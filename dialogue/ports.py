@@ -12,12 +12,13 @@ The bootstrap (bot/bootstrap.py) builds `Services` once; nothing is assigned lat
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Protocol
 
+from dialogue.flows.currency import DEFAULT_RATES, parse_rates
 from dialogue.messages import Reply
 from shop.aftersales import AfterSalesTicket, ServiceType
 from shop.alerts import AlertRequest, CreatedAlert, PriceAlert
@@ -240,3 +241,4 @@ class Services:
     handoff: HandoffPort = field(default_factory=NullHandoff)
     shoppers: ShopperProfilesPort = field(default_factory=NullShopperProfiles)
     chart_url: ChartUrl = no_chart
+    currency_rates: Mapping[str, Decimal] = field(default_factory=lambda: parse_rates(DEFAULT_RATES))  # yuan per unit

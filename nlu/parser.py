@@ -4,6 +4,7 @@ normalised values and the `nlu_fallback` threshold."""
 from __future__ import annotations
 
 import json
+import re
 import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
@@ -176,9 +177,38 @@ class SpacyParser:
         seen = self.intent_entities.get(intent)
         raw = [r for r in raw if r["confidence"] >= 1.0
                or (self._plausible(r) and (seen is None or r["entity"] in seen))]
+        raw.extend(price_currency(text, raw))
         raw.sort(key=lambda r: r["start"])
         return tuple(Entity(r["entity"], r["value"], r["start"], r["end"], r["text"], r["confidence"],
                             r["extractor"]) for r in raw)
+
+
+# Currencies other than yuan written next to a budget: "$400", "under five hundred dollars", "300美元".
+_FOREIGN_CURRENCY = [
+    (re.compile(r"US\$|\$|\busd\b|\bdollars?\b|\bbucks\b|美元|美金", re.IGNORECASE), "USD"),
+    (re.compile(r"€|\beur\b|\beuros?\b|欧元", re.IGNORECASE), "EUR"),
+    (re.compile(r"£|\bgbp\b|\bpounds?\b|英镑", re.IGNORECASE), "GBP"),
+    (re.compile(r"HK\$|\bhkd\b|港币|港元", re.IGNORECASE), "HKD"),
+    (re.compile(r"\bjpy\b|\byen\b|日元", re.IGNORECASE), "JPY"),
+]
+_PRICE_ENTITIES = ("price_min", "price_max", "price_approx", "target_price")
+
+
+def price_currency(text: str, raw: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The `currency` entity of a budget written in another currency (none when it is yuan or
+    a currency entity is already there): the marker within or right around a price entity."""
+    if any(r["entity"] == "currency" for r in raw):
+        return []
+    for r in raw:
+        if r["entity"] not in _PRICE_ENTITIES:
+            continue
+        lo, hi = max(0, r["start"] - 4), min(len(text), r["end"] + 12)
+        for pattern, code in _FOREIGN_CURRENCY:
+            m = pattern.search(text, lo, hi)
+            if m:
+                return [{"entity": "currency", "value": code, "start": m.start(), "end": m.end(), "text": m.group(0),
+                         "confidence": 1.0, "extractor": RULE_EXTRACTOR}]
+    return []
 
 
 def load_parser(model_dir: Path, fallback_threshold: float = 0.4) -> SpacyParser:

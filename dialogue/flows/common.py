@@ -6,6 +6,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from dialogue.context import TurnContext
+from dialogue.flows.currency import conversion_note, in_yuan
 from shop.catalog import SearchQuery
 
 LAST_SEARCH = "last_search"  # the normalised query, JSON-able (refine_search changes it)
@@ -30,10 +31,35 @@ def to_decimal(value: Any) -> Decimal | None:
     return d if d.is_finite() else None
 
 
-def budget_from(ctx: TurnContext) -> tuple[Decimal | None, Decimal | None] | None:
-    """(min, max) when the message names a budget; None when it names none."""
+def foreign_currency(ctx: TurnContext) -> str | None:
+    """The currency of the budget when it is not yuan and a rate is set for it."""
+    code = str(ctx.entity("currency") or "").upper()
+    return code if code and code != "CNY" and code in ctx.services.currency_rates else None
+
+
+def currency_note(ctx: TurnContext) -> str | None:
+    """"$300 ≈ ¥2,160" when the message's budget was in another currency."""
+    code = foreign_currency(ctx)
+    if code is None:
+        return None
     lo, hi = to_decimal(ctx.entity("price_min")), to_decimal(ctx.entity("price_max"))
     approx = to_decimal(ctx.entity("price_approx"))
+    if lo is None and hi is None:
+        lo = approx
+    if lo is None and hi is None:
+        return None
+    return ctx.t("ack_currency", note=conversion_note(lo, hi, code, ctx.services.currency_rates))
+
+
+def budget_from(ctx: TurnContext) -> tuple[Decimal | None, Decimal | None] | None:
+    """(min, max) in yuan when the message names a budget (converted from another currency at
+    the configured rate); None when it names none."""
+    lo, hi = to_decimal(ctx.entity("price_min")), to_decimal(ctx.entity("price_max"))
+    approx = to_decimal(ctx.entity("price_approx"))
+    code = foreign_currency(ctx)
+    if code is not None:
+        rates = ctx.services.currency_rates
+        lo, hi, approx = in_yuan(lo, code, rates), in_yuan(hi, code, rates), in_yuan(approx, code, rates)
     if approx is not None and lo is None and hi is None:
         spread = (approx * APPROX_SPREAD).quantize(Decimal(1))
         return approx - spread, approx + spread

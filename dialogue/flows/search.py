@@ -14,6 +14,7 @@ from dialogue.flows.common import (
     LAST_RESULTS,
     LAST_SEARCH,
     budget_from,
+    currency_note,
     query_from_slot,
     query_to_slot,
     says_no_limit,
@@ -171,7 +172,7 @@ class SearchProduct(Flow):
             product=frame.get("product"), brand=frame.get("brand"),
             price_min=to_decimal(frame.get("price_min")), price_max=to_decimal(frame.get("price_max")),
             platforms=tuple(frame.get("platforms") or ()), sort_by=frame.get("sort_by"), page_size=SHOWN)
-        await run_search(ctx, query)
+        await run_search(ctx, query, acknowledge=currency_note(ctx))
 
     def _save(self, ctx: TurnContext, frame: dict[str, Any], started: bool) -> None:
         if started:
@@ -258,7 +259,8 @@ class RefineSearch(Flow):
         if changed == q:
             ctx.say("refine_what")
             return
-        await run_search(ctx, changed, refining=True, acknowledge=self._acknowledgement(ctx, q, changed))
+        await run_search(ctx, changed, refining=True,
+                         acknowledge=currency_note(ctx) or self._acknowledgement(ctx, q, changed))
 
     @staticmethod
     def _acknowledgement(ctx: TurnContext, q: SearchQuery, changed: SearchQuery) -> str | None:

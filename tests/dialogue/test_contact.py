@@ -44,3 +44,19 @@ def test_a_request_does_not_look_like_an_address():
     assert not looks_like_address("看看华为手机")
     assert looks_like_address("北京市朝阳区建国路88号3号楼501")
     assert looks_like_address("88 Jianguo Road, Chaoyang, Beijing")
+
+
+def test_budgets_in_other_currencies_convert_at_the_configured_rate():
+    from decimal import Decimal
+
+    from dialogue.flows.currency import conversion_note, in_yuan, parse_rates
+
+    rates = parse_rates("USD:7.2, eur:7.8")
+    assert rates == {"USD": Decimal("7.2"), "EUR": Decimal("7.8")}
+    assert in_yuan(Decimal(300), "USD", rates) == Decimal(2160)
+    assert conversion_note(None, Decimal(300), "USD", rates) == "$300 ≈ ¥2,160"
+    assert conversion_note(Decimal(300), Decimal(500), "EUR", rates) == "€300–500 ≈ ¥2,340–3,900"
+    import pytest
+
+    with pytest.raises(ValueError):
+        parse_rates("USD:seven")
