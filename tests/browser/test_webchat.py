@@ -53,9 +53,11 @@ class ShopDouble:
                           buttons=(Button("就买这个", '/buy{"product_id": "tb-2"}'), Button("返回列表", "/refine_search")))]
         if message.text.startswith("/buy"):
             order = {"type": "order", "order_id": "SO2026112300017", "status": "pending_payment",
-                     "items": [{"product_id": "tb-2", "title": "联想 小新 Pro 14", "quantity": 1, "price": "5299.00"}],
-                     "total": "5299.00", "currency": "CNY", "payment_url": "/pay/pay-001"}
-            return [Reply(text="订单已创建,请支付 ¥5,299.00", custom=order)]
+                     "items": [{"product_id": "tb-2", "title": "联想 小新 Pro 14", "quantity": 2, "unit_price": "2889.00",
+                                "price": "2414.00"}],
+                     "price_breakdown": [{"label": "满3000减300 + 650元券", "amount": "-950.00"}],
+                     "total": "4828.00", "currency": "CNY", "payment_url": "/pay/pay-001"}
+            return [Reply(text="订单已创建,请支付 ¥4,828.00", custom=order)]
         if "对比" in message.text:
             rows = [{"label": "价格", "values": ["¥4,999.00", "¥3,899.00"]}, {"label": "评分", "values": [4.8, 4.6]}]
             return [Reply(text="对比如下:", custom={"type": "comparison", "items": [ITEMS[0], ITEMS[2]], "rows": rows})]
@@ -131,7 +133,10 @@ def test_search_details_buy_pay_and_see_the_shipment(live_server, browser_page) 
     order = page.locator("[data-testid=order-card]")
     order.wait_for()
     assert shop.seen[-1] == '/buy{"product_id": "tb-2"}'
-    assert "¥5,299.00" in order.inner_text()
+    # each item at what the shopper pays for one, the discount line, the total: as the text says
+    card = order.inner_text()
+    assert "×2" in card and "¥2,414.00" in card and "¥2,889.00" not in card
+    assert "满3000减300 + 650元券" in card and "-¥950.00" in card and "¥4,828.00" in card
     assert order.locator("[data-testid=order-status]").inner_text() == "待支付"
     save_screenshot(page, "webchat-3-order")
 

@@ -204,13 +204,17 @@
       var variant = it.variant && typeof it.variant === "object"
         ? Object.keys(it.variant).map(function (k) { return it.variant[k]; }).join(" / ") : "";
       return [(it.title || it.product_id || "") + (variant ? "(" + variant + ")" : "") +
-        (it.quantity ? " ×" + it.quantity : ""), money(it.unit_price || it.price, c.currency)];
+        (it.quantity ? " ×" + it.quantity : ""), money(it.price || it.unit_price, c.currency)];
+    });
+    // what the promotions took off (contracts/channels.md: price_breakdown, amounts negative)
+    var discounts = (c.price_breakdown || []).map(function (row) {
+      return [row.label || "", money(row.amount, c.currency)];
     });
     var pay = safeUrl(c.payment_url);
     return el("div", { "class": "card wide", "data-testid": "order-card", "data-order-id": c.order_id || null }, [
       el("div", { "class": "title", text: t("order") + " " + (c.order_id || "") }),
       el("div", { "class": "status-tag", "data-testid": "order-status", text: statusText(c.status, "order") }),
-      withClass(kvTable(lines.concat([[t("total"), money(c.total, c.currency)]])), "lines"),
+      withClass(kvTable(lines.concat(discounts, [[t("total"), money(c.total, c.currency)]])), "lines"),
       pay ? el("div", { "class": "actions" }, [el("a", { "class": "primary", href: pay, target: "_blank", rel: "noopener", "data-testid": "pay", text: t("pay") })]) : null
     ]);
   }
