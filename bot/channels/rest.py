@@ -6,10 +6,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from bot.json_body import BadJson, parse_json
 from bot.turns import TurnHandler
@@ -19,8 +20,33 @@ from tracking.outbox import Outbox
 CHANNEL = "rest"
 
 
+class RestMessage(BaseModel):
+    """The body of `POST /webhooks/rest/webhook` (Rasa's REST input shape); other keys are ignored."""
+
+    model_config = ConfigDict(strict=True, extra="ignore")
+
+    sender: str = Field(min_length=1, max_length=200)
+    message: str
+    metadata: dict[str, Any] | None = None
+    language: Literal["zh", "en"] | None = None
+
+    @field_validator("sender")
+    @classmethod
+    def _not_blank(cls, sender: str) -> str:
+        if not sender.strip():
+            raise ValueError("must not be blank")
+        return sender
+
+
 def _error(status: int, message: str) -> JSONResponse:
     return JSONResponse({"error": message}, status_code=status)
+
+
+def _invalid(exc: ValidationError) -> str:
+    """The first problem, as "'field': what is wrong"."""
+    first = exc.errors()[0]
+    where = ".".join(str(p) for p in first["loc"]) or "body"
+    return f"'{where}': {first['msg']}"
 
 
 def build_rest_router(handle: TurnHandler, outbox: Outbox) -> APIRouter:
@@ -35,22 +61,13 @@ def build_rest_router(handle: TurnHandler, outbox: Outbox) -> APIRouter:
             return _error(400, "body must be a JSON object" if exc.kind == "syntax" else str(exc))
         if not isinstance(body, dict):
             return _error(400, "body must be a JSON object")
-        sender, message = body.get("sender"), body.get("message")
-        if not isinstance(sender, str) or not sender.strip():
-            return _error(400, "'sender' must be a non-empty string")
-        if len(sender) > 200:
-            return _error(400, "'sender' must be at most 200 characters")
-        if not isinstance(message, str):
-            return _error(400, "'message' must be a string")
-        metadata = body.get("metadata")
-        if metadata is not None and not isinstance(metadata, dict):
-            return _error(400, "'metadata' must be an object")
-        language = body.get("language")
-        if language is not None and language not in ("zh", "en"):
-            return _error(400, "'language' must be zh or en")
-        msg = IncomingMessage(CHANNEL, sender, message, language, metadata or {})
+        try:
+            sent = RestMessage.model_validate(body)
+        except ValidationError as exc:
+            return _error(400, _invalid(exc))
+        msg = IncomingMessage(CHANNEL, sent.sender, sent.message, sent.language, sent.metadata or {})
         replies = await handle(msg)
-        return [r.to_dict(sender) for r in replies]
+        return [r.to_dict(sent.sender) for r in replies]
 
     @router.get("/webhooks/rest/outbox")
     async def outbox_route(sender: str = Query(..., min_length=1, max_length=200)) -> Any:

@@ -42,6 +42,15 @@ async def test_missing_or_wrong_typed_fields_are_400_with_a_json_error(app_clien
     assert r.status_code == 400
 
 
+async def test_a_wrong_field_is_named_in_the_error(app_client):
+    """The body is validated by one model (pydantic): the client learns which field is wrong."""
+    for body, field in (({"sender": " ", "message": "hi"}, "sender"), ({"sender": "u1", "message": 5}, "message"),
+                        ({"sender": "u1", "message": "hi", "language": "fr"}, "language"),
+                        ({"sender": "u1", "message": "hi", "metadata": [1]}, "metadata")):
+        r = await app_client.post("/webhooks/rest/webhook", json=body)
+        assert r.status_code == 400 and r.json()["error"].startswith(f"'{field}'"), (body, r.text)
+
+
 async def test_a_body_over_64_kib_is_413(app_client):
     big = {"sender": "u1", "message": "买" * 40000}
     r = await app_client.post("/webhooks/rest/webhook", json=big)
