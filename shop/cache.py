@@ -36,7 +36,8 @@ def offer_to_dict(o: Offer) -> dict[str, Any]:
     return {"platform": o.platform, "platform_product_id": o.platform_product_id,
             "price": str(o.price), "original_price": str(o.original_price), "currency": o.currency,
             "promotions": [promotion_to_dict(p) for p in o.promotions], "stock": o.stock,
-            "sales": o.sales, "rating": o.rating, "merchant": o.merchant, "url": o.url}
+            "sales": o.sales, "rating": o.rating, "merchant": o.merchant, "url": o.url,
+            "edition": list(o.edition) if o.edition else None}
 
 
 def offer_from_dict(d: dict[str, Any]) -> Offer:
@@ -45,7 +46,8 @@ def offer_from_dict(d: dict[str, Any]) -> Offer:
                  currency=d["currency"],
                  promotions=tuple(promotion_from_dict(p) for p in d["promotions"]),
                  stock=int(d["stock"]), sales=int(d["sales"]), rating=float(d["rating"]),
-                 merchant=d["merchant"], url=d["url"])
+                 merchant=d["merchant"], url=d["url"],
+                 edition=(str(d["edition"][0]), str(d["edition"][1])) if d.get("edition") else None)
 
 
 def product_to_dict(p: Product) -> dict[str, Any]:

@@ -46,6 +46,9 @@ class Offer:
     rating: float = 0.0  # 0..5 stars, not money
     merchant: str = ""
     url: str = ""
+    # what this offer sells when it differs from the model's usual edition: 港版, 2-pack bundle …
+    # (Chinese, English); offers of one product with different editions are a variant trap
+    edition: tuple[str, str] | None = None
 
 
 @dataclass

@@ -81,6 +81,9 @@ class ShowDetails(Flow):
                                price=ctx.money(offer["price"]), list_price=ctx.money(offer["list_price"]),
                                promotion=offer.get("promotion") or "-", rating=offer["rating"],
                                sales=offer["sales"]) + ("" if offer["stock"] > 0 else ctx.t("out_of_stock_mark")))
+        for trap in info.get("variant_traps", []):  # the offers do not all sell the same thing
+            lines.append(ctx.t("details_variant_trap", platform=platform_label(trap["platform"], ctx.language),
+                               edition=trap["edition"]))
         specs = "; ".join(f"{k}: {v}" for k, v in list(info["specs"].items())[:6])
         if specs:
             lines.append(ctx.t("details_specs", specs=specs))

@@ -100,6 +100,8 @@ def offer_payload(offer: Offer, quantity: int = 1, language: str = "zh") -> dict
     }
     if price.discounts:
         out["price_breakdown"] = price_breakdown(price, language)
+    if offer.edition:
+        out["edition"] = offer.edition[0 if language == "zh" else 1]
     return out
 
 
@@ -114,4 +116,7 @@ def product_payload(product: Product, language: str = "zh", quantity: int = 1) -
     item["variants"] = {k: list(v) for k, v in product.variants.items()}
     item["offers"] = [offer_payload(o, quantity, language) for o in
                       sorted(product.offers, key=lambda o: quote(o, quantity).total.amount)]
+    if len({o.edition for o in product.offers}) > 1:  # offers differ in what they sell: a variant trap
+        item["variant_traps"] = [{"platform": o.platform, "edition": o.edition[0 if language == "zh" else 1]}
+                                 for o in product.offers if o.edition]
     return {"type": "product", "item": item}

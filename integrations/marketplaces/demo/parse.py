@@ -107,6 +107,13 @@ def _variants(value: Any) -> dict[str, list[str]]:
     return {str(k): [str(x) for x in v] for k, v in value.items() if isinstance(v, list)}
 
 
+def _edition(value: Any) -> tuple[str, str] | None:
+    """An offer's edition ({"zh": "港版", "en": "Hong Kong version"}), None when it has none."""
+    if not isinstance(value, dict) or not value.get("zh"):
+        return None
+    return str(value["zh"]), str(value.get("en") or value["zh"])
+
+
 def _product(platform: str, ppid: str, outer_id: Any, title: Any, title_en: Any, brand: Any,
              category: Any, offer: Offer, image: Any, specs: Any, variants: Any, keywords: Any) -> Product:
     if not ppid or not isinstance(title, str) or not title.strip():
@@ -134,7 +141,7 @@ def taobao_product(d: dict[str, Any]) -> Product:
     offer = Offer(platform="taobao", platform_product_id=ppid, price=price, original_price=original,
                   promotions=promos, stock=_count(d.get("num")), sales=_count(d.get("volume")),
                   rating=_rating(d.get("score")), merchant=str(d.get("nick") or ""),
-                  url=str(d.get("detail_url") or ""))
+                  url=str(d.get("detail_url") or ""), edition=_edition(d.get("edition")))
     return _product("taobao", ppid, d.get("outer_id"), d.get("title"), d.get("title_en"), d.get("brand"),
                     d.get("cat_name"), offer, d.get("pic_url"), d.get("props"), d.get("skus"), d.get("keywords"))
 
@@ -156,7 +163,8 @@ def jd_product(d: dict[str, Any]) -> Product:
     offer = Offer(platform="jd", platform_product_id=ppid, price=price, original_price=original,
                   promotions=promos, stock=_count(d.get("stockNum")), sales=_count(d.get("salesVolume")),
                   rating=_rating(good_rate / 20 if isinstance(good_rate, int | float) else None),
-                  merchant=str(d.get("shopName") or ""), url=str(d.get("itemUrl") or ""))
+                  merchant=str(d.get("shopName") or ""), url=str(d.get("itemUrl") or ""),
+                  edition=_edition(d.get("versionName")))
     return _product("jd", ppid, d.get("outerId"), d.get("skuName"), d.get("skuNameEn"), d.get("brandName"),
                     d.get("categoryName"), offer, d.get("imageUrl"), d.get("specs"), d.get("saleAttrs"),
                     d.get("keywords"))
@@ -187,7 +195,7 @@ def pdd_product(d: dict[str, Any]) -> Product:
     offer = Offer(platform="pdd", platform_product_id=ppid, price=price, original_price=original,
                   promotions=promos, stock=_count(d.get("quantity")), sales=parse_sales_tip(d.get("sales_tip")),
                   rating=_rating(d.get("goods_eval_score")), merchant=str(d.get("mall_name") or ""),
-                  url=str(d.get("goods_url") or ""))
+                  url=str(d.get("goods_url") or ""), edition=_edition(d.get("goods_edition")))
     return _product("pdd", ppid, d.get("goods_sn"), d.get("goods_name"), d.get("goods_name_en"),
                     d.get("brand_name"), d.get("category_name"), offer, d.get("goods_image_url"),
                     d.get("goods_props"), d.get("sku_specs"), d.get("keywords"))

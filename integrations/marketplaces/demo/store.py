@@ -45,6 +45,7 @@ class Listing:
     rating: float
     merchant: str
     haystack: str = ""
+    edition: dict[str, str] | None = None  # {"zh": "港版", "en": "Hong Kong version"}: differs from the usual
 
     @property
     def catalog_id(self) -> str:
@@ -175,7 +176,8 @@ class PlatformStore:
                 price=Decimal(offer["price"]), original_price=Decimal(offer["original_price"]),
                 base_price=Decimal(offer["price"]), promotions=list(offer["promotions"]),
                 stock=int(offer["stock"]), sales=int(offer["sales"]), rating=float(offer["rating"]),
-                merchant=offer["merchant"], haystack=self.index.haystacks[position])
+                merchant=offer["merchant"], haystack=self.index.haystacks[position],
+                edition=offer.get("edition"))
             self.listings[listing.platform_product_id] = listing
             self.by_catalog_id[listing.catalog_id] = listing
             self.by_position[position] = listing

@@ -53,6 +53,8 @@ def taobao_item(listing: Listing, base_url: str, *, summary: bool = False) -> di
         "pic_url": f"{base_url}/images/{listing.platform_product_id}.svg",
         "keywords": p["keywords"],
     }
+    if listing.edition:
+        item["edition"] = listing.edition
     if not summary:  # search lists carry a summary; the item detail has specs and variants
         item.update({"props": p["specs"], "skus": p["variants"]})
     return item
@@ -77,6 +79,8 @@ def jd_sku(listing: Listing, base_url: str, *, summary: bool = False) -> dict[st
         "imageUrl": f"{base_url}/images/{listing.platform_product_id}.svg",
         "keywords": p["keywords"],
     }
+    if listing.edition:
+        item["versionName"] = listing.edition
     if not summary:
         item.update({"specs": p["specs"], "saleAttrs": p["variants"]})
     return item
@@ -100,6 +104,8 @@ def pdd_goods(listing: Listing, base_url: str, *, summary: bool = False) -> dict
         "goods_image_url": f"{base_url}/images/{listing.platform_product_id}.svg",
         "keywords": p["keywords"],
     }
+    if listing.edition:
+        item["goods_edition"] = listing.edition
     if not summary:
         item.update({"goods_props": p["specs"], "sku_specs": p["variants"]})
     return item

@@ -148,3 +148,20 @@ def test_the_relevance_set_is_hand_written_in_both_languages():
 async def test_attributes_written_any_way_rank_the_matching_product_first(demo, words, attribute):
     result = await _aggregator(demo).search(SearchQuery(product=words, page_size=3))
     assert result.items and attribute in result.items[0].product.title, [h.product.title for h in result.items]
+
+
+async def test_one_model_on_several_platforms_flags_an_offer_that_sells_another_edition(demo, catalog):
+    from dialogue.presentation.products import product_payload
+
+    trap = next(p for p in catalog["products"]
+                if len(p["offers"]) >= 2 and any("edition" in o for o in p["offers"].values()))
+    product = await _aggregator(demo).get_product(trap["id"])
+    assert product is not None and {o.platform for o in product.offers} == set(trap["offers"])
+    platform, offer = next((k, o) for k, o in trap["offers"].items() if "edition" in o)
+    for language in ("zh", "en"):
+        item = product_payload(product, language)["item"]
+        assert item["variant_traps"] == [{"platform": platform, "edition": offer["edition"][language]}]
+    plain = next(p for p in catalog["products"]
+                 if len(p["offers"]) >= 2 and not any("edition" in o for o in p["offers"].values()))
+    product = await _aggregator(demo).get_product(plain["id"])
+    assert "variant_traps" not in product_payload(product, "en")["item"]
