@@ -9,6 +9,7 @@ help on the second miss in a row and a human offered on the third.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import replace
 from typing import Any
@@ -20,6 +21,7 @@ from dialogue.language import choose_language
 from dialogue.messages import Button, IncomingMessage, Reply
 from dialogue.ports import FeatureUnavailable, Services
 from nlu.types import FALLBACK_INTENT, Entity, IntentScore, Parser, ParseResult
+from shop.catalog import SearchQuery
 from shop.shoppers import ShopperRepository
 from tracking import events as ev
 from tracking.lock import LockManager
@@ -30,6 +32,7 @@ log = logging.getLogger(__name__)
 MAX_TEXT = 5000  # longer messages are cut before parsing; the shopper still gets an answer
 FALLBACK_SLOT = "fallback_count"
 MISS_INTENTS = (FALLBACK_INTENT, "out_of_scope")
+SEARCH_INSTEAD_MAX = 24  # characters: longer unplaced messages are not tried as a search
 ANSWER_INTENTS = (FALLBACK_INTENT, "out_of_scope", "inform", "affirm", "refine_search")  # turns the bot could not help with, counted in a row
 
 Trigger = Callable[[TurnContext], Awaitable[bool]]  # True: it answered the turn itself
@@ -189,8 +192,28 @@ class DialogueEngine:
         target = str(pending or "show_details")
         ctx.parse = replace(ctx.parse, intent=IntentScore(target, 1.0))
 
+    async def _search_instead(self, ctx: TurnContext) -> bool:
+        """Search first: a short message the NLU did not place ("厨房用品", "any tablets?") is
+        tried as a product search; True when it found something and the list was shown."""
+        text = re.sub(r"^[\W_]+|[\W_]+$", "", ctx.msg.text or "")
+        flow = self._by_intent.get("search_product")
+        if flow is None or not text or len(text) > SEARCH_INSTEAD_MAX or text.startswith("/"):
+            return False
+        try:
+            found = await ctx.services.search.search(SearchQuery(product=text, page_size=1))
+        except FeatureUnavailable:
+            return False
+        if not found.items:
+            return False
+        ctx.parse = replace(ctx.parse, intent=IntentScore("search_product", 1.0),
+                            entities=(*ctx.parse.entities, Entity("product", text, 0, len(text), text, 1.0, "fallback")))
+        await flow.start(ctx)
+        return True
+
     async def _unhandled(self, ctx: TurnContext) -> None:
         intent = ctx.intent
+        if intent in MISS_INTENTS and await self._search_instead(ctx):
+            return
         if intent == "cancel":
             ctx.say("nothing_to_cancel")
             return

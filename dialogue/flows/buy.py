@@ -454,7 +454,10 @@ class Buy(Flow):
         if text.startswith("/") and ctx.intent != "inform":
             return []
         free_text = step in ("address", "receiver_name", "phone")
-        changed: list[str] = [] if free_text else self._absorb(ctx, frame, change=True)
+        # at a free-text step only what cannot be the answer itself ("颜色换成黑色" at the address question)
+        answer_like = free_text and (looks_like_address(text) or parse_phone(ctx) is not None
+                                     or (step == "receiver_name" and bool(parse_contact(text, ctx.language).name)))
+        changed: list[str] = [] if answer_like else self._absorb(ctx, frame, change=True)
         platform = ctx.entity("platform")
         if platform and platform != frame["platform"] and not free_text \
                 and await self._switch_platform(ctx, frame, str(platform)):

@@ -139,6 +139,10 @@ class SearchProduct(Flow):
 
     async def start(self, ctx: TurnContext) -> None:
         frame = self._frame_from(ctx, {})
+        if not frame.get("product") and not frame.get("brand") and ctx.slot(LAST_SEARCH) and (
+                budget_from(ctx) is not None or frame.get("sort_by") or frame.get("platforms")):
+            await RefineSearch().start(ctx)  # "under 3000" after a list: a refinement of it
+            return
         await self._next(ctx, frame, started=False)
 
     def _frame_from(self, ctx: TurnContext, frame: dict[str, Any]) -> dict[str, Any]:
