@@ -503,7 +503,8 @@ def build_runtime(settings: Settings, *, console_clock: Clock | None = None,
 
     # The handoff desk and the support console.
     console = build_console(s, db_engine, redis, tracker_store, locks, push, console_clock or clock,
-                            ConsoleBackends(shoppers, search, orders.orders, orders.tickets), console_hasher)
+                            ConsoleBackends(shoppers, search, orders.orders, orders.tickets, alerts),
+                            console_hasher)
     scheduler.add_job("release_stale_handoffs", console.desk.release_stale_handoffs,
                       console.config.release_interval_seconds)  # the leader runs it
 

@@ -16,6 +16,7 @@ from pydantic import BaseModel, Field
 
 from bot.console.auth import COOKIE_NAME, AuthError
 from bot.console.collected import answer_ticket, collected_for, tickets_view
+from bot.console.readable import lang_of, readable_transcript
 from bot.console.setup import ConsoleParts
 from bot.console.ws import add_websocket_route
 from dialogue.messages import Reply
@@ -211,10 +212,11 @@ def build_console_router(parts: ConsoleParts, store: TrackerStore) -> APIRouter:
 
     # --- one conversation -----------------------------------------------------------------
     @router.get("/console/api/handoffs/{handoff_id}")
-    async def detail(request: Annotated[HandoffRequest, Depends(readable)]) -> dict[str, Any]:
+    async def detail(request: Annotated[HandoffRequest, Depends(readable)], lang: str = "zh") -> dict[str, Any]:
+        """`lang` (zh, en): the console's language for statuses, choices and the profile."""
         tracker = await store.load(request.conversation_id)
-        return {"handoff": request.to_dict(), "transcript": tracker.transcript(),
-                "collected": await collected_for(services, tracker, request),
+        return {"handoff": request.to_dict(), "transcript": readable_transcript(tracker.transcript(), lang_of(lang)),
+                "collected": await collected_for(services, tracker, request, lang_of(lang)),
                 "notes": [n.to_dict() for n in await desk.queue.repo.notes_for_conversation(
                     request.conversation_id)]}
 
@@ -288,8 +290,9 @@ def build_console_router(parts: ConsoleParts, store: TrackerStore) -> APIRouter:
 
     # --- after-sales tickets ----------------------------------------------------------------
     @router.get("/console/api/tickets")
-    async def tickets(staff: Annotated[Staff, Depends(current)], status: str | None = None) -> dict[str, Any]:
-        return await tickets_view(services, status)
+    async def tickets(staff: Annotated[Staff, Depends(current)], status: str | None = None,
+                      lang: str = "zh") -> dict[str, Any]:
+        return await tickets_view(services, status, lang_of(lang))
 
     @router.post("/console/api/tickets/{ticket_id}/answer", responses={
         403: {"description": "a refund above REFUND_AGENT_LIMIT needs a supervisor"}})

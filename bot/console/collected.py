@@ -11,8 +11,10 @@ from typing import Any
 
 from fastapi import HTTPException
 
+from bot.console.readable import order_status_label, profile, ticket_labels
 from dialogue.presentation.orders import order_payload
 from shop.aftersales import TicketService
+from shop.alerts import AlertService
 from shop.handoff import HandoffRequest
 from shop.ordering import OrderService
 from shop.search import SearchAggregator
@@ -32,21 +34,26 @@ class ConsoleBackends:
     search: SearchAggregator | None = None
     orders: OrderService | None = None
     aftersales: TicketService | None = None
+    alerts: AlertService | None = None
 
 
 def _jsonable(value: Any) -> Any:
     return json.loads(json.dumps(value, default=str))
 
 
-def _ticket(t: Any) -> dict[str, Any]:
-    return t.to_payload() | {"reason": t.reason, "merchant": t.merchant, "shopper_id": t.shopper_id,
+def _ticket(t: Any, language: str | None = None) -> dict[str, Any]:
+    """A ticket with its type and status in words (`service_label`, `status_label`, zh by default)."""
+    payload = t.to_payload()
+    return payload | ticket_labels(payload, language) | {"reason": t.reason, "merchant": t.merchant, "shopper_id": t.shopper_id,
                              "created_at": t.created_at.isoformat(), "deadline_at": t.deadline_at.isoformat(),
                              "resolution": t.resolution,
                              "refund_amount": None if t.refund_amount is None else str(t.refund_amount)}
 
 
-async def collected_for(services: ConsoleBackends, tracker: Tracker, request: HandoffRequest) -> dict[str, Any]:
-    """The side panel: slots and flows from the tracker; orders and tickets when wired."""
+async def collected_for(services: ConsoleBackends, tracker: Tracker, request: HandoffRequest,
+                        language: str | None = None) -> dict[str, Any]:
+    """The side panel: slots and flows from the tracker; orders, tickets and alerts when wired;
+    `profile`: all of it as titled lines of text in `language` (the console's, zh by default)."""
     slots = dict(tracker.state.slots)
     out: dict[str, Any] = {
         "slots": _jsonable(slots),
@@ -56,18 +63,25 @@ async def collected_for(services: ConsoleBackends, tracker: Tracker, request: Ha
         "cart": _jsonable(slots.get("cart")),
         "orders": None,
         "tickets": None,
+        "alerts": None,
     }
     shopper = await services.shoppers.by_identity(request.channel, request.recipient_id)
     orders = services.orders
     if orders is not None:
-        out["orders"] = [_jsonable(order_payload(o)) for o in await orders.list_for_shopper(shopper.id)]
+        out["orders"] = [_jsonable(order_payload(o)) | {"status_label": order_status_label(o.status.value, language)}
+                         for o in await orders.list_for_shopper(shopper.id)]
     aftersales = services.aftersales
     if aftersales is not None:
-        out["tickets"] = [_ticket(t) for t in await aftersales.list_for_shopper(shopper.id)]
+        out["tickets"] = [_ticket(t, language) for t in await aftersales.list_for_shopper(shopper.id)]
+    if services.alerts is not None:
+        out["alerts"] = [{"alert_id": a.id, "product_id": a.product_id, "product_title": a.product_title,
+                          "target_price": str(a.target_price), "status": a.status.value}
+                         for a in await services.alerts.list_alerts(shopper.id)]
+    out["profile"] = profile(out, shopper, language)
     return out
 
 
-async def tickets_view(services: ConsoleBackends, status: str | None) -> dict[str, Any]:
+async def tickets_view(services: ConsoleBackends, status: str | None, language: str | None = None) -> dict[str, Any]:
     """After-sales tickets waiting for someone (or of one status)."""
     aftersales = services.aftersales
     if aftersales is None:
@@ -79,7 +93,7 @@ async def tickets_view(services: ConsoleBackends, status: str | None) -> dict[st
     except ValueError as exc:
         raise HTTPException(status_code=400, detail="unknown ticket status") from exc
     rows = await aftersales.repo.find(statuses=statuses, limit=100)
-    return {"available": True, "tickets": [_ticket(t) for t in rows]}
+    return {"available": True, "tickets": [_ticket(t, language) for t in rows]}
 
 
 async def answer_ticket(services: ConsoleBackends, ticket_id: str, approve: bool, note: str, staff: str, *,

@@ -3,6 +3,19 @@
 
 const state = { me: null, csrf: null, features: {}, current: null, detail: null, socket: null, staff: [] };
 const $ = (id) => document.getElementById(id);
+// the console's language for statuses, choices and the profile (the server words them)
+state.lang = (() => { try { return localStorage.getItem("console.lang") === "en" ? "en" : "zh"; } catch (e) { return "zh"; } })();
+
+// times in the staff member's own time zone: "12月5日 15:33" / "Dec 5, 3:33 PM", never ISO strings
+function localTime(value) {
+  if (value === null || value === undefined || value === "") return "-";
+  const d = typeof value === "number" ? new Date(value * 1000) : new Date(value);
+  if (isNaN(d.getTime())) return String(value);
+  const locale = state.lang === "en" ? "en-GB" : "zh-CN";
+  const sameDay = d.toDateString() === new Date().toDateString();
+  return sameDay ? d.toLocaleTimeString(locale, { hour: "2-digit", minute: "2-digit" })
+    : d.toLocaleString(locale, { month: "short", day: "numeric", hour: "2-digit", minute: "2-digit" });
+}
 
 function el(tag, text, cls) {
   const node = document.createElement(tag);
@@ -117,7 +130,7 @@ async function openConversation(id) {
   state.current = id;
   $("action-error").textContent = "";
   try {
-    state.detail = await api("GET", "/handoffs/" + encodeURIComponent(id));
+    state.detail = await api("GET", "/handoffs/" + encodeURIComponent(id) + "?lang=" + state.lang);
   } catch (e) {
     $("action-error").textContent = e.message;
     return;
@@ -144,21 +157,27 @@ function renderConversation() {
   $("transcript").scrollTop = $("transcript").scrollHeight;
   const dl = $("collected-list");
   const c = d.collected || {};
-  const rows = [["language", c.language], ["flows", (c.flows || []).join(", ")],
-    ["last search", c.last_search ? JSON.stringify(c.last_search) : "-"],
-    ["cart", c.cart ? JSON.stringify(c.cart) : "-"],
-    ["orders", c.orders ? c.orders.map((o) => o.order_id + " " + o.status + " ¥" + o.total).join("\n") || "-" : "-"],
-    ["tickets", c.tickets ? c.tickets.map((t) => t.ticket_id + " " + t.service_type + " " + t.status).join("\n") || "-" : "-"],
-    ["slots", JSON.stringify(c.slots || {})]];
-  dl.replaceChildren(...rows.flatMap(([k, v]) => [el("dt", k), el("dd", v || "-")]));
-  $("notes").replaceChildren(...d.notes.map((n) => el("li", n.author + ": " + n.text)));
+  const sections = c.profile || [];
+  dl.replaceChildren(...sections.flatMap((s) => {
+    const dd = el("dd");
+    dd.dataset.key = s.key;
+    for (const line of s.lines) dd.append(el("div", line));
+    return [el("dt", s.title), dd];
+  }));
+  if (!sections.length) dl.append(el("dd", state.lang === "en" ? "Nothing yet" : "暂无", "muted"));
+  $("notes").replaceChildren(...d.notes.map((n) => {
+    const li = el("li", n.author + ": " + n.text);
+    if (n.created_at) li.append(el("small", " · " + localTime(n.created_at)));
+    return li;
+  }));
 }
 
 function renderLine(line) {
   const from = line.from || "bot";
   const cls = from === "user" ? "user" : from.startsWith("agent:") ? "agent" : "bot";
-  const li = el("li", line.text || (line.reply && line.reply.custom ? "[" + line.reply.custom.type + "]" : ""), cls);
-  li.append(el("small", from + " · " + new Date(line.time * 1000).toLocaleTimeString()));
+  const text = line.shown || line.text || (line.reply && line.reply.custom ? "[" + line.reply.custom.type + "]" : "");
+  const li = el("li", text, cls + (line.chose ? " chose" : ""));
+  li.append(el("small", from + " · " + localTime(line.time)));
   return li;
 }
 
@@ -224,13 +243,14 @@ document.querySelectorAll(".tab").forEach((tab) => tab.addEventListener("click",
 }));
 
 async function loadTickets() {
-  const data = await api("GET", "/tickets");
+  const data = await api("GET", "/tickets?lang=" + state.lang);
   const body = $("tickets").querySelector("tbody");
   $("tickets-empty").hidden = data.tickets.length > 0;
   body.replaceChildren(...data.tickets.map((t) => {
     const tr = el("tr");
     tr.dataset.id = t.ticket_id;
-    for (const v of [t.ticket_id, t.order_id, t.service_type, t.status, t.reason, t.deadline_at]) tr.append(el("td", v));
+    for (const v of [t.ticket_id, t.order_id, t.service_label || t.service_type, t.status_label || t.status, t.reason,
+      localTime(t.deadline_at)]) tr.append(el("td", v));
     const note = el("input"); note.placeholder = "备注 note";
     const tdNote = el("td"); tdNote.append(note); tr.append(tdNote);
     const tdAct = el("td");

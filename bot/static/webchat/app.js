@@ -28,7 +28,10 @@
         resolved: "已解决", closed: "已关闭", active: "生效中", triggered: "已触发",
         submitted: "商家处理中", collected: "已揽收", delayed: "延误", lost: "丢件", rejected: "拒收" },
       orderStatuses: { created: "待支付" },
-      shipmentStatuses: { created: "已发货" }
+      shipmentStatuses: { created: "已发货" },
+      ticketStatuses: { open: "已提交", merchant_processing: "商家处理中", approved: "商家已同意", rejected: "商家已拒绝",
+        return_shipping: "退货寄回中", arbitration: "平台仲裁中", resolved: "已解决" },
+      services: { "return": "退货", exchange: "换货", repair: "维修", refund: "退款", complaint: "投诉" }
     },
     en: {
       title: "Shopping assistant", placeholder: "What are you looking for? e.g. a light laptop around ¥5000",
@@ -48,7 +51,11 @@
         active: "Active", triggered: "Triggered", submitted: "With the merchant", collected: "Picked up",
         delayed: "Delayed", lost: "Lost", rejected: "Refused" },
       orderStatuses: { created: "Awaiting payment" },
-      shipmentStatuses: { created: "Shipped" }
+      shipmentStatuses: { created: "Shipped" },
+      ticketStatuses: { open: "Filed", merchant_processing: "With the merchant", approved: "Approved by the merchant",
+        rejected: "Refused by the merchant", return_shipping: "Return on its way", arbitration: "Platform reviewing",
+        resolved: "Resolved" },
+      services: { "return": "Return", exchange: "Exchange", repair: "Repair", refund: "Refund", complaint: "Complaint" }
     }
   };
 
@@ -236,8 +243,8 @@
   function ticketCard(c) {
     return el("div", { "class": "card wide", "data-testid": "ticket-card" }, [
       el("div", { "class": "title", text: t("ticket") + " " + (c.ticket_id || "") }),
-      el("div", { "class": "status-tag", text: statusText(c.status) }),
-      kvTable([[t("order"), c.order_id || ""], [t("service"), c.service_type || ""]])
+      el("div", { "class": "status-tag", "data-testid": "ticket-status", text: statusText(c.status, "ticket") }),
+      kvTable([[t("order"), c.order_id || ""], [t("service"), T[lang].services[c.service_type] || c.service_type || ""]])
     ]);
   }
 
