@@ -148,6 +148,9 @@ class Settings(BaseSettings):
     handoff_timeout_seconds: float = Field(
         default=600.0, description="no agent took the conversation by then: the bot resumes and says so")
     negative_words_handoff: bool = Field(default=True, description="strong negative words hand over to a human")
+    console_sla_amber_seconds: float = Field(
+        default=120.0, description="a shopper waiting this long in the queue: the console's SLA timer turns amber")
+    console_sla_red_seconds: float = Field(default=300.0, description="… and red from this long")
 
     # --- channels -----------------------------------------------------------------------
     telegram_token: str | None = Field(default=None, description="Telegram bot token; unset = Telegram off")

@@ -16,7 +16,7 @@ from pydantic import BaseModel, Field
 
 from bot.console.auth import COOKIE_NAME, AuthError
 from bot.console.collected import answer_ticket, collected_for, tickets_view
-from bot.console.readable import lang_of, readable_transcript
+from bot.console.readable import CHANNELS, display_name, lang_of, queue_row, readable_transcript
 from bot.console.setup import ConsoleParts
 from bot.console.ws import add_websocket_route
 from dialogue.messages import Reply
@@ -181,7 +181,9 @@ def build_console_router(parts: ConsoleParts, store: TrackerStore) -> APIRouter:
     async def me(staff: Annotated[Staff, Depends(current)]) -> dict[str, Any]:
         return {"user": staff.member.to_dict(), "csrf_token": staff.session.csrf_token,
                 "features": {"products": services.search is not None,
-                             "tickets": services.aftersales is not None}}
+                             "tickets": services.aftersales is not None},
+                "sla": {"amber_seconds": parts.config.sla_amber.total_seconds(),
+                        "red_seconds": parts.config.sla_red.total_seconds()}}
 
     @router.get("/console/api/staff")
     async def staff_list(staff: Annotated[Staff, Depends(current)]) -> list[dict[str, Any]]:
@@ -194,17 +196,26 @@ def build_console_router(parts: ConsoleParts, store: TrackerStore) -> APIRouter:
 
     # --- queues -------------------------------------------------------------------------
     @router.get("/console/api/queues")
-    async def queues(staff: Annotated[Staff, Depends(current)]) -> dict[str, Any]:
+    async def queues(staff: Annotated[Staff, Depends(current)], lang: str = "zh") -> dict[str, Any]:
+        """Open conversations: each with the shopper's name, channel, last message, time waited and
+        `sla` (ok, amber, red after CONSOLE_SLA_AMBER_SECONDS / CONSOLE_SLA_RED_SECONDS in the queue)."""
         open_ = await desk.queue.repo.list_open()
+        now, config = parts.clock.now(), parts.config
+        rows: dict[str, dict[str, Any]] = {}
+        for r in open_:
+            tracker = await store.load(r.conversation_id)
+            shopper = await services.shoppers.by_identity(r.channel, r.recipient_id)
+            rows[r.id] = queue_row(r, tracker.transcript(), shopper, now, language=lang_of(lang),
+                                   amber_seconds=config.sla_amber.total_seconds(),
+                                   red_seconds=config.sla_red.total_seconds())
         waiting = []
         for r in open_:
             if r.waiting:
                 position, wait = await desk.queue.place(r)
-                waiting.append(r.to_dict() | {"position": position,
-                                              "expected_wait_seconds": int(wait.total_seconds())})
+                waiting.append(rows[r.id] | {"position": position, "expected_wait_seconds": int(wait.total_seconds())})
         return {"waiting": waiting,
-                "mine": [r.to_dict() for r in open_ if r.agent_id == staff.username],
-                "active": [r.to_dict() for r in open_ if not r.waiting]}
+                "mine": [rows[r.id] for r in open_ if r.agent_id == staff.username],
+                "active": [rows[r.id] for r in open_ if not r.waiting]}
 
     @router.get("/console/api/stats")
     async def stats(staff: Annotated[Staff, Depends(supervisor)]) -> dict[str, Any]:
@@ -215,7 +226,10 @@ def build_console_router(parts: ConsoleParts, store: TrackerStore) -> APIRouter:
     async def detail(request: Annotated[HandoffRequest, Depends(readable)], lang: str = "zh") -> dict[str, Any]:
         """`lang` (zh, en): the console's language for statuses, choices and the profile."""
         tracker = await store.load(request.conversation_id)
-        return {"handoff": request.to_dict(), "transcript": readable_transcript(tracker.transcript(), lang_of(lang)),
+        shopper = await services.shoppers.by_identity(request.channel, request.recipient_id)
+        who = {"display_name": display_name(shopper, request.channel, request.recipient_id, lang_of(lang)),
+               "channel_label": CHANNELS[lang_of(lang)].get(request.channel, request.channel)}
+        return {"handoff": request.to_dict() | who, "transcript": readable_transcript(tracker.transcript(), lang_of(lang)),
                 "collected": await collected_for(services, tracker, request, lang_of(lang)),
                 "notes": [n.to_dict() for n in await desk.queue.repo.notes_for_conversation(
                     request.conversation_id)]}

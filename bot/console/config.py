@@ -21,6 +21,8 @@ class ConsoleConfig:
     secure_cookies: bool
     release_interval_seconds: float = 30.0
     refund_agent_limit: Decimal = Decimal(0)
+    sla_amber: timedelta = timedelta(minutes=2)
+    sla_red: timedelta = timedelta(minutes=5)
 
     @classmethod
     def from_settings(cls, settings: Any) -> ConsoleConfig:
@@ -39,4 +41,6 @@ class ConsoleConfig:
             negative_words_handoff=bool(getattr(settings, "negative_words_handoff", True)),
             secure_cookies=base_url.startswith("https://"),
             refund_agent_limit=Decimal(str(getattr(settings, "refund_agent_limit", 0))),
+            sla_amber=timedelta(seconds=float(getattr(settings, "console_sla_amber_seconds", 120))),
+            sla_red=timedelta(seconds=float(getattr(settings, "console_sla_red_seconds", 300))),
         )

@@ -154,3 +154,43 @@ def profile(collected: dict[str, Any], shopper: Any, language: str | None) -> li
                                               target=f"¥{a.get('target_price')}")
                    for a in collected.get("alerts") or ()])
     return sections
+
+
+CHANNELS = {"zh": {"webchat": "网页", "telegram": "Telegram", "wechat": "微信", "rest": "接口"},
+            "en": {"webchat": "Web chat", "telegram": "Telegram", "wechat": "WeChat", "rest": "API"}}
+GUEST = {"zh": "访客", "en": "Guest"}
+LAST_MESSAGE_CHARS = 80
+
+
+def display_name(shopper: Any, channel: str, recipient_id: str, language: str | None) -> str:
+    """The shopper's name when known, else "访客 ·3f9a" (never the whole sender id)."""
+    for name in (getattr(shopper, "display_name", None), getattr(shopper, "receiver_name", None)):
+        if name:
+            return str(name)
+    return f"{GUEST[lang_of(language)]} ·{recipient_id[-4:]}"
+
+
+def sla_state(waited_seconds: float, amber_seconds: float, red_seconds: float) -> str:
+    """ok, amber or red: how long the shopper has waited against the console's SLA."""
+    if waited_seconds >= red_seconds:
+        return "red"
+    return "amber" if waited_seconds >= amber_seconds else "ok"
+
+
+def queue_row(request: Any, transcript: list[dict[str, Any]], shopper: Any, now: Any, *, amber_seconds: float,
+              red_seconds: float, language: str | None) -> dict[str, Any]:
+    """A queue entry as staff read it: who, where, what they said last, how long they have waited."""
+    lang = lang_of(language)
+    said = [line for line in readable_transcript(transcript, lang) if line.get("from") == "user"]
+    last = said[-1] if said else None
+    text = (last or {}).get("shown") or ""
+    if len(text) > LAST_MESSAGE_CHARS:
+        text = text[:LAST_MESSAGE_CHARS - 1] + "…"
+    waited = max(0.0, (now - request.requested_at).total_seconds()) if request.waiting else None
+    return request.to_dict() | {
+        "display_name": display_name(shopper, request.channel, request.recipient_id, lang),
+        "channel_label": CHANNELS[lang].get(request.channel, request.channel),
+        "last_message": text or None, "last_message_at": (last or {}).get("time"),
+        "waiting_seconds": None if waited is None else int(waited),
+        "sla": None if waited is None else sla_state(waited, amber_seconds, red_seconds),
+    }

@@ -77,3 +77,38 @@ async def test_staff_see_ticket_types_statuses_and_a_profile_in_words(settings, 
             assert {s["key"]: s["title"] for s in en}["tickets"] == "Tickets"
     finally:
         await world.engine.dispose()
+
+
+async def test_the_queue_shows_who_waits_where_what_they_said_and_for_how_long(settings, clock):
+    from datetime import timedelta
+
+    async with console_env(settings, clock) as (app, _new, login):
+        shoppers = app.state.runtime.services.shoppers
+        first = await shopper_asks(app, "w3b2c9d0e1f2", "转人工")
+        named = await shoppers.by_identity("rest", "w3b2c9d0e1f2")
+        await shoppers.update_profile(named.id, display_name="李雷")
+        await shopper_asks(app, "w3b2c9d0e1f2", "我的订单三天没发货")  # said while waiting
+        clock.advance(timedelta(minutes=3))
+        second = await shopper_asks(app, "a7f0guest9x1k", "talk to a human")
+        alice = await login("alice")
+
+        waiting = (await alice.get("/queues")).json()["waiting"]
+        assert [h["id"] for h in waiting] == [first, second]
+        lilei, guest = waiting
+        assert (lilei["display_name"], lilei["channel_label"], lilei["language"]) == ("李雷", "接口", "zh")
+        assert lilei["last_message"] == "我的订单三天没发货"
+        assert (lilei["waiting_seconds"], lilei["sla"]) == (180, "amber")
+        assert guest["display_name"] == "访客 ·9x1k"
+        assert "a7f0guest9x1k" not in guest["display_name"] and guest["sla"] == "ok"
+        assert guest["last_message"] == "talk to a human"
+
+        clock.advance(timedelta(minutes=3))
+        again = (await alice.get("/queues?lang=en")).json()["waiting"]
+        assert [(h["sla"], h["channel_label"]) for h in again] == [("red", "API"), ("amber", "API")]
+        assert again[1]["display_name"].startswith("Guest ·")
+
+        await alice.post(f"/handoffs/{first}/take")
+        queues = (await alice.get("/queues")).json()
+        assert [h["display_name"] for h in queues["mine"]] == ["李雷"] and queues["mine"][0]["sla"] is None
+        detail = (await alice.get(f"/handoffs/{first}")).json()
+        assert detail["handoff"]["display_name"] == "李雷"

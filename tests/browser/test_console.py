@@ -62,11 +62,11 @@ def test_agent_takes_over_replies_and_hands_back(settings, live_server, desk_pag
         page.click("#login-button")
         page.wait_for_selector("#whoami:has-text('小王')")
         page.wait_for_selector("#live.on")
-        page.click("#queue-waiting li:has-text('buyer1')")
+        page.click("#queue-waiting li:has-text('访客 ·yer1')")
         page.wait_for_selector("#transcript li.user:has-text('转人工')")
         save_screenshot(page, "console-1-waiting")
         page.click("#take")
-        page.wait_for_selector("#queue-mine li:has-text('buyer1')")
+        page.wait_for_selector("#queue-mine li:has-text('转人工')")
         assert any("小王" in m["text"] for m in poll_outbox(shop, "buyer1", "小王"))
 
         # the shopper writes while the agent holds the conversation: the bot stays quiet and

@@ -69,6 +69,7 @@ async function enter(me) {
   state.me = me.user;
   state.csrf = me.csrf_token;
   state.features = me.features || {};
+  state.sla = me.sla || state.sla;
   $("login").hidden = true;
   $("app").hidden = false;
   $("whoami").textContent = me.user.display_name + " (" + me.user.role + ")";
@@ -98,23 +99,66 @@ $("logout").addEventListener("click", async () => {
   try { await api("POST", "/logout"); } finally { showLogin(); }
 });
 
+// --- queue: who, where, what they said last, and an SLA timer that turns amber then red --------
+function clockText(seconds) {
+  const s = Math.max(0, Math.floor(seconds)), m = Math.floor(s / 60);
+  return m >= 60 ? Math.floor(m / 60) + ":" + String(m % 60).padStart(2, "0") + ":" + String(s % 60).padStart(2, "0")
+    : m + ":" + String(s % 60).padStart(2, "0");
+}
+
+function tickSla() {
+  const sla = state.sla || { amber_seconds: 120, red_seconds: 300 };
+  document.querySelectorAll("#queues .sla[data-waited]").forEach((node) => {
+    const waited = Number(node.dataset.waited) + (Date.now() - Number(node.dataset.at)) / 1000;
+    node.textContent = clockText(waited);
+    const level = waited >= sla.red_seconds ? "red" : waited >= sla.amber_seconds ? "amber" : "ok";
+    node.className = "sla sla-" + level;
+    node.title = (state.lang === "en" ? "waiting " : "已等待 ") + clockText(waited);
+  });
+}
+setInterval(tickSla, 1000);
+
 function queueItem(h, extra) {
   const li = el("li");
   li.dataset.id = h.id;
-  li.append(el("span", h.recipient_id + " · " + h.channel));
-  li.append(el("small", (h.agent_id ? "@" + h.agent_id + " · " : "") + h.reason + " · " + h.language + (extra || "")));
+  const top = el("div", null, "who");
+  top.append(el("strong", h.display_name || h.recipient_id));
+  top.append(el("span", " · " + (h.channel_label || h.channel) + " · " + (h.language || "").toUpperCase(), "muted"));
+  if (h.waiting_seconds !== null && h.waiting_seconds !== undefined) {
+    const timer = el("span", clockText(h.waiting_seconds), "sla sla-" + (h.sla || "ok"));
+    timer.dataset.waited = h.waiting_seconds;
+    timer.dataset.at = Date.now();
+    top.append(timer);
+  }
+  li.append(top);
+  li.append(el("div", h.last_message || "-", "last"));
+  li.append(el("small", (h.agent_id ? "@" + h.agent_id + " · " : "") + (extra || "")));
   if (state.current === h.id) li.classList.add("selected");
   li.addEventListener("click", () => openConversation(h.id));
   return li;
 }
 
+function applyFilter(filter) {
+  state.filter = ["all", "waiting", "mine"].includes(filter) ? filter : "all";
+  try { localStorage.setItem("console.filter", state.filter); } catch (e) { /* private mode */ }
+  document.querySelectorAll("#queue-filter .filter").forEach((b) => {
+    b.classList.toggle("active", b.dataset.filter === state.filter);
+    b.setAttribute("aria-pressed", String(b.dataset.filter === state.filter));
+  });
+  document.querySelectorAll("#queues section[data-queue]").forEach((sec) => {
+    sec.hidden = state.filter !== "all" && sec.dataset.queue !== state.filter;
+  });
+}
+document.querySelectorAll("#queue-filter .filter").forEach((b) => b.addEventListener("click", () => applyFilter(b.dataset.filter)));
+applyFilter((() => { try { return localStorage.getItem("console.filter"); } catch (e) { return null; } })());
+
 async function refreshQueues() {
-  const q = await api("GET", "/queues");
+  const q = await api("GET", "/queues?lang=" + state.lang);
   const fill = (id, rows, extra) => {
     const ul = $(id);
     ul.replaceChildren(...rows.map((h) => queueItem(h, extra ? extra(h) : "")));
   };
-  fill("queue-waiting", q.waiting, (h) => " · #" + h.position);
+  fill("queue-waiting", q.waiting, (h) => "#" + h.position);
   fill("queue-mine", q.mine);
   fill("queue-active", q.active);
   $("count-waiting").textContent = q.waiting.length;
@@ -144,7 +188,7 @@ function renderConversation() {
   const d = state.detail, h = d.handoff;
   $("empty").hidden = true;
   $("conversation-body").hidden = false;
-  $("conversation-title").textContent = h.recipient_id + " · " + h.channel + " · " +
+  $("conversation-title").textContent = (h.display_name || h.recipient_id) + " · " + (h.channel_label || h.channel) + " · " +
     (h.closed_at ? "已结束 closed" : h.agent_id ? "@" + h.agent_id : "等待中 waiting");
   const mine = h.agent_id === state.me.username || (state.me.role === "supervisor" && h.agent_id);
   $("take").hidden = !!h.agent_id || !!h.closed_at;
