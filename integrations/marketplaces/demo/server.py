@@ -35,6 +35,7 @@ class PlatformBehaviour:
     malformed_rate: float = 0.0  # share of API calls answered with broken JSON
     rng: random.Random = field(default_factory=lambda: random.Random(7))
     released: asyncio.Event | None = None
+    calls: int = 0  # API calls received (what a test or the operator can count)
 
     def release(self) -> None:
         """Let every hung request answer (503)."""
@@ -44,6 +45,7 @@ class PlatformBehaviour:
 
     async def apply(self) -> Response | None:
         """Wait out the latency, then maybe answer badly: the response to send instead, or None."""
+        self.calls += 1
         delay = self.latency_ms + (self.rng.uniform(0, self.jitter_ms) if self.jitter_ms else 0.0)
         if delay > 0:
             await asyncio.sleep(delay / 1000)

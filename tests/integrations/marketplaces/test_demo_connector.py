@@ -190,17 +190,17 @@ async def test_a_hung_platform_is_skipped_once_its_circuit_opens():
     demo = build_demo_marketplace(latency_ms=0, jitter_ms=0, timeout_seconds=0.4)
     await demo.start()
     try:
-        demo.servers["jd"].behaviour.hang = True
-        agg = SearchAggregator(demo.connectors, None, deadline_seconds=1.5)
-        for _ in range(3):  # each search waits for jd's timeout, well inside the deadline
-            started = time.perf_counter()
+        jd = demo.servers["jd"].behaviour
+        jd.hang = True
+        # a generous deadline: the others answer whatever the machine's load; jd gives up after its timeout
+        agg = SearchAggregator(demo.connectors, None, deadline_seconds=30)
+        for _ in range(3):
             result = await agg.search(SearchQuery(product="手机"))
             assert result.failed_platforms == ("jd",) and result.items
-            assert time.perf_counter() - started < 1.5
         assert demo.connectors["jd"].breaker.state == "open"
-        started = time.perf_counter()
+        asked = jd.calls
         result = await agg.search(SearchQuery(product="笔记本"))
         assert result.failed_platforms == ("jd",) and result.items
-        assert time.perf_counter() - started < 0.4  # skipped: no waiting for jd's timeout any more
+        assert jd.calls == asked  # skipped: jd was not asked (nor waited for) once its circuit opened
     finally:
         await demo.stop()
