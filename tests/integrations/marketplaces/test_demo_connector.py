@@ -136,7 +136,7 @@ async def test_timeout_on_a_hung_real_server():
         started = time.perf_counter()
         with pytest.raises(PlatformUnavailable, match="timed out"):
             await connector.search(SearchQuery(product="手机"))
-        assert time.perf_counter() - started < 1.0
+        assert time.perf_counter() - started < 10  # gave up (a hung server never answers), whatever the load
         await connector.aclose()
     finally:
         await server.stop()
