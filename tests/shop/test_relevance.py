@@ -86,7 +86,7 @@ MUST_MENTION = {"空调": "空调", "air fryer": "空气炸锅", "电饭煲": "�
 def demo():
     jieba_words.install()
     warm_up()
-    built = build_demo_marketplace(latency_ms=0, jitter_ms=0)
+    built = build_demo_marketplace(latency_ms=0, jitter_ms=0, timeout_seconds=30)
     built._build()
     return built
 
@@ -94,7 +94,7 @@ def demo():
 def _aggregator(demo) -> SearchAggregator:
     connectors = {p: DemoMarketplaceConnector(p, f"http://{p}.demo", transport=httpx.ASGITransport(app=s.app))
                   for p, s in demo.servers.items()}
-    return SearchAggregator(connectors, None, deadline_seconds=5.0)
+    return SearchAggregator(connectors, None, deadline_seconds=30)
 
 
 @pytest.mark.parametrize("product, brand, lo, hi, platforms, sort_by, category", QUERIES,

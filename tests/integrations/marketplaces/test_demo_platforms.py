@@ -133,7 +133,7 @@ def test_price_walk_stays_in_bounds_and_flash_sales_drop(catalog):
 @pytest.mark.parametrize("platform", ["taobao", "jd", "pdd"])
 async def test_orders_are_idempotent_and_fulfil_themselves(platform):
     now = [1000.0]
-    demo = build_demo_marketplace(latency_ms=0, jitter_ms=0, fulfil_delay_seconds=30, clock=lambda: now[0],
+    demo = build_demo_marketplace(latency_ms=0, jitter_ms=0, timeout_seconds=30, fulfil_delay_seconds=30, clock=lambda: now[0],
                                   platforms=(platform,))
     await demo.start(in_process=True)
     try:
@@ -158,7 +158,7 @@ async def test_orders_are_idempotent_and_fulfil_themselves(platform):
 
 
 async def test_real_servers_on_ephemeral_ports_answer_a_search():
-    demo = build_demo_marketplace(latency_ms=0, jitter_ms=0)
+    demo = build_demo_marketplace(latency_ms=0, jitter_ms=0, timeout_seconds=30)
     await demo.start()
     try:
         ports = {s.port for s in demo.servers.values()}
@@ -197,7 +197,7 @@ async def test_server_stop_releases_hung_requests():
 async def test_in_process_platforms_mounted_in_the_bot_serve_their_images():
     from fastapi import FastAPI
 
-    demo = build_demo_marketplace(latency_ms=0, jitter_ms=0, public_base_url="http://bot.local")
+    demo = build_demo_marketplace(latency_ms=0, jitter_ms=0, timeout_seconds=30, public_base_url="http://bot.local")
     bot = FastAPI()
     for platform, app in demo.apps().items():
         bot.mount(f"/demo/{platform}", app)

@@ -18,9 +18,9 @@ from shop.search import SearchAggregator
 
 @pytest.fixture
 async def world():
-    demo = build_demo_marketplace(latency_ms=0, jitter_ms=0)
+    demo = build_demo_marketplace(latency_ms=0, jitter_ms=0, timeout_seconds=30)
     await demo.start(in_process=True)
-    agg = SearchAggregator(demo.connectors, MemoryCache())
+    agg = SearchAggregator(demo.connectors, MemoryCache(), deadline_seconds=30)
     app = FastAPI()
     app.include_router(build_sandbox_price_router(demo, after_change=agg.invalidate))
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bot") as client:

@@ -78,7 +78,7 @@ def test_the_generator_is_deterministic(catalog):
 def demo(small_path):
     jieba_words.install()
     warm_up()
-    built = build_demo_marketplace(latency_ms=0, jitter_ms=0, catalog_path=small_path)
+    built = build_demo_marketplace(latency_ms=0, jitter_ms=0, timeout_seconds=30, catalog_path=small_path)
     built._build()
     return built
 
@@ -86,7 +86,7 @@ def demo(small_path):
 def _aggregator(demo) -> SearchAggregator:
     connectors = {p: DemoMarketplaceConnector(p, f"http://{p}.demo", transport=httpx.ASGITransport(app=s.app))
                   for p, s in demo.servers.items()}
-    return SearchAggregator(connectors, None, deadline_seconds=5.0)
+    return SearchAggregator(connectors, None, deadline_seconds=30)
 
 
 @pytest.mark.parametrize("words, kind", [
