@@ -98,7 +98,8 @@ from tracking.leader import RedisLeaderLock
 from tracking.lock import InProcessLockManager, LockManager, RedisLockManager
 from tracking.outbox import InMemoryOutbox, Outbox
 from tracking.redis_store import RedisOutbox, RedisTrackerStore
-from tracking.store import InMemoryTrackerStore, TrackerStore
+from tracking.sql_store import SQLTrackerStore
+from tracking.store import TrackerStore
 
 log = logging.getLogger(__name__)
 
@@ -407,7 +408,8 @@ def build_runtime(settings: Settings, *, console_clock: Clock | None = None,
         locks = RedisLockManager(redis, s.redis_prefix, s.lock_lease_seconds)
         outbox = RedisOutbox(redis, s.redis_prefix)
     else:
-        tracker_store, locks, outbox = InMemoryTrackerStore(), InProcessLockManager(), InMemoryOutbox()
+        # conversations live in the database, so one interrupted at any step resumes after a restart
+        tracker_store, locks, outbox = SQLTrackerStore(db_engine), InProcessLockManager(), InMemoryOutbox()
     push = PushRouter(outbox)
     leader = RedisLeaderLock(s.redis_url, key=f"{s.redis_prefix}scheduler:leader") if s.redis_url else None
     scheduler = JobScheduler(leader)

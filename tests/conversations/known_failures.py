@@ -5,5 +5,4 @@ KNOWN_FAILING: dict[str, str] = {
     "en_buy_tablet_to_order": "NLU: 'tablets' alone is read as check_order (answers 'no orders yet')",
     "en_details_buy_button": "NLU: 'tablets' alone is read as check_order (answers 'no orders yet')",
     "zh_price_alert_fires": "'降价了提醒我' asks for a target instead of watching any drop; no alert pushed",
-    "zh_resume_after_restart": "embedded mode keeps trackers in memory: a restart forgets the conversation",
 }
