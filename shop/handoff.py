@@ -55,6 +55,7 @@ class Role(str, Enum):
 class Outcome(str, Enum):
     RETURNED = "returned"  # an agent handed back to the bot
     TIMEOUT = "timeout"  # nobody took it in time
+    LEFT = "left"  # the shopper left the queue before an agent took it
 
 
 @dataclass(frozen=True)
@@ -241,6 +242,10 @@ class HandoffQueue:
     async def release(self, handoff_id: str) -> bool:
         """Close a request nobody took (timeout); False when it was taken or closed meanwhile."""
         return await self.repo.close(handoff_id, Outcome.TIMEOUT.value, self.clock.now(), only_waiting=True)
+
+    async def leave(self, handoff_id: str) -> bool:
+        """The shopper leaves the queue; False when an agent took it (or it closed) meanwhile."""
+        return await self.repo.close(handoff_id, Outcome.LEFT.value, self.clock.now(), only_waiting=True)
 
     async def release_stale(self, timeout: timedelta) -> list[HandoffRequest]:
         """Close every request left waiting longer than `timeout`; each is released exactly once."""

@@ -248,7 +248,7 @@ def build_console_router(parts: ConsoleParts, store: TrackerStore) -> APIRouter:
     @router.post("/console/api/handoffs/{handoff_id}/reply")
     async def reply(body: TextBody, request: Annotated[HandoffRequest, Depends(held)],
                     staff: Annotated[Staff, Depends(writer)]) -> dict[str, Any]:
-        await desk.send(request, staff.username, Reply(text=body.text))
+        await desk.send(request, staff.username, Reply(text=body.text), staff.member.display_name)
         return {"ok": True}
 
     @router.post("/console/api/handoffs/{handoff_id}/product")

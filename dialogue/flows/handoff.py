@@ -21,7 +21,7 @@ from dialogue import responses
 from dialogue.context import TurnContext
 from dialogue.engine import FALLBACK_SLOT
 from dialogue.flows.base import Flow
-from dialogue.messages import IncomingMessage, Reply
+from dialogue.messages import Button, IncomingMessage, Reply
 from dialogue.ports import FeatureUnavailable, PushPort
 from shop.handoff import HandoffError, HandoffEvents, HandoffQueue, HandoffRequest
 from tracking import events as ev
@@ -34,6 +34,13 @@ ASK_HUMAN = re.compile(  # not a bare "human": "Adidas Human Race" is a shoe
     r"(转人工|人工客服|人工服务|找人工|要人工|真人客服|"
     r"\b(talk|speak|chat) (to|with) (a |an )?(human|person|agent|someone)\b|"
     r"\b(human agent|human please|real person|live agent|customer service)\b)", re.IGNORECASE)
+LEAVE_QUEUE = re.compile(  # said while waiting: the shopper no longer wants a person
+    r"^\s*(/leave_queue|算了吧?|不用了|不需要了|never ?mind|no thanks)\s*[。.!！~]*\s*$|"
+    r"(不用|不要|不需要|取消|不想)(再)?(转)?(人工|客服|真人)|"
+    r"\bnever ?mind\b.*\b(human|person|agent)\b|\bno (human|agent)\b|"
+    r"\b(don'?t|do not) (need|want) (a |an |to talk to a )?(human|person|agent)\b|\bleave the queue\b|\bstop waiting\b",
+    re.IGNORECASE)
+LEAVE_PAYLOAD = "/leave_queue"
 NEGATIVE_WORDS = re.compile(
     r"(垃圾|骗子|投诉你们|太差了|什么破|坑人|差评|\bscam\b|\bterrible\b|\buseless\b|rip[- ]?off)", re.IGNORECASE)
 
@@ -81,6 +88,7 @@ class HandoffDesk:
             ctx.say("handoff_sorry")
         minutes = max(1, math.ceil(placement.expected_wait.total_seconds() / 60))
         ctx.say("handoff_waiting", position=placement.position, minutes=minutes,
+                buttons=(Button(ctx.t("button_leave_queue"), LEAVE_PAYLOAD),),
                 custom=handoff_payload("waiting") | {"position": placement.position,
                                                      "expected_wait_seconds":
                                                          int(placement.expected_wait.total_seconds())})
@@ -102,10 +110,25 @@ class HandoffDesk:
         request = await self.queue.repo.open_for(msg.conversation_id)
         if request is None:  # paused with nobody behind it (e.g. a lost hand back): resume
             ctx.tracker.add(ev.resumed("no_handoff"))
-            ctx.say("handoff_returned", custom=handoff_payload("returned_to_bot"))
+            # "the agent has finished" only if an agent ever joined; else: nobody came in time
+            joined = await self._agent_joined_lately(msg.conversation_id)
+            ctx.say("handoff_returned" if joined else "handoff_timeout", custom=handoff_payload("returned_to_bot"))
             return
+        if request.waiting and LEAVE_QUEUE.search((msg.text or "").strip()):
+            if await self.queue.leave(request.id):  # "算了不用人工了": out of the queue, the bot is back
+                ctx.tracker.add(ev.resumed("left_queue"))
+                ctx.say("handoff_left", custom=handoff_payload("left_queue"))
+                await self._publish({"type": "closed", "handoff": (await self.queue.get(request.id)).to_dict(),
+                                     "conversation_id": msg.conversation_id})
+                return
+            request = await self.queue.get(request.id)  # an agent took it just now: they read it
         await self._publish({"type": "message", "handoff": request.to_dict(),
                              "conversation_id": msg.conversation_id, "text": msg.text})
+
+    async def _agent_joined_lately(self, conversation_id: str) -> bool:
+        since = self.queue.clock.now() - timedelta(days=1)
+        closed = [r for r in await self.queue.repo.closed_since(since) if r.conversation_id == conversation_id]
+        return bool(closed) and max(closed, key=lambda r: r.closed_at or since).agent_id is not None
 
     # --- outside a turn (console, scheduler) -------------------------------------------------
     async def _say(self, request: HandoffRequest, replies: list[Reply], sender: str) -> None:
@@ -128,8 +151,12 @@ class HandoffDesk:
                                    "conversation_id": request.conversation_id})
         return request
 
-    async def send(self, request: HandoffRequest, agent_id: str, reply: Reply) -> None:
-        """An agent's reply, delivered on the shopper's own channel."""
+    async def send(self, request: HandoffRequest, agent_id: str, reply: Reply, agent_name: str | None = None) -> None:
+        """An agent's reply, delivered on the shopper's own channel; a text reply says who wrote
+        it ("小王:…"), so the shopper can tell the agent from the bot on every channel."""
+        if agent_name and reply.text and reply.custom is None:
+            reply = Reply(text=self._text(request, "handoff_agent_says", agent=agent_name, text=reply.text),
+                          buttons=reply.buttons, image=reply.image)
         await self._say(request, [reply], sender=f"agent:{agent_id}")
         await self._publish({"type": "agent_message", "handoff": request.to_dict(),
                                    "conversation_id": request.conversation_id, "text": reply.text,
@@ -226,6 +253,9 @@ def _offered_after_fallbacks(ctx: TurnContext) -> bool:
 async def handoff_trigger(ctx: TurnContext) -> bool:
     """Engine trigger: strong negative words (and the other triggers) start a handoff first."""
     desk = ctx.services.handoff
+    if (ctx.msg.text or "").strip() == LEAVE_PAYLOAD:  # an old "no human needed" button: not queued now
+        ctx.say("handoff_not_queued")
+        return True
     reason = desk.check_triggers(ctx)
     if reason is not None:
         ctx.end_all_flows()

@@ -140,11 +140,11 @@ async def test_take_reply_and_hand_back_reach_the_shopper(env):
     assert (await alice.post(f"/handoffs/{hid}/reply", {"text": "您好,请问订单号是多少?"})).status_code == 200
     pushed = await outbox(app)
     assert [p.get("custom", {}).get("status") for p in pushed] == ["agent_joined", None]
-    assert "小王" in pushed[0]["text"] and pushed[1]["text"] == "您好,请问订单号是多少?"
+    assert "小王" in pushed[0]["text"] and pushed[1]["text"] == "小王:您好,请问订单号是多少?"  # who wrote it
 
     detail = (await alice.get(f"/handoffs/{hid}")).json()
     froms = [(t["from"], t["text"]) for t in detail["transcript"]]
-    assert ("user", "转人工") in froms and ("agent:alice", "您好,请问订单号是多少?") in froms
+    assert ("user", "转人工") in froms and ("agent:alice", "小王:您好,请问订单号是多少?") in froms
     assert detail["collected"]["flows"] == [] and "slots" in detail["collected"]
 
     assert (await alice.post(f"/handoffs/{hid}/handback")).status_code == 200
@@ -180,7 +180,7 @@ async def test_another_agents_conversation_is_off_limits_except_to_a_supervisor(
     assert (await bob.post(f"/handoffs/{hid}/take")).status_code == 409
     assert (await sue.get(f"/handoffs/{hid}")).status_code == 200
     assert (await sue.post(f"/handoffs/{hid}/reply", {"text": "主管介入"})).status_code == 200
-    assert (await outbox(app))[-1]["text"] == "主管介入"
+    assert (await outbox(app))[-1]["text"] == "sue:主管介入"  # the supervisor, by name
 
 
 async def test_two_agents_taking_at_once_exactly_one_wins(env):

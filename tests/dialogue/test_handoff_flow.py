@@ -244,3 +244,66 @@ async def test_timeout_and_a_late_take_race_cleanly(clock):
     assert stale and await desk.release_stale_handoffs() == 0
     assert (await store.load("rest:u5")).state.paused  # still with the agent
     assert [r.custom["status"] for _c, _r, rs in push.sent for r in rs] == ["agent_joined"]
+
+
+async def test_zh_shopper_changes_their_mind_and_leaves_the_queue(env):
+    client, console, container = env
+    waiting = await say(client, "l1", "转人工")
+    assert [b["title"] for b in waiting[-1]["buttons"]] == ["不用人工了"]
+    async with console.events.subscribe() as stream:
+        left = await say(client, "l1", "算了不用人工了")
+        event = await anext(stream)
+    assert status(left[-1]) == "left_queue" and "取消" in left[-1]["text"]
+    assert event["type"] == "closed" and event["handoff"]["outcome"] == "left"  # gone from the consoles
+    assert await console.desk.queue.repo.open_for("rest:l1") is None
+    assert not (await container.tracker_store.load("rest:l1")).state.paused
+    again = await say(client, "l1", "你好")
+    assert again and status(again[0]) is None and again[0]["text"]  # the bot answers, not the queue
+
+
+async def test_en_the_leave_button_leaves_and_an_old_button_is_harmless(env):
+    client, console, _container = env
+    waiting = await say(client, "l2", "I want to talk to a human")
+    button = waiting[-1]["buttons"][0]
+    assert button["title"] == "No human needed"
+    left = await say(client, "l2", button["payload"])
+    assert status(left[-1]) == "left_queue" and "left the queue" in left[-1]["text"]
+    pressed_again = await say(client, "l2", button["payload"])
+    assert "not waiting for a person" in pressed_again[-1]["text"]
+    assert await console.desk.queue.repo.open_for("rest:l2") is None
+
+
+async def test_once_an_agent_holds_it_never_mind_goes_to_the_agent(env):
+    client, console, _container = env
+    await say(client, "l3", "转人工")
+    request = await console.desk.queue.repo.open_for("rest:l3")
+    await console.desk.take(request.id, "alice", "小王")
+    assert await say(client, "l3", "算了不用人工了") == []  # the agent reads it and answers
+    assert (await console.desk.queue.get(request.id)).agent_id == "alice"
+
+
+async def test_a_timeout_is_pushed_at_once_and_never_called_the_end_of_an_agents_service(env, clock):
+    client, console, _container = env
+    await say(client, "t1", "转人工")
+    clock.advance(minutes=11)
+    assert await console.desk.release_stale_handoffs() == 1
+    pushed = await outbox(client, "t1")  # the shopper has not written: it was pushed
+    assert status(pushed[-1]) == "returned_to_bot" and "没有空闲的人工客服" in pushed[-1]["text"]
+    # a request closed with nobody resuming the bot (a crash between the two): the next message
+    # resumes it and still says nobody came, not "the agent has finished"
+    await say(client, "t2", "转人工")
+    request = await console.desk.queue.repo.open_for("rest:t2")
+    assert await console.desk.queue.release(request.id)
+    back = await say(client, "t2", "还在吗")
+    assert status(back[-1]) == "returned_to_bot"
+    assert "没有空闲的人工客服" in back[-1]["text"] and "已结束本次服务" not in back[-1]["text"]
+
+
+async def test_an_agents_reply_carries_the_agents_name(env):
+    client, console, _container = env
+    await say(client, "a1", "I need a real person")
+    request = await console.desk.queue.repo.open_for("rest:a1")
+    await console.desk.take(request.id, "alice", "Alice W.")
+    await console.desk.send(await console.desk.queue.get(request.id), "alice", Reply(text="Hi, let me check"), "Alice W.")
+    pushed = await outbox(client, "a1")
+    assert "Alice W." in pushed[0]["text"] and pushed[-1]["text"] == "Alice W.: Hi, let me check"
