@@ -58,7 +58,8 @@ async def main(repeat: int, only: str | None, verbose: bool) -> None:
             settings = Settings(database_url=f"sqlite+aiosqlite:///{Path(tmp) / f'bench{n}.db'}", redis_url=None,
                                 var_dir=Path(tmp) / f"var{n}", nlu_model_dir=defaults.nlu_model_dir,
                                 demo_platform_transport="asgi", demo_platform_latency_ms=0,
-                                demo_platform_jitter_ms=0, demo_price_walk_seconds=0, sandbox=True)
+                                demo_platform_jitter_ms=0, demo_price_walk_seconds=0, sandbox=True,
+                                demo_catalog="demo")
             shop = TimedShop(settings, samples)
             await shop.start()
             try:

@@ -6,6 +6,7 @@ A target below the all-time low is accepted but flagged, with a realistic target
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -32,6 +33,11 @@ def _target(ctx: TurnContext) -> tuple[Decimal | None, Decimal | None]:
     return target, percent
 
 
+ANY_DROP_PERCENT = Decimal(1)  # "tell me when it gets cheaper": a drop of at least 1 %
+_ANY_DROP = re.compile(r"(降价了|一降价|降价就|降了就|便宜了|便宜点了|有降价|price drops?\b|drops? at all|any drop|"
+                       r"gets? cheaper|goes? down|is reduced|on sale)", re.IGNORECASE)
+
+
 class SetPriceAlert(Flow):
     name = "price_alert"
     intents = ("set_price_alert",)
@@ -49,6 +55,8 @@ class SetPriceAlert(Flow):
             ctx.say("alert_which_product")
             return
         target, percent = _target(ctx)
+        if target is None and percent is None and _ANY_DROP.search(ctx.msg.text or ""):
+            percent = ANY_DROP_PERCENT  # "降价了提醒我": any real drop, no number to ask for
         if target is None and percent is None:
             ctx.start_flow(self.name, {"product_id": item["id"], "title": item.get("title", "")})
             ctx.say("alert_ask_target", title=item.get("title", ""))
