@@ -5,7 +5,6 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.app import create_app
-from bot.settings import Settings
 from integrations.db.alerts_tables import product_prices
 
 
@@ -19,8 +18,10 @@ async def test_health_ready_and_metrics(app_client):
     assert "shopbot_turn_seconds_bucket" in text
 
 
-async def test_ready_reports_redis_and_postgres(pg_url, redis_url):
-    app = create_app(Settings(database_url=pg_url, redis_url=redis_url, redis_prefix="shopbot-test-ready:"))
+async def test_ready_reports_redis_and_postgres(settings, pg_url, redis_url, redis_prefix):
+    # the suite's settings (its trained model, small catalog, generous deadlines) on PostgreSQL and Redis
+    app = create_app(settings.model_copy(update={"database_url": pg_url, "redis_url": redis_url,
+                                                 "redis_prefix": redis_prefix}))
     async with app.router.lifespan_context(app), httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c:
         body = (await c.get("/readyz")).json()
         assert body == {"status": "ok", "checks": {"database": "ok", "redis": "ok"}}
@@ -28,8 +29,8 @@ async def test_ready_reports_redis_and_postgres(pg_url, redis_url):
         assert r.status_code == 200 and r.json()[0]["text"]
 
 
-async def test_ready_is_503_when_the_database_is_gone(tmp_path):
-    app = create_app(Settings(database_url=f"sqlite+aiosqlite:///{tmp_path / 'a.db'}"))
+async def test_ready_is_503_when_the_database_is_gone(settings, tmp_path):
+    app = create_app(settings.model_copy(update={"database_url": f"sqlite+aiosqlite:///{tmp_path / 'a.db'}"}))
     async with app.router.lifespan_context(app):
         container = app.state.runtime
         await container.db_engine.dispose()
