@@ -364,8 +364,16 @@ def test_amount_conversion_refuses_sub_fen():
 async def test_forged_callbacks_with_unknown_serials_do_not_call_out_each_time(base_url, files, platform):
     """Unknown certificate serials fetch /v3/certificates at most once per refresh interval."""
     now = [time.time()]
-    fetched = lambda: sum(1 for m, path, _ in platform.requests if path == "/v3/certificates")
+    refreshes = [0]  # certificate refreshes the provider started (a slow answer's HTTP retry is one refresh)
     async with provider(base_url, files, clock=lambda: now[0]) as wechat:
+        refresh = wechat._refresh_certificates
+
+        async def counted() -> None:
+            refreshes[0] += 1
+            await refresh()
+
+        wechat._refresh_certificates = counted
+        fetched = lambda: refreshes[0]
         before = fetched()
         for i in range(6):
             headers, body = platform.callback(transaction("wx-pay-13", 100), key=rsa_key(),
