@@ -2,7 +2,8 @@
 
 The app runs in uvicorn on 127.0.0.1 (lifespan on, embedded mode on a private SQLite file);
 schemathesis generates requests from every operation's declared parameters and bodies, a few
-examples each (about a minute on a loaded machine at most), and fails on any 5xx answer.
+examples each (about a minute on a loaded machine at most), and fails on any 5xx answer and on
+any status the document does not declare for that operation.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import schemathesis
 import uvicorn
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import status_code_conformance
 
 EXAMPLES_PER_OPERATION = 12
 
@@ -57,6 +59,6 @@ schema = schemathesis.pytest.from_fixture("api")
 @schema.parametrize()
 @settings(max_examples=EXAMPLES_PER_OPERATION, deadline=None, derandomize=True,
           suppress_health_check=list(HealthCheck))
-def test_no_request_the_schema_allows_gives_a_server_error(case):
+def test_no_request_the_schema_allows_gives_a_server_error_or_an_undeclared_status(case):
     response = case.call(timeout=30)
-    case.validate_response(response, checks=[not_a_server_error])
+    case.validate_response(response, checks=[not_a_server_error, status_code_conformance])
