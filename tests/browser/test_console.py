@@ -57,7 +57,7 @@ def test_agent_takes_over_replies_and_hands_back(settings, live_server, desk_pag
         page.fill("#username", "alice")
         page.fill("#password", "wrong password")
         page.click("#login-button")
-        page.wait_for_selector("#login-error:has-text('wrong')")
+        page.wait_for_selector("#login-error:has-text('用户名或密码错误')")
         page.fill("#password", PASSWORD)
         page.click("#login-button")
         page.wait_for_selector("#whoami:has-text('小王')")

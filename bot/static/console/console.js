@@ -4,7 +4,50 @@
 const state = { me: null, csrf: null, features: {}, current: null, detail: null, socket: null, staff: [] };
 const $ = (id) => document.getElementById(id);
 // the console's language for statuses, choices and the profile (the server words them)
-state.lang = (() => { try { return localStorage.getItem("console.lang") === "en" ? "en" : "zh"; } catch (e) { return "zh"; } })();
+state.lang = (() => {
+  let saved = null;
+  try { saved = localStorage.getItem("console.lang"); } catch (e) { /* private mode */ }
+  if (saved === "en" || saved === "zh") return saved;
+  return (navigator.language || "zh").toLowerCase().startsWith("zh") ? "zh" : "en";
+})();
+
+// the login page's messages, in the console's language
+const LOGIN_TEXT = {
+  zh: { wrong: "用户名或密码错误", locked: (s) => "登录失败次数过多,请 " + s + " 秒后再试", failed: "登录失败,请稍后再试",
+        title: "shopbot 客服工作台", username: "用户名", password: "密码", login: "登录", toggle: "EN" },
+  en: { wrong: "Wrong username or password", locked: (s) => "Too many failed logins: try again in " + s + " s",
+        failed: "Could not log in, please try again", title: "shopbot support console", username: "Username",
+        password: "Password", login: "Log in", toggle: "中文" },
+};
+
+function loginError(e) {
+  const t = LOGIN_TEXT[state.lang];
+  if (e.status === 401) return t.wrong;
+  if (e.status === 429) return t.locked((e.data && e.data.locked_for_seconds) || 60);
+  return t.failed;
+}
+
+function applyLang() {
+  const t = LOGIN_TEXT[state.lang];
+  document.documentElement.lang = state.lang === "en" ? "en" : "zh";
+  $("login-title").textContent = t.title;
+  $("username-label").textContent = t.username;
+  $("password-label").textContent = t.password;
+  $("login-button").textContent = t.login;
+  for (const id of ["lang-toggle", "lang-toggle-app"]) $(id).textContent = t.toggle;
+}
+
+function toggleLang() {
+  state.lang = state.lang === "en" ? "zh" : "en";
+  try { localStorage.setItem("console.lang", state.lang); } catch (e) { /* private mode */ }
+  applyLang();
+  $("login-error").textContent = "";
+  if (!$("app").hidden) {
+    refreshQueues().catch(() => {});
+    if (state.current) openConversation(state.current);
+    if (!$("tickets-view").hidden) loadTickets().catch(() => {});
+  }
+}
 
 // times in the staff member's own time zone: "12月5日 15:33" / "Dec 5, 3:33 PM", never ISO strings
 function localTime(value) {
@@ -37,7 +80,10 @@ async function api(method, path, body) {
   if (resp.status === 401 && path !== "/login") { showLogin(); }
   if (!resp.ok) {
     const detail = data && (data.detail || data.error);
-    throw new Error(typeof detail === "string" ? detail : resp.status + " " + resp.statusText);
+    const error = new Error(typeof detail === "string" ? detail : resp.status + " " + resp.statusText);
+    error.status = resp.status;
+    error.data = data;
+    throw error;
   }
   return data;
 }
@@ -91,7 +137,7 @@ $("login-form").addEventListener("submit", async (ev) => {
     me.csrf_token = res.csrf_token;
     await enter(me);
   } catch (e) {
-    $("login-error").textContent = e.message;
+    $("login-error").textContent = loginError(e);
   }
 });
 
@@ -312,4 +358,7 @@ async function loadTickets() {
   }));
 }
 
+$("lang-toggle").addEventListener("click", toggleLang);
+$("lang-toggle-app").addEventListener("click", toggleLang);
+applyLang();
 boot();
