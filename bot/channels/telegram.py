@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, ValidationError
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import MessageLimit, ParseMode
 from telegram.error import BadRequest, TelegramError
@@ -89,6 +90,43 @@ class TelegramConfig:
             api_base_url=getattr(settings, "telegram_api_base_url", None) or "https://api.telegram.org",
             public_url=getattr(settings, "public_url", None) or None,
         )
+
+
+class _TgUser(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    id: StrictInt
+
+
+class _TgChat(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    id: StrictInt
+
+
+class _TgMessage(BaseModel):
+    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    message_id: StrictInt
+    date: StrictInt
+    chat: _TgChat
+    from_: _TgUser | None = Field(default=None, alias="from")
+    text: StrictStr | None = Field(default=None, max_length=MessageLimit.MAX_TEXT_LENGTH)
+
+
+class _TgCallbackQuery(BaseModel):
+    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    id: StrictStr
+    from_: _TgUser = Field(alias="from")
+    data: StrictStr | None = Field(default=None, max_length=64)  # Bot API: 1-64 bytes
+    message: _TgMessage | None = None
+
+
+class TelegramUpdateBody(BaseModel):
+    """What the webhook reads of an Update before python-telegram-bot builds it; other kinds pass through."""
+
+    model_config = ConfigDict(extra="allow")
+    update_id: StrictInt = Field(ge=0)
+    message: _TgMessage | None = None
+    edited_message: _TgMessage | None = None
+    callback_query: _TgCallbackQuery | None = None
 
 
 def escape(text: str) -> str:
@@ -178,7 +216,11 @@ class TelegramChannel:
                 data = parse_json(body)
             except BadJson:
                 return Response(status_code=400)
-            if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
+            if not isinstance(data, dict):
+                return Response(status_code=400)
+            try:
+                TelegramUpdateBody.model_validate(data)
+            except ValidationError:
                 return Response(status_code=400)
             try:
                 update = Update.de_json(data, self.application.bot)

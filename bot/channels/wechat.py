@@ -33,7 +33,7 @@ from wechatpy.replies import ArticlesReply, TextReply
 from bot.channels.render import channel_text, guess_language
 from bot.channels.store import ChannelStore, InMemoryChannelStore
 from bot.channels.wechat_api import WeChatApi, WeChatApiError
-from bot.channels.wechat_guard import NONCE_TTL, BadRequest, WeChatGuard, guarded_xml
+from bot.channels.wechat_guard import NONCE_TTL, BadRequest, WeChatGuard, checked_fields, guarded_xml
 from bot.channels.wechat_render import WeChatRenderer, WxMessage
 from bot.push import ChannelSendError
 from bot.turns import TurnHandler
@@ -140,7 +140,7 @@ class WeChatChannel:
         if self._crypto is not None and not encrypted:
             raise BadRequest(403, "encrypted mode required")
         xml = self.guard.decrypt(body, params, timestamp, nonce) if encrypted else body
-        guarded_xml(xml)
+        checked_fields(guarded_xml(xml))
         try:
             message = parse_message(xml)
         except (ValueError, KeyError, TypeError) as exc:

@@ -14,6 +14,7 @@ from xml.etree.ElementTree import ParseError
 import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
 from fastapi import Request
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from wechatpy.crypto import WeChatCrypto
 from wechatpy.exceptions import InvalidAppIdException, InvalidSignatureException
 from wechatpy.utils import WeChatSigner
@@ -43,6 +44,31 @@ def guarded_xml(body: bytes) -> Any:
         return SafeET.fromstring(body, forbid_dtd=True)
     except (DefusedXmlException, ParseError) as exc:
         raise BadRequest(400, f"bad xml: {exc.__class__.__name__}") from exc
+
+
+class WeChatInbound(BaseModel):
+    """The fields every message or event pushed to an official account carries (others pass through)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    ToUserName: str = Field(min_length=1, max_length=64)
+    FromUserName: str = Field(min_length=1, max_length=128)
+    CreateTime: int = Field(ge=0, le=10**11)
+    MsgType: str = Field(min_length=1, max_length=32)
+    Content: str | None = Field(default=None, max_length=4096)
+    MsgId: int | None = Field(default=None, ge=0, le=2**64)
+
+
+def checked_fields(root: Any) -> WeChatInbound:
+    """The pushed XML's fields, validated (400 names the first field that is wrong)."""
+    if getattr(root, "tag", None) != "xml":
+        raise BadRequest(400, "not a message: the root element must be <xml>")
+    try:
+        return WeChatInbound.model_validate({child.tag: child.text for child in root})
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"]) or "xml"
+        raise BadRequest(400, f"not a message: '{where}': {first['msg']}") from exc
 
 
 class WeChatGuard:

@@ -229,6 +229,13 @@ async def test_stickers_and_voice_get_a_polite_text_only_reply(telegram, extra, 
         (json.dumps({"update_id": 9, "message": {"text": "no chat, no date"}}), 400),
         (json.dumps({"update_id": 9, "poll_answer_v9": {"x": 1}}), 200),
         (json.dumps({"update_id": 10, "edited_message": message_update(10, "edit")["message"]}), 200),
+        # the body is validated before python-telegram-bot reads it: wrong types are a 400, not a turn
+        (json.dumps({"update_id": "11", "message": message_update(11, "hi")["message"]}), 400),
+        (json.dumps({"update_id": -1, "message": message_update(12, "hi")["message"]}), 400),
+        (json.dumps({"update_id": 13, "message": {**message_update(13, "hi")["message"], "chat": {"id": "me"}}}), 400),
+        (json.dumps({"update_id": 14, "message": {**message_update(14, "hi")["message"], "text": 42}}), 400),
+        (json.dumps({"update_id": 15, "message": message_update(15, "x" * 4097)["message"]}), 400),
+        (json.dumps({"update_id": 16, "callback_query": {"id": "c", "from": {"id": "who"}, "data": "/greet"}}), 400),
     ],
 )
 async def test_malformed_and_unknown_updates_are_clean(telegram, body, status) -> None:

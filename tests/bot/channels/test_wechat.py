@@ -277,6 +277,11 @@ XXE = '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">
     ("<xml><unclosed>", 400),
     ("not xml at all", 400),
     ("<xml>" + "<Content>a</Content>" * 5000 + "</xml>", 413),
+    # well-formed XML that is not a message an official account receives: validated before any turn
+    (text_xml("hi").replace(f"<CreateTime>{NOW}</CreateTime>", "<CreateTime>soon</CreateTime>"), 400),
+    (text_xml("hi").replace(f"<![CDATA[{OPENID}]]>", ""), 400),
+    (text_xml("x" * 4097), 400),
+    (text_xml("hi").replace("<xml>", "<message>").replace("</xml>", "</message>"), 400),
 ])
 async def test_hostile_bodies_are_rejected_cleanly(env: Env, body: str, status: int) -> None:
     resp = await env.send(body)
