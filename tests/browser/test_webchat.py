@@ -195,3 +195,26 @@ def test_pushes_while_away_arrive_and_nothing_is_lost_or_doubled(live_server, br
     history = json.loads(page.evaluate("localStorage.getItem('shopbot.history.' + window.shopbot.sender)"))
     assert [h["who"] for h in history] == ["me", "bot", "bot", "bot"]
     save_screenshot(page, "webchat-7-english")
+
+
+def test_a_pushed_ticket_card_reads_in_words(live_server, browser_page) -> None:
+    """The shopper's ticket card: 类型 退货 and 商家处理中, not "return" and "merchant_processing"."""
+    app, _, outbox = build_app()
+    server = live_server(app)
+    page = browser_page
+    page.goto(server.url + "/")
+    page.wait_for_selector("[data-testid=status][data-state=online]")
+    sender = page.evaluate("window.shopbot.sender")
+    ticket = {"type": "ticket", "ticket_id": "AS20261205001", "order_id": "SO2026112300017",
+              "service_type": "return", "status": "merchant_processing"}
+    server.call(outbox.put(conversation_id("webchat", sender),
+                           [Reply(text="售后单 AS20261205001:商家处理中", custom=ticket).to_dict(sender)]))
+    card = page.locator("[data-testid=ticket-card]")
+    card.wait_for()
+    text = card.inner_text()
+    assert "退货" in text and "商家处理中" in text
+    assert "return" not in text and "merchant_processing" not in text
+    save_screenshot(page, "webchat-ticket-card-zh")
+    page.click("[data-testid=lang-toggle]")
+    text = card.inner_text()
+    assert "Return" in text and "With the merchant" in text and "merchant_processing" not in text
