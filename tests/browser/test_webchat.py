@@ -124,7 +124,7 @@ def test_search_details_buy_pay_and_see_the_shipment(live_server, browser_page) 
     cards.nth(1).locator("[data-testid=details]").click()
     detail = page.locator("[data-testid=product-detail]")
     detail.wait_for()
-    assert shop.seen[-1] == '/show_details{"ordinal":2}'
+    assert shop.seen[-1] == '/show_details{"ordinal":2,"product_id":"tb-2"}'  # the card names its product
     assert "14英寸 2.8K" in detail.inner_text()
     assert page.locator("[data-testid=msg-me]").last.inner_text() == "我\n详情 #2"
     save_screenshot(page, "webchat-2-details")

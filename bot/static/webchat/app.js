@@ -147,9 +147,9 @@
     if (item.rating !== undefined && item.rating !== null) { meta.push(t("rating") + " " + item.rating); }
     var actions = el("div", { "class": "actions" }, [
       el("button", { type: "button", "data-testid": "details", text: t("details"),
-        onclick: function () { send(payloadJson("show_details", { ordinal: ordinal }), t("details") + " #" + ordinal); } }),
+        onclick: function () { send(payloadJson("show_details", { ordinal: ordinal, product_id: item.id }), t("details") + " #" + ordinal); } }),
       el("button", { type: "button", "class": "primary", "data-testid": "buy", text: t("buy"),
-        onclick: function () { send(payloadJson("buy", { ordinal: ordinal }), t("buy") + " #" + ordinal); } })
+        onclick: function () { send(payloadJson("buy", { ordinal: ordinal, product_id: item.id }), t("buy") + " #" + ordinal); } })
     ]);
     return el("div", { "class": "card", "data-testid": "product-card", "data-product-id": item.id || "" }, [
       img ? image({ "class": "thumb", src: img, alt: item.title || "", loading: "lazy" }) : null,
