@@ -23,6 +23,7 @@ from bot.openapi import openapi_with_400, validation_details
 from bot.routes.carriers import build_carrier_router
 from bot.routes.charts import build_chart_router
 from bot.routes.merchant import build_merchant_router
+from bot.routes.merchant_applications import build_application_router
 from bot.routes.nlu import build_router as build_nlu_router
 from bot.routes.payments import build_payments_router
 from bot.routes.sandbox import build_sandbox_router
@@ -121,6 +122,8 @@ def create_app(
         app.include_router(router)
     app.include_router(build_chart_router(runtime.charts))
     include_order_routers(app, runtime.orders, runtime.scheduler, sandbox=settings.sandbox)
+    if runtime.merchants is not None:
+        app.include_router(build_application_router(runtime.merchants))
     if runtime.demo is not None and settings.demo_platform_transport == "asgi":
         for platform, platform_app in runtime.demo.apps().items():  # their product images
             app.mount(f"/demo/{platform}", platform_app)

@@ -61,6 +61,7 @@ from integrations.carriers.kuaidi100 import Kuaidi100Carrier, Kuaidi100Config
 from integrations.carriers.simulated import ExceptionRates, SimulatedCarrier
 from integrations.charts.price_chart import PillowPriceChart
 from integrations.db.alerts_repo import SqlAlertRepository, SqlPriceHistory
+from integrations.db.merchants_repo import SqlMerchantApplications
 from integrations.db.orders_logistics_repo import SqlShipmentRepository, SqlTicketRepository
 from integrations.db.orders_repo import SqlOrderRepository
 from integrations.db.push_outbox import SqlPushOutbox
@@ -87,6 +88,7 @@ from shop.alerts import AlertService, AlertSettings
 from shop.charts import PriceChartService, product_title_lookup
 from shop.clock import Clock, SystemClock
 from shop.logistics import Carrier
+from shop.merchants import MerchantOnboarding
 from shop.notify import ShopperNotifier
 from shop.ordering import OrderService
 from shop.payments import PaymentProvider, canonical_provider_name
@@ -199,6 +201,7 @@ class Runtime:
     handle: TurnHandler
     demo: DemoMarketplace | None
     parts: tuple[Part, ...]
+    merchants: MerchantOnboarding | None = None  # onboarding: applications, reviews, issued keys
     _status: _Status = field(default_factory=_Status, repr=False, compare=False)
 
     @property
@@ -503,9 +506,13 @@ def build_runtime(settings: Settings, *, console_clock: Clock | None = None,
     # Finish what a crashed worker left between payment and order, before the scheduler runs.
     parts.append(Part("orders", orders.orders.reconcile))
 
+    # Merchant onboarding (applications reviewed in the console).
+    merchants = MerchantOnboarding(SqlMerchantApplications(db_engine), clock)
+
     # The handoff desk and the support console.
     console = build_console(s, db_engine, redis, tracker_store, locks, push, console_clock or clock,
-                            ConsoleBackends(shoppers, search, orders.orders, orders.tickets, alerts),
+                            ConsoleBackends(shoppers, search, orders.orders, orders.tickets, alerts,
+                                            merchants=merchants),
                             console_hasher)
     scheduler.add_job("release_stale_handoffs", console.desk.release_stale_handoffs,
                       console.config.release_interval_seconds)  # the leader runs it
@@ -528,4 +535,4 @@ def build_runtime(settings: Settings, *, console_clock: Clock | None = None,
                    outbox=outbox, push=push, parser=parser, metrics=metrics, scheduler=scheduler, real=real,
                    connectors=connectors, search=search, alerts=alerts, charts=charts, orders=orders,
                    console=console, services=services, engine=engine, handle=handle, demo=demo,
-                   parts=tuple(parts))
+                   parts=tuple(parts), merchants=merchants)

@@ -15,7 +15,7 @@ staff_app = typer.Typer(help="Support console staff accounts.", no_args_is_help=
 @staff_app.command("add")
 def add(
     username: str = typer.Argument(..., help="login name (a-z, 0-9, _ . -)"),
-    role: str = typer.Option("agent", help="agent or supervisor"),
+    role: str = typer.Option("agent", help="agent, supervisor or merchant_reviewer"),
     display_name: str = typer.Option(None, help="name shown to shoppers (default: the username)"),
     password_stdin: bool = typer.Option(False, "--password-stdin", help="read the password from stdin"),
 ) -> None:
@@ -27,7 +27,7 @@ def add(
     from shop.handoff import Role, StaffExists
 
     if role not in {r.value for r in Role}:
-        raise typer.BadParameter("role must be agent or supervisor", param_hint="--role")
+        raise typer.BadParameter("role must be agent, supervisor or merchant_reviewer", param_hint="--role")
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:

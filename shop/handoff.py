@@ -50,6 +50,7 @@ class HandoffClosed(HandoffError):
 class Role(str, Enum):
     AGENT = "agent"
     SUPERVISOR = "supervisor"
+    MERCHANT_REVIEWER = "merchant_reviewer"  # reviews merchant applications (issue 20), no chats
 
 
 class Outcome(str, Enum):

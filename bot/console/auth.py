@@ -52,7 +52,7 @@ async def create_staff(repo: StaffRepository, clock: Clock, username: str, role:
     try:
         role = Role(role)
     except ValueError as exc:
-        raise AuthError("role: agent or supervisor") from exc
+        raise AuthError("role: agent, supervisor or merchant_reviewer") from exc
     password_hash = await asyncio.to_thread(hash_password, password, hasher)
     member = StaffMember(name, role, password_hash, (display_name or name).strip()[:100], clock.now())
     await repo.add(member)

@@ -16,6 +16,7 @@ from dialogue.presentation.orders import order_payload
 from shop.aftersales import TicketService
 from shop.alerts import AlertService
 from shop.handoff import HandoffRequest
+from shop.merchants import MerchantOnboarding
 from shop.ordering import OrderService
 from shop.search import SearchAggregator
 from shop.shoppers import ShopperRepository
@@ -35,6 +36,7 @@ class ConsoleBackends:
     orders: OrderService | None = None
     aftersales: TicketService | None = None
     alerts: AlertService | None = None
+    merchants: MerchantOnboarding | None = None
 
 
 def _jsonable(value: Any) -> Any:

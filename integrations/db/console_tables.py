@@ -12,7 +12,7 @@ staff = Table(
     "staff",
     metadata,
     Column("username", String(64), primary_key=True),
-    Column("role", String(16), nullable=False),
+    Column("role", String(32), nullable=False),
     Column("password_hash", String(200), nullable=False),
     Column("display_name", String(100), nullable=False),
     Column("created_at", _tz, nullable=False),
