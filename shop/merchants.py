@@ -208,18 +208,25 @@ def sha256(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()
 
 
+_CONTROL = dict.fromkeys(range(32), " ")  # NUL and other control characters (PostgreSQL refuses NUL)
+
+
+def _text(value: str) -> str:
+    return value.translate(_CONTROL).strip()
+
+
 def _clean(value: str) -> str:
-    return " ".join(value.split())
+    return " ".join(_text(value).split())
 
 
 def check_form(form: ApplicationForm) -> ApplicationForm:
     """The form, normalised (trimmed, codes upper-cased); `InvalidApplication` with every problem."""
     problems: list[FieldProblem] = []
     company = _clean(form.company_name)
-    code = form.credit_code.strip().upper()
-    licence = form.licence_number.strip().upper()
-    phone = form.phone.strip()
-    email = form.email.strip()
+    code = _text(form.credit_code).upper()
+    licence = _text(form.licence_number).upper()
+    phone = _text(form.phone)
+    email = _text(form.email)
     if not company:
         problems.append(FieldProblem("company_name", "required"))
     elif len(company) > 200:
@@ -238,13 +245,13 @@ def check_form(form: ApplicationForm) -> ApplicationForm:
         problems.append(FieldProblem("email", "required"))
     elif len(email) > 254 or not _EMAIL.match(email):
         problems.append(FieldProblem("email", "email_format"))
-    categories = tuple(dict.fromkeys(c.strip().lower() for c in form.categories if c.strip()))
+    categories = tuple(dict.fromkeys(_text(c).lower() for c in form.categories if _text(c)))
     if not categories:
         problems.append(FieldProblem("categories", "required"))
     for category in categories:
         if category not in TOP_GROUPS:
             problems.append(FieldProblem("categories", "unknown_category", {"category": category[:40]}))
-    documents = tuple(Document(d.kind.strip().lower(), d.number.strip(), d.url.strip()) for d in form.documents)
+    documents = tuple(Document(_text(d.kind).lower(), _text(d.number), _text(d.url)) for d in form.documents)
     if len(documents) > MAX_DOCUMENTS:
         problems.append(FieldProblem("documents", "too_many", {"max": str(MAX_DOCUMENTS)}))
     for doc in documents:
@@ -334,12 +341,12 @@ class MerchantOnboarding:
         key = f"sbm_{secrets.token_urlsafe(32)}"
         current = await self.get(application_id)
         return await self._move(application_id, (ApplicationStatus.UNDER_REVIEW,), reviewer, "approved",
-                                note.strip(), status=ApplicationStatus.APPROVED, reason=None,
+                                _text(note), status=ApplicationStatus.APPROVED, reason=None,
                                 merchant_id=f"m-{current.credit_code.lower()}", api_key_hash=sha256(key),
                                 pending_api_key=key)
 
     async def reject(self, application_id: str, reviewer: str, reason: str) -> MerchantApplication:
-        reason = reason.strip()
+        reason = _text(reason)
         if not reason:
             raise InvalidApplication([FieldProblem("reason", "required")])
         return await self._move(application_id, (ApplicationStatus.UNDER_REVIEW,), reviewer, "rejected",

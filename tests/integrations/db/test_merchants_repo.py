@@ -106,3 +106,10 @@ def _table_of(diff) -> str | None:
         if getattr(part, "name", None) in TABLES:
             return part.name
     return None
+
+
+async def test_control_characters_are_dropped_before_they_reach_the_database(onboarding):
+    sent = ApplicationForm("腾讯\x00计算机\n系统", "91440300708461136T", "91440300708461136T", "13800138000",
+                           "a@example.com", ("digital\x00",), ())
+    application, _ = await onboarding.submit(sent)
+    assert (await onboarding.get(application.id)).company_name == "腾讯 计算机 系统"
