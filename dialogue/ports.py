@@ -80,6 +80,10 @@ class OrdersPort(Protocol):
         """Where to pay while the order is unpaid."""
         ...
 
+    async def cancel_before_shipment(self, order_id: str, actor: str, reason: str = "") -> Order:
+        """Cancel (unpaid) or refund in full (paid, not shipped) an order that has not left."""
+        ...
+
 
 class ShipmentsPort(Protocol):
     """Parcels of orders (shop.shipments.ShipmentService)."""
@@ -154,6 +158,9 @@ class NullOrders:
         raise FeatureUnavailable("orders_unavailable")
 
     async def payment_url(self, order: Order) -> str | None:
+        raise FeatureUnavailable("orders_unavailable")
+
+    async def cancel_before_shipment(self, order_id: str, actor: str, reason: str = "") -> Order:
         raise FeatureUnavailable("orders_unavailable")
 
 

@@ -360,6 +360,16 @@ class OrderService:
             return await self.refund(order, order.total, f"cancel-{order.id}", actor, reason or "cancelled")
         raise IllegalTransition(order.id, order.status, S.CANCELLED)
 
+    async def cancel_before_shipment(self, order_id: str, actor: str, reason: str = "") -> Order:
+        """A refund or return asked before the parcel left: unpaid → cancelled; paid or submitted
+        (not shipped) → refunded in full, which intercepts it (only a submitted order ships).
+        IllegalTransition once shipped; RefundPending when the provider has not answered yet."""
+        order = await self.get(order_id)
+        if order.status is S.SUBMITTED:
+            return await self.refund(order, order.total, f"cancel-{order.id}", actor,
+                                     reason or "cancelled before shipment")
+        return await self.cancel(order_id, actor, reason)
+
     async def complete(self, order_id: str, actor: str) -> Order:
         """The shopper confirms receipt (or the auto-confirm job does): delivered → completed."""
         order = await self.get(order_id)

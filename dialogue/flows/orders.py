@@ -15,10 +15,13 @@ from dialogue.flows.search import platform_label
 from dialogue.messages import Button, button_payload
 from dialogue.presentation.orders import order_lines, order_payload
 from shop.aftersales import ServiceType
-from shop.orders import Order, OrderError, OrderLine, OrderSummary
+from shop.orders import Order, OrderError, OrderLine, OrderStatus, OrderSummary
+from shop.payments import RefundPending
 
 RECENT = 5
 SERVICE_TYPES = tuple(s.value for s in ServiceType)
+CANCELS_UNSHIPPED = frozenset({ServiceType.REFUND.value, ServiceType.RETURN.value})
+UNSHIPPED = frozenset({OrderStatus.CREATED, OrderStatus.PAID, OrderStatus.SUBMITTED})
 
 
 def order_status(ctx: TurnContext, status: str) -> str:
@@ -174,6 +177,8 @@ class RequestAfterSales(Flow):
             ctx.say("ask_service_type", buttons=[
                 Button(ctx.t(f"service_{s}"), button_payload("inform", service_type=s)) for s in SERVICE_TYPES])
             return
+        if frame["service_type"] in CANCELS_UNSHIPPED and await self._intercepted(ctx, frame):
+            return
         if "reason" not in frame:
             frame["awaiting"] = "reason"
             ctx.update_frame(self.name, frame)
@@ -194,6 +199,27 @@ class RequestAfterSales(Flow):
                 order_id=ticket.order_id, custom=ticket.to_payload())
         if ticket.service_type is ServiceType.COMPLAINT:
             await request_handoff(ctx, REASON_COMPLAINT)  # a complaint goes to a person too
+
+    async def _intercepted(self, ctx: TurnContext, frame: dict[str, Any]) -> bool:
+        """A refund or return of an order that has not shipped cancels it (refunded in full)
+        instead of a ticket the merchant would ship past. True when the order was handled."""
+        order = await ctx.services.orders.get(frame["order_id"])
+        if order.status not in UNSHIPPED or ctx.shopper is None:
+            return False
+        ctx.end_flow(self.name)
+        try:
+            done = await ctx.services.orders.cancel_before_shipment(
+                order.id, f"shopper:{ctx.shopper.id}", frame.get("reason") or f"{frame['service_type']} before shipment")
+        except RefundPending:
+            ctx.say("order_cancel_refund_pending", order_id=order.id, total=ctx.money(order.total))
+            return True
+        except OrderError as exc:  # shipped meanwhile, or the payment cannot be refunded
+            ctx.say("ticket_failed", reason=str(exc))
+            return True
+        key = "order_cancelled_unpaid" if done.status is OrderStatus.CANCELLED else "order_cancelled_refunded"
+        ctx.say(key, order_id=order.id, total=ctx.money(order.total),
+                custom=order_payload(done, None, ctx.language))
+        return True
 
     async def resume(self, ctx: TurnContext) -> bool:
         frame = dict(ctx.active_frame.frame)  # type: ignore[union-attr]

@@ -101,6 +101,19 @@ async def test_cancel_after_submission_is_refused(w):
         await w.orders.cancel(order.id, "shopper:u1")
 
 
+async def test_a_submitted_order_cancelled_before_shipment_is_refunded_and_never_ships(w):
+    order = await paid_order(w)
+    assert order.status is OrderStatus.SUBMITTED
+    cancelled = await w.orders.cancel_before_shipment(order.id, "shopper:u1", "the screen is cracked")
+    assert cancelled.status is OrderStatus.REFUNDED
+    assert await w.orders.repo.refunded_total(order.payment_id) == order.total
+    with pytest.raises(IllegalTransition):
+        await w.c.shipments.ship(order.id, "sf", "SF123", "merchant:m1")
+    with pytest.raises(IllegalTransition):  # asking twice refunds once
+        await w.orders.cancel_before_shipment(order.id, "shopper:u1")
+    assert await w.orders.repo.refunded_total(order.payment_id) == order.total
+
+
 async def test_last_and_list_for_shopper(w):
     a = await w.orders.create_from_summary(summary(), "a")
     w.clock.advance(minutes=1)
