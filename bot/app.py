@@ -18,6 +18,7 @@ from bot.channels.telegram import WEBHOOK_PATH as TELEGRAM_WEBHOOK_PATH
 from bot.channels.wechat import WEBHOOK_PATH as WECHAT_WEBHOOK_PATH
 from bot.channels.wire import build_channels
 from bot.console.api import build_console_router
+from bot.console.merchant_reviews import build_merchant_review_router
 from bot.json_body import JsonGuard
 from bot.openapi import openapi_with_400, validation_details
 from bot.routes.carriers import build_carrier_router
@@ -118,6 +119,7 @@ def create_app(
     app.include_router(build_rest_router(runtime.handle, runtime.outbox))
     app.include_router(build_nlu_router(runtime.parser.get))
     app.include_router(build_console_router(runtime.console, runtime.tracker_store))
+    app.include_router(build_merchant_review_router(runtime.console))
     for router in channels.routers:  # web chat at /, Telegram and WeChat webhooks when configured
         app.include_router(router)
     app.include_router(build_chart_router(runtime.charts))
