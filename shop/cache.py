@@ -54,6 +54,7 @@ def product_to_dict(p: Product) -> dict[str, Any]:
     """A product with all its offers as JSON-ready data (money as strings)."""
     return {"id": p.id, "title": p.title, "title_en": p.title_en, "brand": p.brand,
             "category": p.category, "specs": p.specs, "variants": p.variants,
+            "specs_en": p.specs_en, "variants_en": p.variants_en, "reviews": p.reviews,
             "image_url": p.image_url, "keywords": list(p.keywords),
             "offers": [offer_to_dict(o) for o in p.offers]}
 
@@ -63,5 +64,8 @@ def product_from_dict(d: dict[str, Any]) -> Product:
     return Product(id=d["id"], title=d["title"], title_en=d["title_en"], brand=d["brand"],
                    category=d["category"], specs=dict(d["specs"]),
                    variants={k: list(v) for k, v in d["variants"].items()},
+                   specs_en=dict(d.get("specs_en") or {}),
+                   variants_en={k: list(v) for k, v in (d.get("variants_en") or {}).items()},
+                   reviews={k: list(v) for k, v in (d.get("reviews") or {}).items()},
                    image_url=d["image_url"], keywords=tuple(d["keywords"]),
                    offers=[offer_from_dict(o) for o in d["offers"]])

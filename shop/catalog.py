@@ -62,9 +62,30 @@ class Product:
     category: str
     specs: dict[str, str] = field(default_factory=dict)
     variants: dict[str, list[str]] = field(default_factory=dict)  # e.g. {"colour": [...], "storage": [...]}
+    # English forms, when the platform gives them: spec labels/values, and variant options in the
+    # same order as `variants` (an order stores the `variants` option; English only labels it)
+    specs_en: dict[str, str] = field(default_factory=dict)
+    variants_en: dict[str, list[str]] = field(default_factory=dict)
+    reviews: dict[str, list[str]] = field(default_factory=dict)  # review snippets per language ("zh", "en")
     image_url: str = ""
     keywords: tuple[str, ...] = ()
     offers: list[Offer] = field(default_factory=list)
+
+    def specs_in(self, language: str) -> dict[str, str]:
+        """Spec labels and values in `language` (the Chinese ones when no English form is known)."""
+        return dict(self.specs_en) if language.startswith("en") and self.specs_en else dict(self.specs)
+
+    def variant_labels(self, language: str) -> dict[str, dict[str, str]]:
+        """Per dimension, each option (as `variants` names it) and how the shopper reads it."""
+        out: dict[str, dict[str, str]] = {}
+        for dim, options in self.variants.items():
+            en = self.variants_en.get(dim, []) if language.startswith("en") else []
+            out[dim] = {o: (en[i] if len(en) == len(options) and en[i] else o) for i, o in enumerate(options)}
+        return out
+
+    def variants_in(self, language: str) -> dict[str, list[str]]:
+        """Variant options as the shopper reads them in `language`."""
+        return {dim: list(labels.values()) for dim, labels in self.variant_labels(language).items()}
 
 
 @dataclass(frozen=True)

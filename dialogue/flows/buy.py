@@ -92,6 +92,40 @@ def close_options(said: str, options: list[str]) -> list[str]:
     return difflib.get_close_matches(text, options, n=2, cutoff=0.6)
 
 
+_ORDINAL_WORDS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,
+                  "eighth": 8, "last": -1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
+                  "seven": 7, "eight": 8, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
+                  "八": 8, "最后": -1}
+_ORDINAL_ANSWER = re.compile(
+    r"^(?:(?:the|option|number|no\.?|#)\s*)*(?:(\d)(?:st|nd|rd|th)?|(first|second|third|fourth|fifth|sixth|seventh|"
+    r"eighth|last|one|two|three|four|five|six|seven|eight))(?:\s+(?:one|option|colou?r|size))?\s*(?:please)?[.!]?$|"
+    r"^(?:选|要)?第?([1-8一二两三四五六七八]|最后)(?:个|种|款|号)?(?:吧|的)?$", re.IGNORECASE)
+
+
+def ordinal_answer(said: str, count: int) -> int | None:
+    """The option index an answer like "1", "the first", "two", "2nd", "第二个" picks among
+    `count` options; None when the message is not just an ordinal or points past the options."""
+    m = _ORDINAL_ANSWER.match(said.strip())
+    if not m:
+        return None
+    word = next(g for g in m.groups() if g)
+    n = int(word) if word.isdigit() else _ORDINAL_WORDS[word.lower()]
+    idx = n - 1 if n > 0 else count + n
+    return idx if 0 <= idx < count else None
+
+
+def option_named(said: str, options: list[str], labels: dict[str, str] | None = None) -> str | None:
+    """The option (as the catalog names it) a shopper's words name, in the catalog's words or in
+    the labels the shopper was shown ("white", "EU 42" for 白色, 42码)."""
+    found = match_option(said, options)
+    if found is None and labels:
+        shown = [labels.get(o, o) for o in options]
+        by_label = match_option(said, shown)
+        if by_label is not None:
+            found = options[shown.index(by_label)]
+    return found
+
+
 def _number(word: str) -> int | None:
     if word.isdigit():
         return int(word)
@@ -167,6 +201,10 @@ class Buy(Flow):
             "chosen": {k: v[0] for k, v in product.variants.items() if len(v) == 1},
             "quantity": 1, "started_at": time.time(), "misses": 0,
         }
+        labels = {dim: {o: shown for o, shown in by.items() if shown != o}
+                  for dim, by in product.variant_labels(ctx.language).items() if dim in frame["variants"]}
+        if any(labels.values()):  # what the shopper reads for each option (the order keeps the option)
+            frame["labels"] = {dim: by for dim, by in labels.items() if by}
         self._absorb(ctx, frame)
         if frame.get("bad_quantity"):
             frame.pop("bad_quantity")
@@ -206,7 +244,7 @@ class Buy(Flow):
             for dim, options in frame["variants"].items():
                 if dim in frame["chosen"] and not change:
                     continue
-                option = match_option(attr, options)
+                option = option_named(attr, options, self._labels(frame, dim))
                 if option is not None and frame["chosen"].get(dim) != option:
                     if dim in frame["chosen"]:
                         changed.append(f"variant:{dim}")
@@ -250,8 +288,8 @@ class Buy(Flow):
         if step.startswith("variant:"):
             dim = step.split(":", 1)[1]
             label = ctx.t(f"variant_{dim}") if dim in ("colour", "size", "storage") else dim
-            ctx.say("ask_variant", dimension=label, title=frame["title"], buttons=[
-                Button(o, button_payload("inform", attribute=o)) for o in frame["variants"][dim][:8]])
+            ctx.say("ask_variant", dimension=label, title=frame["title"],
+                    buttons=self._option_buttons(frame, dim, frame["variants"][dim]))
         elif step == "use_saved":
             s = frame["saved"]
             ctx.say("ask_use_saved", address=s["address"], phone=s["phone"], name=s["receiver_name"],
@@ -275,7 +313,7 @@ class Buy(Flow):
 
     def _summary(self, ctx: TurnContext, frame: dict[str, Any], changed: list[str] | None = None) -> None:
         summary = self.summary(frame)
-        variant = " ".join(frame["chosen"].values())
+        variant = " ".join(self._labels(frame, dim).get(o, o) for dim, o in frame["chosen"].items())
         marks = [ctx.t(f"changed_{c.split(':')[0]}") for c in changed or [] if not c.startswith("ask:")]
         joiner = "、" if ctx.language == "zh" else ", "
         lines = [ctx.t("summary_changed", what=joiner.join(marks)) if marks else ctx.t("summary_title"),
@@ -329,6 +367,8 @@ class Buy(Flow):
         step = frame.get("awaiting") or "confirm"
         intent = ctx.intent
         text = (ctx.msg.text or "").strip()
+        if step.startswith("variant:") and await self._variant_step(ctx, frame, step.split(":", 1)[1], text):
+            return True
         if intent == "buy" and (ctx.entities("ordinal") or ctx.entity("product_id")) and not ctx.entity("platform"):
             ctx.end_flow(self.name)
             return False  # another item: start over with it
@@ -362,6 +402,51 @@ class Buy(Flow):
         return True
 
     @staticmethod
+    def _labels(frame: dict[str, Any], dim: str) -> dict[str, str]:
+        """Option -> what the shopper reads for it ("白色" -> "White" in English); {} when the same."""
+        return dict((frame.get("labels") or {}).get(dim) or {})
+
+    def _option_buttons(self, frame: dict[str, Any], dim: str, options: list[str]) -> list[Button]:
+        labels = self._labels(frame, dim)
+        return [Button(labels.get(o, o), button_payload("inform", attribute=o)) for o in options[:8]]
+
+    def _close(self, frame: dict[str, Any], dim: str, said: str) -> list[str]:
+        """Options close to what was said, in the catalog's words or the shopper's labels."""
+        options = frame["variants"][dim]
+        close = close_options(said, options)
+        labels = self._labels(frame, dim)
+        if not close and labels:
+            shown = [labels.get(o, o) for o in options]
+            close = [options[shown.index(x)] for x in close_options(said, shown)]
+        return close
+
+    async def _variant_step(self, ctx: TurnContext, frame: dict[str, Any], dim: str, text: str) -> bool:
+        """At the variant question: "1" / "the first" / "two" / "2nd" picks that option (unless the
+        option itself is that number, e.g. a size "2"); a whole address is kept for later and the
+        question asked again. False when the message is neither (the usual handling follows)."""
+        options = frame["variants"][dim]
+        if option_named(text, options, self._labels(frame, dim)) is None:
+            idx = ordinal_answer(text, len(options))
+            if idx is not None:
+                frame["chosen"][dim] = options[idx]
+                frame["misses"] = 0
+                await self._ask_next(ctx, frame)
+                return True
+        if "address" not in frame and looks_like_address(text) and not ctx.msg.text.startswith("/"):
+            contact = parse_contact(text, ctx.language)
+            if contact.address and not contact.missing:
+                frame["address"] = contact.address
+                if contact.name and not frame.get("receiver_name"):
+                    frame["receiver_name"] = contact.name
+                if contact.phone:
+                    frame["phone"] = contact.phone
+                label = ctx.t(f"variant_{dim}") if dim in ("colour", "size", "storage") else dim
+                ctx.say("variant_first_address_noted", dimension=label)
+                await self._ask_next(ctx, frame)
+                return True
+        return False
+
+    @staticmethod
     def _new_request(ctx: TurnContext) -> bool:
         """A message that asks for something else rather than answering: a search or refinement
         that names what to find, or another request the NLU is fairly sure of."""
@@ -384,14 +469,16 @@ class Buy(Flow):
         if step.startswith("variant:"):
             dim = step.split(":", 1)[1]
             options = frame["variants"][dim]
-            close = close_options(ctx.msg.text or "", options)
+            close = self._close(frame, dim, ctx.msg.text or "")
             label = ctx.t(f"variant_{dim}") if dim in ("colour", "size", "storage") else dim
-            buttons = [Button(o, button_payload("inform", attribute=o)) for o in (close or options)[:8]]
+            buttons = self._option_buttons(frame, dim, close or options)
+            shown = [self._labels(frame, dim).get(o, o) for o in options]
             if len(close) >= 2:
-                ctx.say("variant_which_of", options=ctx.t("or_join").join(close), buttons=buttons)
+                ctx.say("variant_which_of", options=ctx.t("or_join").join(self._labels(frame, dim).get(o, o)
+                                                                          for o in close), buttons=buttons)
             else:
                 ctx.say("variant_not_offered" if misses == 1 else "variant_options_again", dimension=label,
-                        title=frame["title"], options="、".join(options) if ctx.language == "zh" else ", ".join(options),
+                        title=frame["title"], options="、".join(shown) if ctx.language == "zh" else ", ".join(shown),
                         buttons=buttons)
             if misses >= 3:
                 ctx.say("flow_stuck_offer_human", buttons=[Button(ctx.t("offer_human_yes"), "/human_handoff"),
@@ -517,7 +604,7 @@ class Buy(Flow):
         if step.startswith("variant:"):
             dim = step.split(":", 1)[1]
             said = [str(a) for a in ctx.entities("attribute")] + [text]
-            return any(match_option(a, frame["variants"].get(dim, [])) for a in said)
+            return any(option_named(a, frame["variants"].get(dim, []), self._labels(frame, dim)) for a in said)
         if step == "address":
             return looks_like_address(text) or bool(frame.get("address_missing") and len(text) <= 20
                                                     and ctx.intent not in NEW_REQUEST_INTENTS)
@@ -533,7 +620,7 @@ class Buy(Flow):
         if step.startswith("variant:"):
             dim = step.split(":", 1)[1]
             if dim not in frame["chosen"]:
-                close = close_options(text, frame["variants"][dim])
+                close = self._close(frame, dim, text)
                 if len(close) == 1:  # fuzzy: one option comes close, take it
                     frame["chosen"][dim] = close[0]
             return dim in frame["chosen"]

@@ -78,8 +78,7 @@ class ShowDetails(Flow):
             lines.append(ctx.t(f"badge_{badge}"))
         for offer in info["offers"]:
             lines.append(ctx.t("details_offer", platform=platform_label(offer["platform"], ctx.language),
-                               price=ctx.money(offer["price"]), list_price=ctx.money(offer["list_price"]),
-                               promotion=offer.get("promotion") or "-", rating=offer["rating"],
+                               price=ctx.money(offer["price"]), deals=self._deals(ctx, offer), rating=offer["rating"],
                                sales=offer["sales"]) + ("" if offer["stock"] > 0 else ctx.t("out_of_stock_mark")))
         for trap in info.get("variant_traps", []):  # the offers do not all sell the same thing
             lines.append(ctx.t("details_variant_trap", platform=platform_label(trap["platform"], ctx.language),
@@ -90,9 +89,22 @@ class ShowDetails(Flow):
         for dim, options in info.get("variants", {}).items():
             lines.append(ctx.t("details_variants", dimension=ctx.t(f"variant_{dim}") if dim in
                                ("colour", "size", "storage") else dim, options=" / ".join(options)))
+        if info.get("reviews"):
+            lines.append(ctx.t("details_reviews", reviews=" / ".join(f"“{r}”" for r in info["reviews"][:2])))
         buttons = [Button(ctx.t("button_buy"), button_payload("buy", product_id=product.id)),
                    Button(ctx.t("button_alert"), button_payload("set_price_alert", product_id=product.id))]
         ctx.say_lines(lines, buttons=buttons, custom=payload, image=info.get("image_url") or None)
+
+    @staticmethod
+    def _deals(ctx: TurnContext, offer: dict[str, Any]) -> str:
+        """"(was ¥83.00, 满300减40)": the was-price the card strikes through (the offer's original
+        price) when it is higher, and the deals applied; "" when there is neither."""
+        parts = []
+        if Decimal(offer["original_price"]) > Decimal(offer["price"]):
+            parts.append(ctx.t("details_was", price=ctx.money(offer["original_price"])))
+        if offer.get("promotion"):
+            parts.append(str(offer["promotion"]))
+        return ctx.t("details_deals", deals=ctx.t("list_join").join(parts)) if parts else ""
 
     async def _badges(self, ctx: TurnContext, product: Any) -> list[str]:
         """"Lowest in 30 days" / "all-time low" when the price history says so."""

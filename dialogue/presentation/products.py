@@ -112,8 +112,11 @@ def product_payload(product: Product, language: str = "zh", quantity: int = 1) -
         raise ValueError(f"product {product.id} has no offer")
     offer, price = best
     item = item_payload(product, offer, price, language)
-    item["specs"] = dict(product.specs)
-    item["variants"] = {k: list(v) for k, v in product.variants.items()}
+    item["specs"] = product.specs_in(language)
+    item["variants"] = product.variants_in(language)
+    reviews = product.reviews.get("en" if language.startswith("en") else "zh")
+    if reviews:
+        item["reviews"] = list(reviews)
     item["offers"] = [offer_payload(o, quantity, language) for o in
                       sorted(product.offers, key=lambda o: quote(o, quantity).total.amount)]
     if len({o.edition for o in product.offers}) > 1:  # offers differ in what they sell: a variant trap

@@ -55,15 +55,32 @@ def _icon(category: str) -> str | None:
     return None
 
 
+def _title_lines(title: str, width: int = 26, most: int = 3) -> list[str]:
+    """The title in at most `most` lines, broken between words (inside a word with no spaces)."""
+    lines: list[str] = []
+    for word in title.split():
+        while len(word) > width:
+            lines.append(word[:width])
+            word = word[width:]
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    if len(lines) > most:
+        lines = lines[:most]
+        lines[-1] = lines[-1][:width - 1] + "…"
+    return lines
+
+
 def product_svg(product: dict[str, Any], platform: str) -> str:
-    """A 320x320 SVG card for a catalog product."""
+    """A 320x320 SVG card for a catalog product: its icon, brand and English title (one image serves
+    every shopper, so it carries the brand and the title every shopper can read)."""
     colour = _COLOURS.get(platform, "#555")
     first = next(iter((product.get("variants") or {}).get("colour") or []), None)
     fill = _VARIANT_FILLS.get(first or "", colour)
     icon = (_icon(product["category"]) or '<circle cx="60" cy="60" r="40" fill="{c}"/>').replace("{c}", fill)
-    title = str(product["title"])
-    lines = [title[i:i + 16] for i in range(0, min(len(title), 48), 16)]
-    text = "".join(f'<text x="160" y="{250 + 22 * n}" font-size="16" text-anchor="middle" '
+    lines = _title_lines(str(product.get("title_en") or product["title"]))
+    text = "".join(f'<text x="160" y="{250 + 22 * n}" font-size="15" text-anchor="middle" '
                    f'fill="#333">{escape(line)}</text>' for n, line in enumerate(lines))
     return (
         '<svg xmlns="http://www.w3.org/2000/svg" width="320" height="320" viewBox="0 0 320 320">'

@@ -114,13 +114,28 @@ def _edition(value: Any) -> tuple[str, str] | None:
     return str(value["zh"]), str(value.get("en") or value["zh"])
 
 
+def _reviews(value: Any) -> dict[str, list[str]]:
+    if not isinstance(value, dict):
+        return {}
+    return {str(k): [str(x) for x in v] for k, v in value.items() if k in ("zh", "en") and isinstance(v, list)}
+
+
+def _english_variants(value: Any, variants: dict[str, list[str]]) -> dict[str, list[str]]:
+    """English options only where they line up one for one with the Chinese ones."""
+    return {k: v for k, v in _variants(value).items() if k in variants and len(v) == len(variants[k])}
+
+
 def _product(platform: str, ppid: str, outer_id: Any, title: Any, title_en: Any, brand: Any,
-             category: Any, offer: Offer, image: Any, specs: Any, variants: Any, keywords: Any) -> Product:
+             category: Any, offer: Offer, image: Any, specs: Any, variants: Any, keywords: Any,
+             english: tuple[Any, Any, Any] = (None, None, None)) -> Product:
     if not ppid or not isinstance(title, str) or not title.strip():
         raise BadItem("missing id or title")
     pid = outer_id if isinstance(outer_id, str) and _OUTER_ID.match(outer_id) else f"{platform}:{ppid}"
+    zh_variants = _variants(variants)
     return Product(id=pid, title=title.strip(), title_en=str(title_en or ""), brand=str(brand or ""),
-                   category=str(category or ""), specs=_text_map(specs), variants=_variants(variants),
+                   category=str(category or ""), specs=_text_map(specs), variants=zh_variants,
+                   specs_en=_text_map(english[0]), variants_en=_english_variants(english[1], zh_variants),
+                   reviews=_reviews(english[2]),
                    image_url=str(image or ""),
                    keywords=tuple(str(k) for k in keywords) if isinstance(keywords, list) else (),
                    offers=[offer])
@@ -143,7 +158,8 @@ def taobao_product(d: dict[str, Any]) -> Product:
                   rating=_rating(d.get("score")), merchant=str(d.get("nick") or ""),
                   url=str(d.get("detail_url") or ""), edition=_edition(d.get("edition")))
     return _product("taobao", ppid, d.get("outer_id"), d.get("title"), d.get("title_en"), d.get("brand"),
-                    d.get("cat_name"), offer, d.get("pic_url"), d.get("props"), d.get("skus"), d.get("keywords"))
+                    d.get("cat_name"), offer, d.get("pic_url"), d.get("props"), d.get("skus"), d.get("keywords"),
+                    (d.get("props_en"), d.get("skus_en"), d.get("rate_snippets")))
 
 
 _JD_KIND = {1: PromotionKind.FULL_REDUCTION, 2: PromotionKind.COUPON, 3: PromotionKind.DIRECT_DISCOUNT,
@@ -167,7 +183,7 @@ def jd_product(d: dict[str, Any]) -> Product:
                   edition=_edition(d.get("versionName")))
     return _product("jd", ppid, d.get("outerId"), d.get("skuName"), d.get("skuNameEn"), d.get("brandName"),
                     d.get("categoryName"), offer, d.get("imageUrl"), d.get("specs"), d.get("saleAttrs"),
-                    d.get("keywords"))
+                    d.get("keywords"), (d.get("specsEn"), d.get("saleAttrsEn"), d.get("commentSnippets")))
 
 
 _PDD_KIND = {"full_reduction": PromotionKind.FULL_REDUCTION, "coupon": PromotionKind.COUPON,
@@ -198,7 +214,8 @@ def pdd_product(d: dict[str, Any]) -> Product:
                   url=str(d.get("goods_url") or ""), edition=_edition(d.get("goods_edition")))
     return _product("pdd", ppid, d.get("goods_sn"), d.get("goods_name"), d.get("goods_name_en"),
                     d.get("brand_name"), d.get("category_name"), offer, d.get("goods_image_url"),
-                    d.get("goods_props"), d.get("sku_specs"), d.get("keywords"))
+                    d.get("goods_props"), d.get("sku_specs"), d.get("keywords"),
+                    (d.get("goods_props_en"), d.get("sku_specs_en"), d.get("review_snippets")))
 
 
 PARSERS: dict[str, Callable[[dict[str, Any]], Product]] = {

@@ -36,6 +36,18 @@ def _rate_percent(promo: dict[str, Any]) -> int:
     return int(Decimal(promo.get("rate", "1")) * 100)
 
 
+def _english(p: dict[str, Any], specs: str, variants: str, reviews: str) -> dict[str, Any]:
+    """The record's English specs and variants and its review snippets, under this platform's names."""
+    out: dict[str, Any] = {}
+    if p.get("specs_en"):
+        out[specs] = p["specs_en"]
+    if p.get("variants_en"):
+        out[variants] = p["variants_en"]
+    if p.get("reviews"):
+        out[reviews] = p["reviews"]
+    return out
+
+
 def taobao_item(listing: Listing, base_url: str, *, summary: bool = False) -> dict[str, Any]:
     p = listing.product
     item = {
@@ -56,7 +68,7 @@ def taobao_item(listing: Listing, base_url: str, *, summary: bool = False) -> di
     if listing.edition:
         item["edition"] = listing.edition
     if not summary:  # search lists carry a summary; the item detail has specs and variants
-        item.update({"props": p["specs"], "skus": p["variants"]})
+        item.update({"props": p["specs"], "skus": p["variants"], **_english(p, "props_en", "skus_en", "rate_snippets")})
     return item
 
 
@@ -82,7 +94,7 @@ def jd_sku(listing: Listing, base_url: str, *, summary: bool = False) -> dict[st
     if listing.edition:
         item["versionName"] = listing.edition
     if not summary:
-        item.update({"specs": p["specs"], "saleAttrs": p["variants"]})
+        item.update({"specs": p["specs"], "saleAttrs": p["variants"], **_english(p, "specsEn", "saleAttrsEn", "commentSnippets")})
     return item
 
 
@@ -107,5 +119,6 @@ def pdd_goods(listing: Listing, base_url: str, *, summary: bool = False) -> dict
     if listing.edition:
         item["goods_edition"] = listing.edition
     if not summary:
-        item.update({"goods_props": p["specs"], "sku_specs": p["variants"]})
+        item.update({"goods_props": p["specs"], "sku_specs": p["variants"],
+                     **_english(p, "goods_props_en", "sku_specs_en", "review_snippets")})
     return item
