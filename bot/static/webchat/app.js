@@ -17,6 +17,7 @@
       details: "详情", buy: "购买", pay: "去支付", total: "合计", order: "订单", status: "状态",
       carrier: "快递", tracking: "运单号", ticket: "售后单", service: "类型", alert: "降价提醒",
       target: "目标价", offers: "各平台价格", sales: "销量", rating: "评分", found: "共 {n} 件",
+      reviews: "评价", variants: { colour: "颜色", size: "尺码", storage: "容量", flavour: "口味", pack: "规格" },
       failed: "发送失败,请重试", online: "已连接", offline: "连接中断,正在重连…", toggle: "EN",
       handoff: { waiting: "正在为你转接人工客服…", agent_joined: "人工客服已接入", returned_to_bot: "已回到机器人助手", left_queue: "已取消人工排队" },
       platforms: { taobao: "淘宝", jd: "京东", pdd: "拼多多" },
@@ -38,6 +39,7 @@
       send: "Send", details: "Details", buy: "Buy", pay: "Pay now", total: "Total", order: "Order",
       status: "Status", carrier: "Carrier", tracking: "Tracking no.", ticket: "Ticket", service: "Type",
       alert: "Price alert", target: "Target", offers: "Prices by platform", sales: "sold", rating: "rating",
+      reviews: "Reviews", variants: { colour: "Colour", size: "Size", storage: "Storage", flavour: "Flavour", pack: "Pack" },
       found: "{n} found", failed: "Could not send, please try again", online: "Connected",
       offline: "Connection lost, reconnecting…", toggle: "中",
       handoff: { waiting: "Connecting you to a person…", agent_joined: "An agent has joined", returned_to_bot: "Back to the assistant", left_queue: "You left the queue" },
@@ -173,6 +175,17 @@
   function productDetail(item, offers) {
     var img = safeUrl(item.image_url);
     var specs = Object.keys(item.specs || {}).map(function (k) { return [k, item.specs[k]]; });
+    var variants = item.variants || {};
+    specs = specs.concat(Object.keys(variants).map(function (k) {  // the choices the buy flow asks about
+      return [T[lang].variants[k] || k, (variants[k] || []).join(" / ")];
+    }));
+    var traps = (item.variant_traps || []).map(function (v) {
+      return el("div", { "class": "promo", "data-testid": "variant-trap",
+        text: "⚠️ " + (T[lang].platforms[v.platform] || v.platform) + ": " + v.edition });
+    });
+    var reviews = (item.reviews || []).slice(0, 2).map(function (r) {
+      return el("li", { text: "“" + r + "”" });
+    });
     var children = [
       img ? image({ "class": "hero", src: img, alt: item.title || "" }) : null,
       el("div", { "class": "title", "data-testid": "title", text: item.title || "" }),
@@ -181,7 +194,11 @@
       item.promotion ? el("div", { "class": "promo", text: item.promotion }) : null,
       el("div", { "class": "meta" }, [platformTag(item.platform)]),
       specs.length ? kvTable(specs) : null
-    ];
+    ].concat(traps);
+    if (reviews.length) {
+      children.push(el("div", { "class": "meta", text: t("reviews") }));
+      children.push(el("ul", { "class": "reviews", "data-testid": "reviews" }, reviews));
+    }
     if (offers && offers.length) {
       children.push(el("div", { "class": "meta", text: t("offers") }));
       children.push(el("table", { "class": "kv offers", "data-testid": "offers" }, offers.map(function (o) {
@@ -282,15 +299,24 @@
       parts.push(el("div", { "class": "bubble", text: entry.text }));
     } else {
       var r = entry.reply || {};
-      if (r.text) { parts.push(el("div", { "class": "bubble", "data-testid": "bot-text", text: r.text })); }
+      // a list or details reply is shown once: its cards under a one-line header (the REST reply
+      // keeps the full text for text-only clients; the card shows the rest)
+      var carded = r.custom && (r.custom.type === "products" || r.custom.type === "product");
+      var lines = (r.text || "").split("\n");  // details: the best-price line (the card has the title)
+      var text = carded ? (r.custom.type === "product" && lines[1] ? lines[1] : lines[0]) : r.text;
+      if (text) { parts.push(el("div", { "class": "bubble", "data-testid": "bot-text", text: text })); }
       var img = safeUrl(r.image);
       var cardImage = r.custom && r.custom.type === "product" && r.custom.item ? r.custom.item.image_url : null;
       if (img && img !== cardImage) {  // else the product card already shows this picture
         parts.push(image({ "class": "image", "data-testid": "image", src: img, alt: "" }));
       }
       parts.push(customNode(r.custom));
-      if (r.buttons && r.buttons.length) {
-        parts.push(el("div", { "class": "buttons" }, r.buttons.map(function (b) {
+      // each card has its own Details / Buy buttons: no "Details #n" chips beside them
+      var buttons = (r.buttons || []).filter(function (b) {
+        return !(r.custom && r.custom.type === "products" && String(b.payload || "").indexOf("/show_details") === 0);
+      });
+      if (buttons.length) {
+        parts.push(el("div", { "class": "buttons" }, buttons.map(function (b) {
           return el("button", { type: "button", "data-testid": "reply-button", "data-payload": b.payload, text: b.title,
             onclick: function () { send(b.payload, b.title); } });
         })));
