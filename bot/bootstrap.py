@@ -45,6 +45,7 @@ from dialogue.engine import DialogueEngine
 from dialogue.flows.alerts import FLOWS as ALERT_FLOWS
 from dialogue.flows.base import Flow
 from dialogue.flows.buy import Buy
+from dialogue.flows.cart import Cart, cart_trigger
 from dialogue.flows.currency import parse_rates
 from dialogue.flows.details import CompareProducts, ShowDetails
 from dialogue.flows.handoff import FLOWS as HANDOFF_FLOWS
@@ -61,6 +62,7 @@ from integrations.carriers.kuaidi100 import Kuaidi100Carrier, Kuaidi100Config
 from integrations.carriers.simulated import ExceptionRates, SimulatedCarrier
 from integrations.charts.price_chart import PillowPriceChart
 from integrations.db.alerts_repo import SqlAlertRepository, SqlPriceHistory
+from integrations.db.cart_repo import SQLCartRepository
 from integrations.db.merchants_repo import SqlMerchantApplications
 from integrations.db.orders_logistics_repo import SqlShipmentRepository, SqlTicketRepository
 from integrations.db.orders_repo import SqlOrderRepository
@@ -264,7 +266,7 @@ class Runtime:
 
 
 def build_flows() -> list[Flow]:
-    shopping: list[Flow] = [SearchProduct(), RefineSearch(), ShowDetails(), CompareProducts(), Buy(), Recommend()]
+    shopping: list[Flow] = [SearchProduct(), RefineSearch(), ShowDetails(), CompareProducts(), Buy(), Recommend(), Cart()]
     return [*(cls() for cls in SMALLTALK), *shopping, *(cls() for cls in ORDER_FLOWS),
             *(cls() for cls in ALERT_FLOWS), *(cls() for cls in HANDOFF_FLOWS)]
 
@@ -520,11 +522,12 @@ def build_runtime(settings: Settings, *, console_clock: Clock | None = None,
     # The conversation: ports, engine, the turn handler every channel calls.
     services = Services(search=search, orders=orders.orders, shipments=orders.shipments,
                         aftersales=orders.tickets, alerts=alerts, price_history=history,
-                        handoff=console.desk, shoppers=shoppers, chart_url=alert_chart_url,
+                        handoff=console.desk, shoppers=shoppers, cart=SQLCartRepository(db_engine),
+                        chart_url=alert_chart_url,
                         currency_rates=parse_rates(s.currency_rates))
     parser = ParserHolder()
     engine = DialogueEngine(parser=parser, store=tracker_store, locks=locks, flows=build_flows(),
-                            services=services, shoppers=shoppers, triggers=(handoff_trigger,))
+                            services=services, shoppers=shoppers, triggers=(handoff_trigger, cart_trigger))
     metrics = Metrics()
     handle = build_turn_handler(engine, metrics)
 

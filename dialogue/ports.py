@@ -16,12 +16,13 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from dialogue.flows.currency import DEFAULT_RATES, parse_rates
 from dialogue.messages import Reply
 from shop.aftersales import AfterSalesTicket, ServiceType
 from shop.alerts import AlertRequest, CreatedAlert, PriceAlert
+from shop.cart import CartRepository
 from shop.catalog import Product, SearchQuery
 from shop.orders import Order, OrderSummary
 from shop.payments import PaymentIntent
@@ -231,6 +232,26 @@ class NullShopperProfiles:
         return None
 
 
+class NullCart:
+    """No cart kept: every cart request answers that the cart is unavailable."""
+
+    async def lines(self, shopper_id: str) -> list[Any]:
+        raise FeatureUnavailable("cart_unavailable")
+
+    async def add(self, shopper_id: str, product_id: str, platform: str, title: str,
+                  variant: Mapping[str, str], quantity: int) -> Any:
+        raise FeatureUnavailable("cart_unavailable")
+
+    async def set_quantity(self, shopper_id: str, line_id: str, quantity: int) -> Any:
+        raise FeatureUnavailable("cart_unavailable")
+
+    async def remove(self, shopper_id: str, line_id: str) -> Any:
+        raise FeatureUnavailable("cart_unavailable")
+
+    async def clear(self, shopper_id: str) -> int:
+        raise FeatureUnavailable("cart_unavailable")
+
+
 def no_chart(alert: PriceAlert) -> str | None:
     return None
 
@@ -247,5 +268,6 @@ class Services:
     price_history: PriceHistory = field(default_factory=NullPriceHistory)
     handoff: HandoffPort = field(default_factory=NullHandoff)
     shoppers: ShopperProfilesPort = field(default_factory=NullShopperProfiles)
+    cart: CartRepository = field(default_factory=NullCart)
     chart_url: ChartUrl = no_chart
     currency_rates: Mapping[str, Decimal] = field(default_factory=lambda: parse_rates(DEFAULT_RATES))  # yuan per unit
