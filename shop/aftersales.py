@@ -193,8 +193,11 @@ class TicketService:
         shopper_id: str,
         photos: Sequence[str] = (),
         idempotency_key: str | None = None,
+        notify: bool = True,
     ) -> AfterSalesTicket:
-        """Open a ticket on one line of the shopper's order (once per idempotency key)."""
+        """Open a ticket on one line of the shopper's order (once per idempotency key). The
+        shopper is pushed its card unless `notify` is False: the chat that opened it shows the
+        card in its answer, and a second card of the same status would be a duplicate."""
         if idempotency_key and (found := await self.repo.get_by_key(idempotency_key)) is not None:
             return found
         order = await self.orders.get(order_id)
@@ -231,7 +234,8 @@ class TicketService:
             found = await self.repo.get_by_key(idempotency_key)
             assert found is not None
             return found
-        await self.notifier.notify(order.recipient, "ticket", ticket.to_payload())
+        if notify:
+            await self.notifier.notify(order.recipient, "ticket", ticket.to_payload())
         return ticket
 
     async def list_for_shopper(self, shopper_id: str, limit: int = 20) -> list[AfterSalesTicket]:

@@ -191,7 +191,8 @@ class RequestAfterSales(Flow):
         try:
             ticket = await ctx.services.aftersales.open_ticket(frame["order_id"], 0, frame["service_type"], frame["reason"],
                                                ctx.shopper.id, photos=frame.get("photos", ()),
-                                               idempotency_key=f"{ctx.tracker.conversation_id}:{len(ctx.tracker.events)}")
+                                               idempotency_key=f"{ctx.tracker.conversation_id}:{len(ctx.tracker.events)}",
+                                               notify=False)  # this answer shows the card
         except OrderError as exc:
             ctx.say("ticket_failed", reason=str(exc))
             return
