@@ -33,12 +33,16 @@ from bot.routes.sandbox_prices import build_sandbox_price_router
 from bot.scheduler import JobScheduler
 from bot.settings import Settings, get_settings
 from bot.warmup import Warmup, WarmupGate
+from shop.merchants import MerchantOnboarding
 
 
-def include_order_routers(app: FastAPI, c: OrdersComponents, scheduler: JobScheduler, *, sandbox: bool) -> None:
-    """Mount the notify callbacks, the merchant API and (SANDBOX on) the sandbox pay page and controls."""
+def include_order_routers(app: FastAPI, c: OrdersComponents, scheduler: JobScheduler, *, sandbox: bool,
+                          merchants: MerchantOnboarding | None = None) -> None:
+    """Mount the notify callbacks, the merchant API (keys from settings and, with `merchants`,
+    those issued on approval) and (SANDBOX on) the sandbox pay page and controls."""
     app.include_router(build_payments_router(c.orders, c.sandbox if sandbox else None))
-    app.include_router(build_merchant_router(c.orders, c.shipments, c.tickets, dict(c.merchant_keys)))
+    app.include_router(build_merchant_router(c.orders, c.shipments, c.tickets, dict(c.merchant_keys),
+                                             merchants.merchant_for_key if merchants is not None else None))
     app.include_router(build_carrier_router(c.shipments))
     if sandbox:
         app.include_router(build_sandbox_router(c.orders, c.sandbox, c.simulated_carrier, scheduler))
@@ -123,7 +127,8 @@ def create_app(
     for router in channels.routers:  # web chat at /, Telegram and WeChat webhooks when configured
         app.include_router(router)
     app.include_router(build_chart_router(runtime.charts))
-    include_order_routers(app, runtime.orders, runtime.scheduler, sandbox=settings.sandbox)
+    include_order_routers(app, runtime.orders, runtime.scheduler, sandbox=settings.sandbox,
+                          merchants=runtime.merchants)
     if runtime.merchants is not None:
         app.include_router(build_application_router(runtime.merchants))
     if runtime.demo is not None and settings.demo_platform_transport == "asgi":

@@ -80,9 +80,11 @@ class ApplicationStatus(str, Enum):
     UNDER_REVIEW = "under_review"
     APPROVED = "approved"
     REJECTED = "rejected"
+    SUSPENDED = "suspended"  # approved once; its key no longer works (reinstate: approved again)
 
 
-ACTIVE_STATUSES = (ApplicationStatus.SUBMITTED, ApplicationStatus.UNDER_REVIEW, ApplicationStatus.APPROVED)
+ACTIVE_STATUSES = (ApplicationStatus.SUBMITTED, ApplicationStatus.UNDER_REVIEW, ApplicationStatus.APPROVED,
+                   ApplicationStatus.SUSPENDED)
 
 
 # --- the credit code -----------------------------------------------------------------------
@@ -172,7 +174,7 @@ class ApplicationEvent:
     application_id: str
     at: datetime
     actor: str
-    action: str  # submitted, review_started, approved, rejected, key_delivered
+    action: str  # submitted, review_started, approved, rejected, key_delivered, suspended, reinstated
     note: str = ""
 
     def to_dict(self) -> dict[str, str]:
@@ -351,6 +353,19 @@ class MerchantOnboarding:
             raise InvalidApplication([FieldProblem("reason", "required")])
         return await self._move(application_id, (ApplicationStatus.UNDER_REVIEW,), reviewer, "rejected",
                                 reason, status=ApplicationStatus.REJECTED, reason=reason[:2000])
+
+    async def suspend(self, application_id: str, staff: str, reason: str) -> MerchantApplication:
+        """An approved merchant's key stops working (their application says why)."""
+        reason = _text(reason)
+        if not reason:
+            raise InvalidApplication([FieldProblem("reason", "required")])
+        return await self._move(application_id, (ApplicationStatus.APPROVED,), staff, "suspended", reason,
+                                status=ApplicationStatus.SUSPENDED, reason=reason[:2000])
+
+    async def reinstate(self, application_id: str, staff: str, note: str = "") -> MerchantApplication:
+        """A suspended merchant's key works again."""
+        return await self._move(application_id, (ApplicationStatus.SUSPENDED,), staff, "reinstated", _text(note),
+                                status=ApplicationStatus.APPROVED, reason=None)
 
     async def merchant_for_key(self, key: str) -> str | None:
         """The merchant id an issued API key belongs to (an approved application's), else None."""

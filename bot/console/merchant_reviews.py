@@ -1,5 +1,6 @@
 """Merchant applications in the support console (issue 20.2): the queue, one application with
-its documents and audit trail, starting a review, approving, rejecting with a reason.
+its documents and audit trail, starting a review, approving, rejecting with a reason;
+suspending an approved merchant (their key stops working) and reinstating them.
 
 Only merchant reviewers (`merchant_reviewer`) and supervisors may (403 for agents). The same
 session cookie and CSRF token as the rest of the console (bot/console/api.py). Every decision
@@ -80,6 +81,10 @@ def build_merchant_review_router(parts: ConsoleParts) -> APIRouter:
                 moved = await service.start_review(application_id, actor)
             elif action == "approve":
                 moved = await service.approve(application_id, actor, note)
+            elif action == "suspend":
+                moved = await service.suspend(application_id, actor, note)
+            elif action == "reinstate":
+                moved = await service.reinstate(application_id, actor, note)
             else:
                 moved = await service.reject(application_id, actor, note)
         except ApplicationNotFound as exc:
@@ -131,5 +136,14 @@ def build_merchant_review_router(parts: ConsoleParts) -> APIRouter:
     @router.post(base + "/{application_id}/reject", responses={400: {"description": "a reason is needed"}})
     async def reject(application_id: str, body: RejectBody, member: Reviewer) -> dict[str, Any]:
         return await decide(application_id, member, "reject", body.reason)
+
+    @router.post(base + "/{application_id}/suspend", responses={400: {"description": "a reason is needed"}})
+    async def suspend(application_id: str, body: RejectBody, member: Reviewer) -> dict[str, Any]:
+        """An approved merchant's API key stops working at once."""
+        return await decide(application_id, member, "suspend", body.reason)
+
+    @router.post(base + "/{application_id}/reinstate")
+    async def reinstate(application_id: str, body: DecisionBody, member: Reviewer) -> dict[str, Any]:
+        return await decide(application_id, member, "reinstate", body.note)
 
     return router

@@ -1,14 +1,15 @@
 """The merchant API: orders to accept and ship, after-sales tickets to answer.
 
 Every call carries `X-Merchant-Key`; keys come from `MERCHANT_API_KEYS`
-(`merchant_id:key,merchant_id:key`), compared in constant time. A missing or unknown key is
-401; another merchant's order or ticket is 403.
+(`merchant_id:key,merchant_id:key`), compared in constant time, or were issued when the
+merchant's application was approved (looked up by their SHA-256; a suspended merchant's key
+no longer works). A missing or unknown key is 401; another merchant's order or ticket is 403.
 """
 
 from __future__ import annotations
 
 import hmac
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Request
@@ -79,12 +80,15 @@ def _ticket_json(ticket: AfterSalesTicket) -> dict[str, Any]:
 
 
 def build_merchant_router(
-    orders: OrderService, shipments: ShipmentService, tickets: TicketService, keys: Mapping[str, str]
+    orders: OrderService, shipments: ShipmentService, tickets: TicketService, keys: Mapping[str, str],
+    issued: Callable[[str], Awaitable[str | None]] | None = None,
 ) -> APIRouter:
+    """`issued`: the merchant an issued key belongs to, None when unknown or no longer valid
+    (MerchantOnboarding.merchant_for_key)."""
     router = APIRouter(prefix="/merchant", tags=["merchant"])
     pairs = [(m, k.encode()) for m, k in keys.items()]
 
-    def merchant_id(request: Request) -> str:
+    async def merchant_id(request: Request) -> str:
         given = request.headers.get(HEADER)
         if not given:
             raise HTTPException(401, f"missing {HEADER}", headers={"WWW-Authenticate": HEADER})
@@ -92,6 +96,8 @@ def build_merchant_router(
         for merchant, key in pairs:  # compare with every key, in constant time each
             if hmac.compare_digest(given.encode(), key):
                 found = merchant
+        if found is None and issued is not None:
+            found = await issued(given)
         if found is None:
             raise HTTPException(401, "unknown merchant key", headers={"WWW-Authenticate": HEADER})
         return found

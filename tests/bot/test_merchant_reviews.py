@@ -111,3 +111,34 @@ async def test_agents_and_strangers_cannot_review(env):
     assert (await rita.get("/merchant-applications/MA000")).status_code == 404
     page = await rita.client.get("/console/merchants")
     assert page.status_code == 200 and "merchants.js" in page.text
+
+
+async def test_the_issued_key_opens_the_merchant_api_until_the_merchant_is_suspended(env):
+    new_client, login = env
+    applicant = new_client()
+    sent = (await applicant.post("/merchant/applications", json=APPLICATION)).json()
+    app_id, token = sent["application_id"], {"X-Application-Token": sent["status_token"]}
+    rita = await login("rita")
+    await rita.post(f"/merchant-applications/{app_id}/review")
+    await rita.post(f"/merchant-applications/{app_id}/approve")
+    key = {"X-Merchant-Key": (await applicant.get("/merchant/applications/status", headers=token)).json()["api_key"]}
+
+    orders = await applicant.get("/merchant/orders", headers=key)
+    assert orders.status_code == 200 and orders.json() == {"orders": []}
+    assert (await applicant.get("/merchant/orders", headers={"X-Merchant-Key": key["X-Merchant-Key"][:-1]})
+            ).status_code == 401
+
+    no_reason = await rita.post(f"/merchant-applications/{app_id}/suspend", {"reason": " "})
+    assert no_reason.status_code == 400
+    suspended = await rita.post(f"/merchant-applications/{app_id}/suspend", {"reason": "抽检不合格三次"})
+    assert suspended.json()["application"]["status"] == "suspended"
+    assert (await applicant.get("/merchant/orders", headers=key)).status_code == 401
+    seen = (await applicant.get("/merchant/applications/status", headers=token)).json()
+    assert seen["status"] == "suspended" and seen["reason"] == "抽检不合格三次"
+    # suspended, not gone: the same credit code cannot apply again to get a fresh key
+    assert (await applicant.post("/merchant/applications", json=APPLICATION)).status_code == 409
+
+    await rita.post(f"/merchant-applications/{app_id}/reinstate", {"note": "整改完成"})
+    assert (await applicant.get("/merchant/orders", headers=key)).status_code == 200
+    trail = [e["action"] for e in (await rita.get(f"/merchant-applications/{app_id}")).json()["audit"]]
+    assert trail[-2:] == ["suspended", "reinstated"]

@@ -139,3 +139,16 @@ async def test_an_unknown_token_is_not_found(onboarding):
         await onboarding.status("nope")
     with pytest.raises(ApplicationNotFound):
         await onboarding.status("")
+
+
+async def test_a_suspended_merchants_key_is_refused_until_reinstated(onboarding):
+    application, token = await onboarding.submit(form())
+    with pytest.raises(IllegalApplicationTransition):
+        await onboarding.suspend(application.id, "sue", "抽检不合格")  # not approved yet
+    await onboarding.start_review(application.id, "rita")
+    approved = await onboarding.approve(application.id, "rita")
+    _, key = await onboarding.status(token)
+    await onboarding.suspend(application.id, "sue", "抽检不合格")
+    assert await onboarding.merchant_for_key(key) is None
+    await onboarding.reinstate(application.id, "sue")
+    assert await onboarding.merchant_for_key(key) == approved.merchant_id

@@ -4,7 +4,8 @@
   const api = "/console/api/merchant-applications";
   const $ = (id) => document.getElementById(id);
   const STATUS = {submitted: "已提交 Submitted", under_review: "审核中 Under review",
-                  approved: "已通过 Approved", rejected: "已驳回 Rejected"};
+                  approved: "已通过 Approved", rejected: "已驳回 Rejected",
+                  suspended: "已暂停 Suspended"};
   const FIELDS = [["credit_code", "统一社会信用代码 Credit code"], ["licence_number", "营业执照 Licence"],
                   ["phone", "电话 Phone"], ["email", "邮箱 E-mail"], ["categories", "类目 Categories"],
                   ["status", "状态 Status"], ["reviewer", "审核人 Reviewer"], ["reason", "原因 Reason"],
@@ -67,7 +68,9 @@
     audit.replaceChildren(...data.audit.map(
       (e) => el("li", `${new Date(e.at).toLocaleString()} · ${e.actor} · ${e.action}${e.note ? " · " + e.note : ""}`)));
     $("start-review").hidden = a.status !== "submitted";
-    for (const id of ["approve", "reject", "note", "reason"]) $(id).disabled = a.status !== "under_review";
+    $("suspend").hidden = a.status !== "approved";
+    $("reinstate").hidden = a.status !== "suspended";
+    for (const id of ["approve", "reject"]) $(id).disabled = a.status !== "under_review";
     $("error").textContent = "";
   }
 
@@ -98,6 +101,12 @@
       if (!reason) { $("error").textContent = "请填写驳回原因 A reason is needed"; return; }
       act("reject", {reason});
     });
+    $("suspend").addEventListener("click", () => {
+      const reason = $("reason").value.trim();
+      if (!reason) { $("error").textContent = "请填写暂停原因 A reason is needed"; return; }
+      act("suspend", {reason});
+    });
+    $("reinstate").addEventListener("click", () => act("reinstate", {note: $("note").value}));
     await loadQueue();
   }
 
