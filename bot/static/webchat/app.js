@@ -14,7 +14,8 @@
   var T = {
     zh: {
       title: "购物助手", placeholder: "想买什么?比如:五千左右的轻薄本", send: "发送",
-      details: "详情", buy: "购买", pay: "去支付", total: "合计", order: "订单", status: "状态",
+      details: "详情", buy: "购买", addToCart: "加入购物车", cart: "购物车", remove: "删除", each: "单价",
+      unavailable: "已下架或缺货", savings: "已优惠", emptyCart: "购物车是空的", pay: "去支付", total: "合计", order: "订单", status: "状态",
       carrier: "快递", tracking: "运单号", ticket: "售后单", service: "类型", alert: "降价提醒",
       target: "目标价", offers: "各平台价格", sales: "销量", rating: "评分", found: "共 {n} 件",
       reviews: "评价", variants: { colour: "颜色", size: "尺码", storage: "容量", flavour: "口味", pack: "规格" },
@@ -36,7 +37,8 @@
     },
     en: {
       title: "Shopping assistant", placeholder: "What are you looking for? e.g. a light laptop around ¥5000",
-      send: "Send", details: "Details", buy: "Buy", pay: "Pay now", total: "Total", order: "Order",
+      send: "Send", details: "Details", buy: "Buy", addToCart: "Add to cart", cart: "Cart", remove: "Remove",
+      each: "each", unavailable: "delisted or out of stock", savings: "You save", emptyCart: "Your cart is empty", pay: "Pay now", total: "Total", order: "Order",
       status: "Status", carrier: "Carrier", tracking: "Tracking no.", ticket: "Ticket", service: "Type",
       alert: "Price alert", target: "Target", offers: "Prices by platform", sales: "sold", rating: "rating",
       reviews: "Reviews", variants: { colour: "Colour", size: "Size", storage: "Storage", flavour: "Flavour", pack: "Pack" },
@@ -150,6 +152,8 @@
     var actions = el("div", { "class": "actions" }, [
       el("button", { type: "button", "data-testid": "details", text: t("details"),
         onclick: function () { send(payloadJson("show_details", { ordinal: ordinal, product_id: item.id }), t("details") + " #" + ordinal); } }),
+      el("button", { type: "button", "data-testid": "add-to-cart", text: t("addToCart"),
+        onclick: function () { send(payloadJson("add_to_cart", { product_id: item.id }), t("addToCart") + " #" + ordinal); } }),
       el("button", { type: "button", "class": "primary", "data-testid": "buy", text: t("buy"),
         onclick: function () { send(payloadJson("buy", { ordinal: ordinal, product_id: item.id }), t("buy") + " #" + ordinal); } })
     ]);
@@ -243,6 +247,46 @@
     ]);
   }
 
+  // contracts/channels.md `cart`: a line per offer with − / + / remove, a subtotal per platform, the total
+  function cartCard(c) {
+    var items = c.items || [];
+    var rows = items.map(function (it) {
+      var variant = it.variant && typeof it.variant === "object"
+        ? Object.keys(it.variant).map(function (k) { return it.variant[k]; }).join(" / ") : "";
+      var gone = it.available === false || it.price === null || it.price === undefined;
+      function setQty(n) {
+        send(payloadJson("cart_set_quantity", { line_id: it.line_id, quantity: n }), (it.title || "") + " ×" + n);
+      }
+      return el("div", { "class": "cart-line" + (gone ? " gone" : ""), "data-testid": "cart-line", "data-line-id": it.line_id || null }, [
+        el("div", { "class": "cart-text" }, [
+          el("div", { "class": "title", "data-testid": "cart-title", text: (it.title || it.product_id || "") }),
+          el("div", { "class": "meta" }, [platformTag(it.platform), document.createTextNode(
+            (variant ? " " + variant : "") + (gone ? " · " + t("unavailable") : " · " + money(it.price, c.currency) + " " + t("each")))])
+        ]),
+        el("div", { "class": "cart-qty" }, [
+          el("button", { type: "button", "data-testid": "cart-minus", text: "−", disabled: it.quantity <= 1 ? "" : null,
+            onclick: function () { if (it.quantity > 1) { setQty(it.quantity - 1); } } }),
+          el("span", { "data-testid": "cart-quantity", text: String(it.quantity) }),
+          el("button", { type: "button", "data-testid": "cart-plus", text: "+", disabled: it.quantity >= 99 ? "" : null,
+            onclick: function () { if (it.quantity < 99) { setQty(it.quantity + 1); } } }),
+          el("button", { type: "button", "class": "link", "data-testid": "cart-remove", text: t("remove"),
+            onclick: function () { send(payloadJson("cart_remove", { line_id: it.line_id }), t("remove") + " " + (it.title || "")); } })
+        ]),
+        el("div", { "class": "cart-sum", text: gone ? "—" : money(it.line_total, c.currency) })
+      ]);
+    });
+    var stores = (c.stores || []).map(function (s) {
+      return [T[lang].platforms[s.platform] || s.platform, money(s.subtotal, c.currency)];
+    });
+    if (c.savings && Number(c.savings) > 0) { stores.push([t("savings"), money("-" + c.savings, c.currency)]); }
+    stores.push([t("total"), money(c.total, c.currency)]);
+    return el("div", { "class": "card wide", "data-testid": "cart-card" }, [
+      el("div", { "class": "title", text: t("cart") }),
+      items.length ? el("div", { "class": "cart-lines" }, rows) : el("div", { "class": "meta", text: t("emptyCart") }),
+      items.length ? withClass(kvTable(stores), "lines") : null
+    ]);
+  }
+
   function shipmentCard(c) {
     var events = (c.events || []).map(function (e) {
       return el("li", {}, [el("time", { datetime: e.time || null, text: shortTime(e.time) }),
@@ -282,6 +326,7 @@
       case "product": return productDetail(c.item || {}, c.offers || (c.item || {}).offers);
       case "comparison": return comparisonTable(c);
       case "order": return orderCard(c);
+      case "cart": return cartCard(c);
       case "shipment": return shipmentCard(c);
       case "ticket": return ticketCard(c);
       case "price_alert": return alertCard(c);
@@ -301,7 +346,7 @@
       var r = entry.reply || {};
       // a list or details reply is shown once: its cards under a one-line header (the REST reply
       // keeps the full text for text-only clients; the card shows the rest)
-      var carded = r.custom && (r.custom.type === "products" || r.custom.type === "product");
+      var carded = r.custom && (r.custom.type === "products" || r.custom.type === "product" || r.custom.type === "cart");
       var lines = (r.text || "").split("\n");  // details: the best-price line (the card has the title)
       var text = carded ? (r.custom.type === "product" && lines[1] ? lines[1] : lines[0]) : r.text;
       if (text) { parts.push(el("div", { "class": "bubble", "data-testid": "bot-text", text: text })); }
