@@ -103,3 +103,26 @@ async def test_nothing_to_add_and_a_line_that_is_gone(app_client):
     assert "想买什么" in text(await say(app_client, "c5", "加入购物车"))
     gone = await say(app_client, "c5", button_payload("cart_remove", line_id="Lnope"))
     assert "没有这件" in text(gone)
+
+
+async def test_change_and_remove_in_words(app_client):
+    found = custom(await say(app_client, "c6", "我想买蓝牙耳机"), "products")
+    assert found and len(found["items"]) >= 2
+    await answer_variants(app_client, "c6", await say(app_client, "c6", "第一个加入购物车"))
+    await answer_variants(app_client, "c6", await say(app_client, "c6", "第二个加入购物车"))
+
+    changed = await say(app_client, "c6", "购物车第一个改成3件")
+    assert custom(changed, "cart")["items"][0]["quantity"] == 3, text(changed)
+    removed = await say(app_client, "c6", "把第二个从购物车删掉")
+    assert [i["product_id"] for i in custom(removed, "cart")["items"]] == [found["items"][0]["id"]], text(removed)
+    zero = await say(app_client, "c6", "购物车第一个改成0件")  # 0 removes the line
+    assert custom(zero, "cart")["items"] == []
+
+
+async def test_english_show_and_empty(app_client):
+    found = custom(await say(app_client, "c7", "I need running shoes"), "products")
+    assert found and found["items"]
+    added = await answer_variants(app_client, "c7", await say(app_client, "c7", "add the first one to my cart"))
+    assert custom(added, "cart")["items"][0]["product_id"] == found["items"][0]["id"]
+    assert "In your cart (1)" in text(await say(app_client, "c7", "what's in my cart?"))
+    assert "empty now" in text(await say(app_client, "c7", "empty my cart"))
