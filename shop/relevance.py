@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from shop.brands import BRANDS
+from shop.brands import BRANDS, brands_for
 from shop.catalog import Product
 from shop.taxonomy import NODES, ancestors, fix_typos
 from shop.vocabulary import brand_aliases, category_words, fold
@@ -147,6 +147,33 @@ class UnderstoodQuery:
     truncated: bool = False
 
 
+# A product line names its brand and its kind: "iPhone 15" is an Apple phone, whatever model
+# numbers the catalog has (the number then ranks, it does not filter).
+MODEL_LINES: dict[str, tuple[str, str]] = {
+    "iphone": ("Apple", "phones"), "ipad": ("Apple", "tablets"), "macbook": ("Apple", "laptops"),
+    "airpods": ("Apple", "earphones"), "galaxy": ("Samsung", "phones"),
+    "thinkpad": ("Lenovo", "laptops"), "matebook": ("Huawei", "laptops"),
+}
+# A brand and a bare model number ("苹果15", "小米 14", "huawei 60") with no kind named: the
+# brand's phones, when it makes phones.
+_MODEL_NUMBER = re.compile(r"\d{1,3}")
+
+
+def _line_words(words: tuple[str, ...]) -> tuple[set[str], set[str], tuple[str, ...]]:
+    """(brands, kinds) the product-line words among `words` name, and the words left."""
+    brands: set[str] = set()
+    kinds: set[str] = set()
+    left = []
+    for word in words:
+        line = MODEL_LINES.get(word)
+        if line is not None:
+            brands.add(line[0])
+            kinds.add(line[1])
+        else:
+            left.append(word)
+    return brands, kinds, tuple(left)
+
+
 @functools.lru_cache(maxsize=4096)
 def understand(product_text: str | None) -> UnderstoodQuery:
     """Split the product text into categories, brands named in it, and other words."""
@@ -156,9 +183,18 @@ def understand(product_text: str | None) -> UnderstoodQuery:
     cats, rest = _find_phrases(text, _CATEGORY_PHRASES)
     brands, rest = _find_phrases(rest, _BRAND_PHRASES)
     words = tuple(dict.fromkeys(t for t in tokens(rest) if t not in STOPWORDS))
-    return UnderstoodQuery(text=text, categories=frozenset(_CATEGORY_WORDS[c] for c in cats),
+    categories = {_CATEGORY_WORDS[c] for c in cats}
+    named = {_BRAND_ALIASES[b] for b in brands}
+    line_brands, line_kinds, words = _line_words(words)
+    if not categories:
+        categories = line_kinds
+    named |= line_brands
+    if not categories and named and words and all(_MODEL_NUMBER.fullmatch(w) for w in words) \
+            and all(b in brands_for("phones") for b in named):
+        categories = {"phones"}
+    return UnderstoodQuery(text=text, categories=frozenset(categories),
                            category_phrases=tuple(cats),
-                           brands_in_text=frozenset(_BRAND_ALIASES[b] for b in brands),
+                           brands_in_text=frozenset(named),
                            words=words, truncated=truncated)
 
 

@@ -1,7 +1,8 @@
 """What an English shopper sees through the REST channel of the real app: no Chinese in the
 details, the product card's specs and variants, the variant question and its buttons; an English
 or ordinal answer picks the option the order keeps (the catalog's own); an address typed at the
-variant question is kept rather than read as a colour."""
+variant question is kept rather than read as a colour; a model named with its product line or its
+brand's alias ("iPhone 15", "苹果15") finds that brand's phones."""
 
 from __future__ import annotations
 
@@ -19,8 +20,8 @@ CJK = re.compile(r"[\u3400-\u9fff]")
 
 @pytest.fixture(scope="module")
 def full_catalog(tmp_path_factory) -> Path:
-    """The full generated catalog (English specs, variants, reviews), a few products per kind."""
-    return full_catalog_path(tmp_path_factory.mktemp("var"), per_leaf=4)
+    """The full generated catalog (English specs, variants, reviews), a few products per brand and kind."""
+    return full_catalog_path(tmp_path_factory.mktemp("var"), per_leaf=16)
 
 
 @pytest.fixture
@@ -142,3 +143,11 @@ async def test_an_address_at_the_colour_question_is_kept_not_read_as_a_colour(ap
     assert "doesn't come in" not in text and "Got the address" in text, text
     replies = await say(app_client, "en-addr", "1")
     assert "address" not in (replies[-1].get("text") or "").lower() or "name" in seen(replies).lower(), seen(replies)
+
+
+async def test_a_model_with_its_line_or_brand_alias_finds_that_brands_phones(app_client):
+    for n, query in enumerate(("iPhone 15", "苹果15", "iphone15", "I want an iPhone 15")):
+        listing = await say(app_client, f"model-{n}", query)
+        items = custom(listing, "products")["items"]
+        assert items and all(i["brand"] == "Apple" and i["category"] == "phones" for i in items), \
+            (query, [(i["brand"], i["category"], i["title"]) for i in items])
