@@ -97,7 +97,8 @@ class AfterSalesPort(Protocol):
 
     async def open_ticket(self, order_id: str, line_no: int, service_type: ServiceType | str, reason: str,
                           shopper_id: str, photos: Sequence[str] = (),
-                          idempotency_key: str | None = None, notify: bool = True) -> AfterSalesTicket:
+                          idempotency_key: str | None = None, notify: bool = True,
+                          quantity: int | None = None) -> AfterSalesTicket:
         """Open a ticket; `notify=False` when the caller's own reply already shows its card."""
         ...
 
@@ -175,7 +176,8 @@ class NullShipments:
 class NullAfterSales:
     async def open_ticket(self, order_id: str, line_no: int, service_type: ServiceType | str, reason: str,
                           shopper_id: str, photos: Sequence[str] = (),
-                          idempotency_key: str | None = None, notify: bool = True) -> AfterSalesTicket:
+                          idempotency_key: str | None = None, notify: bool = True,
+                          quantity: int | None = None) -> AfterSalesTicket:
         raise FeatureUnavailable("orders_unavailable")
 
     async def list_for_shopper(self, shopper_id: str, limit: int = 20) -> list[AfterSalesTicket]:

@@ -110,6 +110,7 @@ class AfterSalesTicket:
     updated_at: datetime
     resolution: str = ""
     refund_amount: Decimal | None = None
+    quantity: int = 1  # how many of the line's items the request is about
 
     def to_payload(self) -> dict[str, Any]:
         """The `ticket` payload of contracts/channels.md."""
@@ -194,6 +195,7 @@ class TicketService:
         photos: Sequence[str] = (),
         idempotency_key: str | None = None,
         notify: bool = True,
+        quantity: int | None = None,
     ) -> AfterSalesTicket:
         """Open a ticket on one line of the shopper's order (once per idempotency key). The
         shopper is pushed its card unless `notify` is False: the chat that opened it shows the
@@ -209,6 +211,10 @@ class TicketService:
             raise InvalidTicket(f"order {order_id} has no line {line_no}")
         if not reason.strip():
             raise InvalidTicket("a reason is required")
+        bought = order.lines[line_no].quantity
+        quantity = bought if quantity is None else quantity
+        if not 1 <= quantity <= bought:
+            raise InvalidTicket(f"line {line_no} of order {order_id} has {bought} item(s), not {quantity}")
         now = self.clock.now()
         for _ in range(8):
             ticket = AfterSalesTicket(
@@ -224,6 +230,7 @@ class TicketService:
                 deadline_at=now + self.deadline,
                 created_at=now,
                 updated_at=now,
+                quantity=quantity,
             )
             if await self.repo.get(ticket.id) is None:
                 break
@@ -276,10 +283,14 @@ class TicketService:
 
     @staticmethod
     def _share(order: Any, ticket: AfterSalesTicket) -> Decimal:
-        if len(order.lines) == 1:
+        """The paid share of the ticket's items: its part of the line, the line's part of the order."""
+        line = order.lines[ticket.line_no]
+        whole_line = ticket.quantity >= line.quantity
+        if len(order.lines) == 1 and whole_line:
             return Decimal(order.total)
         lines_sum = sum((ln.amount for ln in order.lines), Decimal(0))  # promotions spread over the lines
-        return Decimal(order.lines[ticket.line_no].amount * order.total / lines_sum).quantize(CENT, ROUND_DOWN)
+        part = line.amount if whole_line else line.amount * ticket.quantity / line.quantity
+        return Decimal(part * order.total / lines_sum).quantize(CENT, ROUND_DOWN)
 
     async def _approve(self, ticket: AfterSalesTicket, actor: str, note: str) -> AfterSalesTicket:
         """Approve and, for a refund, record the refund request in the same transaction: the

@@ -9,6 +9,14 @@ from decimal import Decimal
 from typing import Any
 
 from dialogue.context import TurnContext
+from dialogue.flows.aftersales_steps import (
+    ask_item,
+    ask_quantity,
+    ask_reason,
+    chosen_item,
+    chosen_quantity,
+    typed_reason,
+)
 from dialogue.flows.base import Flow
 from dialogue.flows.handoff import REASON_COMPLAINT, request_handoff
 from dialogue.flows.search import platform_label
@@ -22,6 +30,7 @@ RECENT = 5
 SERVICE_TYPES = tuple(s.value for s in ServiceType)
 CANCELS_UNSHIPPED = frozenset({ServiceType.REFUND.value, ServiceType.RETURN.value})
 UNSHIPPED = frozenset({OrderStatus.CREATED, OrderStatus.PAID, OrderStatus.SUBMITTED})
+LEAVES_AFTER_SALES = ("cancel", "human_handoff", "track_shipment", "check_order")
 
 
 def order_status(ctx: TurnContext, status: str) -> str:
@@ -151,7 +160,8 @@ class TrackShipment(Flow):
 
 
 class RequestAfterSales(Flow):
-    """request_after_sales: which order, which service, the reason; then a ticket."""
+    """request_after_sales: which order, which service; before shipment a refund or return cancels
+    the order; else which item (of several), how many, the reason; then a ticket."""
 
     name = "after_sales"
     intents = ("request_after_sales",)
@@ -164,9 +174,11 @@ class RequestAfterSales(Flow):
         service = ctx.entity("service_type")
         if service in SERVICE_TYPES:
             frame["service_type"] = service
-        text = (ctx.msg.text or "").strip()
-        if not text.startswith("/") and len(text) >= 4:
-            frame["reason"] = text
+        reason = typed_reason(ctx.msg.text or "")
+        if reason:
+            frame["reason"] = reason
+        if len(order.lines) == 1:
+            frame["line_no"] = 0
         ctx.start_flow(self.name, frame)
         await self._next(ctx, frame)
 
@@ -179,20 +191,37 @@ class RequestAfterSales(Flow):
             return
         if frame["service_type"] in CANCELS_UNSHIPPED and await self._intercepted(ctx, frame):
             return
+        if "line_no" not in frame or "quantity" not in frame:
+            order = await ctx.services.orders.get(frame["order_id"])
+            if "line_no" not in frame:
+                frame["awaiting"] = "line_no"
+                ctx.update_frame(self.name, frame)
+                ask_item(ctx, order)
+                return
+            bought = order.lines[frame["line_no"]].quantity
+            if bought == 1:
+                frame["quantity"] = 1
+            else:
+                frame["awaiting"] = "quantity"
+                frame["bought"] = bought
+                ctx.update_frame(self.name, frame)
+                ask_quantity(ctx, bought)
+                return
         if "reason" not in frame:
             frame["awaiting"] = "reason"
             ctx.update_frame(self.name, frame)
-            ctx.say("ask_reason")
+            ask_reason(ctx, frame["service_type"])
             return
         ctx.end_flow(self.name)
         if ctx.shopper is None:
             ctx.say("orders_unavailable")
             return
         try:
-            ticket = await ctx.services.aftersales.open_ticket(frame["order_id"], 0, frame["service_type"], frame["reason"],
-                                               ctx.shopper.id, photos=frame.get("photos", ()),
-                                               idempotency_key=f"{ctx.tracker.conversation_id}:{len(ctx.tracker.events)}",
-                                               notify=False)  # this answer shows the card
+            ticket = await ctx.services.aftersales.open_ticket(
+                frame["order_id"], frame["line_no"], frame["service_type"], frame["reason"], ctx.shopper.id,
+                photos=frame.get("photos", ()), quantity=frame["quantity"],
+                idempotency_key=f"{ctx.tracker.conversation_id}:{len(ctx.tracker.events)}",
+                notify=False)  # this answer shows the card
         except OrderError as exc:
             ctx.say("ticket_failed", reason=str(exc))
             return
@@ -235,21 +264,51 @@ class RequestAfterSales(Flow):
                     Button(ctx.t(f"service_{s}"), button_payload("inform", service_type=s)) for s in SERVICE_TYPES])
                 return True
             frame["service_type"] = service
-            if not text.startswith("/") and len(text) >= 6:
-                frame["reason"] = text
-        elif step == "reason":
-            if ctx.intent in ("cancel", "human_handoff", "track_shipment", "check_order"):
+            reason = typed_reason(text)
+            if reason and "reason" not in frame:
+                frame["reason"] = reason
+        elif step in ("line_no", "quantity"):
+            if ctx.intent in LEAVES_AFTER_SALES:
                 return False
-            if len(text) < 2 or text.startswith("/"):
-                ctx.say("ask_reason")
+            order = await ctx.services.orders.get(frame["order_id"])
+            if step == "line_no":
+                line_no = chosen_item(ctx, order)
+                if line_no is None:
+                    ask_item(ctx, order)
+                    return True
+                frame["line_no"] = line_no
+            else:
+                quantity = chosen_quantity(ctx, int(frame["bought"]))
+                if quantity is None:
+                    ask_quantity(ctx, int(frame["bought"]))
+                    return True
+                frame["quantity"] = quantity
+        elif step == "reason":
+            if ctx.intent in LEAVES_AFTER_SALES:
+                return False
+            chosen = ctx.entity("reason")
+            if chosen:
+                frame["reason"] = str(chosen)[:500]
+            elif len(text) < 2 or text.startswith("/"):
+                ask_reason(ctx, frame["service_type"])
                 return True
-            frame["reason"] = text[:500]
+            else:
+                frame["reason"] = text[:500]
         await self._next(ctx, frame)
         return True
 
     async def reprompt(self, ctx: TurnContext) -> None:
-        frame = ctx.active_frame.frame if ctx.active_frame else {}
-        ctx.say("ask_service_type" if frame.get("awaiting") == "service_type" else "ask_reason")
+        frame = dict(ctx.active_frame.frame) if ctx.active_frame else {}
+        step = frame.get("awaiting")
+        if step == "service_type":
+            ctx.say("ask_service_type", buttons=[
+                Button(ctx.t(f"service_{s}"), button_payload("inform", service_type=s)) for s in SERVICE_TYPES])
+        elif step == "line_no":
+            ask_item(ctx, await ctx.services.orders.get(frame["order_id"]))
+        elif step == "quantity":
+            ask_quantity(ctx, int(frame["bought"]))
+        else:
+            ask_reason(ctx, str(frame.get("service_type", "")))
 
 
 class CheckTicket(Flow):

@@ -159,6 +159,7 @@ def _ticket(row: Row[Any]) -> AfterSalesTicket:
         updated_at=as_utc(m["updated_at"]),
         resolution=m["resolution"],
         refund_amount=m["refund_amount"],
+        quantity=m["quantity"],
     )
 
 
@@ -189,6 +190,7 @@ class SqlTicketRepository:
                     "idempotency_key": idempotency_key,
                     "order_id": ticket.order_id,
                     "line_no": ticket.line_no,
+                    "quantity": ticket.quantity,
                     "service_type": ticket.service_type.value,
                     "reason": ticket.reason,
                     "photos": json.dumps(list(ticket.photos)),

@@ -204,6 +204,7 @@ tickets = Table(
     Column("idempotency_key", String(200), unique=True),
     Column("order_id", String(20), ForeignKey("orders.id", ondelete="CASCADE"), nullable=False, index=True),
     Column("line_no", Integer, nullable=False),
+    Column("quantity", Integer, nullable=False, server_default="1"),  # migration 0008_ticket_quantity
     Column("service_type", String(20), nullable=False),
     Column("reason", Text, nullable=False),
     Column("photos", Text, nullable=False, default="[]"),  # JSON list of URLs

@@ -101,6 +101,25 @@ async def test_overdue_tickets_go_to_arbitration_once(w):
     assert (await w.c.tickets.events(t.id))[-1].actor == "system"
 
 
+async def test_a_return_of_one_of_two_items_refunds_that_items_share(w):
+    lines = (
+        OrderLine("a", "jd-a", "鼠标", 1, Decimal("100.00")),
+        OrderLine("b", "jd-b", "键盘", 2, Decimal("150.00")),
+    )
+    order = await w.orders.create_from_summary(summary(total="360.00", lines=lines), "multi-1")
+    intent = await w.orders.start_payment(order.id)
+    await w.orders.handle_payment_callback("sandbox", *w.c.sandbox.pay(intent.payment_id, "alipay"))
+    with pytest.raises(InvalidTicket, match="2 item"):
+        await w.c.tickets.open_ticket(order.id, 1, "return", "键盘有坏键", "u1", quantity=3)
+    t = await w.c.tickets.open_ticket(order.id, 1, "return", "键盘有坏键", "u1", quantity=1)
+    assert (await w.c.tickets.get(t.id)).quantity == 1
+    t = await w.c.tickets.answer(t.id, "jd-shop", approve=True)
+    t = await w.c.tickets.add_return_shipment(t.id, "u1", "SF", "SFRET2")
+    t = await w.c.tickets.confirm_return_received(t.id, "jd-shop")
+    # one keyboard: 150 of 400 list price, of 360 paid → 135.00
+    assert t.status is TicketStatus.RESOLVED and t.refund_amount == Decimal("135.00")
+
+
 async def test_illegal_moves_and_bad_requests(w):
     order = await paid_order(w)
     with pytest.raises(InvalidTicket):

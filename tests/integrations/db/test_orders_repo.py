@@ -213,6 +213,7 @@ async def test_tickets_round_trip_and_due_query(engine):
         T0 + timedelta(hours=48),
         T0,
         T0,
+        quantity=2,
     )
     assert await repo.add(t, TicketEvent(t.id, T0, None, TicketStatus.OPEN, "shopper:u1"), "key") is True
     assert await repo.add(t, TicketEvent(t.id, T0, None, TicketStatus.OPEN, "shopper:u1"), "key") is False
