@@ -17,8 +17,10 @@ def test_db_upgrade_creates_the_schema(tmp_path):
     assert {"tracker_events", "shoppers", "shopper_identities", "alembic_version"} <= set(tables)
 
 
-def test_chat_talks_and_quits(tmp_path):
-    env = {"DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'c.db'}", "PATH": ""}
+def test_chat_talks_and_quits(tmp_path, nlu_model_dir):
+    # the suite's trained model and small catalog: the test is about the terminal chat, not a first start
+    env = {"DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'c.db'}", "PATH": "", "NLU_MODEL_DIR": str(nlu_model_dir),
+           "VAR_DIR": str(tmp_path / "var"), "DEMO_CATALOG": "demo"}
     out = subprocess.run([sys.executable, "-m", "bot.cli", "chat"], input="hello\n/quit\n", env=env, check=False,
                          capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stderr
