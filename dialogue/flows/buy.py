@@ -287,7 +287,7 @@ class Buy(Flow):
     async def _ask(self, ctx: TurnContext, frame: dict[str, Any], step: str) -> None:
         if step.startswith("variant:"):
             dim = step.split(":", 1)[1]
-            label = ctx.t(f"variant_{dim}") if dim in ("colour", "size", "storage") else dim
+            label = ctx.t(f"variant_{dim}") if dim in ("colour", "size", "storage", "flavour", "pack") else dim
             ctx.say("ask_variant", dimension=label, title=frame["title"],
                     buttons=self._option_buttons(frame, dim, frame["variants"][dim]))
         elif step == "use_saved":
@@ -440,7 +440,7 @@ class Buy(Flow):
                     frame["receiver_name"] = contact.name
                 if contact.phone:
                     frame["phone"] = contact.phone
-                label = ctx.t(f"variant_{dim}") if dim in ("colour", "size", "storage") else dim
+                label = ctx.t(f"variant_{dim}") if dim in ("colour", "size", "storage", "flavour", "pack") else dim
                 ctx.say("variant_first_address_noted", dimension=label)
                 await self._ask_next(ctx, frame)
                 return True
@@ -470,7 +470,7 @@ class Buy(Flow):
             dim = step.split(":", 1)[1]
             options = frame["variants"][dim]
             close = self._close(frame, dim, ctx.msg.text or "")
-            label = ctx.t(f"variant_{dim}") if dim in ("colour", "size", "storage") else dim
+            label = ctx.t(f"variant_{dim}") if dim in ("colour", "size", "storage", "flavour", "pack") else dim
             buttons = self._option_buttons(frame, dim, close or options)
             shown = [self._labels(frame, dim).get(o, o) for o in options]
             if len(close) >= 2:

@@ -88,7 +88,7 @@ class ShowDetails(Flow):
             lines.append(ctx.t("details_specs", specs=specs))
         for dim, options in info.get("variants", {}).items():
             lines.append(ctx.t("details_variants", dimension=ctx.t(f"variant_{dim}") if dim in
-                               ("colour", "size", "storage") else dim, options=" / ".join(options)))
+                               ("colour", "size", "storage", "flavour", "pack") else dim, options=" / ".join(options)))
         if info.get("reviews"):
             lines.append(ctx.t("details_reviews", reviews=" / ".join(f"“{r}”" for r in info["reviews"][:2])))
         buttons = [Button(ctx.t("button_buy"), button_payload("buy", product_id=product.id)),
