@@ -141,3 +141,36 @@ async def test_one_price_from_the_card_to_the_pay_page(say, app_client):
     assert Decimal(order["items"][0]["unit_price"]) * 2 + taken == Decimal(order["total"])
     page = await app_client.get(order["payment_url"].replace("http://testserver", "").replace("http://t", ""))
     assert page.status_code == 200 and f'data-testid="total">{total}<' in page.text
+
+
+async def test_a_ticket_on_a_two_item_order_asks_the_item_then_how_many_then_why(say, app_client):
+    from dataclasses import replace
+
+    from shop.orders import OrderSummary
+
+    first = await buy_first(say, "two-items")
+    orders = app_client.app.state.runtime.services.orders
+    bought = await orders.get(first["order_id"])
+    line = bought.lines[0]
+    lines = (line, replace(line, title="充电盒", quantity=3))
+    summary = OrderSummary(
+        shopper_id=bought.shopper_id, channel=bought.channel, recipient_id=bought.recipient_id,
+        platform=bought.platform, lines=lines, total=sum((ln.amount for ln in lines), Decimal(0)),
+        receiver_name=bought.receiver_name, phone=bought.phone, address=bought.address, language="zh")
+    order = await orders.create_from_summary(summary, "two-items-order")
+    intent = await orders.start_payment(order.id)
+    payment_id = (intent.pay_url or intent.code_url).rstrip("/").rsplit("/", 1)[-1]
+    assert (await app_client.post(f"/sandbox/payments/{payment_id}/pay", json={"method": "alipay"})).status_code == 200
+
+    asked = await say(f'/request_after_sales{{"order_id": "{order.id}", "service_type": "exchange"}}',
+                      sender="two-items")
+    assert "哪一件" in texts(asked)
+    assert any("充电盒" in b["title"] for b in asked[0]["buttons"])
+    how_many = await say("第二个", sender="two-items")
+    assert "几个" in texts(how_many) and [b["title"] for b in how_many[0]["buttons"]] == ["1", "2", "3"]
+    why = await say(how_many[0]["buttons"][1]["payload"], sender="two-items")  # 2 of the 3
+    assert not any((r.get("custom") or {}).get("type") == "ticket" for r in why)
+    assert any(b["title"] == "尺码不合适" for b in why[0]["buttons"])
+    opened = custom(await say(why[0]["buttons"][0]["payload"], sender="two-items"), "ticket")
+    ticket = await app_client.app.state.runtime.services.aftersales.get(opened["ticket_id"])
+    assert (ticket.order_id, ticket.line_no, ticket.quantity, ticket.reason) == (order.id, 1, 2, "尺码不合适")
