@@ -19,6 +19,7 @@ from dialogue.flows.base import Flow
 from dialogue.flows.common import LAST_RESULTS, PENDING_PICK
 from dialogue.language import choose_language
 from dialogue.messages import Button, IncomingMessage, Reply
+from dialogue.ordinals import ordinal_answer
 from dialogue.ports import FeatureUnavailable, Services
 from nlu.types import FALLBACK_INTENT, Entity, IntentScore, Parser, ParseResult
 from shop.catalog import SearchQuery
@@ -185,7 +186,10 @@ class DialogueEngine:
         pending = ctx.slot(PENDING_PICK)
         if pending:
             ctx.set_slot(PENDING_PICK, None)
-        if ctx.intent not in ANSWER_INTENTS or not ctx.entities("ordinal") or not ctx.slot(LAST_RESULTS):
+        # "第二个" / "the second one" alone reads to the model like a purchase; after a list it is the
+        # item the hint offered ("say 'the 2nd one' for details"), unless a "which one to buy?" is pending
+        bare = ctx.intent == "buy" and ordinal_answer(ctx.msg.text or "", 99) is not None
+        if (ctx.intent not in ANSWER_INTENTS and not bare) or not ctx.entities("ordinal") or not ctx.slot(LAST_RESULTS):
             return
         if ctx.active_frame is not None and not pending:
             return
