@@ -24,7 +24,7 @@ from dialogue.messages import Button, button_payload
 from dialogue.presentation.orders import order_lines, order_payload
 from shop.aftersales import ServiceType
 from shop.orders import Order, OrderError, OrderLine, OrderStatus, OrderSummary
-from shop.payments import RefundPending
+from shop.payments import PaymentError, RefundPending
 
 RECENT = 5
 SERVICE_TYPES = tuple(s.value for s in ServiceType)
@@ -243,7 +243,7 @@ class RequestAfterSales(Flow):
         except RefundPending:
             ctx.say("order_cancel_refund_pending", order_id=order.id, total=ctx.money(order.total))
             return True
-        except OrderError as exc:  # shipped meanwhile, or the payment cannot be refunded
+        except (OrderError, PaymentError) as exc:  # shipped meanwhile, or partly refunded already
             ctx.say("ticket_failed", reason=str(exc))
             return True
         key = "order_cancelled_unpaid" if done.status is OrderStatus.CANCELLED else "order_cancelled_refunded"

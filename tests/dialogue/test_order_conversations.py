@@ -7,6 +7,7 @@ import json
 from decimal import Decimal
 
 from dialogue.presentation.money import format_money
+from shop.orders import OrderStatus
 from tests.dialogue.conftest import custom, texts
 
 
@@ -174,3 +175,15 @@ async def test_a_ticket_on_a_two_item_order_asks_the_item_then_how_many_then_why
     opened = custom(await say(why[0]["buttons"][0]["payload"], sender="two-items"), "ticket")
     ticket = await app_client.app.state.runtime.services.aftersales.get(opened["ticket_id"])
     assert (ticket.order_id, ticket.line_no, ticket.quantity, ticket.reason) == (order.id, 1, 2, "尺码不合适")
+
+
+async def test_a_refund_before_shipment_of_a_partly_refunded_order_is_answered_not_crashed(say, app_client):
+    first = await buy_first(say, "partly")
+    payment_id = first["payment_url"].rstrip("/").rsplit("/", 1)[-1]
+    assert (await app_client.post(f"/sandbox/payments/{payment_id}/pay", json={"method": "alipay"})).status_code == 200
+    orders = app_client.app.state.runtime.services.orders
+    order = await orders.get(first["order_id"])
+    await orders.refund(order, Decimal("1.00"), "goodwill-1", "agent:a1", "goodwill")
+    replies = await say("屏幕是坏的,我要退款", sender="partly")
+    assert "售后申请没成功" in texts(replies)
+    assert (await orders.get(order.id)).status is not OrderStatus.SHIPPED
