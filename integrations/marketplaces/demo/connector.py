@@ -13,6 +13,7 @@ error payloads, status codes — lives in one dialect object per platform (:clas
 from __future__ import annotations
 
 import json
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -70,43 +71,54 @@ def _rows(platform: str, rows: Any) -> list[Json]:
     return [r for r in rows if isinstance(r, dict)]
 
 
-class Dialect:
+class Dialect(ABC):
     """How one platform's API is spoken. Each method pair: the request to make, and the reading
-    of its answer (``None`` from a ``*_found`` reading means "no such item")."""
+    of its answer (``None`` from a ``*_found`` reading means "no such item"). A dialect that misses one
+    cannot be built (abstract methods)."""
 
     platform = ""
 
+    @abstractmethod
     def search(self, keyword: str, brand: str | None, limit: int, category: str | None = None) -> Call:
         """The platform's keyword search; `category` (a taxonomy node) narrows it to that kind."""
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def search_items(self, data: Json) -> Any:
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def product(self, ppid: str) -> Call:
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def product_items(self, data: Json) -> Any | None:
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def prices(self, ppids: list[str]) -> Call:
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def price_pairs(self, data: Json) -> list[tuple[Any, Callable[[], Decimal]]]:
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def order(self, request: PlatformOrderRequest, receiver: Json) -> Call:
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def order_id(self, data: Json) -> str:
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def order_status(self, platform_order_id: str) -> Call:
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def order_state(self, data: Json, platform_order_id: str) -> tuple[str | None, Any, Any, Any]:
         """(status, our order id, carrier, tracking number) of an order answer."""
-        raise NotImplementedError
+        ...
 
     def check(self, data: Json) -> None:
         """Raise the platform's error payload as MarketplaceError/PlatformDataError."""
