@@ -56,6 +56,7 @@ from dialogue.flows.search import RefineSearch, SearchProduct
 from dialogue.flows.smalltalk import FLOWS as SMALLTALK
 from dialogue.notifications import PushNotifier
 from dialogue.ports import Services
+from dialogue.presentation.charts import chart_labels
 from dialogue.presentation.orders import payment_subject
 from integrations.cache.redis_cache import RedisCache
 from integrations.carriers.kuaidi100 import Kuaidi100Carrier, Kuaidi100Config
@@ -482,7 +483,7 @@ def build_runtime(settings: Settings, *, console_clock: Clock | None = None,
         SqlAlertRepository(db_engine), history, search, notifier=notifier, clock=clock,
         settings=AlertSettings(ttl=timedelta(days=s.price_alert_ttl_days),
                                max_per_shopper=s.price_alert_max_per_shopper, batch_size=s.alert_batch_size))
-    charts = PriceChartService(history, PillowPriceChart(), title_of=product_title_lookup(search),
+    charts = PriceChartService(history, PillowPriceChart(), labeller=chart_labels, title_of=product_title_lookup(search),
                                cache_size=s.chart_cache_size, clock=clock)
 
     async def refresh_watched_prices() -> Any:

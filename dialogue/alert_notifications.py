@@ -24,14 +24,12 @@ from dialogue.messages import Button, Reply
 from dialogue.ports import PushPort
 from dialogue.presentation.alerts import alert_payload
 from dialogue.presentation.money import format_money as money
+from dialogue.presentation.products import platform_name
 from shop.alerts import ANY_PLATFORM, AlertError, AlertQuote, PriceAlert
 
 log = logging.getLogger(__name__)
 
-PLATFORM_NAMES = {
-    "zh": {"taobao": "淘宝", "jd": "京东", "pdd": "拼多多", ANY_PLATFORM: "全网"},
-    "en": {"taobao": "Taobao", "jd": "JD", "pdd": "Pinduoduo", ANY_PLATFORM: "any platform"},
-}
+ANY_PLATFORM_NAME = {"zh": "全网", "en": "any platform"}
 
 # Texts live in dialogue/responses/<lang>_alerts.yml under `alert_<key>`.
 
@@ -41,7 +39,9 @@ def _t(language: str, key: str, **fields: Any) -> str:
 
 
 def _platform(language: str, platform: str) -> str:
-    return PLATFORM_NAMES.get(language, PLATFORM_NAMES["zh"]).get(platform, platform)
+    if platform == ANY_PLATFORM:
+        return ANY_PLATFORM_NAME.get(language, ANY_PLATFORM_NAME["zh"])
+    return platform_name(platform, language)
 
 
 def alert_error_text(error: AlertError, language: str) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import OrderedDict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -25,12 +26,26 @@ Series = dict[str, list[tuple[datetime, Decimal]]]
 
 
 @dataclass(frozen=True)
-class ChartRequest:
+class ChartLabels:
+    """Every word a chart shows, in the shopper's language (built by dialogue/presentation)."""
+
     title: str
+    y_label: str
+    platforms: Mapping[str, str]  # platform key -> display name
+    target: str | None = None  # the target line's legend, e.g. "目标价 ¥5,400.00"
+    lowest: str | None = None  # the lowest point's label, e.g. "最低 ¥5,499.00"
+
+
+@dataclass(frozen=True)
+class ChartRequest:
     series: Series
-    language: str = "zh"
+    labels: ChartLabels
     target: Decimal | None = None
     now: datetime | None = None  # lines are extended to this instant (their price still holds)
+
+
+class ChartLabeller(Protocol):
+    def __call__(self, title: str, series: Series, language: str, target: Decimal | None) -> ChartLabels: ...
 
 
 class PriceChartRenderer(Protocol):
@@ -70,6 +85,7 @@ class PriceChartService:
         history: PriceHistory,
         renderer: PriceChartRenderer,
         *,
+        labeller: ChartLabeller,
         title_of: TitleLookup | None = None,
         window: timedelta | None = timedelta(days=180),
         cache_size: int = 256,
@@ -78,6 +94,7 @@ class PriceChartService:
         self._history = history
         self._renderer = renderer
         self._title_of = title_of
+        self._labeller = labeller
         self._window = window
         self._cache: OrderedDict[tuple[object, ...], bytes] = OrderedDict()
         self._cache_size = cache_size
@@ -98,7 +115,8 @@ class PriceChartService:
             self._cache.move_to_end(key)
             return cached
         title = (await self._title_of(product_id, language) if self._title_of else None) or product_id
-        request = ChartRequest(title=title, series=series, language=language, target=target, now=now)
+        labels = self._labeller(title, series, language, target)
+        request = ChartRequest(series=series, labels=labels, target=target, now=now)
         png = await asyncio.to_thread(self._renderer.render_png, request)
         self.renders += 1
         self._cache[key] = png

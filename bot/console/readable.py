@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from dialogue.presentation.money import format_money
+from dialogue.presentation.products import platform_name
 from dialogue.responses import load_catalog
 
 LANGS = ("zh", "en")
@@ -19,21 +21,27 @@ WORDS = {
     "zh": {"chose": "选了 {what}", "orders": "订单", "tickets": "售后", "alerts": "降价提醒",
            "address": "地址", "last_search": "最近搜索", "cart": "购物车", "name": "称呼", "phone": "电话",
            "price_max": "{max} 元以内", "price_min": "{min} 元以上", "price_range": "{min}–{max} 元",
-           "on": "在 {platforms}", "sort": "按{sort}排序", "items": "{n} 件", "order_line": "{id} · {status} · ¥{total}",
+           "on": "在 {platforms}", "sort": "按{sort}排序", "items": "{n} 件", "order_line": "{id} · {status} · {total}",
            "ticket_line": "{id} · {service} · {status}(订单 {order})", "alert_line": "{product} · {target}",
            "none": "无"},
     "en": {"chose": "chose {what}", "orders": "Orders", "tickets": "Tickets", "alerts": "Price alerts",
            "address": "Address", "last_search": "Last search", "cart": "Cart", "name": "Name", "phone": "Phone",
            "price_max": "up to ¥{max}", "price_min": "from ¥{min}", "price_range": "¥{min}–¥{max}",
            "on": "on {platforms}", "sort": "sorted by {sort}", "items": "{n} items",
-           "order_line": "{id} · {status} · ¥{total}", "ticket_line": "{id} · {service} · {status} (order {order})",
+           "order_line": "{id} · {status} · {total}", "ticket_line": "{id} · {service} · {status} (order {order})",
            "alert_line": "{product} · {target}", "none": "none"},
 }
-PLATFORMS = {"zh": {"taobao": "淘宝", "jd": "京东", "pdd": "拼多多"},
-             "en": {"taobao": "Taobao", "jd": "JD", "pdd": "Pinduoduo"}}
 SORTS = {"zh": {"price_asc": "价格从低到高", "price_desc": "价格从高到低", "sales": "销量", "rating": "评分"},
          "en": {"price_asc": "price, low to high", "price_desc": "price, high to low", "sales": "sales",
                 "rating": "rating"}}
+
+
+def _money(value: Any) -> str:
+    """¥5,219.00 as the shopper reads it; the raw value when it is not an amount."""
+    try:
+        return format_money(value)
+    except (ArithmeticError, TypeError, ValueError):
+        return str(value)
 
 
 def lang_of(language: str | None) -> str:
@@ -62,7 +70,7 @@ ENTITY_WORDS = {"payment_method": "pay_{}", "service_type": "service_{}", "statu
 
 def _value_words(entity: str, value: Any, lang: str) -> str:
     if entity == "platform":
-        return PLATFORMS[lang].get(str(value), str(value))
+        return platform_name(str(value), lang)
     if entity in ENTITY_WORDS:
         return _label(load_catalog(lang), ENTITY_WORDS[entity].format(value), value)
     return str(value)
@@ -121,7 +129,7 @@ def search_in_words(search: dict[str, Any] | None, language: str | None) -> str 
     elif low:
         parts.append(words["price_min"].format(min=low))
     if search.get("platforms"):
-        names = [PLATFORMS[lang].get(p, p) for p in search["platforms"]]
+        names = [platform_name(p, lang) for p in search["platforms"]]
         parts.append(words["on"].format(platforms="、".join(names) if lang == "zh" else ", ".join(names)))
     if search.get("sort_by"):
         parts.append(words["sort"].format(sort=SORTS[lang].get(search["sort_by"], search["sort_by"])))
@@ -146,12 +154,12 @@ def profile(collected: dict[str, Any], shopper: Any, language: str | None) -> li
         add("cart", [f"{i.get('title', i.get('product_id', ''))} ×{i.get('quantity', 1)}" for i in cart["items"]
                      if isinstance(i, dict)])
     add("orders", [words["order_line"].format(id=o.get("order_id"), status=o.get("status_label", o.get("status")),
-                                              total=o.get("total")) for o in collected.get("orders") or ()])
+                                              total=_money(o.get("total"))) for o in collected.get("orders") or ()])
     add("tickets", [words["ticket_line"].format(id=t.get("ticket_id"), service=t.get("service_label"),
                                                 status=t.get("status_label"), order=t.get("order_id"))
                     for t in collected.get("tickets") or ()])
     add("alerts", [words["alert_line"].format(product=a.get("product_title") or a.get("product_id"),
-                                              target=f"¥{a.get('target_price')}")
+                                              target=_money(a.get("target_price")))
                    for a in collected.get("alerts") or ()])
     return sections
 

@@ -21,12 +21,10 @@ from dialogue.flows.common import (
     to_decimal,
 )
 from dialogue.messages import Button, button_payload
-from dialogue.presentation.products import products_payload
+from dialogue.presentation.products import platform_name, products_payload
 from shop.catalog import SearchQuery
 from shop.taxonomy import name as category_name
 
-PLATFORM_LABEL = {"zh": {"taobao": "淘宝", "jd": "京东", "pdd": "拼多多"},
-                  "en": {"taobao": "Taobao", "jd": "JD", "pdd": "Pinduoduo"}}
 SHOWN = 5
 HINT_SHOWN = "search_hint_shown"
 BROAD_TOTAL = 20  # a request with at least this many results gets budget chips
@@ -39,7 +37,7 @@ _ANY_PLATFORM = re.compile(r"(所有平台|全平台|都看看|全网|all platfo
 
 
 def platform_label(platform: str, language: str) -> str:
-    return PLATFORM_LABEL.get(language, PLATFORM_LABEL["en"]).get(platform, platform)
+    return platform_name(platform, language)
 
 
 def budget_chips(ctx: TurnContext, prices: list[Decimal], total: int) -> list[Button]:

@@ -19,9 +19,10 @@ def product_title(product: Product, language: str) -> str:
     return product.title_en if language.startswith("en") and product.title_en else product.title
 
 
-def platform_name(platform: str, language: str) -> str:
+def platform_name(platform: str, language: str | None) -> str:
+    """The one place a platform's display name is decided: 京东 / JD (the key itself when unknown)."""
     names = PLATFORM_NAMES.get(platform, (platform, platform))
-    return names[0] if language.startswith("zh") else names[1]
+    return names[1] if (language or "zh").startswith("en") else names[0]
 
 
 def query_payload(query: SearchQuery) -> dict[str, Any]:

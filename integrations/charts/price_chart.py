@@ -38,19 +38,6 @@ CJK_FILES = ("notosanscjkregular", "notosanscjksc", "notosanssc", "sourcehansans
              "notoserifcjkregular", "simhei", "msyh", "pingfang", "droidsansfallback")  # fmt: skip
 LATIN_FILES = ("dejavusans.ttf", "liberationsansregular.ttf", "arial.ttf")
 
-PLATFORM_LABELS = {
-    "zh": {"taobao": "淘宝", "jd": "京东", "pdd": "拼多多"},
-    "en": {"taobao": "Taobao", "jd": "JD", "pdd": "Pinduoduo"},
-}
-TEXT = {
-    "zh": {"title": "{title} 价格走势", "target": "目标价 ¥{v}", "lowest": "最低 ¥{v}", "price": "价格 (元)"},
-    "en": {
-        "title": "{title} — price history",
-        "target": "target ¥{v}",
-        "lowest": "lowest ¥{v}",
-        "price": "price (CNY)",
-    },
-}
 COLORS = {"taobao": "#ff8f00", "jd": "#c62828", "pdd": "#2e7d32"}
 OTHER_COLOR = "#6a1b9a"
 TARGET_COLOR = "#555555"
@@ -169,8 +156,7 @@ class PillowPriceChart:
 
     def layout(self, req: ChartRequest) -> Layout:
         """What the chart shows, where (exposed for tests); `render_png` paints it."""
-        lang = req.language if req.language in TEXT else "zh"
-        text = TEXT[lang]
+        words = req.labels
         scale = min(self.width / 960, self.height / 540)
         left, top = int(90 * scale), int(56 * scale)
         right, bottom = self.width - int(24 * scale), self.height - int(48 * scale)
@@ -206,7 +192,7 @@ class PillowPriceChart:
                 if i:
                     path.append((px(t), py(ys[i - 1])))
                 path.append((px(t), py(v)))
-            label = PLATFORM_LABELS[lang].get(platform, platform)
+            label = words.platforms.get(platform, platform)
             lines.append(Line(label, COLORS.get(platform, OTHER_COLOR), path, data_y=ys))
             for when, price in points:
                 if lowest is None or price < lowest[1]:
@@ -215,12 +201,12 @@ class PillowPriceChart:
         target = None
         if req.target is not None:
             y = py(float(req.target))
-            target = Line(text["target"].format(v=f"{req.target:,.2f}"), TARGET_COLOR, [(left, y), (right, y)],
+            target = Line(words.target or "", TARGET_COLOR, [(left, y), (right, y)],
                           dashed=True, data_y=[float(req.target)] * 2)  # fmt: skip
         marker = None
         if lowest is not None:
             when, price = lowest
-            marker = Marker(px(when), py(float(price)), price, text["lowest"].format(v=f"{price:,.2f}"))
+            marker = Marker(px(when), py(float(price)), price, words.lowest or "")
 
         step = _nice_step(y_max - y_min)
         first = math.ceil(y_min / step) * step
@@ -242,7 +228,7 @@ class PillowPriceChart:
             legend.append((target.label, target.color, True))
         return Layout(
             width=self.width, height=self.height, font=find_cjk_font(),
-            title=text["title"].format(title=req.title), y_label=text["price"], plot=(left, top, right, bottom),
+            title=words.title, y_label=words.y_label, plot=(left, top, right, bottom),
             lines=lines, target=target, lowest=marker, y_ticks=y_ticks, x_ticks=x_ticks, legend=legend,
         )  # fmt: skip
 

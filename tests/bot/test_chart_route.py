@@ -9,6 +9,7 @@ import httpx
 from fastapi import FastAPI
 
 from bot.routes.charts import build_chart_router, chart_url
+from dialogue.presentation.charts import chart_labels
 from integrations.charts.price_chart import PillowPriceChart
 from integrations.memory.clock import FakeClock
 from integrations.memory.price_history import InMemoryPriceHistory
@@ -30,7 +31,7 @@ async def make():
     async def title(product_id: str, language: str) -> str | None:
         return "华为笔记本" if product_id == "jd-1" else None
 
-    service = PriceChartService(history, PillowPriceChart(480, 300), title_of=title, clock=FakeClock(NOW))
+    service = PriceChartService(history, PillowPriceChart(480, 300), labeller=chart_labels, title_of=title, clock=FakeClock(NOW))
     app = FastAPI()
     app.include_router(build_chart_router(service))
     client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test")

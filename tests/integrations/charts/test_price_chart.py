@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from PIL import Image, ImageChops, ImageFont, ImageStat
 
+from dialogue.presentation.charts import chart_labels
 from integrations.charts.price_chart import PillowPriceChart, find_cjk_font, load_font
 from shop.charts import ChartRequest
 
@@ -21,7 +22,8 @@ SERIES = {
 
 
 def request(language: str = "zh") -> ChartRequest:
-    return ChartRequest("华为 MateBook 14 笔记本", SERIES, language, D("5400"), T0 + timedelta(days=12))
+    labels = chart_labels("华为 MateBook 14 笔记本", SERIES, language, D("5400"))
+    return ChartRequest(SERIES, labels, D("5400"), T0 + timedelta(days=12))
 
 
 def test_png_is_valid_with_sane_dimensions():
