@@ -13,14 +13,25 @@ from typing import Any
 
 from dialogue.context import TurnContext
 from dialogue.flows.base import Flow
-from dialogue.flows.common import CURRENT_PRODUCT
 from dialogue.flows.contact import looks_like_address, normalise_phone, parse_contact
-from dialogue.flows.details import load_product, product_in_question
+from dialogue.flows.details import load_product
 from dialogue.flows.orders import place_order
 from dialogue.flows.search import platform_label
+from dialogue.flows.variants import (
+    COLOUR_WORDS,
+    chosen_text,
+    close_to,
+    dimension_label,
+    item_frame,
+    labels_of,
+    option_buttons,
+    option_named,
+    pick_product,
+)
 from dialogue.messages import Button, button_payload
 from dialogue.ordinals import ordinal_answer
 from dialogue.presentation.prices import price_breakdown, promotion_text
+from dialogue.presentation.products import product_title
 from shop.pricing import best_quote, quote
 
 MAX_QUANTITY = 99
@@ -50,59 +61,9 @@ _ADDRESS_HINT = re.compile(r"(省|市|区|县|镇|路|街|道|号|村|巷|弄|�
 _DIGITS_ONLY = re.compile(r"[\d\s+()-]+")
 _PHONE_ZH = re.compile(r"(?<!\d)(1[3-9]\d{9})(?!\d)")
 _PHONE_ANY = re.compile(r"(?<!\d)(\+?\d[\d\s-]{6,18}\d)(?!\d)")
-# Colour words shoppers write in English, for variant options the catalog names in Chinese.
-COLOUR_WORDS = {"black": "黑", "white": "白", "blue": "蓝", "green": "绿", "red": "红", "grey": "灰", "gray": "灰",
-                "silver": "银", "gold": "金", "pink": "粉", "purple": "紫", "yellow": "黄", "orange": "橙",
-                "brown": "棕", "beige": "米", "navy": "藏青", "titanium": "钛"}
 _NUMBER_WORDS = {"一": 1, "两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10,
                  "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
                  "nine": 9, "ten": 10}
-
-
-def match_option(said: str, options: list[str]) -> str | None:
-    """The variant option a shopper's words name: exactly, inside a short message, or by colour word."""
-    text = said.strip().lower()
-    if not text or len(text) > 40:
-        return None
-    for option in options:
-        if option.lower() == text or option.lower() in text:
-            return option
-    for word, zh in COLOUR_WORDS.items():
-        if re.search(rf"\b{word}\b", text):
-            found = [o for o in options if zh in o]
-            plain = [o for o in found if o in (zh, zh + "色")]
-            if len(found) == 1 or len(plain) == 1:
-                return (plain or found)[0]
-    return None
-
-
-def close_options(said: str, options: list[str]) -> list[str]:
-    """Options a message that named none comes close to (shared characters / an English colour
-    word inside a mixed option): one → take it, two or more → ask between them."""
-    text = said.strip().lower()
-    if not text or text.startswith("/"):
-        return []
-    hits: list[str] = []
-    for word, zh in COLOUR_WORDS.items():
-        if re.search(rf"\b{word}\b", text):
-            hits.extend(o for o in options if zh in o and o not in hits)
-    if hits:
-        return hits
-    import difflib
-
-    return difflib.get_close_matches(text, options, n=2, cutoff=0.6)
-
-
-def option_named(said: str, options: list[str], labels: dict[str, str] | None = None) -> str | None:
-    """The option (as the catalog names it) a shopper's words name, in the catalog's words or in
-    the labels the shopper was shown ("white", "EU 42" for 白色, 42码)."""
-    found = match_option(said, options)
-    if found is None and labels:
-        shown = [labels.get(o, o) for o in options]
-        by_label = match_option(said, shown)
-        if by_label is not None:
-            found = options[shown.index(by_label)]
-    return found
 
 
 def _number(word: str) -> int | None:
@@ -155,35 +116,23 @@ class Buy(Flow):
                 buttons=[Button(ctx.t("button_alert"), button_payload("set_price_alert", product_id=product_id))])
 
     async def start(self, ctx: TurnContext) -> None:
-        product = await product_in_question(ctx, "buy_which", "buy_nothing_listed")
+        product = await pick_product(ctx, "buy_which", "buy_nothing_listed")
         if product is None:
             return
         platform = ctx.entity("platform")
         orderable = [o for o in product.offers if ctx.services.search.can_order(o.platform)]
         offers = [o for o in orderable if o.stock > 0 and (platform is None or o.platform == platform)]
         best = best_quote(offers or [o for o in orderable if o.stock > 0])
+        title = product_title(product, ctx.language)
         if best is None:
             linked = [o for o in product.offers if o not in orderable and o.url]
             if linked:  # platforms we may only link to: the shopper buys there
-                self._link(ctx, product.id, product.title_en if ctx.language == "en" and product.title_en else product.title,
-                           [o for o in linked if platform is None or o.platform == platform] or linked)
+                self._link(ctx, product.id, title, [o for o in linked if platform is None or o.platform == platform] or linked)
                 return
-            ctx.say("buy_out_of_stock", title=product.title)
+            ctx.say("buy_out_of_stock", title=title)
             return
-        offer = best[0]
-        title = product.title_en if ctx.language == "en" and product.title_en else product.title
-        ctx.set_slot(CURRENT_PRODUCT, {"id": product.id, "title": title, "brand": product.brand})
-        frame: dict[str, Any] = {
-            "product_id": product.id, "title": title, "platform": offer.platform,
-            "platform_product_id": offer.platform_product_id, "stock": offer.stock, "merchant": offer.merchant,
-            "variants": {k: list(v) for k, v in product.variants.items() if len(v) > 1},
-            "chosen": {k: v[0] for k, v in product.variants.items() if len(v) == 1},
-            "quantity": 1, "started_at": time.time(), "misses": 0,
-        }
-        labels = {dim: {o: shown for o, shown in by.items() if shown != o}
-                  for dim, by in product.variant_labels(ctx.language).items() if dim in frame["variants"]}
-        if any(labels.values()):  # what the shopper reads for each option (the order keeps the option)
-            frame["labels"] = {dim: by for dim, by in labels.items() if by}
+        frame = item_frame(ctx, product, best[0])
+        frame["started_at"] = time.time()
         self._absorb(ctx, frame)
         if frame.get("bad_quantity"):
             frame.pop("bad_quantity")
@@ -223,7 +172,7 @@ class Buy(Flow):
             for dim, options in frame["variants"].items():
                 if dim in frame["chosen"] and not change:
                     continue
-                option = option_named(attr, options, self._labels(frame, dim))
+                option = option_named(attr, options, labels_of(frame, dim))
                 if option is not None and frame["chosen"].get(dim) != option:
                     if dim in frame["chosen"]:
                         changed.append(f"variant:{dim}")
@@ -266,9 +215,9 @@ class Buy(Flow):
     async def _ask(self, ctx: TurnContext, frame: dict[str, Any], step: str) -> None:
         if step.startswith("variant:"):
             dim = step.split(":", 1)[1]
-            label = ctx.t(f"variant_{dim}") if dim in ("colour", "size", "storage", "flavour", "pack") else dim
+            label = dimension_label(ctx, dim)
             ctx.say("ask_variant", dimension=label, title=frame["title"],
-                    buttons=self._option_buttons(frame, dim, frame["variants"][dim]))
+                    buttons=option_buttons(frame, dim, frame["variants"][dim]))
         elif step == "use_saved":
             s = frame["saved"]
             ctx.say("ask_use_saved", address=s["address"], phone=s["phone"], name=s["receiver_name"],
@@ -292,7 +241,7 @@ class Buy(Flow):
 
     def _summary(self, ctx: TurnContext, frame: dict[str, Any], changed: list[str] | None = None) -> None:
         summary = self.summary(frame)
-        variant = " ".join(self._labels(frame, dim).get(o, o) for dim, o in frame["chosen"].items())
+        variant = chosen_text(frame)
         marks = [ctx.t(f"changed_{c.split(':')[0]}") for c in changed or [] if not c.startswith("ask:")]
         joiner = "、" if ctx.language == "zh" else ", "
         lines = [ctx.t("summary_changed", what=joiner.join(marks)) if marks else ctx.t("summary_title"),
@@ -380,31 +329,12 @@ class Buy(Flow):
         await self._ask_next(ctx, frame)
         return True
 
-    @staticmethod
-    def _labels(frame: dict[str, Any], dim: str) -> dict[str, str]:
-        """Option -> what the shopper reads for it ("白色" -> "White" in English); {} when the same."""
-        return dict((frame.get("labels") or {}).get(dim) or {})
-
-    def _option_buttons(self, frame: dict[str, Any], dim: str, options: list[str]) -> list[Button]:
-        labels = self._labels(frame, dim)
-        return [Button(labels.get(o, o), button_payload("inform", attribute=o)) for o in options[:8]]
-
-    def _close(self, frame: dict[str, Any], dim: str, said: str) -> list[str]:
-        """Options close to what was said, in the catalog's words or the shopper's labels."""
-        options = frame["variants"][dim]
-        close = close_options(said, options)
-        labels = self._labels(frame, dim)
-        if not close and labels:
-            shown = [labels.get(o, o) for o in options]
-            close = [options[shown.index(x)] for x in close_options(said, shown)]
-        return close
-
     async def _variant_step(self, ctx: TurnContext, frame: dict[str, Any], dim: str, text: str) -> bool:
         """At the variant question: "1" / "the first" / "two" / "2nd" picks that option (unless the
         option itself is that number, e.g. a size "2"); a whole address is kept for later and the
         question asked again. False when the message is neither (the usual handling follows)."""
         options = frame["variants"][dim]
-        if option_named(text, options, self._labels(frame, dim)) is None:
+        if option_named(text, options, labels_of(frame, dim)) is None:
             idx = ordinal_answer(text, len(options))
             if idx is not None:
                 frame["chosen"][dim] = options[idx]
@@ -419,7 +349,7 @@ class Buy(Flow):
                     frame["receiver_name"] = contact.name
                 if contact.phone:
                     frame["phone"] = contact.phone
-                label = ctx.t(f"variant_{dim}") if dim in ("colour", "size", "storage", "flavour", "pack") else dim
+                label = dimension_label(ctx, dim)
                 ctx.say("variant_first_address_noted", dimension=label)
                 await self._ask_next(ctx, frame)
                 return True
@@ -448,12 +378,12 @@ class Buy(Flow):
         if step.startswith("variant:"):
             dim = step.split(":", 1)[1]
             options = frame["variants"][dim]
-            close = self._close(frame, dim, ctx.msg.text or "")
-            label = ctx.t(f"variant_{dim}") if dim in ("colour", "size", "storage", "flavour", "pack") else dim
-            buttons = self._option_buttons(frame, dim, close or options)
-            shown = [self._labels(frame, dim).get(o, o) for o in options]
+            close = close_to(frame, dim, ctx.msg.text or "")
+            label = dimension_label(ctx, dim)
+            buttons = option_buttons(frame, dim, close or options)
+            shown = [labels_of(frame, dim).get(o, o) for o in options]
             if len(close) >= 2:
-                ctx.say("variant_which_of", options=ctx.t("or_join").join(self._labels(frame, dim).get(o, o)
+                ctx.say("variant_which_of", options=ctx.t("or_join").join(labels_of(frame, dim).get(o, o)
                                                                           for o in close), buttons=buttons)
             else:
                 ctx.say("variant_not_offered" if misses == 1 else "variant_options_again", dimension=label,
@@ -583,7 +513,7 @@ class Buy(Flow):
         if step.startswith("variant:"):
             dim = step.split(":", 1)[1]
             said = [str(a) for a in ctx.entities("attribute")] + [text]
-            return any(option_named(a, frame["variants"].get(dim, []), self._labels(frame, dim)) for a in said)
+            return any(option_named(a, frame["variants"].get(dim, []), labels_of(frame, dim)) for a in said)
         if step == "address":
             return looks_like_address(text) or bool(frame.get("address_missing") and len(text) <= 20
                                                     and ctx.intent not in NEW_REQUEST_INTENTS)
@@ -599,7 +529,7 @@ class Buy(Flow):
         if step.startswith("variant:"):
             dim = step.split(":", 1)[1]
             if dim not in frame["chosen"]:
-                close = self._close(frame, dim, text)
+                close = close_to(frame, dim, text)
                 if len(close) == 1:  # fuzzy: one option comes close, take it
                     frame["chosen"][dim] = close[0]
             return dim in frame["chosen"]

@@ -17,12 +17,13 @@ from typing import Any
 
 from dialogue.context import TurnContext
 from dialogue.flows.base import Flow
-from dialogue.flows.buy import MAX_QUANTITY, close_options, match_option, parse_quantity
-from dialogue.flows.common import CURRENT_PRODUCT, listed, ordinal_index, pick_listed
-from dialogue.flows.details import load_product
+from dialogue.flows.buy import MAX_QUANTITY, parse_quantity
+from dialogue.flows.common import ordinal_index
 from dialogue.flows.search import platform_label
-from dialogue.messages import Button, button_payload
+from dialogue.flows.variants import ask_variant, close_to, item_frame, pick_product, take_variants
+from dialogue.messages import Button
 from dialogue.presentation.cart import cart_payload
+from dialogue.presentation.products import product_title
 from nlu.types import IntentScore
 from shop.cart import BadQuantity, CartFull, LineNotFound, PricedCart, price_cart
 from shop.catalog import Offer
@@ -182,11 +183,7 @@ class Cart(Flow):
 
     # --- add -------------------------------------------------------------------------
     async def _add(self, ctx: TurnContext) -> None:
-        picked = await self._pick(ctx)
-        if picked is None:
-            ctx.say("cart_add_which" if listed(ctx) else "cart_add_nothing")
-            return
-        product = await load_product(ctx, picked["id"])
+        product = await pick_product(ctx, "cart_add_which", "cart_add_nothing")
         if product is None:
             return
         platform = ctx.entity("platform")
@@ -196,61 +193,17 @@ class Cart(Flow):
             return
         best = best_quote(offers)
         if best is None:
-            ctx.say("buy_out_of_stock", title=product.title)
+            ctx.say("buy_out_of_stock", title=product_title(product, ctx.language))
             return
-        offer = best[0]
-        title = product.title_en if ctx.language == "en" and product.title_en else product.title
-        ctx.set_slot(CURRENT_PRODUCT, {"id": product.id, "title": title, "brand": product.brand})
-        frame: dict[str, Any] = {
-            "product_id": product.id, "title": title, "platform": offer.platform,
-            "variants": {k: list(v) for k, v in product.variants.items() if len(v) > 1},
-            "chosen": {k: v[0] for k, v in product.variants.items() if len(v) == 1},
-            "quantity": 1, "misses": 0,
-        }
+        frame = item_frame(ctx, product, best[0])
         qty = parse_quantity(ctx, bare=False)
         if qty == "invalid":
             ctx.say("cart_bad_quantity", max=MAX_QUANTITY)
             return
         if isinstance(qty, int):
             frame["quantity"] = qty
-        self._take_variants(ctx, frame)
+        take_variants(ctx, frame)
         await self._next(ctx, frame, started=False)
-
-    @staticmethod
-    async def _pick(ctx: TurnContext) -> dict[str, Any] | None:
-        """The product meant: a button's product, an ordinal or name in the list, "the JD one"
-        (the listed item on that platform, else the first listed one sold there, unless a product
-        is being discussed), else the current one."""
-        platform = ctx.entity("platform")
-        if platform and not ctx.entities("ordinal") and not ctx.entity("product_id") and not ctx.slot(CURRENT_PRODUCT):
-            items = listed(ctx)
-            on_platform = [i for i in items if i.get("platform") == platform]
-            if on_platform:
-                return on_platform[0]
-            for candidate in items[:5]:
-                try:
-                    product = await ctx.services.search.get_product(candidate["id"])
-                except MarketplaceError:
-                    continue
-                if product is not None and any(o.platform == platform and o.stock > 0 for o in product.offers):
-                    return dict(candidate)
-        picked, _error = pick_listed(ctx)
-        return picked
-
-    @staticmethod
-    def _take_variants(ctx: TurnContext, frame: dict[str, Any]) -> bool:
-        said = [str(a) for a in ctx.entities("attribute")] + [ctx.msg.text or ""]
-        took = False
-        for dim, options in frame["variants"].items():
-            if dim in frame["chosen"]:
-                continue
-            for attr in said:
-                option = match_option(attr, options)
-                if option is not None:
-                    frame["chosen"][dim] = option
-                    took = True
-                    break
-        return took
 
     async def _next(self, ctx: TurnContext, frame: dict[str, Any], *, started: bool) -> None:
         missing = next((d for d in frame["variants"] if d not in frame["chosen"]), None)
@@ -260,17 +213,11 @@ class Cart(Flow):
                 ctx.update_frame(self.name, frame)
             else:
                 ctx.start_flow(self.name, frame)
-            self._ask_variant(ctx, frame, missing)
+            ask_variant(ctx, frame, missing)
             return
         if started:
             ctx.end_flow(self.name)
         await self._put(ctx, frame)
-
-    @staticmethod
-    def _ask_variant(ctx: TurnContext, frame: dict[str, Any], dim: str, options: list[str] | None = None) -> None:
-        label = ctx.t(f"variant_{dim}") if dim in ("colour", "size", "storage") else dim
-        ctx.say("ask_variant", dimension=label, title=frame["title"], buttons=[
-            Button(o, button_payload("inform", attribute=o)) for o in (options or frame["variants"][dim])[:8]])
 
     async def _put(self, ctx: TurnContext, frame: dict[str, Any]) -> None:
         try:
@@ -302,10 +249,10 @@ class Cart(Flow):
         if not dim:
             ctx.end_flow(self.name)
             return False
-        if self._take_variants(ctx, frame):
+        if take_variants(ctx, frame):
             await self._next(ctx, frame, started=True)
             return True
-        close = close_options(ctx.msg.text or "", frame["variants"][dim])
+        close = close_to(frame, dim, ctx.msg.text or "")
         if len(close) == 1:
             frame["chosen"][dim] = close[0]
             await self._next(ctx, frame, started=True)
@@ -315,13 +262,13 @@ class Cart(Flow):
             return False
         frame["misses"] = int(frame.get("misses", 0)) + 1
         ctx.update_frame(self.name, frame)
-        self._ask_variant(ctx, frame, dim, close or None)
+        ask_variant(ctx, frame, dim, close or None)
         return True
 
     async def reprompt(self, ctx: TurnContext) -> None:
         frame = ctx.active_frame.frame if ctx.active_frame else {}
         if frame.get("awaiting"):
-            self._ask_variant(ctx, dict(frame), frame["awaiting"])
+            ask_variant(ctx, dict(frame), frame["awaiting"])
 
 
 async def cart_trigger(ctx: TurnContext) -> bool:
