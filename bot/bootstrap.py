@@ -46,6 +46,7 @@ from dialogue.flows.alerts import FLOWS as ALERT_FLOWS
 from dialogue.flows.base import Flow
 from dialogue.flows.buy import Buy
 from dialogue.flows.cart import Cart, cart_trigger
+from dialogue.flows.checkout import Checkout, checkout_trigger
 from dialogue.flows.currency import parse_rates
 from dialogue.flows.details import CompareProducts, ShowDetails
 from dialogue.flows.handoff import FLOWS as HANDOFF_FLOWS
@@ -267,7 +268,7 @@ class Runtime:
 
 
 def build_flows() -> list[Flow]:
-    shopping: list[Flow] = [SearchProduct(), RefineSearch(), ShowDetails(), CompareProducts(), Buy(), Recommend(), Cart()]
+    shopping: list[Flow] = [SearchProduct(), RefineSearch(), ShowDetails(), CompareProducts(), Buy(), Recommend(), Cart(), Checkout()]
     return [*(cls() for cls in SMALLTALK), *shopping, *(cls() for cls in ORDER_FLOWS),
             *(cls() for cls in ALERT_FLOWS), *(cls() for cls in HANDOFF_FLOWS)]
 
@@ -528,7 +529,7 @@ def build_runtime(settings: Settings, *, console_clock: Clock | None = None,
                         currency_rates=parse_rates(s.currency_rates))
     parser = ParserHolder()
     engine = DialogueEngine(parser=parser, store=tracker_store, locks=locks, flows=build_flows(),
-                            services=services, shoppers=shoppers, triggers=(handoff_trigger, cart_trigger))
+                            services=services, shoppers=shoppers, triggers=(handoff_trigger, checkout_trigger, cart_trigger))
     metrics = Metrics()
     handle = build_turn_handler(engine, metrics)
 

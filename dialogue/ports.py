@@ -73,6 +73,15 @@ class OrdersPort(Protocol):
     async def place(self, summary: OrderSummary, idempotency_key: str,
                     method: str | None = None) -> tuple[Order, PaymentIntent]: ...
 
+    async def place_checkout(self, summaries: Sequence[OrderSummary], idempotency_key: str,
+                             method: str | None = None) -> tuple[list[Order], PaymentIntent]:
+        """One cart checkout: one order per store, one payment of their sum."""
+        ...
+
+    async def checkout_orders(self, order: Order) -> list[Order]:
+        """The orders paid together with `order` (itself alone when bought on its own)."""
+        ...
+
     async def get(self, order_id: str) -> Order: ...
 
     async def list_for_shopper(self, shopper_id: str, limit: int = 10) -> list[Order]: ...
@@ -153,6 +162,13 @@ class NullSearch:
 class NullOrders:
     async def place(self, summary: OrderSummary, idempotency_key: str,
                     method: str | None = None) -> tuple[Order, PaymentIntent]:
+        raise FeatureUnavailable("orders_unavailable")
+
+    async def place_checkout(self, summaries: Sequence[OrderSummary], idempotency_key: str,
+                             method: str | None = None) -> tuple[list[Order], PaymentIntent]:
+        raise FeatureUnavailable("orders_unavailable")
+
+    async def checkout_orders(self, order: Order) -> list[Order]:
         raise FeatureUnavailable("orders_unavailable")
 
     async def get(self, order_id: str) -> Order:

@@ -17,12 +17,12 @@ import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
 from typing import Protocol
 
 from shop.catalog import Offer
 from shop.money import Money
-from shop.pricing import PriceQuote, quote
+from shop.pricing import CartItem, PriceQuote, StoreQuote, quote, quote_cart
+from shop.topup import AddOn, TopUpHint, cart_add_ons, top_up_hints
 
 MAX_QUANTITY = 99  # per line, as the buy flow allows
 MAX_LINES = 50  # per cart
@@ -103,18 +103,31 @@ class CartRepository(Protocol):
 class PricedLine:
     line: CartLine
     offer: Offer | None  # None: the offer is gone (delisted) or that platform no longer sells it
-    price: PriceQuote | None
+    price: PriceQuote | None  # the line with its item promotions (直降, 多件折)
+    total: Money | None = None  # what the line costs in this cart: its share of the store's 满减 and coupon taken
 
     @property
     def available(self) -> bool:
         return self.offer is not None and self.price is not None and self.offer.stock > 0
 
+    @property
+    def unit_price(self) -> Money | None:
+        """One item as the shopper pays it in this cart (all promotions applied)."""
+        return self.total.split(self.line.quantity) if self.total is not None else None
+
+    @property
+    def savings(self) -> Money | None:
+        return self.price.list_total - self.total if self.price is not None and self.total is not None else None
+
 
 @dataclass(frozen=True)
 class StoreTotal:
     platform: str
-    subtotal: Money  # what the lines of this platform cost, promotions applied
+    subtotal: Money  # what the lines of this store cost, promotions applied
     savings: Money
+    merchant: str = ""
+    quote: StoreQuote | None = None
+    hint: TopUpHint | None = None
 
 
 @dataclass(frozen=True)
@@ -128,21 +141,34 @@ class PricedCart:
     def currency(self) -> str:
         return self.total.currency
 
+    @property
+    def available(self) -> tuple[PricedLine, ...]:
+        return tuple(e for e in self.lines if e.available)
 
-def price_cart(lines: Sequence[CartLine], offers: Mapping[tuple[str, str], Offer], currency: str = "CNY") -> PricedCart:
-    """Each line quoted on its offer as it is now ((product_id, platform) → offer); lines whose
-    offer is gone or out of stock are listed but not counted."""
+
+def price_cart(lines: Sequence[CartLine], offers: Mapping[tuple[str, str], Offer], currency: str = "CNY",
+               candidates: Sequence[AddOn] = ()) -> PricedCart:
+    """The cart priced store by store (`shop.pricing.quote_cart`: a store's 满减, 跨店满减 and
+    coupon once on its lines together), each line on its offer as it is now ((product_id,
+    platform) → offer); lines whose offer is gone or out of stock are listed but not counted.
+    Each store gets its 凑单 hint (`shop.topup`), with one more of a line or `candidates` as add-ons."""
+    found = [(line, offers.get((line.product_id, line.platform))) for line in lines]
+    live = [(line, offer) for line, offer in found if offer is not None and offer.stock > 0]
+    items = [CartItem(offer, line.quantity, line.line_id) for line, offer in live]
+    cart = quote_cart(items, currency)
+    per_line: dict[str, tuple[PriceQuote, Money]] = {}
+    for store in cart.stores:
+        for item, item_quote, total in zip(store.items, store.item_quotes, store.line_totals, strict=True):
+            per_line[item.key] = (item_quote, total)
+    add_ons = cart_add_ons(items, [line.title for line, _ in live], [line.product_id for line, _ in live])
+    hints = top_up_hints(items, [*add_ons, *candidates], currency)
     priced: list[PricedLine] = []
-    stores: dict[str, tuple[Decimal, Decimal]] = {}
-    for line in lines:
-        offer = offers.get((line.product_id, line.platform))
-        price = quote(offer, line.quantity) if offer is not None else None
-        entry = PricedLine(line, offer, price)
-        priced.append(entry)
-        if entry.available and price is not None:
-            sub, saved = stores.get(line.platform, (Decimal(0), Decimal(0)))
-            stores[line.platform] = (sub + price.goods_total.amount, saved + price.savings.amount)
-    totals = tuple(StoreTotal(p, Money(s, currency), Money(v, currency)) for p, (s, v) in stores.items())
-    total = sum((s.subtotal.amount for s in totals), Decimal(0))
-    savings = sum((s.savings.amount for s in totals), Decimal(0))
-    return PricedCart(tuple(priced), totals, Money(total, currency), Money(savings, currency))
+    for line, offer in found:
+        if line.line_id in per_line:
+            item_quote, total = per_line[line.line_id]
+            priced.append(PricedLine(line, offer, item_quote, total))
+        else:
+            priced.append(PricedLine(line, offer, quote(offer, line.quantity) if offer is not None else None))
+    stores = tuple(StoreTotal(s.platform, s.goods_total, s.savings, s.merchant, s, hints.get((s.platform, s.merchant)))
+                   for s in cart.stores)
+    return PricedCart(tuple(priced), stores, cart.total, cart.savings)

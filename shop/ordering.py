@@ -12,9 +12,10 @@ Payment callbacks are made safe in three ways:
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import uuid
-from collections.abc import Awaitable, Callable, Collection, Mapping
+from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
 from dataclasses import replace
 from datetime import timedelta
 from decimal import Decimal
@@ -25,6 +26,7 @@ from shop.notify import ShopperNotifier
 from shop.orders import (
     DuplicateOrder,
     IllegalTransition,
+    InvalidOrder,
     Order,
     OrderEvent,
     OrderNotFound,
@@ -137,7 +139,38 @@ class OrderService:
             return order, await self._new_payment(order, method)
         return order, await self._start_payment(order, method)
 
-    async def _create(self, summary: OrderSummary, idempotency_key: str) -> tuple[Order, bool]:
+    async def place_checkout(
+        self, summaries: Sequence[OrderSummary], idempotency_key: str, method: str | None = None
+    ) -> tuple[list[Order], PaymentIntent]:
+        """One cart checkout: one order per store (each summary), one payment of their sum.
+
+        The payment is recorded on the first order and every order of the checkout points at
+        it (`payment_id`); a retry with the same key returns the same orders and payment.
+        """
+        if not summaries:
+            raise InvalidOrder("a checkout needs at least one store's order")
+        checkout_id = "CK" + hashlib.sha256(idempotency_key.encode()).hexdigest()[:24]
+        made = [await self._create(s, f"{idempotency_key}#{i}", checkout_id) for i, s in enumerate(summaries)]
+        placed = [order for order, _ in made]
+        first = placed[0]
+        if first.payment_id is not None:
+            payment = await self.repo.get_payment(first.payment_id)
+            if payment is not None:
+                return placed, PaymentIntent(payment.payment_id, payment.provider, pay_url=payment.pay_url)
+        intent = await self._new_payment(first, method, amount=sum((o.total for o in placed), Decimal(0)),
+                                         subject=self.payment_subject(first))
+        for order in placed[1:]:
+            await self.repo.set_fields(order.id, {"payment_id": intent.payment_id})
+        return [replace(o, payment_id=intent.payment_id) for o in placed], intent
+
+    async def checkout_orders(self, order: Order) -> list[Order]:
+        """The orders of `order`'s checkout (itself alone when it was bought on its own)."""
+        if order.checkout_id is None:
+            return [order]
+        return await self.repo.orders_of_checkout(order.checkout_id) or [order]
+
+    async def _create(self, summary: OrderSummary, idempotency_key: str,
+                      checkout_id: str | None = None) -> tuple[Order, bool]:
         """The order of this key, and whether this call inserted it.
 
         Insert first: the unique idempotency key is what makes a retry return the first
@@ -165,6 +198,7 @@ class OrderService:
                 status=S.CREATED,
                 created_at=now,
                 updated_at=now,
+                checkout_id=checkout_id,
             )
             event = OrderEvent(order.id, now, None, S.CREATED, f"shopper:{summary.shopper_id}")
             try:
@@ -212,23 +246,29 @@ class OrderService:
     async def _start_payment(self, order: Order, method: str | None) -> PaymentIntent:
         if order.status is not S.CREATED:
             raise IllegalTransition(order.id, order.status, S.PAID)
+        if order.checkout_id is not None and order.payment_id is not None:
+            shared = await self.repo.get_payment(order.payment_id)  # the checkout's one payment
+            if shared is not None and shared.status == PaymentStatus.PENDING:
+                return PaymentIntent(shared.payment_id, shared.provider, pay_url=shared.pay_url)
         pending = await self.repo.pending_payment_for(order.id)
         if pending is not None:
             return PaymentIntent(pending.payment_id, pending.provider, pay_url=pending.pay_url)
         return await self._new_payment(order, method)
 
-    async def _new_payment(self, order: Order, method: str | None) -> PaymentIntent:
+    async def _new_payment(self, order: Order, method: str | None, *, amount: Decimal | None = None,
+                           subject: str | None = None) -> PaymentIntent:
         """Ask the provider for a payment, store it on the order, then apply an early callback."""
         provider = self.providers[self.default_provider]
         payment_id = f"pay_{uuid.uuid4().hex[:24]}"
-        intent = await provider.create_payment(payment_id, order.total, self.payment_subject(order)[:120],
+        amount = order.total if amount is None else amount
+        intent = await provider.create_payment(payment_id, amount, (subject or self.payment_subject(order))[:120],
                                                method=method)
         await self.repo.attach_payment(
             Payment(
                 payment_id=payment_id,
                 order_id=order.id,
                 provider=provider.name,
-                amount=order.total,
+                amount=amount,
                 pay_url=intent.pay_url or intent.code_url,
                 method=method,
                 created_at=self.clock.now(),
@@ -274,18 +314,50 @@ class OrderService:
             await self.repo.mark_callback(provider_name, note, "ignored")
             return "ignored"
         order = await self.get(payment.order_id)
-        if note.amount != order.total or note.amount != payment.amount:
+        group = await self.checkout_orders(order)
+        due = sum((o.total for o in group), Decimal(0))
+        if note.amount != due or note.amount != payment.amount:
             await self.repo.mark_callback(provider_name, note, "amount_mismatch")
             raise PaymentAmountMismatch(
-                f"payment {note.payment_id} reports {note.amount}, order {order.id} totals {order.total}"
+                f"payment {note.payment_id} reports {note.amount}, order {order.id} totals {due}"
             )
         first = await self.repo.mark_payment_paid(
             note.payment_id, note.provider_txn_id, note.method, note.paid_at or self.clock.now()
         )
         await self.repo.mark_callback(provider_name, note, "applied")
         await self._run_hook("payment_recorded")
-        await self._settle(order, note.payment_id)
+        if len(group) == 1:
+            await self._settle(order, note.payment_id)
+        else:
+            for part in group:
+                await self._settle_part(part, note.payment_id)
         return "applied" if first else "duplicate"
+
+    async def _settle_part(self, order: Order, payment_id: str) -> None:
+        """One order of a checkout paid together: created → paid → submitted; an order cancelled
+        before the payment came gets its part of the payment back."""
+        if order.status is S.CREATED:
+            order = await self.transition(order, S.PAID, "payment", payment_id, payment_id=payment_id)
+        if order.status is S.CANCELLED:
+            await self._refund_part(order, payment_id, f"order {order.id} was cancelled before it was paid")
+            return
+        if order.status is S.PAID:
+            await self.submit(order)
+
+    async def _refund_part(self, order: Order, payment_id: str, reason: str) -> None:
+        """Give back one order's part of a shared payment (once: the refund id is the order's)."""
+        payment = await self.repo.get_payment(payment_id)
+        if payment is None or payment.status == PaymentStatus.PENDING:
+            return
+        refund_id = f"part-{order.id}"
+        if await self.repo.add_refund(refund_id, payment_id, order.total, reason, self.clock.now(), order_id=order.id):
+            try:
+                result = await self.providers[payment.provider].refund(
+                    payment_id, refund_id, order.total, payment.amount, reason)
+            except PaymentError:
+                log.warning("refund %s: the provider did not answer; retried later", refund_id)
+                return
+            await self.repo.set_refund_status(refund_id, result.status)
 
     async def _settle(self, order: Order, payment_id: str) -> None:
         """A paid payment's order: created → paid → submitted (each step idempotent)."""
@@ -410,10 +482,20 @@ class OrderService:
             raise PaymentError(f"order {order.id} is not paid")
         if await self.repo.refund_status(refund_id) is not None:
             return False
-        already = await self.repo.refunded_total(payment.payment_id)
-        if already + amount > payment.amount:
-            raise PaymentError(f"refund of {amount} exceeds what is left of {payment.amount}")
-        return await self.repo.add_refund(refund_id, payment.payment_id, amount, reason, self.clock.now())
+        part, cap = self._part(order, payment)
+        already = await self.repo.refunded_total(payment.payment_id, part)
+        if already + amount > cap:
+            raise PaymentError(f"refund of {amount} exceeds what is left of {cap}")
+        return await self.repo.add_refund(refund_id, payment.payment_id, amount, reason, self.clock.now(),
+                                          order_id=order.id)
+
+    @staticmethod
+    def _part(order: Order, payment: Payment) -> tuple[str | None, Decimal]:
+        """(the order whose refunds count, the most they may give back): the order's own total
+        when it shares its payment with the other orders of a checkout, else the payment's."""
+        if order.checkout_id is not None and payment.amount != order.total:
+            return order.id, order.total
+        return None, payment.amount
 
     async def refund(self, order: Order, amount: Decimal, refund_id: str, actor: str, reason: str) -> Order:
         """Refund through the payment provider; a full refund moves the order to refunded.
@@ -427,11 +509,13 @@ class OrderService:
         payment = await self.repo.get_payment(order.payment_id)
         if payment is None or payment.status == PaymentStatus.PENDING:
             raise PaymentError(f"order {order.id} is not paid")
-        already = await self.repo.refunded_total(payment.payment_id)
-        added = await self.repo.add_refund(refund_id, payment.payment_id, amount, reason, self.clock.now())
-        if added and already + amount > payment.amount:
+        part, cap = self._part(order, payment)
+        already = await self.repo.refunded_total(payment.payment_id, part)
+        added = await self.repo.add_refund(refund_id, payment.payment_id, amount, reason, self.clock.now(),
+                                           order_id=order.id)
+        if added and already + amount > cap:
             await self.repo.set_refund_status(refund_id, "failed")
-            raise PaymentError(f"refund of {amount} exceeds what is left of {payment.amount}")
+            raise PaymentError(f"refund of {amount} exceeds what is left of {cap}")
         if await self.repo.refund_status(refund_id) == "requested":
             provider = self.providers[payment.provider]
             try:
@@ -441,9 +525,11 @@ class OrderService:
                             refund_id, order.id, exc)
                 raise RefundPending(f"refund {refund_id} is requested; the provider will be asked again") from exc
             await self.repo.set_refund_status(refund_id, result.status)
-        unanswered = [r for r in await self.repo.refunds_with_status("requested") if r[1] == payment.payment_id]
-        if not unanswered and await self.repo.refunded_total(payment.payment_id) >= payment.amount:
-            await self.repo.set_payment_status(payment.payment_id, PaymentStatus.REFUNDED)
+        unanswered = [r for r in await self.repo.refunds_with_status("requested") if r[1] == payment.payment_id
+                      and (part is None or await self.repo.refund_order(r[0]) == part)]
+        if not unanswered and await self.repo.refunded_total(payment.payment_id, part) >= cap:
+            if await self.repo.refunded_total(payment.payment_id) >= payment.amount:
+                await self.repo.set_payment_status(payment.payment_id, PaymentStatus.REFUNDED)
             order = await self.get(order.id)
             if order.status is not S.REFUNDED:
                 order = await self.transition(order, S.REFUNDED, actor, reason)
@@ -460,8 +546,8 @@ class OrderService:
             if payment is None:
                 continue
             try:
-                order = await self.get(payment.order_id)
-                if order.payment_id != payment_id:  # a second payment of the order, given back
+                order = await self.get(await self.repo.refund_order(refund_id) or payment.order_id)
+                if refund_id.startswith("part-") and order.status is S.CANCELLED or order.payment_id != payment_id:  # a cancelled part given back
                     result = await self.providers[payment.provider].refund(
                         payment_id, refund_id, amount, payment.amount, reason)
                     await self.repo.set_refund_status(refund_id, result.status)
@@ -485,11 +571,12 @@ class OrderService:
                 log.error("callback for %s from %s does not match its order", note.payment_id, prov)
         for payment in await self.repo.paid_payments_of_unpaid_orders():
             order = await self.get(payment.order_id)
-            if order.status is S.CREATED:  # the worker died between the payment and the order
-                await self.transition(
-                    order, S.PAID, "reconcile", payment.payment_id, payment_id=payment.payment_id
-                )
-                counts["payments"] += 1
+            for part in await self.checkout_orders(order):
+                if part.status is S.CREATED:  # the worker died between the payment and the order
+                    await self.transition(
+                        part, S.PAID, "reconcile", payment.payment_id, payment_id=payment.payment_id
+                    )
+                    counts["payments"] += 1
         recent = self.clock.now() - timedelta(days=1)  # older checkouts are abandoned
         for payment in await self.repo.payments_with_status(PaymentStatus.PENDING, created_after=recent):
             provider = self.providers.get(payment.provider)

@@ -185,6 +185,7 @@ class Order:
     payment_id: str | None = None
     platform_order_id: str | None = None
     accepted_at: datetime | None = None
+    checkout_id: str | None = None  # the cart checkout this order is one store's part of (one payment)
 
     @property
     def recipient(self) -> Recipient:
@@ -219,6 +220,10 @@ class OrderRepository(Protocol):
     async def get_order(self, order_id: str) -> Order | None: ...
 
     async def get_order_by_key(self, idempotency_key: str) -> Order | None: ...
+
+    async def orders_of_checkout(self, checkout_id: str) -> list[Order]:
+        """The orders one cart checkout made (one per store), sharing one payment."""
+        ...
 
     async def update_status(
         self, order_id: str, expected: OrderStatus, event: OrderEvent, fields: Mapping[str, Any]
@@ -288,13 +293,19 @@ class OrderRepository(Protocol):
         ...
 
     async def add_refund(
-        self, refund_id: str, payment_id: str, amount: Decimal, reason: str, at: datetime
+        self, refund_id: str, payment_id: str, amount: Decimal, reason: str, at: datetime,
+        order_id: str | None = None,
     ) -> bool:
-        """Insert a refund in `requested` (the provider not asked yet); False when this id exists."""
+        """Insert a refund in `requested` (the provider not asked yet); False when this id exists.
+        `order_id`: which order of a payment several orders share it gives back."""
         ...
 
     async def set_refund_status(self, refund_id: str, status: str) -> None: ...
 
-    async def refunded_total(self, payment_id: str) -> Decimal:
-        """The sum of the refunds that did not fail."""
+    async def refunded_total(self, payment_id: str, order_id: str | None = None) -> Decimal:
+        """The sum of the refunds that did not fail (of one order's part when given)."""
+        ...
+
+    async def refund_order(self, refund_id: str) -> str | None:
+        """The order a refund gives back for, when recorded (shared payments)."""
         ...

@@ -107,8 +107,11 @@ def _full_reduction_saving(promo: Promotion, subtotal: Decimal) -> Decimal:
     return promo.amount
 
 
-def quote(offer: Offer, quantity: int = 1, *, shipping: Money | None = None) -> PriceQuote:
-    """The best price for `quantity` items of `offer`, with the discounts that give it."""
+def quote(offer: Offer, quantity: int = 1, *, shipping: Money | None = None, items_only: bool = False) -> PriceQuote:
+    """The best price for `quantity` items of `offer`, with the discounts that give it.
+
+    `items_only` stops after the item promotions (直降, 多件折): the cart applies the store's
+    满减 and coupons on all its lines of one store together (`quote_cart`)."""
     if quantity < 1:
         raise ValueError("quantity must be at least 1")
     currency = offer.currency
@@ -132,7 +135,7 @@ def quote(offer: Offer, quantity: int = 1, *, shipping: Money | None = None) -> 
         subtotal = after
 
     reductions = [(p, _full_reduction_saving(p, subtotal)) for p in promos
-                  if p.kind is PromotionKind.FULL_REDUCTION]
+                  if p.kind is PromotionKind.FULL_REDUCTION and not items_only]
     reductions = [(p, s) for p, s in reductions if s > 0]
     if reductions:
         best, saving = max(reductions, key=lambda ps: ps[1])
@@ -140,7 +143,7 @@ def quote(offer: Offer, quantity: int = 1, *, shipping: Money | None = None) -> 
         steps.append((best, saving))
 
     coupons = [p for p in promos if p.kind is PromotionKind.COUPON
-               and p.amount > 0 and subtotal >= p.threshold]
+               and p.amount > 0 and subtotal >= p.threshold and not items_only]
     if coupons:
         best = max(coupons, key=lambda p: p.amount)
         subtotal -= best.amount
@@ -177,3 +180,170 @@ def best_quote(offers: Iterable[Offer], quantity: int = 1) -> tuple[Offer, Price
 def quote_product(product: Product, platform: str | None = None, quantity: int = 1) -> tuple[Offer, PriceQuote] | None:
     """The quote of `product` on `platform` (its best offer when None); None when not offered there."""
     return best_quote([o for o in product.offers if platform is None or o.platform == platform], quantity)
+
+
+# -- the cart: store promotions on several lines together -------------------------------------
+
+
+@dataclass(frozen=True)
+class CartItem:
+    """One cart line to price: `quantity` items of `offer`; `key` is the caller's id for it."""
+
+    offer: Offer
+    quantity: int
+    key: str = ""
+
+
+@dataclass(frozen=True)
+class StoreQuote:
+    """The lines of one store (platform and merchant) priced together: each line's item
+    promotions (直降, 多件折), then the store's 满减 / 跨店满减 (its share) and coupon, once for
+    the store however many lines reach them. `line_totals` add up to `goods_total`."""
+
+    platform: str
+    merchant: str
+    items: tuple[CartItem, ...]
+    item_quotes: tuple[PriceQuote, ...]  # each line with its item promotions only
+    discounts: tuple[Discount, ...]  # the store's share of 满减 / 跨店满减, and its coupon
+    line_totals: tuple[Money, ...]  # each line after its share of the store's discounts
+    currency: str = "CNY"
+
+    @property
+    def list_total(self) -> Money:
+        return sum((q.list_total for q in self.item_quotes), Money.zero(self.currency))
+
+    @property
+    def goods_total(self) -> Money:
+        return sum(self.line_totals, Money.zero(self.currency))
+
+    @property
+    def savings(self) -> Money:
+        return self.list_total - self.goods_total
+
+    def line_savings(self, index: int) -> Money:
+        return self.item_quotes[index].list_total - self.line_totals[index]
+
+
+@dataclass(frozen=True)
+class CartQuote:
+    stores: tuple[StoreQuote, ...]
+    currency: str = "CNY"
+
+    @property
+    def total(self) -> Money:
+        return sum((s.goods_total for s in self.stores), Money.zero(self.currency))
+
+    @property
+    def savings(self) -> Money:
+        return sum((s.savings for s in self.stores), Money.zero(self.currency))
+
+
+def store_of(offer: Offer) -> tuple[str, str]:
+    """The store an offer is sold by: (platform, merchant); the platform itself when unnamed."""
+    return offer.platform, offer.merchant or offer.platform
+
+
+def _share(amount: Decimal, weights: list[Decimal]) -> list[Decimal]:
+    """`amount` shared in proportion to `weights`, in cents, the last taking the remainder."""
+    whole = sum(weights, Decimal(0))
+    if whole <= 0:
+        return [Decimal(0)] * len(weights)
+    shares = [cents(amount * w / whole) for w in weights]
+    shares[-1] = amount - sum(shares[:-1], Decimal(0))
+    return shares
+
+
+Plan = list[tuple[Promotion, list[int], Decimal]]  # (promotion, the lines it counts, saving)
+
+
+def _best_reduction(promos: Iterable[Promotion], idxs: list[int], goods: list[Decimal],
+                    offers: list[Offer]) -> tuple[Promotion, list[int], Decimal] | None:
+    best: tuple[Promotion, list[int], Decimal] | None = None
+    for promo in promos:
+        carrying = [i for i in idxs if promo in offers[i].promotions]
+        saving = _full_reduction_saving(promo, sum((goods[i] for i in carrying), Decimal(0)))
+        if saving > 0 and (best is None or saving > best[2]):
+            best = (promo, carrying, saving)
+    return best
+
+
+def _store_reductions(idxs: list[int], goods: list[Decimal], offers: list[Offer], merchants: list[str]) -> Plan:
+    plan: Plan = []
+    for merchant in dict.fromkeys(merchants[i] for i in idxs):
+        mine = [i for i in idxs if merchants[i] == merchant]
+        promos = dict.fromkeys(p for i in mine for p in offers[i].promotions if p.kind is PromotionKind.FULL_REDUCTION)
+        found = _best_reduction(promos, mine, goods, offers)
+        if found is not None:
+            plan.append(found)
+    return plan
+
+
+def reduction_plan(idxs: list[int], goods: list[Decimal], offers: list[Offer], merchants: list[str]) -> Plan:
+    """The 满减 of one platform's lines (`goods`: each line after its item promotions): each
+    store's best 满减 on its lines together, or a 跨店满减 on every line of the platform that
+    carries it (the other lines keeping their store's 满减) — whichever saves most. As in
+    `quote`, a line counts toward one reduction only."""
+    best = _store_reductions(idxs, goods, offers, merchants)
+    best_saving = sum((s for _, _, s in best), Decimal(0))
+    crosses = dict.fromkeys(p for i in idxs for p in offers[i].promotions if rule_of(p) is DiscountRule.CROSS_STORE)
+    for cross in crosses:
+        found = _best_reduction([cross], idxs, goods, offers)
+        if found is None:
+            continue
+        rest = [i for i in idxs if i not in found[1]]
+        plan = [found, *_store_reductions(rest, goods, offers, merchants)]
+        saving = sum((s for _, _, s in plan), Decimal(0))
+        if saving > best_saving:
+            best, best_saving = plan, saving
+    return best
+
+
+def quote_cart(items: Iterable[CartItem], currency: str = "CNY") -> CartQuote:
+    """The price of a cart, store by store (see `StoreQuote`); one line alone costs what
+    `quote` says for it."""
+    items = list(items)
+    offers = [it.offer for it in items]
+    merchants = [store_of(o)[1] for o in offers]
+    item_quotes = [quote(it.offer, it.quantity, items_only=True) for it in items]
+    goods = [q.goods_total.amount for q in item_quotes]
+    taken: list[dict[Promotion, Decimal]] = [{} for _ in items]
+    for platform in dict.fromkeys(o.platform for o in offers):
+        idxs = [i for i, o in enumerate(offers) if o.platform == platform]
+        for promo, carrying, saving in reduction_plan(idxs, goods, offers, merchants):
+            for i, part in zip(carrying, _share(saving, [goods[i] for i in carrying]), strict=True):
+                taken[i][promo] = taken[i].get(promo, Decimal(0)) + part
+    after = [goods[i] - sum(taken[i].values(), Decimal(0)) for i in range(len(items))]
+    for store in dict.fromkeys(store_of(o) for o in offers):
+        mine = [i for i, o in enumerate(offers) if store_of(o) == store]
+        coupons = dict.fromkeys(p for i in mine for p in offers[i].promotions
+                                if p.kind is PromotionKind.COUPON and p.amount > 0)
+        best: tuple[Promotion, list[int]] | None = None
+        for coupon in coupons:
+            carrying = [i for i in mine if coupon in offers[i].promotions]
+            if sum((after[i] for i in carrying), Decimal(0)) >= coupon.threshold and (
+                    best is None or coupon.amount > best[0].amount):
+                best = (coupon, carrying)
+        if best is not None:
+            for i, part in zip(best[1], _share(best[0].amount, [after[i] for i in best[1]]), strict=True):
+                taken[i][best[0]] = taken[i].get(best[0], Decimal(0)) + part
+                after[i] -= part
+    for i, it in enumerate(items):  # never below ¥0.01 an item: the last discounts give back the difference
+        excess = Decimal("0.01") * it.quantity - after[i]
+        for promo in reversed(list(taken[i])):
+            if excess <= 0:
+                break
+            back = min(excess, taken[i][promo])
+            taken[i][promo] -= back
+            after[i] += back
+            excess -= back
+    stores: list[StoreQuote] = []
+    for platform, merchant in dict.fromkeys(store_of(o) for o in offers):
+        mine = [i for i, o in enumerate(offers) if store_of(o) == (platform, merchant)]
+        amounts: dict[Promotion, Decimal] = {}
+        for i in mine:
+            for promo, amount in taken[i].items():
+                amounts[promo] = amounts.get(promo, Decimal(0)) + amount
+        discounts = tuple(Discount(rule_of(p), p.label, Money(cents(a), currency), p) for p, a in amounts.items() if a > 0)
+        stores.append(StoreQuote(platform, merchant, tuple(items[i] for i in mine), tuple(item_quotes[i] for i in mine),
+                                 discounts, tuple(Money(cents(after[i]), currency) for i in mine), currency))
+    return CartQuote(tuple(stores), currency)

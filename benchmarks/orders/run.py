@@ -1,6 +1,8 @@
-"""Order creation latency (target: p99 <= 50 ms) on SQLite and PostgreSQL.
+"""Order creation latency (target: p99 <= 50 ms) on SQLite and PostgreSQL; checkout of a
+10-item cart over three platforms (p99 <= 150 ms on PostgreSQL) and the 凑单 search for a
+20-item cart (<= 50 ms): see benchmarks/orders/checkout.py.
 
-    .venv/bin/python -m benchmarks.orders.run [--orders 300] [--pg-dsn postgresql://postgres@127.0.0.1:5432/test]
+    .venv/bin/python -m benchmarks.orders.run [--orders 300] [--checkouts 100] [--pg-dsn postgresql://postgres@127.0.0.1:5432/test]
 
 Each store is measured twice in the same run: the real repository (one transaction per
 order: order row, lines and the created event together) and a naive baseline (one
@@ -23,6 +25,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 import integrations.db.orders_tables as tables
+from benchmarks.orders.checkout import (
+    CHECKOUT_TARGET_P99_MS,
+    TOPUP_TARGET_MS,
+    measure_checkout,
+    measure_topup,
+    report,
+)
 from integrations.db.base import metadata
 from integrations.db.orders_repo import SqlOrderRepository, _line_row
 from integrations.memory.notify import RecordingNotifier
@@ -108,28 +117,33 @@ def pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-async def bench_store(name: str, url: str, n: int) -> list[tuple[str, str, float, float, float]]:
+async def bench_store(name: str, url: str, n: int,
+                      checkouts: int = 0) -> tuple[list[tuple[str, str, float, float, float]], dict[str, list[float]]]:
     engine = create_async_engine(url)
     async with engine.begin() as conn:
         await conn.run_sync(metadata.create_all)
     rows = []
+    checkout_ms: dict[str, list[float]] = {}
     try:
         for label, cls in (("repository", SqlOrderRepository), ("naive baseline", NaiveOrderRepository)):
             ms = await measure(engine, cls, n)
             rows.append((name, label, statistics.median(ms), pct(ms, 0.99), max(ms)))
+        if checkouts:
+            checkout_ms = await measure_checkout(engine, checkouts)
     finally:
         await engine.dispose()
-    return rows
+    return rows, checkout_ms
 
 
 async def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--orders", type=int, default=300)
+    parser.add_argument("--checkouts", type=int, default=100)
     parser.add_argument("--pg-dsn", default="postgresql://postgres@127.0.0.1:5432/test")
     args = parser.parse_args()
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
-        rows += await bench_store("sqlite", f"sqlite+aiosqlite:///{Path(tmp) / 'bench.db'}", args.orders)
+        rows += (await bench_store("sqlite", f"sqlite+aiosqlite:///{Path(tmp) / 'bench.db'}", args.orders))[0]
     import asyncpg
 
     dbname = f"shopbot_bench_{uuid.uuid4().hex[:8]}"
@@ -138,7 +152,8 @@ async def main() -> None:
     await admin.close()
     try:
         base = args.pg_dsn.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://")
-        rows += await bench_store("postgresql", f"{base}/{dbname}", args.orders)
+        pg_rows, checkout_ms = await bench_store("postgresql", f"{base}/{dbname}", args.orders, args.checkouts)
+        rows += pg_rows
     finally:
         admin = await asyncpg.connect(args.pg_dsn)
         await admin.execute(f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)')
@@ -149,6 +164,12 @@ async def main() -> None:
     for store, label, p50, p99, worst in rows:
         verdict = "" if label != "repository" else ("  PASS" if p99 <= TARGET_P99_MS else "  FAIL")
         print(f"{store:<12}{label:<16}{p50:>8.2f}{p99:>8.2f}{worst:>8.2f}{verdict}")
+    print()
+    report(f"checkout of a 10-item cart over 3 platforms, PostgreSQL, {args.checkouts} runs (ms)", checkout_ms,
+           CHECKOUT_TARGET_P99_MS, "p99")
+    print()
+    report(f"凑单 search, 20-item cart, 40 candidates, {args.checkouts} runs (ms)", measure_topup(args.checkouts),
+           TOPUP_TARGET_MS, "p99")
 
 
 if __name__ == "__main__":

@@ -9,7 +9,8 @@ provider calls.
 from __future__ import annotations
 
 import html
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
@@ -77,25 +78,41 @@ def _lang(order: Order) -> str:
     return "en" if order.language.lower().startswith("en") else "zh"
 
 
-def render_pay_page(payment_id: str, order: Order) -> HTMLResponse:
+def render_pay_page(payment_id: str, order: Order, group: Sequence[Order] = ()) -> HTMLResponse:
+    """The pay page of `order`'s payment; `group`: every order a cart checkout pays at once
+    (each listed with its items and total, the amount due their sum)."""
     lang = _lang(order)
     t = PAGE_TEXT[lang]
+    orders = list(group) if len(group) > 1 else [order]
+    if len(orders) > 1 and order.status.value == "created":
+        items = "".join(
+            f'<li data-testid="pay-order"><b>{t["order"]} {html.escape(o.id)}</b> '
+            f'{format_money(o.total, lang, o.currency)}<ul>'
+            + "".join(f"<li>{html.escape(line)}</li>" for line in order_lines(o, lang)) + "</ul></li>"
+            for o in orders)
+        due = sum((o.total for o in orders), Decimal(0))
+        return _page(lang, t["title"], _pay_form(t, lang, payment_id, " · ".join(o.id for o in orders), items,
+                                                 format_money(due, lang, order.currency)))
     items = "".join(f"<li>{html.escape(line)}</li>" for line in order_lines(order, lang))
     if order.status.value != "created":
         return _page(
             lang, t["title"], f"<h1>{t['paid']}</h1><p>{t['order']} {order.id}</p><p>{t['back']}</p>"
         )
+    return _page(lang, t["title"], _pay_form(t, lang, payment_id, order.id, items,
+                                             format_money(order.total, lang, order.currency)))
+
+
+def _pay_form(t: Mapping[str, str], lang: str, payment_id: str, order_ids: str, items: str, due: str) -> str:
     methods = "".join(
         f'<label><input type="radio" name="method" value="{m}"{" checked" if i == 0 else ""}> {t[m]}</label>'
         for i, m in enumerate(PAYMENT_METHODS)
     )
-    body = (
-        f"<h1>{t['title']}</h1><p>{t['order']} {order.id}</p><ul>{items}</ul>"
-        f'<p>{t["total"]}</p><p class="total" data-testid="total">{format_money(order.total, lang, order.currency)}</p>'
+    return (
+        f"<h1>{t['title']}</h1><p>{t['order']} {html.escape(order_ids)}</p><ul>{items}</ul>"
+        f'<p>{t["total"]}</p><p class="total" data-testid="total">{due}</p>'
         f'<form method="post" action="/pay/{html.escape(payment_id)}"><fieldset><legend>{t["method"]}</legend>'
         f'{methods}</fieldset><button type="submit">{t["pay"]}</button></form>'
     )
-    return _page(lang, t["title"], body)
 
 
 def _ack(provider: str, ok: bool, message: str = "") -> Response:
@@ -148,7 +165,7 @@ def build_payments_router(orders: OrderService, sandbox: SandboxPaymentProvider 
         found = await _sandbox_order(payment_id)
         if found is None:
             return JSONResponse({"detail": f"unknown payment {payment_id}"}, status_code=404)
-        return render_pay_page(payment_id, found[1])
+        return render_pay_page(payment_id, found[1], await orders.checkout_orders(found[1]))
 
     @router.post("/pay/{payment_id}", response_class=HTMLResponse)
     async def pay_confirm(payment_id: str, method: str = Form(...)) -> Response:
@@ -160,6 +177,7 @@ def build_payments_router(orders: OrderService, sandbox: SandboxPaymentProvider 
         headers, body = sandbox.pay(payment_id, method)
         answer = await process(sandbox.name, headers, body)
         order = await orders.get(found[1].id)
+        group = await orders.checkout_orders(order)
         lang = _lang(order)
         t = PAGE_TEXT[lang]
         if answer.status_code != 200:
@@ -172,7 +190,8 @@ def build_payments_router(orders: OrderService, sandbox: SandboxPaymentProvider 
         return _page(
             lang,
             t["done"],
-            f"<h1>{t['done']}</h1><p>{t['order']} {order.id} — {format_money(order.total, lang, order.currency)}</p>"
+            f"<h1>{t['done']}</h1><p>{t['order']} {' · '.join(o.id for o in group)} — "
+            f"{format_money(sum((o.total for o in group), Decimal(0)), lang, order.currency)}</p>"
             f"<p>{t['back']}</p>",
         )
 

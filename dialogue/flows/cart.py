@@ -18,18 +18,20 @@ from typing import Any
 from dialogue.context import TurnContext
 from dialogue.flows.base import Flow
 from dialogue.flows.buy import MAX_QUANTITY, parse_quantity
-from dialogue.flows.common import ordinal_index
+from dialogue.flows.common import listed, ordinal_index
 from dialogue.flows.search import platform_label
 from dialogue.flows.variants import ask_variant, close_to, item_frame, pick_product, take_variants
 from dialogue.messages import Button
-from dialogue.presentation.cart import cart_payload
+from dialogue.presentation.cart import cart_payload, hint_text
 from dialogue.presentation.products import product_title
 from nlu.types import IntentScore
 from shop.cart import BadQuantity, CartFull, LineNotFound, PricedCart, price_cart
 from shop.catalog import Offer
 from shop.ports import MarketplaceError
 from shop.pricing import best_quote
+from shop.topup import AddOn
 
+ADD_ON_CANDIDATES = 10  # listed products looked at as 凑单 add-ons
 CART_INTENTS = ("add_to_cart", "show_cart", "cart_set_quantity", "cart_remove", "cart_clear")
 _CLEAR = re.compile(r"(清空(一下)?(我的)?购物车|购物车.{0,3}清空|(empty|clear)( out)? (my |the )?(shopping )?(cart|basket))",
                     re.IGNORECASE)
@@ -62,9 +64,13 @@ def _owner(ctx: TurnContext) -> str:
 
 
 async def priced_cart(ctx: TurnContext) -> PricedCart:
-    """The shopper's cart with each line quoted on its offer as it is now."""
+    """The shopper's cart with each line quoted on its offer as it is now; the products last
+    listed are the 凑单 add-on candidates besides one more of a line."""
     lines = await ctx.services.cart.lines(_owner(ctx))
-    ids = sorted({line.product_id for line in lines})
+    in_cart = {line.product_id for line in lines}
+    shown = [str(i["id"]) for i in listed(ctx)[:ADD_ON_CANDIDATES] if i.get("id") and i["id"] not in in_cart] \
+        if lines else []
+    ids = sorted(in_cart) + shown
 
     async def fetch(pid: str) -> Any:
         try:
@@ -74,10 +80,13 @@ async def priced_cart(ctx: TurnContext) -> PricedCart:
 
     products = await asyncio.gather(*(fetch(pid) for pid in ids))
     offers: dict[tuple[str, str], Offer] = {}
+    candidates: list[AddOn] = []
     for product in products:
         for offer in getattr(product, "offers", ()) or ():
             offers[(product.id, offer.platform)] = offer
-    return price_cart(lines, offers)
+            if product.id not in in_cart and offer.stock > 0:
+                candidates.append(AddOn(product.id, product_title(product, ctx.language), offer))
+    return price_cart(lines, offers, candidates=candidates)
 
 
 def _variant_text(variant: dict[str, str]) -> str:
@@ -114,20 +123,23 @@ class Cart(Flow):
             line = entry.line
             variant = _variant_text(line.variant_dict)
             platform = platform_label(line.platform, ctx.language)
-            if entry.available and entry.price is not None:
+            if entry.available and entry.total is not None:
                 lines.append(ctx.t("cart_line", n=i, title=line.title, variant=f"({variant})" if variant else "",
-                                   quantity=line.quantity, platform=platform, price=ctx.money(entry.price.unit_price),
-                                   total=ctx.money(entry.price.goods_total)))
+                                   quantity=line.quantity, platform=platform, price=ctx.money(entry.unit_price),
+                                   total=ctx.money(entry.total)))
             else:
                 lines.append(ctx.t("cart_line_unavailable", n=i, title=line.title, platform=platform))
         for store in cart.stores:
             lines.append(ctx.t("cart_store", platform=platform_label(store.platform, ctx.language),
-                               subtotal=ctx.money(store.subtotal)))
+                               merchant=store.merchant, subtotal=ctx.money(store.subtotal)))
+            if store.hint is not None:
+                lines.append("  " + hint_text(store.hint, ctx.language))
         if cart.savings.amount > 0:
             lines.append(ctx.t("cart_total_saved", total=ctx.money(cart.total), savings=ctx.money(cart.savings)))
         else:
             lines.append(ctx.t("cart_total", total=ctx.money(cart.total)))
-        buttons = [Button(ctx.t("button_cart_clear"), "/cart_clear")]
+        buttons = [Button(ctx.t("button_checkout"), "/checkout"), Button(ctx.t("button_cart_clear"), "/cart_clear")] \
+            if cart.available else [Button(ctx.t("button_cart_clear"), "/cart_clear")]
         ctx.say_lines(lines, buttons=buttons, custom=cart_payload(cart, ctx.language))
 
     # --- change, remove --------------------------------------------------------------
@@ -232,7 +244,7 @@ class Cart(Flow):
         cart = await priced_cart(ctx)
         entry = next((e for e in cart.lines if e.line.line_id == line.line_id), None)
         variant = _variant_text(line.variant_dict)
-        price = ctx.money(entry.price.unit_price) if entry is not None and entry.price is not None else "-"
+        price = ctx.money(entry.unit_price) if entry is not None and entry.unit_price is not None else "-"
         ctx.say("cart_added", title=line.title, variant=f"({variant})" if variant else "", quantity=line.quantity,
                 platform=platform_label(line.platform, ctx.language), price=price,
                 count=sum(e.line.quantity for e in cart.lines), total=ctx.money(cart.total),

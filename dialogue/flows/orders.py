@@ -21,7 +21,7 @@ from dialogue.flows.base import Flow
 from dialogue.flows.handoff import REASON_COMPLAINT, request_handoff
 from dialogue.flows.search import platform_label
 from dialogue.messages import Button, button_payload
-from dialogue.presentation.orders import order_lines, order_payload
+from dialogue.presentation.orders import order_lines, order_payload, payment_subject
 from shop.aftersales import ServiceType
 from shop.orders import Order, OrderError, OrderLine, OrderStatus, OrderSummary
 from shop.payments import PaymentError, RefundPending
@@ -85,7 +85,7 @@ async def pick_order(ctx: TurnContext, intent: str) -> Order | None:
         return recent[0]
     lines = [ctx.t("pick_order")]
     for o in recent:
-        lines.append(ctx.t("order_line", order_id=o.id, title=o.lines[0].title, total=ctx.money(o.total),
+        lines.append(ctx.t("order_line", order_id=o.id, title=payment_subject(o, ctx.language), total=ctx.money(o.total),
                            status=order_status(ctx, o.status.value)))
     ctx.say_lines(lines, buttons=[Button(o.id, button_payload(intent, order_id=o.id)) for o in recent])
     return None
@@ -120,7 +120,7 @@ class CheckOrder(Flow):
             return
         lines = [ctx.t("your_orders", n=len(recent))]
         for o in recent:
-            lines.append(ctx.t("order_line", order_id=o.id, title=o.lines[0].title, total=ctx.money(o.total),
+            lines.append(ctx.t("order_line", order_id=o.id, title=payment_subject(o, ctx.language), total=ctx.money(o.total),
                                status=order_status(ctx, o.status.value)))
         ctx.say_lines(lines, buttons=[Button(o.id, button_payload("check_order", order_id=o.id)) for o in recent])
 

@@ -109,6 +109,7 @@ def _order(row: Row[Any], lines: list[OrderLine]) -> Order:
         payment_id=m["payment_id"],
         platform_order_id=m["platform_order_id"],
         accepted_at=utc_or_none(m["accepted_at"]),
+        checkout_id=m["checkout_id"],
     )
 
 
@@ -153,6 +154,7 @@ class SqlOrderRepository:
             "status": order.status.value,
             "payment_id": order.payment_id,
             "platform_order_id": order.platform_order_id,
+            "checkout_id": order.checkout_id,
             "created_at": order.created_at,
             "updated_at": order.updated_at,
         }
@@ -211,6 +213,12 @@ class SqlOrderRepository:
 
     async def get_order_by_key(self, idempotency_key: str) -> Order | None:
         return await self._one(orders.c.idempotency_key == idempotency_key)
+
+    async def orders_of_checkout(self, checkout_id: str) -> list[Order]:
+        async with connect(self.engine) as conn:
+            rows = (await conn.execute(select(orders).where(orders.c.checkout_id == checkout_id)
+                                       .order_by(orders.c.created_at, orders.c.id))).all()
+            return await self._load(conn, rows)
 
     async def update_status(
         self, order_id: str, expected: OrderStatus, event: OrderEvent, fields: Mapping[str, Any]
@@ -393,7 +401,8 @@ class SqlOrderRepository:
     # -- refunds -------------------------------------------------------------------------------
 
     async def add_refund(
-        self, refund_id: str, payment_id: str, amount: Decimal, reason: str, at: datetime
+        self, refund_id: str, payment_id: str, amount: Decimal, reason: str, at: datetime,
+        order_id: str | None = None,
     ) -> bool:
         async with begin(self.engine) as conn:
             return await insert_ignore(
@@ -406,6 +415,7 @@ class SqlOrderRepository:
                     "status": "requested",
                     "reason": reason,
                     "created_at": at,
+                    "order_id": order_id,
                 },
             )
 
@@ -426,11 +436,15 @@ class SqlOrderRepository:
         async with begin(self.engine) as conn:
             await conn.execute(update(refunds).where(refunds.c.refund_id == refund_id).values(status=status))
 
-    async def refunded_total(self, payment_id: str) -> Decimal:
+    async def refunded_total(self, payment_id: str, order_id: str | None = None) -> Decimal:
+        stmt = select(refunds.c.amount).where(refunds.c.payment_id == payment_id, refunds.c.status != "failed")
+        if order_id is not None:
+            stmt = stmt.where(refunds.c.order_id == order_id)
         async with connect(self.engine) as conn:
-            rows = await conn.execute(
-                select(refunds.c.amount).where(
-                    refunds.c.payment_id == payment_id, refunds.c.status != "failed"
-                )
-            )
+            rows = await conn.execute(stmt)
             return sum((r[0] for r in rows), Decimal("0.00"))
+
+    async def refund_order(self, refund_id: str) -> str | None:
+        async with connect(self.engine) as conn:
+            row = (await conn.execute(select(refunds.c.order_id).where(refunds.c.refund_id == refund_id))).first()
+        return None if row is None or row[0] is None else str(row[0])

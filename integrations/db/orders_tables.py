@@ -86,7 +86,9 @@ orders = Table(
     Column("accepted_at", TS),
     Column("created_at", TS, nullable=False),
     Column("updated_at", TS, nullable=False),
+    Column("checkout_id", String(40)),  # migration 0011_checkout: the orders one cart checkout made
     Index("ix_orders_shopper_created", "shopper_id", "created_at"),
+    Index("ix_orders_checkout", "checkout_id"),
     Index("ix_orders_status", "status"),
     Index("ix_orders_merchant", "merchant"),
 )
@@ -158,6 +160,7 @@ refunds = Table(
     Column("status", String(20), nullable=False),  # requested, processing, success, failed
     Column("reason", Text, nullable=False, default=""),
     Column("created_at", TS, nullable=False),
+    Column("order_id", String(20)),  # migration 0011_checkout: the order of a payment several orders share
 )
 
 shipments = Table(

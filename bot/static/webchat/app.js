@@ -15,7 +15,7 @@
     zh: {
       title: "购物助手", placeholder: "想买什么?比如:五千左右的轻薄本", send: "发送",
       details: "详情", buy: "购买", addToCart: "加入购物车", cart: "购物车", remove: "删除", each: "单价",
-      unavailable: "已下架或缺货", savings: "已优惠", emptyCart: "购物车是空的", pay: "去支付", total: "合计", order: "订单", status: "状态",
+      unavailable: "已下架或缺货", savings: "已优惠", checkout: "去结算", emptyCart: "购物车是空的", pay: "去支付", total: "合计", order: "订单", status: "状态",
       carrier: "快递", tracking: "运单号", ticket: "售后单", service: "类型", alert: "降价提醒",
       target: "目标价", offers: "各平台价格", sales: "销量", rating: "评分", found: "共 {n} 件",
       reviews: "评价", variants: { colour: "颜色", size: "尺码", storage: "容量", flavour: "口味", pack: "规格" },
@@ -38,7 +38,7 @@
     en: {
       title: "Shopping assistant", placeholder: "What are you looking for? e.g. a light laptop around ¥5000",
       send: "Send", details: "Details", buy: "Buy", addToCart: "Add to cart", cart: "Cart", remove: "Remove",
-      each: "each", unavailable: "delisted or out of stock", savings: "You save", emptyCart: "Your cart is empty", pay: "Pay now", total: "Total", order: "Order",
+      each: "each", unavailable: "delisted or out of stock", savings: "You save", checkout: "Check out", emptyCart: "Your cart is empty", pay: "Pay now", total: "Total", order: "Order",
       status: "Status", carrier: "Carrier", tracking: "Tracking no.", ticket: "Ticket", service: "Type",
       alert: "Price alert", target: "Target", offers: "Prices by platform", sales: "sold", rating: "rating",
       reviews: "Reviews", variants: { colour: "Colour", size: "Size", storage: "Storage", flavour: "Flavour", pack: "Pack" },
@@ -276,15 +276,22 @@
       ]);
     });
     var stores = (c.stores || []).map(function (s) {
-      return [T[lang].platforms[s.platform] || s.platform, money(s.subtotal, c.currency)];
+      // the merchant's name is the platform's (Chinese) text: shown to Chinese readers only
+      var name = T[lang].platforms[s.platform] || s.platform;
+      return [lang === "zh" && s.merchant ? name + " · " + s.merchant : name, money(s.subtotal, c.currency)];
     });
+    var hints = (c.stores || []).filter(function (s) { return s.hint; }).map(function (s) {
+      return el("div", { "class": "meta cart-hint", "data-testid": "cart-hint", text: s.hint });
+    });
+    var live = items.some(function (it) { return it.available !== false && it.price !== null && it.price !== undefined; });
     if (c.savings && Number(c.savings) > 0) { stores.push([t("savings"), money("-" + c.savings, c.currency)]); }
     stores.push([t("total"), money(c.total, c.currency)]);
     return el("div", { "class": "card wide", "data-testid": "cart-card" }, [
       el("div", { "class": "title", text: t("cart") }),
       items.length ? el("div", { "class": "cart-lines" }, rows) : el("div", { "class": "meta", text: t("emptyCart") }),
       items.length ? withClass(kvTable(stores), "lines") : null
-    ]);
+    ].concat(hints, [live ? el("div", { "class": "actions" }, [el("button", { type: "button", "class": "primary", "data-testid": "cart-checkout",
+      text: t("checkout"), onclick: function () { send("/checkout", t("checkout")); } })]) : null]));
   }
 
   function shipmentCard(c) {
