@@ -98,6 +98,7 @@ from shop.ordering import OrderService
 from shop.payments import PaymentProvider, canonical_provider_name
 from shop.ports import OrderingConnector
 from shop.price_history import BatchingPriceRecorder
+from shop.refusals import OfferCheck, offer_check
 from shop.search import SearchAggregator
 from shop.shipments import ShipmentService
 from tracking.leader import RedisLeaderLock
@@ -325,6 +326,7 @@ def build_orders(
     carrier_rates: ExceptionRates | None = None,
     ticket_deadline: timedelta = timedelta(hours=48),
     merchant_api_keys: str = "",
+    offer_check: OfferCheck | None = None,
 ) -> OrdersComponents:
     """The orders area: repositories, providers, carrier, services. `extra_providers` holds the
     real adapters (wechat_pay, alipay); the sandbox provider and simulated carrier fill the gaps."""
@@ -341,7 +343,8 @@ def build_orders(
     if carrier is None:
         carrier = simulated = SimulatedCarrier(clock, step=carrier_step, rates=carrier_rates or ExceptionRates())
     orders = OrderService(SqlOrderRepository(engine), providers, connectors, notifier, clock,
-                          default_provider=payment_provider, payment_subject=payment_subject)
+                          default_provider=payment_provider, payment_subject=payment_subject,
+                          offer_check=offer_check)
     # Parcels are subscribed to push updates at this URL (the simulated carrier just learns of
     # the parcel; a real carrier calls POST /carriers/{name}/notify). Empty: polling only.
     callback_url = carrier_callback_url or (
@@ -504,7 +507,8 @@ def build_runtime(settings: Settings, *, console_clock: Clock | None = None,
         sandbox_secret=s.sandbox_payment_secret.encode() if s.sandbox_payment_secret else None,
         carrier=real.carrier, carrier_step=timedelta(seconds=s.carrier_step_seconds),
         carrier_rates=ExceptionRates(s.carrier_delay_rate, s.carrier_lost_rate, s.carrier_rejected_rate),
-        ticket_deadline=timedelta(hours=s.merchant_ticket_deadline_hours), merchant_api_keys=s.merchant_api_keys)
+        ticket_deadline=timedelta(hours=s.merchant_ticket_deadline_hours), merchant_api_keys=s.merchant_api_keys,
+        offer_check=offer_check(search, s.checkout_price_tolerance_percent))
     register_order_jobs(scheduler, orders, shipment_poll_seconds=s.shipment_poll_seconds,
                         platform_sync_seconds=s.platform_sync_seconds)
     # Finish what a crashed worker left between payment and order, before the scheduler runs.

@@ -145,6 +145,9 @@ class Settings(BaseSettings):
     console_login_address_max_failures: int = Field(
         default=20, description="failed logins from one address that block it")
     console_login_backoff_seconds: float = Field(default=30.0, description="first block; doubles, at most 15 min")
+    checkout_price_tolerance_percent: Decimal = Field(
+        default=Decimal(5), ge=0, le=100,
+        description="A paid order is refused and refunded when a line's price rose more than this above the price ordered")
     handoff_timeout_seconds: float = Field(
         default=600.0, description="no agent took the conversation by then: the bot resumes and says so")
     negative_words_handoff: bool = Field(default=True, description="strong negative words hand over to a human")

@@ -13,9 +13,11 @@ from dialogue import responses
 from dialogue.messages import Button, Reply, button_payload
 from dialogue.ports import PushPort
 from dialogue.presentation.money import format_money
-from dialogue.presentation.orders import order_payload
+from dialogue.presentation.orders import order_payload, payment_subject
+from dialogue.presentation.products import platform_name
 from shop.notify import Recipient
-from shop.orders import OrderStatusChanged
+from shop.orders import Order, OrderStatusChanged
+from shop.refusals import REASONS
 
 
 def render(kind: str, payload: dict[str, Any], language: str) -> Reply:
@@ -53,6 +55,17 @@ def render(kind: str, payload: dict[str, Any], language: str) -> Reply:
     return Reply(text=text, buttons=buttons, custom=dict(payload))
 
 
+def render_refusal(order: Order, reason: str) -> Reply:
+    """The platform refused a paid order: it is refunded; ask whether to buy it elsewhere."""
+    lang = "en" if order.language.lower().startswith("en") else "zh"
+    key = f"order_refused_{reason}" if reason in REASONS else "order_refused"
+    text = responses.text(key, lang, order_id=order.id, platform=platform_name(order.platform, lang),
+                          title=payment_subject(order, lang), total=format_money(order.total, lang, order.currency))
+    buttons = (Button(responses.text("button_other_offers", lang),
+                      button_payload("show_details", product_id=order.lines[0].product_id)),)
+    return Reply(text=text, buttons=buttons, custom=order_payload(order, None, lang))
+
+
 class PushNotifier:
     """`ShopperNotifier` that pushes a rendered reply to the shopper's own channel."""
 
@@ -65,7 +78,10 @@ class PushNotifier:
 
     async def order_changed(self, event: OrderStatusChanged) -> None:
         order = event.order
-        reply = render("order", order_payload(order, event.payment_url, order.language), order.language)
+        if event.refusal is not None:
+            reply = render_refusal(order, event.refusal)
+        else:
+            reply = render("order", order_payload(order, event.payment_url, order.language), order.language)
         await self._push.push(order.channel, order.recipient_id, [reply],
                               event_key=f"order:{order.id}:{order.status.value}")
 

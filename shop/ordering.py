@@ -50,7 +50,14 @@ from shop.payments import (
     RefundPending,
     UnknownPayment,
 )
-from shop.ports import MarketplaceError, OrderingConnector, PlatformOrderLine, PlatformOrderRequest
+from shop.ports import (
+    MarketplaceError,
+    OrderingConnector,
+    OrderRefused,
+    PlatformOrderLine,
+    PlatformOrderRequest,
+)
+from shop.refusals import OfferCheck
 
 log = logging.getLogger(__name__)
 
@@ -77,9 +84,11 @@ class OrderService:
         default_provider: str,
         hook: Hook | None = None,
         payment_subject: Callable[[Order], str] = lambda order: order.lines[0].title,
+        offer_check: OfferCheck | None = None,
     ) -> None:
         """`payment_subject` names what a payment is for (the presentation layer's words)."""
         self.payment_subject = payment_subject
+        self.offer_check = offer_check  # each line's offer read again right before placement (18.3)
         self.repo = repo
         self.providers = providers
         self.connectors = connectors
@@ -215,7 +224,8 @@ class OrderService:
     # -- transitions ---------------------------------------------------------------------------
 
     async def transition(
-        self, order: Order, target: OrderStatus, actor: str, note: str = "", **fields: Any
+        self, order: Order, target: OrderStatus, actor: str, note: str = "", *, refusal: str | None = None,
+        **fields: Any
     ) -> Order:
         """Move the order (compare-and-set), record the event and tell the shopper.
 
@@ -231,7 +241,7 @@ class OrderService:
             raise IllegalTransition(order.id, fresh.status, target)
         moved = replace(order, status=target, updated_at=now, **fields)
         if not actor.startswith("shopper"):
-            await self.notifier.order_changed(OrderStatusChanged(moved, await self.payment_url(moved)))
+            await self.notifier.order_changed(OrderStatusChanged(moved, await self.payment_url(moved), refusal))
         return moved
 
     async def events(self, order_id: str) -> list[OrderEvent]:
@@ -393,6 +403,9 @@ class OrderService:
         if connector is None:
             log.warning("no ordering connector for %s; order %s stays paid", order.platform, order.id)
             return order
+        refusal = await self.offer_check(order) if self.offer_check is not None else None
+        if refusal is not None:
+            return await self._refuse(order, refusal)
         request = PlatformOrderRequest(
             order_id=order.id,
             lines=tuple(
@@ -408,6 +421,8 @@ class OrderService:
         )
         try:
             placed = await connector.place_order(request)
+        except OrderRefused as exc:
+            return await self._refuse(order, exc.reason)
         except MarketplaceError:
             log.warning(
                 "placing order %s on %s failed; retried later", order.id, order.platform, exc_info=True
@@ -420,6 +435,16 @@ class OrderService:
             placed.platform_order_id,
             platform_order_id=placed.platform_order_id,
         )
+
+    async def _refuse(self, order: Order, reason: str) -> Order:
+        """The order cannot be placed as paid: give back what it cost (its part of a shared
+        payment) at once and tell the shopper why; the other orders of its checkout go on."""
+        log.warning("order %s refused on %s: %s; refunded", order.id, order.platform, reason)
+        try:
+            return await self.refund(order, order.total, f"refused-{order.id}", f"platform:{order.platform}",
+                                     f"refused: {reason}", refusal=reason)
+        except RefundPending:
+            return order  # the provider did not answer: retried by the refunds job, told then
 
     # -- cancel, accept, refund ----------------------------------------------------------------
 
@@ -497,7 +522,8 @@ class OrderService:
             return order.id, order.total
         return None, payment.amount
 
-    async def refund(self, order: Order, amount: Decimal, refund_id: str, actor: str, reason: str) -> Order:
+    async def refund(self, order: Order, amount: Decimal, refund_id: str, actor: str, reason: str, *,
+                     refusal: str | None = None) -> Order:
         """Refund through the payment provider; a full refund moves the order to refunded.
 
         The refund id makes it idempotent: asking twice refunds once. When the provider does not
@@ -532,7 +558,9 @@ class OrderService:
                 await self.repo.set_payment_status(payment.payment_id, PaymentStatus.REFUNDED)
             order = await self.get(order.id)
             if order.status is not S.REFUNDED:
-                order = await self.transition(order, S.REFUNDED, actor, reason)
+                if refusal is None and reason.startswith("refused: "):  # a refusal's refund the job finished
+                    refusal = reason.removeprefix("refused: ")
+                order = await self.transition(order, S.REFUNDED, actor, reason, refusal=refusal)
         return order
 
     async def retry_refunds(self, skip: Collection[str] = ()) -> int:

@@ -198,6 +198,7 @@ class OrderStatusChanged:
 
     order: Order
     payment_url: str | None = None
+    refusal: str | None = None  # why the platform refused it (shop/refusals.py), when it was refunded so
 
 
 @dataclass(frozen=True)

@@ -39,6 +39,15 @@ class PlatformDataError(MarketplaceError):
     """The platform answered, but with data we cannot trust (malformed JSON, bad prices)."""
 
 
+class OrderRefused(MarketplaceError):
+    """The platform refused the order at placement (`reason`: out_of_stock, price_moved): placing
+    it again will not help; the order is refunded and the shopper asked (shop/refusals.py)."""
+
+    def __init__(self, reason: str, message: str = "") -> None:
+        super().__init__(message or reason)
+        self.reason = reason
+
+
 class OrderingNotSupported(MarketplaceError):
     """This connector cannot place orders (e.g. affiliate APIs: the shopper buys on the platform)."""
 

@@ -138,3 +138,31 @@ async def test_a_line_delisted_while_in_the_cart_is_left_out_and_said_so(app_cli
     left = custom(await say(app_client, "k5", "我的购物车"), "cart")
     assert [i["product_id"] for i in left["items"]] == [gone["product_id"]]  # kept for later, not counted
     assert left["items"][0]["available"] is False
+
+
+async def test_a_store_that_sold_out_after_payment_is_refunded_and_the_shopper_asked_the_rest_ships(app_client):
+    cart = await fill_cart(app_client, "k6", "我想买蓝牙耳机")
+    await say(app_client, "k6", "结算")
+    await answer(app_client, "k6", ADDRESS_ZH)
+    placed = await say(app_client, "k6", "确认下单")
+    orders = {r["custom"]["items"][0]["product_id"]: r["custom"] for r in placed
+              if (r.get("custom") or {}).get("type") == "order"}
+    gone = cart["items"][1]
+    store = app_client.app.state.runtime.demo.servers[gone["platform"]].store
+    store.get(gone["product_id"]).stock = 0  # sold out between the order and the payment
+    await app_client.get("/webhooks/rest/outbox", params={"sender": "k6"})  # what was pushed so far
+
+    payment_id = orders[gone["product_id"]]["payment_url"].rstrip("/").rsplit("/", 1)[-1]
+    paid = await app_client.post(f"/sandbox/payments/{payment_id}/pay", json={"method": "alipay"})
+    assert paid.status_code == 200 and paid.json()["outcome"] == "applied"
+    refused = orders[gone["product_id"]]["order_id"]
+    kept = orders[cart["items"][0]["product_id"]]["order_id"]
+    pushed = (await app_client.get("/webhooks/rest/outbox", params={"sender": "k6"})).json()
+    told = [r for r in pushed if refused in (r.get("text") or "") and "缺货" in r["text"]]
+    assert len(told) == 1 and "已自动退款" in told[0]["text"], pushed
+    assert any(b["payload"].startswith("/show_details") for b in told[0]["buttons"])  # pick another offer
+    assert (await app_client.post(f"/sandbox/orders/{kept}/fulfil")).json()["order_status"] == "shipped"
+    mine = text(await say(app_client, "k6", "我的订单"))
+    assert "已退款" in mine and "已发货" in mine, mine
+    again = await app_client.post(f"/sandbox/payments/{payment_id}/pay", json={"method": "alipay"})
+    assert again.json()["outcome"] == "duplicate"  # never charged twice

@@ -8,8 +8,11 @@ from decimal import Decimal
 
 import pytest
 
+from shop.catalog import Offer, Product
 from shop.orders import OrderLine, OrderStatus
 from shop.payments import PaymentError, PaymentStatus
+from shop.ports import OrderRefused
+from shop.refusals import OUT_OF_STOCK, PRICE_MOVED, offer_check
 from tests.orders_harness import build_world, summary
 
 
@@ -79,3 +82,49 @@ async def test_an_order_cancelled_before_the_payment_came_gets_its_part_back_aut
     assert await w.orders.repo.refunded_total(intent.payment_id) == Decimal("180.00")
     assert await pay(w, intent.payment_id) == "duplicate"
     assert await w.orders.repo.refunded_total(intent.payment_id) == Decimal("180.00")  # given back once
+
+
+async def test_a_platform_refusing_one_order_refunds_its_part_and_the_rest_goes_ahead(w):
+    refuse = {"jd-200"}
+    place = w.connector.place_order
+
+    async def picky(request):
+        if any(line.platform_product_id in refuse for line in request.lines):
+            raise OrderRefused(OUT_OF_STOCK)
+        return await place(request)
+
+    w.connector.place_order = picky
+    orders, intent = await w.orders.place_checkout(two_stores(), "ck-5")
+    assert await pay(w, intent.payment_id) == "applied"
+    kept, refused = (await w.orders.get(orders[0].id)), (await w.orders.get(orders[1].id))
+    assert kept.status is OrderStatus.SUBMITTED and refused.status is OrderStatus.REFUNDED
+    assert await w.orders.repo.refunded_total(intent.payment_id) == Decimal("180.00")
+    told = [e for e in w.notifier.orders if e.order.id == refused.id and e.refusal]
+    assert [e.refusal for e in told] == [OUT_OF_STOCK]  # the shopper is told why, once
+    assert await pay(w, intent.payment_id) == "duplicate"
+    await w.orders.reconcile()  # a restart does not place or refund it again
+    assert await w.orders.repo.refunded_total(intent.payment_id) == Decimal("180.00")
+    assert (await w.orders.get(refused.id)).status is OrderStatus.REFUNDED
+
+
+async def test_a_price_that_moved_beyond_the_tolerance_is_refused_before_placement(sqlite_url):
+    prices = {"p1": Decimal("6299.00"), "p2": Decimal("99.00") * Decimal("1.06")}  # +6 %: beyond 5 %
+
+    class Lookup:
+        async def get_product(self, product_id):
+            return Product(product_id, "t", "t", "b", "c", offers=[
+                Offer("jd", "x", prices[product_id], prices[product_id], stock=50)])
+
+    world = await build_world(sqlite_url, offer_check=offer_check(Lookup(), Decimal(5)))
+    try:
+        orders, intent = await world.orders.place_checkout(two_stores(), "ck-6")
+        await pay(world, intent.payment_id)
+        assert (await world.orders.get(orders[0].id)).status is OrderStatus.SUBMITTED
+        refused = await world.orders.get(orders[1].id)
+        assert refused.status is OrderStatus.REFUNDED
+        assert [r.order_id for r in world.connector.requests] == [orders[0].id]  # never sent to the platform
+        assert [e.refusal for e in world.notifier.orders if e.order.id == refused.id and e.refusal] == [PRICE_MOVED]
+        prices["p2"] = Decimal("99.00") * Decimal("1.05")  # within the tolerance: placed
+        assert await offer_check(Lookup(), Decimal(5))(refused) is None
+    finally:
+        await world.engine.dispose()
