@@ -19,6 +19,7 @@ from bot.channels.wechat import WEBHOOK_PATH as WECHAT_WEBHOOK_PATH
 from bot.channels.wire import build_channels
 from bot.console.api import build_console_router
 from bot.console.merchant_reviews import build_merchant_review_router
+from bot.console.spot_checks import build_spot_check_router
 from bot.json_body import JsonGuard
 from bot.openapi import openapi_with_400, validation_details
 from bot.routes.carriers import build_carrier_router
@@ -34,15 +35,18 @@ from bot.scheduler import JobScheduler
 from bot.settings import Settings, get_settings
 from bot.warmup import Warmup, WarmupGate
 from shop.merchants import MerchantOnboarding
+from shop.spot_checks import ProductLister, QualityService
 
 
 def include_order_routers(app: FastAPI, c: OrdersComponents, scheduler: JobScheduler, *, sandbox: bool,
-                          merchants: MerchantOnboarding | None = None) -> None:
+                          merchants: MerchantOnboarding | None = None, quality: QualityService | None = None,
+                          lister: ProductLister | None = None) -> None:
     """Mount the notify callbacks, the merchant API (keys from settings and, with `merchants`,
     those issued on approval) and (SANDBOX on) the sandbox pay page and controls."""
     app.include_router(build_payments_router(c.orders, c.sandbox if sandbox else None))
     app.include_router(build_merchant_router(c.orders, c.shipments, c.tickets, dict(c.merchant_keys),
-                                             merchants.merchant_for_key if merchants is not None else None))
+                                             merchants.merchant_for_key if merchants is not None else None,
+                                             quality=quality, lister=lister))
     app.include_router(build_carrier_router(c.shipments))
     if sandbox:
         app.include_router(build_sandbox_router(c.orders, c.sandbox, c.simulated_carrier, scheduler))
@@ -124,11 +128,12 @@ def create_app(
     app.include_router(build_nlu_router(runtime.parser.get))
     app.include_router(build_console_router(runtime.console, runtime.tracker_store))
     app.include_router(build_merchant_review_router(runtime.console))
+    app.include_router(build_spot_check_router(runtime.console, runtime.quality))
     for router in channels.routers:  # web chat at /, Telegram and WeChat webhooks when configured
         app.include_router(router)
     app.include_router(build_chart_router(runtime.charts))
     include_order_routers(app, runtime.orders, runtime.scheduler, sandbox=settings.sandbox,
-                          merchants=runtime.merchants)
+                          merchants=runtime.merchants, quality=runtime.quality, lister=runtime.demo)
     if runtime.merchants is not None:
         app.include_router(build_application_router(runtime.merchants))
     if runtime.demo is not None and settings.demo_platform_transport == "asgi":

@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+import time
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -59,6 +60,7 @@ from dialogue.notifications import PushNotifier
 from dialogue.ports import Services
 from dialogue.presentation.charts import chart_labels
 from dialogue.presentation.orders import payment_subject
+from dialogue.quality_notifications import DelistingNotifier
 from integrations.cache.redis_cache import RedisCache
 from integrations.carriers.kuaidi100 import Kuaidi100Carrier, Kuaidi100Config
 from integrations.carriers.simulated import ExceptionRates, SimulatedCarrier
@@ -69,6 +71,7 @@ from integrations.db.merchants_repo import SqlMerchantApplications
 from integrations.db.orders_logistics_repo import SqlShipmentRepository, SqlTicketRepository
 from integrations.db.orders_repo import SqlOrderRepository
 from integrations.db.push_outbox import SqlPushOutbox
+from integrations.db.quality_repo import SqlQualityRepository, merchant_signals
 from integrations.db.shoppers_repo import SQLShopperRepository
 from integrations.db.uow import SqlUnitOfWork
 from integrations.marketplaces.demo.factory import (
@@ -95,12 +98,14 @@ from shop.logistics import Carrier
 from shop.merchants import MerchantOnboarding
 from shop.notify import ShopperNotifier
 from shop.ordering import OrderService
+from shop.orders import OrderStatus
 from shop.payments import PaymentProvider, canonical_provider_name
 from shop.ports import OrderingConnector
 from shop.price_history import BatchingPriceRecorder
 from shop.refusals import OfferCheck, offer_check
 from shop.search import SearchAggregator
 from shop.shipments import ShipmentService
+from shop.spot_checks import ListingFilter, MerchantSignals, QualityService
 from tracking.leader import RedisLeaderLock
 from tracking.lock import InProcessLockManager, LockManager, RedisLockManager
 from tracking.outbox import InMemoryOutbox, Outbox
@@ -207,6 +212,7 @@ class Runtime:
     demo: DemoMarketplace | None
     parts: tuple[Part, ...]
     merchants: MerchantOnboarding | None = None  # onboarding: applications, reviews, issued keys
+    quality: QualityService | None = None  # spot checks, delistings, appeals, merchant standing
     _status: _Status = field(default_factory=_Status, repr=False, compare=False)
 
     @property
@@ -388,6 +394,40 @@ def register_order_jobs(scheduler: JobScheduler, c: OrdersComponents, *, shipmen
 
 
 
+OPEN_ORDER_STATUSES = (OrderStatus.CREATED, OrderStatus.PAID, OrderStatus.SUBMITTED, OrderStatus.SHIPPED)
+
+
+def build_quality(s: Settings, db_engine: AsyncEngine, clock: Any, search: SearchAggregator,
+                  demo: DemoMarketplace | None, scheduler: JobScheduler) -> QualityService:
+    """Spot checks (a scheduled job sampling the demo platforms' listings), delistings and
+    merchant standing; search leaves out what they hide."""
+    repo = SqlQualityRepository(db_engine)
+
+    async def signals(merchants: Sequence[str]) -> dict[str, MerchantSignals]:
+        return await merchant_signals(db_engine, merchants)
+
+    quality = QualityService(repo, clock, ListingFilter(repo, time.monotonic), listings=demo, signals=signals,
+                             sample_size=s.spot_check_sample_size, after_change=search.invalidate)
+    search.offer_filter = quality.filter
+    if s.spot_check_seconds > 0:
+        scheduler.add_job("spot_checks", quality.run_spot_checks, s.spot_check_seconds)
+    return quality
+
+
+def open_orders_flagger(orders: OrderService) -> Callable[[str, str], Awaitable[Sequence[str]]]:
+    """On a merchant's suspension: their open orders, written to the audit log for staff."""
+    audit = logging.getLogger("shopbot.audit")
+
+    async def flag(merchant: str, reason: str) -> Sequence[str]:
+        found = await orders.repo.list_orders(merchant=merchant, statuses=OPEN_ORDER_STATUSES, limit=500)
+        ids = [o.id for o in found]
+        audit.warning("merchant %s suspended (%s): open orders to follow up: %s", merchant, reason,
+                      ", ".join(ids) or "none")
+        return ids
+
+    return flag
+
+
 def _demo_catalog_path(s: Settings) -> Path:
     """The demo platforms' catalog: the full generated one (built at first start), the small
     committed one, or a file."""
@@ -483,8 +523,9 @@ def build_runtime(settings: Settings, *, console_clock: Clock | None = None,
     notifier = PushAlertNotifier(durable_push, chart_url=alert_chart_url, default_rate=s.alert_push_rate_per_second,
                                  channel_rates=parse_channel_rates(s.alert_push_channel_rates),
                                  concurrency=s.alert_push_concurrency)
+    alert_repo = SqlAlertRepository(db_engine)
     alerts = AlertService(
-        SqlAlertRepository(db_engine), history, search, notifier=notifier, clock=clock,
+        alert_repo, history, search, notifier=notifier, clock=clock,
         settings=AlertSettings(ttl=timedelta(days=s.price_alert_ttl_days),
                                max_per_shopper=s.price_alert_max_per_shopper, batch_size=s.alert_batch_size))
     charts = PriceChartService(history, PillowPriceChart(), labeller=chart_labels, title_of=product_title_lookup(search),
@@ -514,8 +555,11 @@ def build_runtime(settings: Settings, *, console_clock: Clock | None = None,
     # Finish what a crashed worker left between payment and order, before the scheduler runs.
     parts.append(Part("orders", orders.orders.reconcile))
 
-    # Merchant onboarding (applications reviewed in the console).
+    # Merchant onboarding (applications reviewed in the console), spot checks and delisting.
     merchants = MerchantOnboarding(SqlMerchantApplications(db_engine), clock)
+    quality = build_quality(s, db_engine, clock, search, demo, scheduler)
+    quality.on_delisted.append(DelistingNotifier(durable_push, alert_repo.list_for_product, alert_repo.set_status))
+    quality.on_suspended.append(open_orders_flagger(orders.orders))
 
     # The handoff desk and the support console.
     console = build_console(s, db_engine, redis, tracker_store, locks, push, console_clock or clock,
@@ -544,4 +588,4 @@ def build_runtime(settings: Settings, *, console_clock: Clock | None = None,
                    outbox=outbox, push=push, parser=parser, metrics=metrics, scheduler=scheduler, real=real,
                    connectors=connectors, search=search, alerts=alerts, charts=charts, orders=orders,
                    console=console, services=services, engine=engine, handle=handle, demo=demo,
-                   parts=tuple(parts), merchants=merchants)
+                   parts=tuple(parts), merchants=merchants, quality=quality)

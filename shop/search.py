@@ -17,6 +17,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from decimal import Decimal
+from typing import Protocol
 
 from shop.cache import Cache, product_from_dict, product_to_dict
 from shop.catalog import PLATFORMS, Offer, Product, SearchQuery
@@ -73,6 +74,14 @@ def _order(sort_by: str | None) -> Callable[[SortKeys], tuple[object, ...]]:
     return lambda k: (-k[0], -k[2], k[1])
 
 
+class OfferFilter(Protocol):
+    """Offers search must leave out (delisted products, suspended merchants: shop/spot_checks.py)."""
+
+    async def refresh(self, force: bool = False) -> None: ...
+
+    def hides(self, platform: str, platform_product_id: str, merchant: str) -> bool: ...
+
+
 @dataclass(frozen=True)
 class _Normalised:
     query: SearchQuery
@@ -101,6 +110,7 @@ class SearchAggregator:
         self._now = now
         self._background: set[asyncio.Task[None]] = set()
         self._generation: tuple[str, float] | None = None  # (cache generation, read at)
+        self.offer_filter: OfferFilter | None = None  # set by the bootstrap when merchants are vetted
 
     async def start(self) -> None:
         """Load the Chinese word segmenter now (about a second) instead of in the first search."""
@@ -171,6 +181,8 @@ class SearchAggregator:
         if isinstance(norm, SearchResult):
             return norm
         q = norm.query
+        if self.offer_filter is not None:
+            await self.offer_filter.refresh()
         key = await self._key(q)
         if self.cache is not None:
             cached = await self.cache.get(key)
@@ -226,7 +238,7 @@ class SearchAggregator:
         merged: dict[str, Product] = {}
         for platform in sorted(per_platform, key=lambda p: PLATFORMS.index(p) if p in PLATFORMS else 99):
             for product in per_platform[platform]:
-                offers = [o for o in product.offers if o.platform == platform]
+                offers = [o for o in product.offers if o.platform == platform and not self._hidden(o)]
                 if not offers:
                     continue
                 self._locations.setdefault(product.id, {})[platform] = offers[0].platform_product_id
@@ -239,6 +251,10 @@ class SearchAggregator:
         if len(self._locations) > 50_000:
             self._locations.clear()
         return list(merged.values())
+
+    def _hidden(self, offer: Offer) -> bool:
+        return self.offer_filter is not None and self.offer_filter.hides(
+            offer.platform, offer.platform_product_id, offer.merchant)
 
     def _rank(self, products: list[Product], norm: _Normalised) -> list[SearchHit]:
         q = norm.query
@@ -361,6 +377,8 @@ class SearchAggregator:
         Raises PlatformUnavailable when no platform could answer at all.
         """
         where = self._where(product_id)
+        if self.offer_filter is not None:
+            await self.offer_filter.refresh()
         got = await fan_out({p: self.connectors[p].get_product(ppid) for p, ppid in where.items()},
                             self.deadline_seconds)
         found = {p: [prod] for p, prod in got.results.items() if prod is not None}
@@ -369,6 +387,8 @@ class SearchAggregator:
                 raise PlatformUnavailable(f"no platform answered for {product_id}")
             return None
         merged = self._merge(found)
+        if not merged:
+            return None  # every offer of it is delisted
         self._record(merged)
         product = next((m for m in merged if m.id == product_id), merged[0])
         for other in merged:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hmac
 from collections.abc import Awaitable, Callable, Mapping
+from decimal import Decimal
 from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Request
@@ -28,6 +29,15 @@ from shop.ordering import OrderService
 from shop.orders import IllegalTransition, Order, OrderNotFound, OrderStatus
 from shop.payments import PaymentError
 from shop.shipments import ShipmentService
+from shop.spot_checks import (
+    DelistingNotFound,
+    IllegalQualityTransition,
+    MissingReason,
+    NewListing,
+    ProductLister,
+    QualityService,
+)
+from shop.taxonomy import NODES as TAXONOMY
 
 HEADER = "X-Merchant-Key"
 
@@ -45,6 +55,21 @@ def parse_merchant_keys(setting: str) -> dict[str, str]:
 class ShipRequest(BaseModel):
     carrier_code: str = Field(min_length=1, max_length=40)
     tracking_number: str = Field(min_length=1, max_length=100)
+
+
+class ListingRequest(BaseModel):
+    platform: str = Field(min_length=1, max_length=32, description="taobao, jd or pdd")
+    title: str = Field(min_length=2, max_length=200)
+    title_en: str = Field(default="", max_length=200)
+    brand: str = Field(min_length=1, max_length=60)
+    category: str = Field(min_length=1, max_length=64, description="a kind of the taxonomy, e.g. phones, snacks")
+    price: Decimal = Field(gt=0, le=10_000_000, max_digits=12, decimal_places=2)
+    stock: int = Field(ge=0, le=10_000_000)
+    keywords: list[str] = Field(default_factory=list, max_length=20)
+
+
+class AppealRequest(BaseModel):
+    text: str = Field(min_length=1, max_length=2000)
 
 
 class AnswerRequest(BaseModel):
@@ -82,9 +107,11 @@ def _ticket_json(ticket: AfterSalesTicket) -> dict[str, Any]:
 def build_merchant_router(
     orders: OrderService, shipments: ShipmentService, tickets: TicketService, keys: Mapping[str, str],
     issued: Callable[[str], Awaitable[str | None]] | None = None,
+    quality: QualityService | None = None, lister: ProductLister | None = None,
 ) -> APIRouter:
     """`issued`: the merchant an issued key belongs to, None when unknown or no longer valid
-    (MerchantOnboarding.merchant_for_key)."""
+    (MerchantOnboarding.merchant_for_key); `quality`: delistings and appeals; `lister`: where
+    merchants list products (the demo platforms)."""
     router = APIRouter(prefix="/merchant", tags=["merchant"])
     pairs = [(m, k.encode()) for m, k in keys.items()]
 
@@ -178,5 +205,59 @@ def build_merchant_router(
         except PaymentError as exc:
             raise HTTPException(502, f"refund failed: {exc}") from exc
         return _ticket_json(ticket)
+
+    @router.post("/products", status_code=201, responses={400: {"description": "unknown platform or kind"},
+                                                           404: {"description": "listing is not available"}})
+    async def list_product(req: ListingRequest, merchant: str = Depends(merchant_id)) -> dict[str, Any]:
+        """List a new product; shoppers find it in search at once (spot checks may sample it)."""
+        if lister is None:
+            raise HTTPException(404, "listing products is not available here")
+        platform = req.platform.strip().lower()
+        if req.category not in TAXONOMY:
+            raise HTTPException(400, f"unknown category {req.category[:64]!r}")
+        listing = NewListing(platform=platform, title=" ".join(req.title.split()),
+                             title_en=" ".join(req.title_en.split()), brand=req.brand.strip(),
+                             category=req.category, price=req.price, stock=req.stock,
+                             keywords=tuple(k.strip()[:40] for k in req.keywords if k.strip()))
+        try:
+            listed = await lister.list_product(merchant, listing)
+        except KeyError:
+            raise HTTPException(400, f"unknown platform {platform[:32]!r}") from None
+        if quality is not None and quality.after_change is not None:
+            await quality.after_change()  # searches cached before it was listed
+        return {"product_id": listed.product_id, "platform": listed.platform,
+                "platform_product_id": listed.platform_product_id, "title": listed.title,
+                "category": listed.category, "merchant": merchant}
+
+    def desk() -> QualityService:
+        if quality is None:
+            raise HTTPException(404, "delistings are not available here")
+        return quality
+
+    @router.get("/delistings")
+    async def delistings(merchant: str = Depends(merchant_id)) -> dict[str, Any]:
+        """This merchant's delisted products (why, when, and the appeal if any)."""
+        return {"delistings": [d.to_dict() for d in await desk().delistings(merchant=merchant)]}
+
+    @router.post("/delistings/{delisting_id}/appeal", responses={400: {"description": "say why"},
+                                                                 404: {"description": "no such delisting"},
+                                                                 409: {"description": "appealed already"}})
+    async def appeal(delisting_id: str, req: AppealRequest, merchant: str = Depends(merchant_id)) -> dict[str, Any]:
+        """Ask a reviewer to list a delisted product again (once per delisting)."""
+        try:
+            return (await desk().appeal(merchant, delisting_id, req.text)).to_dict()
+        except DelistingNotFound:
+            raise HTTPException(404, f"no delisting {delisting_id}") from None
+        except MissingReason as exc:
+            raise HTTPException(400, str(exc)) from exc
+        except IllegalQualityTransition as exc:
+            raise HTTPException(409, str(exc)) from exc
+
+    @router.get("/standing")
+    async def standing(merchant: str = Depends(merchant_id)) -> dict[str, Any]:
+        """Spot checks passed and failed, and whether the merchant is suspended."""
+        s = await desk().standing(merchant)
+        return {"merchant": merchant, "passed_checks": s.passed_checks, "failed_checks": s.failed_checks,
+                "suspended": s.suspended, "reason": s.reason}
 
     return router

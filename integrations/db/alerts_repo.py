@@ -127,6 +127,14 @@ class SqlAlertRepository:
         async with self._engine.connect() as conn:
             return [_row_to_alert(r) for r in await conn.execute(stmt)]
 
+    async def list_for_product(self, product_id: str,
+                               statuses: Sequence[AlertStatus] = LIVE_STATUSES) -> list[PriceAlert]:
+        """Every shopper's alerts on one product (their watchers: told when it is delisted)."""
+        stmt = select(price_alerts).where(price_alerts.c.product_id == product_id,
+                                          price_alerts.c.status.in_([s.value for s in statuses]))
+        async with self._engine.connect() as conn:
+            return [_row_to_alert(r) for r in await conn.execute(stmt)]
+
     async def count_live(self, shopper_id: str) -> int:
         stmt = select(func.count()).where(
             price_alerts.c.shopper_id == shopper_id, price_alerts.c.status.in_(_live())

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+import secrets
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -29,6 +30,7 @@ from integrations.text import jieba_words
 from shop.catalog import PLATFORMS
 from shop.ports import MarketplaceError, PlatformUnavailable
 from shop.relevance import warm_up
+from shop.spot_checks import ListedProduct, NewListing
 
 
 @dataclass
@@ -127,6 +129,29 @@ class DemoMarketplace:
         if response.status_code != 200:
             raise MarketplaceError(f"{platform}: price not set (HTTP {response.status_code})")
         return True
+
+    async def listed_products(self) -> list[ListedProduct]:
+        """Every listing of every demo platform, with its merchant (what spot checks sample)."""
+        return [ListedProduct(merchant=x.merchant, platform=platform, product_id=x.catalog_id,
+                              platform_product_id=x.platform_product_id, title=str(x.product["title"]),
+                              category=str(x.product["category"]), rating=x.rating)
+                for platform, server in self.servers.items() for x in server.store.listings.values()]
+
+    async def list_product(self, merchant: str, listing: NewListing) -> ListedProduct:
+        """A merchant lists a new product on one demo platform; it is searchable at once."""
+        server = self.servers.get(listing.platform)
+        if server is None:
+            raise KeyError(listing.platform)
+        catalog_id = f"p9{secrets.randbelow(10**9):09d}"  # the demo platforms' outer-id shape
+        platform_product_id = str(900_000_000_000 + secrets.randbelow(99_999_999_999))
+        product = {"id": catalog_id, "title": listing.title, "title_en": listing.title_en or listing.title,
+                   "brand": listing.brand, "category": listing.category, "specs": dict(listing.specs),
+                   "variants": {}, "keywords": list(listing.keywords)}
+        added = server.store.add_listing(product, platform_product_id, price=listing.price, stock=listing.stock,
+                                         merchant=merchant)
+        return ListedProduct(merchant=merchant, platform=listing.platform, product_id=catalog_id,
+                             platform_product_id=added.platform_product_id, title=listing.title,
+                             category=listing.category)
 
     def walk_prices(self, rng: random.Random | None = None, *, step: float = 0.02,
                     flash_sale_chance: float = 0.01) -> dict[str, list[str]]:

@@ -187,6 +187,31 @@ class PlatformStore:
         for listing in self.by_sales:
             self.by_category.setdefault(listing.product["category"], []).append(listing)
 
+    def add_listing(self, product: dict[str, Any], platform_product_id: str, *, price: Decimal, stock: int,
+                    merchant: str) -> Listing:
+        """A merchant lists a new product here (kept in memory, like the platform's prices): it
+        joins the shared keyword index at a new position only this platform lists."""
+        index = self.index
+        position = len(index.haystacks)
+        kinds = [name for key in ancestors(product["category"]) for name in (TAXONOMY[key].zh, TAXONOMY[key].en)]
+        haystack = fold(" ".join([product["title"], product["title_en"], product["brand"],
+                                  BRANDS.get(product["brand"], ""), *kinds, *product["keywords"]]))
+        index.haystacks.append(haystack)
+        for gram in _grams(haystack):
+            index.postings.setdefault(gram, array("I")).append(position)
+        price = price.quantize(CENT, ROUND_HALF_UP)
+        listing = Listing(product=product, platform_product_id=platform_product_id, price=price,
+                          original_price=price, base_price=price, promotions=[], stock=stock, sales=0,
+                          rating=0.0, merchant=merchant, haystack=haystack)
+        self.listings[platform_product_id] = listing
+        self.by_catalog_id[listing.catalog_id] = listing
+        self.by_position[position] = listing
+        self._position[listing.catalog_id] = position
+        self.by_sales.append(listing)
+        self.by_category.setdefault(product["category"], []).append(listing)
+        self._kind_positions.clear()
+        return listing
+
     def _positions_of(self, category: str) -> frozenset[int]:
         """Catalog positions of this platform's listings of a kind (or filed coarsely above it)."""
         found = self._kind_positions.get(category)
