@@ -31,10 +31,12 @@ from bot.routes.payments import build_payments_router
 from bot.routes.sandbox import build_sandbox_router
 from bot.routes.sandbox_orders import build_sandbox_fulfil_router
 from bot.routes.sandbox_prices import build_sandbox_price_router
+from bot.routes.shares import build_share_router
 from bot.scheduler import JobScheduler
 from bot.settings import Settings, get_settings
 from bot.warmup import Warmup, WarmupGate
 from shop.merchants import MerchantOnboarding
+from shop.sharing import ShareService
 from shop.spot_checks import ProductLister, QualityService
 
 
@@ -132,6 +134,8 @@ def create_app(
     for router in channels.routers:  # web chat at /, Telegram and WeChat webhooks when configured
         app.include_router(router)
     app.include_router(build_chart_router(runtime.charts))
+    if isinstance(runtime.services.shares, ShareService):  # share links' QR codes and counts
+        app.include_router(build_share_router(runtime.services.shares.repo, runtime.services.shares.base_url))
     include_order_routers(app, runtime.orders, runtime.scheduler, sandbox=settings.sandbox,
                           merchants=runtime.merchants, quality=runtime.quality, lister=runtime.demo)
     if runtime.merchants is not None:

@@ -55,6 +55,7 @@ from dialogue.flows.handoff import handoff_trigger
 from dialogue.flows.orders import FLOWS as ORDER_FLOWS
 from dialogue.flows.recommend import Recommend
 from dialogue.flows.search import RefineSearch, SearchProduct
+from dialogue.flows.share import OpenShare, ShareProduct, share_trigger
 from dialogue.flows.smalltalk import FLOWS as SMALLTALK
 from dialogue.notifications import PushNotifier
 from dialogue.ports import Services
@@ -72,6 +73,7 @@ from integrations.db.orders_logistics_repo import SqlShipmentRepository, SqlTick
 from integrations.db.orders_repo import SqlOrderRepository
 from integrations.db.push_outbox import SqlPushOutbox
 from integrations.db.quality_repo import SqlQualityRepository, merchant_signals
+from integrations.db.shares_repo import SqlShareRepository
 from integrations.db.shoppers_repo import SQLShopperRepository
 from integrations.db.uow import SqlUnitOfWork
 from integrations.marketplaces.demo.factory import (
@@ -104,6 +106,7 @@ from shop.ports import OrderingConnector
 from shop.price_history import BatchingPriceRecorder
 from shop.refusals import OfferCheck, offer_check
 from shop.search import SearchAggregator
+from shop.sharing import ShareService
 from shop.shipments import ShipmentService
 from shop.spot_checks import ListingFilter, MerchantSignals, QualityService
 from tracking.leader import RedisLeaderLock
@@ -275,7 +278,8 @@ class Runtime:
 
 
 def build_flows() -> list[Flow]:
-    shopping: list[Flow] = [SearchProduct(), RefineSearch(), ShowDetails(), CompareProducts(), Buy(), Recommend(), Cart(), Checkout()]
+    shopping: list[Flow] = [SearchProduct(), RefineSearch(), ShowDetails(), CompareProducts(), Buy(), Recommend(), Cart(), Checkout(), ShareProduct(),
+                            OpenShare()]
     return [*(cls() for cls in SMALLTALK), *shopping, *(cls() for cls in ORDER_FLOWS),
             *(cls() for cls in ALERT_FLOWS), *(cls() for cls in HANDOFF_FLOWS)]
 
@@ -570,14 +574,16 @@ def build_runtime(settings: Settings, *, console_clock: Clock | None = None,
                       console.config.release_interval_seconds)  # the leader runs it
 
     # The conversation: ports, engine, the turn handler every channel calls.
+    shares = ShareService(SqlShareRepository(db_engine), clock.now, s.base_url)
     services = Services(search=search, orders=orders.orders, shipments=orders.shipments,
                         aftersales=orders.tickets, alerts=alerts, price_history=history,
-                        handoff=console.desk, shoppers=shoppers, cart=SQLCartRepository(db_engine),
+                        handoff=console.desk, shoppers=shoppers, cart=SQLCartRepository(db_engine), shares=shares,
                         chart_url=alert_chart_url,
                         currency_rates=parse_rates(s.currency_rates))
     parser = ParserHolder()
     engine = DialogueEngine(parser=parser, store=tracker_store, locks=locks, flows=build_flows(),
-                            services=services, shoppers=shoppers, triggers=(handoff_trigger, checkout_trigger, cart_trigger))
+                            services=services, shoppers=shoppers, triggers=(handoff_trigger, checkout_trigger, cart_trigger,
+                                                                                share_trigger))
     metrics = Metrics()
     handle = build_turn_handler(engine, metrics)
 

@@ -28,6 +28,7 @@ from shop.orders import Order, OrderSummary
 from shop.payments import PaymentIntent
 from shop.price_history import PlatformPrice, PriceHistory, PriceLows, PricePoint
 from shop.search_result import SearchResult
+from shop.sharing import SharedLink
 from shop.shipments import Shipment
 from shop.shoppers import Shopper
 
@@ -272,6 +273,29 @@ class NullCart:
         raise FeatureUnavailable("cart_unavailable")
 
 
+class SharesPort(Protocol):
+    """Shares of products (shop.sharing.ShareService)."""
+
+    async def create(self, product_id: str, shopper_id: str, channel: str) -> SharedLink: ...
+
+    async def open(self, share_id: str) -> str | None:
+        """The shared product id (the opening counted); None for an unknown share."""
+        ...
+
+    async def order_placed(self, share_id: str, order_id: str) -> None: ...
+
+
+class NullShares:
+    async def create(self, product_id: str, shopper_id: str, channel: str) -> SharedLink:
+        raise FeatureUnavailable("share_unavailable")
+
+    async def open(self, share_id: str) -> str | None:
+        return None
+
+    async def order_placed(self, share_id: str, order_id: str) -> None:
+        return None
+
+
 def no_chart(alert: PriceAlert) -> str | None:
     return None
 
@@ -289,5 +313,6 @@ class Services:
     handoff: HandoffPort = field(default_factory=NullHandoff)
     shoppers: ShopperProfilesPort = field(default_factory=NullShopperProfiles)
     cart: CartRepository = field(default_factory=NullCart)
+    shares: SharesPort = field(default_factory=NullShares)
     chart_url: ChartUrl = no_chart
     currency_rates: Mapping[str, Decimal] = field(default_factory=lambda: parse_rates(DEFAULT_RATES))  # yuan per unit

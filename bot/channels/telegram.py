@@ -53,7 +53,8 @@ from bot.channels.store import ChannelStore, InMemoryChannelStore
 from bot.json_body import BadJson, parse_json
 from bot.push import ChannelSendError
 from bot.turns import TurnHandler
-from dialogue.messages import IncomingMessage, Reply
+from dialogue.messages import IncomingMessage, Reply, button_payload
+from shop.sharing import is_share_id
 
 log = logging.getLogger(__name__)
 
@@ -269,7 +270,11 @@ class TelegramChannel:
 
     async def _on_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         assert update.message is not None and update.message.text is not None
-        name = update.message.text.split()[0].lstrip("/").split("@")[0].lower()
+        words = update.message.text.split()
+        name = words[0].lstrip("/").split("@")[0].lower()
+        if name == "start" and len(words) > 1 and is_share_id(words[1]):  # a deep link t.me/<bot>?start=<share>
+            await self._turn(update, button_payload("open_share", share_id=words[1]))
+            return
         await self._turn(update, COMMANDS[name])
 
     async def _on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

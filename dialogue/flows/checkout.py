@@ -21,6 +21,7 @@ from dialogue.context import TurnContext
 from dialogue.flows.buy import Buy
 from dialogue.flows.cart import Cart, _owner, priced_cart
 from dialogue.flows.search import platform_label
+from dialogue.flows.share import count_shared_order
 from dialogue.messages import Button
 from dialogue.presentation.cart import hint_text
 from dialogue.presentation.orders import order_payload
@@ -200,6 +201,8 @@ class Checkout(Buy):
         except OrderError as exc:
             ctx.say("order_failed", reason=str(exc))
             return
+        for order in orders:
+            await count_shared_order(ctx, order.id, [line.product_id for line in order.lines])
         owner = _owner(ctx)
         for store in frame["stores"]:
             for ln in store["lines"]:

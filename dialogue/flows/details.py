@@ -93,7 +93,8 @@ class ShowDetails(Flow):
             lines.append(ctx.t("details_reviews", reviews=" / ".join(f"“{r}”" for r in info["reviews"][:2])))
         buttons = [Button(ctx.t("button_buy"), button_payload("buy", product_id=product.id)),
                    Button(ctx.t("button_add_to_cart"), button_payload("add_to_cart", product_id=product.id)),
-                   Button(ctx.t("button_alert"), button_payload("set_price_alert", product_id=product.id))]
+                   Button(ctx.t("button_alert"), button_payload("set_price_alert", product_id=product.id)),
+                   Button(ctx.t("button_share"), button_payload("share", product_id=product.id))]
         ctx.say_lines(lines, buttons=buttons, custom=payload, image=info.get("image_url") or None)
 
     @staticmethod

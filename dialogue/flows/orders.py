@@ -20,6 +20,7 @@ from dialogue.flows.aftersales_steps import (
 from dialogue.flows.base import Flow
 from dialogue.flows.handoff import REASON_COMPLAINT, request_handoff
 from dialogue.flows.search import platform_label
+from dialogue.flows.share import count_shared_order
 from dialogue.messages import Button, button_payload
 from dialogue.presentation.orders import order_lines, order_payload, payment_subject
 from shop.aftersales import ServiceType
@@ -56,6 +57,7 @@ async def place_order(ctx: TurnContext, summary: dict[str, Any], idempotency_key
         ctx.say("order_failed", reason=str(exc))
         return
     url = intent.pay_url or intent.code_url
+    await count_shared_order(ctx, order.id, [line.product_id for line in order.lines])
     payload = order_payload(order, url, ctx.language)  # the order as created, with its payment link
     ctx.say("order_created", order_id=order.id, total=ctx.money(order.total), url=url or "",
             custom=payload, buttons=[Button(ctx.t("button_my_orders"), "/check_order")])

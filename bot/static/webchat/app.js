@@ -15,7 +15,7 @@
     zh: {
       title: "购物助手", placeholder: "想买什么?比如:五千左右的轻薄本", send: "发送",
       details: "详情", buy: "购买", addToCart: "加入购物车", cart: "购物车", remove: "删除", each: "单价",
-      unavailable: "已下架或缺货", savings: "已优惠", checkout: "去结算", emptyCart: "购物车是空的", pay: "去支付", total: "合计", order: "订单", status: "状态",
+      unavailable: "已下架或缺货", savings: "已优惠", checkout: "去结算", openShare: "打开朋友分享的商品", emptyCart: "购物车是空的", pay: "去支付", total: "合计", order: "订单", status: "状态",
       carrier: "快递", tracking: "运单号", ticket: "售后单", service: "类型", alert: "降价提醒",
       target: "目标价", offers: "各平台价格", sales: "销量", rating: "评分", found: "共 {n} 件",
       reviews: "评价", variants: { colour: "颜色", size: "尺码", storage: "容量", flavour: "口味", pack: "规格" },
@@ -38,7 +38,7 @@
     en: {
       title: "Shopping assistant", placeholder: "What are you looking for? e.g. a light laptop around ¥5000",
       send: "Send", details: "Details", buy: "Buy", addToCart: "Add to cart", cart: "Cart", remove: "Remove",
-      each: "each", unavailable: "delisted or out of stock", savings: "You save", checkout: "Check out", emptyCart: "Your cart is empty", pay: "Pay now", total: "Total", order: "Order",
+      each: "each", unavailable: "delisted or out of stock", savings: "You save", checkout: "Check out", openShare: "Open the shared product", emptyCart: "Your cart is empty", pay: "Pay now", total: "Total", order: "Order",
       status: "Status", carrier: "Carrier", tracking: "Tracking no.", ticket: "Ticket", service: "Type",
       alert: "Price alert", target: "Target", offers: "Prices by platform", sales: "sold", rating: "rating",
       reviews: "Reviews", variants: { colour: "Colour", size: "Size", storage: "Storage", flavour: "Flavour", pack: "Pack" },
@@ -477,4 +477,10 @@
   window.shopbot = { sender: sender, isBusy: function () { return busy; } };
   renderAll();
   connect();
+  // a share link (/?s=<share id>) opens the chat on the shared product
+  var shared = new URLSearchParams(location.search).get("s");
+  if (shared && /^s[A-Za-z0-9_-]{6,40}$/.test(shared)) {
+    window.history.replaceState(null, "", location.pathname);  // `history` here is the conversation
+    send(payloadJson("open_share", { share_id: shared }), t("openShare"));
+  }
 })();

@@ -152,6 +152,15 @@ async def test_start_and_help_commands_become_intents(telegram) -> None:
     assert [c.params["text"] for c in api.outgoing()] == ["echo: /greet \\(1\\+1\\=2\\!\\)", "echo: /help \\(1\\+1\\=2\\!\\)"]
 
 
+async def test_a_start_link_carrying_a_share_opens_the_shared_product(telegram) -> None:
+    from dialogue.messages import button_payload
+
+    _, _, client, turns = telegram
+    await post(client, message_update(1, "/start sAbCdEf123"))  # t.me/<bot>?start=sAbCdEf123
+    await post(client, message_update(2, "/start not-a-share"))
+    assert [m.text for m in turns.seen] == [button_payload("open_share", share_id="sAbCdEf123"), "/greet"]
+
+
 async def test_buttons_are_an_inline_keyboard_and_long_payloads_round_trip(telegram) -> None:
     _, api, client, turns = telegram
     await post(client, message_update(1, "buttons"))
