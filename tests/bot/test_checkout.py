@@ -166,3 +166,16 @@ async def test_a_store_that_sold_out_after_payment_is_refunded_and_the_shopper_a
     assert "已退款" in mine and "已发货" in mine, mine
     again = await app_client.post(f"/sandbox/payments/{payment_id}/pay", json={"method": "alipay"})
     assert again.json()["outcome"] == "duplicate"  # never charged twice
+
+
+async def test_quantities_of_0_and_10000_before_checking_out(app_client):
+    cart = await fill_cart(app_client, "k7", "我想买蓝牙耳机")
+    first, second = cart["items"]
+    refused = await say(app_client, "k7", button_payload("cart_set_quantity", line_id=first["line_id"], quantity=10000))
+    assert "1 到 99" in text(refused)
+    removed = custom(await say(app_client, "k7", button_payload("cart_set_quantity", line_id=second["line_id"],
+                                                                quantity=0)), "cart")
+    assert [i["line_id"] for i in removed["items"]] == [first["line_id"]]
+    await say(app_client, "k7", "结算")
+    summary = text(await answer(app_client, "k7", ADDRESS_ZH))
+    assert "共 1 家店" in summary and second["title"] not in summary and f"×{first['quantity']} " in summary

@@ -128,3 +128,16 @@ async def test_a_price_that_moved_beyond_the_tolerance_is_refused_before_placeme
         assert await offer_check(Lookup(), Decimal(5))(refused) is None
     finally:
         await world.engine.dispose()
+
+
+async def test_after_sales_on_one_item_of_one_order_gives_back_that_share_only(w):
+    orders, intent = await w.orders.place_checkout(two_stores(), "ck-7")
+    await pay(w, intent.payment_id)
+    small = await w.orders.get(orders[1].id)  # two mice, ¥180.00 of the ¥6,179.00 payment
+    assert await w.orders.reserve_refund(small, Decimal("90.00"), "ticket-T1", "after-sales T1")
+    small = await w.orders.refund(small, Decimal("90.00"), "ticket-T1", "merchant", "after-sales T1")
+    assert small.status is OrderStatus.SUBMITTED  # one of the two back: the order goes on
+    with pytest.raises(PaymentError):  # more than is left of this order, though the payment holds more
+        await w.orders.reserve_refund(small, Decimal("90.01"), "ticket-T2", "after-sales T2")
+    assert await w.orders.repo.refunded_total(intent.payment_id) == Decimal("90.00")
+    assert (await w.orders.get(orders[0].id)).status is OrderStatus.SUBMITTED
