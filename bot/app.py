@@ -29,6 +29,7 @@ from bot.routes.merchant_applications import build_application_router
 from bot.routes.nlu import build_router as build_nlu_router
 from bot.routes.payments import build_payments_router
 from bot.routes.sandbox import build_sandbox_router
+from bot.routes.sandbox_accounts import build_sandbox_accounts_router
 from bot.routes.sandbox_orders import build_sandbox_fulfil_router
 from bot.routes.sandbox_prices import build_sandbox_price_router
 from bot.routes.shares import build_share_router
@@ -140,6 +141,8 @@ def create_app(
                           merchants=runtime.merchants, quality=runtime.quality, lister=runtime.demo)
     if runtime.merchants is not None:
         app.include_router(build_application_router(runtime.merchants))
+    if settings.sandbox and runtime.accounts is not None:
+        app.include_router(build_sandbox_accounts_router(runtime.accounts.service, runtime.accounts.sandbox_sender))
     if runtime.demo is not None and settings.demo_platform_transport == "asgi":
         for platform, platform_app in runtime.demo.apps().items():  # their product images
             app.mount(f"/demo/{platform}", platform_app)

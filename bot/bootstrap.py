@@ -31,6 +31,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot import db
+from bot.accounts_setup import AccountsParts, build_accounts
 from bot.console.collected import ConsoleBackends
 from bot.console.setup import ConsoleParts, build_console
 from bot.nlu_loader import load_or_train_async
@@ -216,6 +217,7 @@ class Runtime:
     parts: tuple[Part, ...]
     merchants: MerchantOnboarding | None = None  # onboarding: applications, reviews, issued keys
     quality: QualityService | None = None  # spot checks, delistings, appeals, merchant standing
+    accounts: AccountsParts | None = None  # shopper accounts: register, sign in, codes
     _status: _Status = field(default_factory=_Status, repr=False, compare=False)
 
     @property
@@ -559,6 +561,10 @@ def build_runtime(settings: Settings, *, console_clock: Clock | None = None,
     # Finish what a crashed worker left between payment and order, before the scheduler runs.
     parts.append(Part("orders", orders.orders.reconcile))
 
+    # Shopper accounts: register and sign in with codes; addresses encrypted at rest.
+    accounts = build_accounts(s, db_engine, clock)
+    parts.append(Part("accounts", accounts.start, accounts.stop))
+
     # Merchant onboarding (applications reviewed in the console), spot checks and delisting.
     merchants = MerchantOnboarding(SqlMerchantApplications(db_engine), clock)
     quality = build_quality(s, db_engine, clock, search, demo, scheduler)
@@ -594,4 +600,4 @@ def build_runtime(settings: Settings, *, console_clock: Clock | None = None,
                    outbox=outbox, push=push, parser=parser, metrics=metrics, scheduler=scheduler, real=real,
                    connectors=connectors, search=search, alerts=alerts, charts=charts, orders=orders,
                    console=console, services=services, engine=engine, handle=handle, demo=demo,
-                   parts=tuple(parts), merchants=merchants, quality=quality)
+                   parts=tuple(parts), merchants=merchants, quality=quality, accounts=accounts)

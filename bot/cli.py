@@ -6,6 +6,7 @@ import asyncio
 
 import typer
 
+from bot.cli_keys import keys_app
 from bot.cli_nlu import nlu_app
 from bot.cli_staff import staff_app
 from bot.cli_wechat import app as wechat_app
@@ -17,6 +18,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(wechat_app, name="wechat")
 app.add_typer(staff_app, name="staff")
 app.add_typer(nlu_app, name="nlu")
+app.add_typer(keys_app, name="keys")
 
 
 @app.command()

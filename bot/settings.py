@@ -157,6 +157,34 @@ class Settings(BaseSettings):
         default=120.0, description="a shopper waiting this long in the queue: the console's SLA timer turns amber")
     console_sla_red_seconds: float = Field(default=300.0, description="… and red from this long")
 
+    # --- shopper accounts (issue 19) ----------------------------------------------------------
+    account_master_keys: str | None = Field(default=None, description=(
+        "id:base64key,… (32-byte keys, the first current) wrapping the data keys of personal data; "
+        "unset = one generated once into VAR_DIR/account-keys.json"))
+    account_hash_key: str | None = Field(default=None, description=(
+        "base64 key of the keyed hashes accounts are found by; unset = VAR_DIR/account-keys.json"))
+    verification_code_ttl_seconds: float = Field(default=600.0, gt=0, description="a code expires after this")
+    verification_code_resend_seconds: float = Field(default=60.0, ge=0, description="one code per address this often")
+    verification_codes_per_hour: int = Field(default=5, ge=1, description="codes one address may get an hour")
+    verification_requester_codes_per_hour: int = Field(
+        default=10, ge=1, description="codes one client address or chat identity may ask for an hour")
+    password_min_length: int = Field(default=8, ge=6, description="shorter passwords are refused")
+    sms_provider: str = Field(default="sandbox", description="sandbox | aliyun")
+    aliyun_sms_access_key_id: str = ""
+    aliyun_sms_access_key_secret: str = ""
+    aliyun_sms_sign_name: str = ""
+    aliyun_sms_template_code: str = ""
+    aliyun_sms_template_code_en: str = ""
+    aliyun_sms_notice_template_code: str = ""
+    aliyun_sms_api_url: str = "https://dysmsapi.aliyuncs.com"
+    smtp_host: str | None = Field(default=None, description="SMTP server for e-mailed codes; unset = sandbox")
+    smtp_port: int = 587
+    smtp_username: str = ""
+    smtp_password: str = ""
+    smtp_from: str = "shopbot <no-reply@localhost>"
+    smtp_starttls: bool = True
+    smtp_tls: bool = False
+
     # --- channels -----------------------------------------------------------------------
     telegram_token: str | None = Field(default=None, description="Telegram bot token; unset = Telegram off")
     telegram_webhook_secret: str | None = Field(default=None, description="X-Telegram-Bot-Api-Secret-Token")

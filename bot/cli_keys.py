@@ -1,0 +1,51 @@
+"""`shopbot keys`: the master keys of personal data at rest."""
+
+from __future__ import annotations
+
+import asyncio
+
+import typer
+
+from bot.settings import Settings
+
+keys_app = typer.Typer(help="Master keys of shoppers' personal data.", no_args_is_help=True)
+
+
+@keys_app.command("rotate")
+def rotate() -> None:
+    """Re-wrap every data key under the current master key (the first of ACCOUNT_MASTER_KEYS).
+
+    Put the new key first and keep the old ones listed, run this, then drop the old ones."""
+    from bot import db
+    from bot.accounts_setup import build_accounts
+    from shop.clock import SystemClock
+
+    settings = Settings()
+
+    async def main() -> int:
+        engine = db.create_engine(settings.database_url)
+        try:
+            await db.upgrade(engine)
+            parts = build_accounts(settings, engine, SystemClock())
+            return await parts.repo.rewrap()
+        finally:
+            await engine.dispose()
+
+    changed = asyncio.run(main())
+    typer.echo(f"re-wrapped {changed} record(s) under master key {build_key_id(settings)}")
+
+
+def new_key() -> None:
+    """Print a new random master key (for ACCOUNT_MASTER_KEYS or ACCOUNT_HASH_KEY)."""
+    from integrations.accounts.crypto import new_master_key
+
+    typer.echo(new_master_key())
+
+
+keys_app.command("new")(new_key)
+
+
+def build_key_id(settings: Settings) -> str:
+    from bot.accounts_setup import load_keys
+
+    return load_keys(settings).current
