@@ -44,6 +44,8 @@ from bot.settings import Settings
 from bot.turns import TurnHandler, build_turn_handler
 from dialogue.alert_notifications import PushAlertNotifier, parse_channel_rates
 from dialogue.engine import DialogueEngine
+from dialogue.flows.account import FLOWS as ACCOUNT_FLOWS
+from dialogue.flows.account import account_trigger
 from dialogue.flows.alerts import FLOWS as ALERT_FLOWS
 from dialogue.flows.base import Flow
 from dialogue.flows.buy import Buy
@@ -283,7 +285,8 @@ def build_flows() -> list[Flow]:
     shopping: list[Flow] = [SearchProduct(), RefineSearch(), ShowDetails(), CompareProducts(), Buy(), Recommend(), Cart(), Checkout(), ShareProduct(),
                             OpenShare()]
     return [*(cls() for cls in SMALLTALK), *shopping, *(cls() for cls in ORDER_FLOWS),
-            *(cls() for cls in ALERT_FLOWS), *(cls() for cls in HANDOFF_FLOWS)]
+            *(cls() for cls in ALERT_FLOWS), *(cls() for cls in HANDOFF_FLOWS),
+            *(cls() for cls in ACCOUNT_FLOWS)]
 
 
 def build_real_adapters(s: Settings) -> RealAdapters:
@@ -584,12 +587,13 @@ def build_runtime(settings: Settings, *, console_clock: Clock | None = None,
     services = Services(search=search, orders=orders.orders, shipments=orders.shipments,
                         aftersales=orders.tickets, alerts=alerts, price_history=history,
                         handoff=console.desk, shoppers=shoppers, cart=SQLCartRepository(db_engine), shares=shares,
+                        accounts=accounts.service,
                         chart_url=alert_chart_url,
                         currency_rates=parse_rates(s.currency_rates))
     parser = ParserHolder()
     engine = DialogueEngine(parser=parser, store=tracker_store, locks=locks, flows=build_flows(),
-                            services=services, shoppers=shoppers, triggers=(handoff_trigger, checkout_trigger, cart_trigger,
-                                                                                share_trigger))
+                            services=services, shoppers=shoppers,
+                            triggers=(handoff_trigger, account_trigger, checkout_trigger, cart_trigger, share_trigger))
     metrics = Metrics()
     handle = build_turn_handler(engine, metrics)
 

@@ -36,7 +36,16 @@ MISS_INTENTS = (FALLBACK_INTENT, "out_of_scope")
 SEARCH_INSTEAD_MAX = 24  # characters: longer unplaced messages are not tried as a search
 ANSWER_INTENTS = (FALLBACK_INTENT, "out_of_scope", "inform", "affirm", "refine_search")  # turns the bot could not help with, counted in a row
 
+SECRET_TEXT = "••••••"  # what the transcript keeps of a message a flow marked secret (a password)
+
 Trigger = Callable[[TurnContext], Awaitable[bool]]  # True: it answered the turn itself
+
+
+def _frame_flag(tracker: Any, flag: str) -> bool:
+    """A flag the active flow's frame sets: `secret` (the answer is a password: the transcript
+    keeps it masked), `keep_language` (the answer says nothing about the language)."""
+    active = tracker.state.flows[-1] if tracker.state.flows else None
+    return bool(active is not None and active.frame.get(flag))
 
 
 class TurnFailed(Exception):
@@ -90,13 +99,19 @@ class DialogueEngine:
             tracker = await self._store.load(cid)
             text = (msg.text or "")[:MAX_TEXT]
             parse = self._parse(text, msg.language)
-            if msg.intent_payload() is not None:  # a button press says nothing about the language
+            if msg.intent_payload() is not None or _frame_flag(tracker, "keep_language"):
+                # a button press, or an answer like a phone number, an e-mail or a password,
+                # says nothing about the language
                 language = msg.language or tracker.state.language or parse.language
             else:
                 language = choose_language(tracker.state.language, text, parse.language, msg.language)
             if language != tracker.state.language:
                 tracker.add(ev.language_set(language))
-            tracker.add(ev.user_uttered(text, parse.to_rasa()))
+            if _frame_flag(tracker, "secret") and msg.intent_payload() is None:
+                # a password: the transcript (and the console showing it) never holds it
+                tracker.add(ev.user_uttered(SECRET_TEXT, {}))
+            else:
+                tracker.add(ev.user_uttered(text, parse.to_rasa()))
             ctx: TurnContext | None = None
             try:
                 shopper = None

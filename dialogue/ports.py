@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from dialogue.flows.currency import DEFAULT_RATES, parse_rates
 from dialogue.messages import Reply
+from shop.accounts import Account, Address, CodeRequested, PasswordStrength, Purpose
 from shop.aftersales import AfterSalesTicket, ServiceType
 from shop.alerts import AlertRequest, CreatedAlert, PriceAlert
 from shop.cart import CartRepository
@@ -142,6 +143,30 @@ class ShopperProfilesPort(Protocol):
 
     async def update_profile(self, shopper_id: str, **fields: str | None) -> Shopper | None: ...
 
+    async def link_identity(self, channel: str, sender_id: str, shopper_id: str) -> None:
+        """From now on this channel identity is that shopper (signed in to their account)."""
+        ...
+
+
+class AccountsPort(Protocol):
+    """Shopper accounts: shop.accounts.AccountService."""
+
+    async def request_code(self, text: str, purpose: Purpose, language: str = "zh",
+                           requester: str | None = None) -> CodeRequested: ...
+
+    async def verify_code(self, text: str, purpose: Purpose, code: str) -> Address: ...
+
+    def check_password(self, password: str, address: Address | None = None) -> PasswordStrength: ...
+
+    def min_password_length(self) -> int: ...
+
+    async def register(self, text: str, code: str | None, password: str, shopper_id: str,
+                       *, code_checked: bool = False) -> Account: ...
+
+    async def sign_in_with_code(self, text: str, code: str) -> Account: ...
+
+    async def account_of(self, shopper_id: str) -> Account | None: ...
+
 
 ChartUrl = Callable[[PriceAlert], str | None]  # the price chart link an alert message carries
 
@@ -252,6 +277,36 @@ class NullShopperProfiles:
     async def update_profile(self, shopper_id: str, **fields: str | None) -> Shopper | None:
         return None
 
+    async def link_identity(self, channel: str, sender_id: str, shopper_id: str) -> None:
+        raise FeatureUnavailable("account_unavailable")
+
+
+class NullAccounts:
+    """No accounts here: "sign me up" answers that accounts are unavailable."""
+
+    async def request_code(self, text: str, purpose: Purpose, language: str = "zh",
+                           requester: str | None = None) -> CodeRequested:
+        raise FeatureUnavailable("account_unavailable")
+
+    async def verify_code(self, text: str, purpose: Purpose, code: str) -> Address:
+        raise FeatureUnavailable("account_unavailable")
+
+    def check_password(self, password: str, address: Address | None = None) -> PasswordStrength:
+        raise FeatureUnavailable("account_unavailable")
+
+    def min_password_length(self) -> int:
+        return 8
+
+    async def register(self, text: str, code: str | None, password: str, shopper_id: str,
+                       *, code_checked: bool = False) -> Account:
+        raise FeatureUnavailable("account_unavailable")
+
+    async def sign_in_with_code(self, text: str, code: str) -> Account:
+        raise FeatureUnavailable("account_unavailable")
+
+    async def account_of(self, shopper_id: str) -> Account | None:
+        raise FeatureUnavailable("account_unavailable")
+
 
 class NullCart:
     """No cart kept: every cart request answers that the cart is unavailable."""
@@ -314,5 +369,6 @@ class Services:
     shoppers: ShopperProfilesPort = field(default_factory=NullShopperProfiles)
     cart: CartRepository = field(default_factory=NullCart)
     shares: SharesPort = field(default_factory=NullShares)
+    accounts: AccountsPort = field(default_factory=NullAccounts)
     chart_url: ChartUrl = no_chart
     currency_rates: Mapping[str, Decimal] = field(default_factory=lambda: parse_rates(DEFAULT_RATES))  # yuan per unit

@@ -369,6 +369,13 @@ class AccountService:
             raise CodeRejected()
         return account
 
+    def min_password_length(self) -> int:
+        return self.limits.min_password_length
+
+    async def account_of(self, shopper_id: str) -> Account | None:
+        """The account a shopper is signed in to (None: a guest)."""
+        return await self.accounts.by_shopper(shopper_id)
+
     async def sign_in(self, text: str, password: str) -> Account:
         """The account of that address and password; `SignInFailed` alike for an unknown
         address, a wrong password or something that is no address at all."""

@@ -37,6 +37,11 @@ class ShopperRepository(Protocol):
 
     async def update_profile(self, shopper_id: str, **fields: str | None) -> Shopper: ...
 
+    async def link_identity(self, channel: str, sender_id: str, shopper_id: str) -> None:
+        """Sign a channel identity in to a shopper's account: from now on it is that shopper
+        (orders, tickets, alerts, cart and addresses follow). `UnknownShopper` when none."""
+        ...
+
 
 class UnknownShopper(LookupError):
     """No shopper has that id."""

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 
-from sqlalchemy import Column, DateTime, ForeignKey, String, Table, select
+from sqlalchemy import Column, DateTime, ForeignKey, String, Table, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -34,13 +35,15 @@ shopper_identities = Table(
 
 
 MAX_CACHED_IDENTITIES = 100_000
+IDENTITY_CACHE_SECONDS = 5.0
 
 
 class SQLShopperRepository:
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
-        # identity → shopper id never changes once made, so every worker may remember it
-        self._ids: dict[tuple[str, str], str] = {}
+        # identity → shopper id, remembered for IDENTITY_CACHE_SECONDS: a sign-in on another
+        # worker re-points an identity, which this worker then sees within that time
+        self._ids: dict[tuple[str, str], tuple[str, float]] = {}
 
     async def by_identity(self, channel: str, sender_id: str, display_name: str | None = None) -> Shopper:
         found = await self._find(channel, sender_id)
@@ -60,7 +63,8 @@ class SQLShopperRepository:
         return found
 
     async def _find(self, channel: str, sender_id: str) -> Shopper | None:
-        sid = self._ids.get((channel, sender_id))
+        cached = self._ids.get((channel, sender_id))
+        sid = cached[0] if cached is not None and cached[1] > time.monotonic() else None
         if sid is None:
             stmt = select(shopper_identities.c.shopper_id).where(
                 shopper_identities.c.channel == channel, shopper_identities.c.sender_id == sender_id)
@@ -70,7 +74,7 @@ class SQLShopperRepository:
                 return None
             if len(self._ids) >= MAX_CACHED_IDENTITIES:
                 self._ids.clear()
-            self._ids[(channel, sender_id)] = sid
+            self._ids[(channel, sender_id)] = (sid, time.monotonic() + IDENTITY_CACHE_SECONDS)
         return await self.get(sid)
 
     async def get(self, shopper_id: str) -> Shopper | None:
@@ -103,3 +107,17 @@ class SQLShopperRepository:
         shopper = await self.get(shopper_id)
         assert shopper is not None
         return shopper
+
+    async def link_identity(self, channel: str, sender_id: str, shopper_id: str) -> None:
+        ident = shopper_identities.c
+        async with self._engine.begin() as conn:
+            exists = (await conn.execute(select(shoppers.c.id).where(shoppers.c.id == shopper_id))).first()
+            if exists is None:
+                raise UnknownShopper(shopper_id)
+            moved = await conn.execute(update(shopper_identities)
+                                       .where(ident.channel == channel, ident.sender_id == sender_id)
+                                       .values(shopper_id=shopper_id))
+            if moved.rowcount == 0:
+                await conn.execute(shopper_identities.insert().values(
+                    channel=channel, sender_id=sender_id, shopper_id=shopper_id))
+        self._ids.pop((channel, sender_id), None)

@@ -36,3 +36,15 @@ class InMemoryShopperRepository:
         changes: dict[str, Any] = dict(fields)  # only profile fields, checked above
         self._shoppers[shopper_id] = replace(self._shoppers[shopper_id], **changes)
         return self._shoppers[shopper_id]
+
+    async def link_identity(self, channel: str, sender_id: str, shopper_id: str) -> None:
+        if shopper_id not in self._shoppers:
+            raise UnknownShopper(shopper_id)
+        old = self._by_identity.get((channel, sender_id))
+        if old is not None and old != shopper_id:
+            prev = self._shoppers[old]
+            self._shoppers[old] = replace(prev, identities=tuple(i for i in prev.identities if i != (channel, sender_id)))
+        self._by_identity[(channel, sender_id)] = shopper_id
+        target = self._shoppers[shopper_id]
+        if (channel, sender_id) not in target.identities:
+            self._shoppers[shopper_id] = replace(target, identities=(*target.identities, (channel, sender_id)))
