@@ -432,9 +432,28 @@
       return resp.json();
     }).then(function (data) {
       (data.replies || []).forEach(function (reply) { addEntry({ who: "bot", reply: reply }); });
+      return syncHistory();
     }).catch(function () {
       addEntry({ who: "notice", text: t("failed") });
     }).then(function () { busy = false; });
+  }
+
+  // --- one history per shopper ----------------------------------------------------------
+  // Signed in to an account, this browser is that shopper: the server's history (every channel
+  // and browser of the account) replaces this browser's own copy when the shopper changes.
+  var shopperKey = "shopbot.shopper." + sender;
+  function syncHistory() {
+    return fetch("/webchat/history?sender=" + encodeURIComponent(sender)).then(function (resp) {
+      return resp.ok ? resp.json() : null;
+    }).then(function (data) {
+      if (!data || !data.shopper) { return; }
+      var known = load(shopperKey, null);
+      save(shopperKey, data.shopper);
+      if (known === data.shopper || (known === null && history.length)) { return; }
+      history = (data.entries || []).slice(-300);
+      save(historyKey, history);
+      renderAll();
+    }).catch(function () { /* offline: keep this browser's copy */ });
   }
 
   form.addEventListener("submit", function (ev) {
@@ -476,6 +495,7 @@
 
   window.shopbot = { sender: sender, isBusy: function () { return busy; } };
   renderAll();
+  syncHistory();
   connect();
   // a share link (/?s=<share id>) opens the chat on the shared product
   var shared = new URLSearchParams(location.search).get("s");

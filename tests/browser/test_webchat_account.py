@@ -1,0 +1,71 @@
+"""Sign up in the web chat, read the code from the sandbox route, sign in on a second browser:
+the second browser shows the same conversation (issue 19.2). Screenshots at 390 and 1440 px
+(test-artifacts/webchat-account-*.png)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.browser.conftest import save_screenshot
+from tests.browser.test_shop_e2e import BOT, ONLINE, type_message
+
+pytestmark = pytest.mark.browser
+
+PASSWORD = "violet-tram-Harbour-42"
+
+
+def code_for(server: Any, to: str) -> str:
+    r = httpx.get(server.url + "/sandbox/verification-codes", params={"to": to}, timeout=30)
+    assert r.status_code == 200 and r.json(), r.text
+    return r.json()[0]["code"]
+
+
+def open_page(chromium: Any, server: Any, width: int, locale: str) -> tuple[Any, Any]:
+    context = chromium.new_context(viewport={"width": width, "height": 900}, locale=locale)
+    context.set_default_timeout(30_000)
+    page = context.new_page()
+    page.goto(server.url + "/")
+    page.wait_for_selector(ONLINE)
+    return context, page
+
+
+@pytest.mark.parametrize("width,lang", [(390, "zh"), (1440, "en")])
+def test_sign_up_then_sign_in_on_a_second_browser_shows_the_same_history(live_shop, chromium, width, lang) -> None:
+    zh = lang == "zh"
+    phone = "13800138000" if zh else "13900139000"
+    first_ctx, first = open_page(chromium, live_shop, width, "zh-CN" if zh else "en-US")
+    second_ctx = None
+    try:
+        type_message(first, "我想买蓝牙耳机" if zh else "bluetooth earphones")
+        assert first.locator("[data-testid=product-card]").count() >= 1
+        type_message(first, "我要注册" if zh else "sign me up")
+        row = type_message(first, phone)
+        assert ("138****8000" if zh else "139****9000") in row.inner_text()
+        row = type_message(first, code_for(live_shop, phone))
+        assert ("设置登录密码" if zh else "choose a password") in row.inner_text()
+        row = type_message(first, PASSWORD)
+        assert ("注册成功" if zh else "signed up") in row.inner_text()
+        save_screenshot(first, f"webchat-account-signup-{lang}-{width}")
+
+        second_ctx, second = open_page(chromium, live_shop, width, "zh-CN" if zh else "en-US")
+        assert second.locator(BOT).count() == 0  # a new browser: nothing yet
+        type_message(second, "登录" if zh else "log in")
+        type_message(second, phone)
+        type_message(second, code_for(live_shop, phone))
+        log = second.locator("[data-testid=log]")
+        second.wait_for_function(
+            "() => document.querySelectorAll('[data-testid=product-card]').length > 0")
+        text = log.inner_text()
+        assert ("我想买蓝牙耳机" if zh else "bluetooth earphones") in text  # said in the first browser
+        assert ("登录成功" if zh else "Signed in") in text
+        assert PASSWORD not in text  # the password was never kept
+        if not zh:
+            assert not any("\u4e00" <= ch <= "\u9fff" for ch in second.locator(BOT).last.inner_text())
+        save_screenshot(second, f"webchat-account-second-browser-{lang}-{width}")
+    finally:
+        first_ctx.close()
+        if second_ctx is not None:
+            second_ctx.close()
