@@ -473,7 +473,10 @@ def build_runtime(settings: Settings, *, console_clock: Clock | None = None,
     leader = RedisLeaderLock(s.redis_url, key=f"{s.redis_prefix}scheduler:leader") if s.redis_url else None
     scheduler = JobScheduler(leader)
     real = build_real_adapters(s)
-    shoppers = SQLShopperRepository(db_engine)
+    # Shopper accounts (register and sign in with codes); personal data encrypted at rest.
+    accounts = build_accounts(s, db_engine, clock)
+    parts.append(Part("accounts", accounts.start, accounts.stop))
+    shoppers = SQLShopperRepository(db_engine, accounts.cipher)
 
     # Marketplaces behind the search aggregator; every price it sees goes to the price history:
     # in batches off the turn every 5 s (BatchingPriceRecorder), unless an unchanged price is to
@@ -563,10 +566,6 @@ def build_runtime(settings: Settings, *, console_clock: Clock | None = None,
                         platform_sync_seconds=s.platform_sync_seconds)
     # Finish what a crashed worker left between payment and order, before the scheduler runs.
     parts.append(Part("orders", orders.orders.reconcile))
-
-    # Shopper accounts: register and sign in with codes; addresses encrypted at rest.
-    accounts = build_accounts(s, db_engine, clock)
-    parts.append(Part("accounts", accounts.start, accounts.stop))
 
     # Merchant onboarding (applications reviewed in the console), spot checks and delisting.
     merchants = MerchantOnboarding(SqlMerchantApplications(db_engine), clock)

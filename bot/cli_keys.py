@@ -13,11 +13,13 @@ keys_app = typer.Typer(help="Master keys of shoppers' personal data.", no_args_i
 
 @keys_app.command("rotate")
 def rotate() -> None:
-    """Re-wrap every data key under the current master key (the first of ACCOUNT_MASTER_KEYS).
+    """Re-wrap every data key under the current master key (the first of ACCOUNT_MASTER_KEYS),
+    and encrypt shoppers' personal fields still in plain text.
 
     Put the new key first and keep the old ones listed, run this, then drop the old ones."""
     from bot import db
     from bot.accounts_setup import build_accounts
+    from integrations.db.shoppers_repo import SQLShopperRepository
     from shop.clock import SystemClock
 
     settings = Settings()
@@ -27,7 +29,8 @@ def rotate() -> None:
         try:
             await db.upgrade(engine)
             parts = build_accounts(settings, engine, SystemClock())
-            return await parts.repo.rewrap()
+            shoppers = SQLShopperRepository(engine, parts.cipher)
+            return await parts.repo.rewrap() + await shoppers.encrypt_all()
         finally:
             await engine.dispose()
 

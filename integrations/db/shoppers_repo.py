@@ -1,14 +1,20 @@
-"""Shoppers and channel identities in SQL (SQLite / PostgreSQL)."""
+"""Shoppers and channel identities in SQL (SQLite / PostgreSQL).
+
+With a cipher (the bootstrap always gives one), the personal fields — receiver name, phone,
+address, e-mail — are stored envelope-encrypted (integrations/accounts/crypto.py); values
+written before encryption was on are read as they are and encrypted by `shopbot keys rotate`.
+"""
 
 from __future__ import annotations
 
 import time
 from datetime import UTC, datetime
 
-from sqlalchemy import Column, DateTime, ForeignKey, String, Table, select, update
+from sqlalchemy import Column, DateTime, ForeignKey, String, Table, Text, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from integrations.accounts.crypto import PREFIX, EnvelopeCipher
 from integrations.db.base import metadata
 from shop.shoppers import PROFILE_FIELDS, Shopper, UnknownShopper, new_shopper_id
 
@@ -19,10 +25,10 @@ shoppers = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("display_name", String(200)),
     Column("language", String(8)),
-    Column("receiver_name", String(100)),
-    Column("phone", String(32)),
-    Column("address", String(500)),
-    Column("email", String(200)),
+    Column("receiver_name", Text),  # encrypted (migration 0010_shopper_pii)
+    Column("phone", Text),
+    Column("address", Text),
+    Column("email", Text),
 )
 
 shopper_identities = Table(
@@ -36,11 +42,13 @@ shopper_identities = Table(
 
 MAX_CACHED_IDENTITIES = 100_000
 IDENTITY_CACHE_SECONDS = 5.0
+PERSONAL_FIELDS = ("receiver_name", "phone", "address", "email")
 
 
 class SQLShopperRepository:
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine, cipher: EnvelopeCipher | None = None) -> None:
         self._engine = engine
+        self._cipher = cipher
         # identity → shopper id, remembered for IDENTITY_CACHE_SECONDS: a sign-in on another
         # worker re-points an identity, which this worker then sees within that time
         self._ids: dict[tuple[str, str], tuple[str, float]] = {}
@@ -94,14 +102,27 @@ class SQLShopperRepository:
             created = created.replace(tzinfo=UTC)
         identities = tuple((r["channel"], r["sender_id"]) for r in rows if r["channel"] is not None)
         return Shopper(id=row["id"], created_at=created, identities=identities,
-                       **{f: row[f] for f in PROFILE_FIELDS})
+                       **{f: self._read(f, row[f]) for f in PROFILE_FIELDS})
+
+    def _read(self, name: str, value: str | None) -> str | None:
+        if value is None or name not in PERSONAL_FIELDS or self._cipher is None:
+            return value
+        if not value.startswith(PREFIX + "."):
+            return value  # written before encryption was on
+        return self._cipher.decrypt(value)
+
+    def _write(self, name: str, value: str | None) -> str | None:
+        if value is None or name not in PERSONAL_FIELDS or self._cipher is None:
+            return value
+        return self._cipher.encrypt(value)
 
     async def update_profile(self, shopper_id: str, **fields: str | None) -> Shopper:
         unknown = set(fields) - set(PROFILE_FIELDS)
         if unknown:
             raise ValueError(f"not profile fields: {sorted(unknown)}")
         async with self._engine.begin() as conn:
-            result = await conn.execute(shoppers.update().where(shoppers.c.id == shopper_id).values(**fields))
+            values = {name: self._write(name, value) for name, value in fields.items()}
+            result = await conn.execute(shoppers.update().where(shoppers.c.id == shopper_id).values(**values))
             if result.rowcount == 0:
                 raise UnknownShopper(shopper_id)
         shopper = await self.get(shopper_id)
@@ -121,3 +142,26 @@ class SQLShopperRepository:
                 await conn.execute(shopper_identities.insert().values(
                     channel=channel, sender_id=sender_id, shopper_id=shopper_id))
         self._ids.pop((channel, sender_id), None)
+
+    async def encrypt_all(self) -> int:
+        """Encrypt the personal fields still in plain text and re-wrap the others under the
+        current master key (`shopbot keys rotate`); the rows changed."""
+        if self._cipher is None:
+            return 0
+        cipher = self._cipher
+        changed = 0
+        cols = [shoppers.c[f] for f in PERSONAL_FIELDS]
+        async with self._engine.begin() as conn:
+            for row in (await conn.execute(select(shoppers.c.id, *cols))).mappings().all():
+                values: dict[str, str] = {}
+                for f in PERSONAL_FIELDS:
+                    value = row[f]
+                    if value is None:
+                        continue
+                    new = cipher.rewrap(value) if value.startswith(PREFIX + ".") else cipher.encrypt(value)
+                    if new != value:
+                        values[f] = new
+                if values:
+                    await conn.execute(shoppers.update().where(shoppers.c.id == row["id"]).values(**values))
+                    changed += 1
+        return changed
