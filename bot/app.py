@@ -22,6 +22,7 @@ from bot.console.merchant_reviews import build_merchant_review_router
 from bot.console.spot_checks import build_spot_check_router
 from bot.json_body import JsonGuard
 from bot.openapi import openapi_with_400, validation_details
+from bot.routes.account_export import build_export_router
 from bot.routes.account_history import build_history_router
 from bot.routes.carriers import build_carrier_router
 from bot.routes.charts import build_chart_router
@@ -145,6 +146,8 @@ def create_app(
     if runtime.accounts is not None:
         app.include_router(build_history_router(runtime.services.shoppers, runtime.tracker_store,
                                                 runtime.accounts.service.keyed_hash_key))
+    if runtime.privacy is not None:
+        app.include_router(build_export_router(runtime.privacy))
     if settings.sandbox and runtime.accounts is not None:
         app.include_router(build_sandbox_accounts_router(runtime.accounts.service, runtime.accounts.sandbox_sender))
     if runtime.demo is not None and settings.demo_platform_transport == "asgi":

@@ -36,6 +36,7 @@ from bot.console.collected import ConsoleBackends
 from bot.console.setup import ConsoleParts, build_console
 from bot.nlu_loader import load_or_train_async
 from bot.observability import Metrics
+from bot.privacy import PrivacyDesk
 from bot.push import DurablePush, PushRouter
 from bot.routes.charts import chart_url
 from bot.routes.merchant import parse_merchant_keys
@@ -74,6 +75,7 @@ from integrations.db.cart_repo import SQLCartRepository
 from integrations.db.merchants_repo import SqlMerchantApplications
 from integrations.db.orders_logistics_repo import SqlShipmentRepository, SqlTicketRepository
 from integrations.db.orders_repo import SqlOrderRepository
+from integrations.db.privacy_repo import SQLPersonalData
 from integrations.db.push_outbox import SqlPushOutbox
 from integrations.db.quality_repo import SqlQualityRepository, merchant_signals
 from integrations.db.shares_repo import SqlShareRepository
@@ -220,6 +222,7 @@ class Runtime:
     merchants: MerchantOnboarding | None = None  # onboarding: applications, reviews, issued keys
     quality: QualityService | None = None  # spot checks, delistings, appeals, merchant standing
     accounts: AccountsParts | None = None  # shopper accounts: register, sign in, codes
+    privacy: PrivacyDesk | None = None  # export and delete one's data
     _status: _Status = field(default_factory=_Status, repr=False, compare=False)
 
     @property
@@ -583,10 +586,14 @@ def build_runtime(settings: Settings, *, console_clock: Clock | None = None,
 
     # The conversation: ports, engine, the turn handler every channel calls.
     shares = ShareService(SqlShareRepository(db_engine), clock.now, s.base_url)
+    cart = SQLCartRepository(db_engine)
+    privacy = PrivacyDesk(shoppers=shoppers, accounts=accounts.repo, orders=orders.orders, tickets=orders.tickets,
+                          alerts=alerts, cart=cart, personal=SQLPersonalData(db_engine),
+                          secret=accounts.service.keyed_hash_key, base_url=s.base_url)
     services = Services(search=search, orders=orders.orders, shipments=orders.shipments,
                         aftersales=orders.tickets, alerts=alerts, price_history=history,
-                        handoff=console.desk, shoppers=shoppers, cart=SQLCartRepository(db_engine), shares=shares,
-                        accounts=accounts.service,
+                        handoff=console.desk, shoppers=shoppers, cart=cart, shares=shares,
+                        accounts=accounts.service, privacy=privacy,
                         chart_url=alert_chart_url,
                         currency_rates=parse_rates(s.currency_rates))
     parser = ParserHolder()
@@ -603,4 +610,5 @@ def build_runtime(settings: Settings, *, console_clock: Clock | None = None,
                    outbox=outbox, push=push, parser=parser, metrics=metrics, scheduler=scheduler, real=real,
                    connectors=connectors, search=search, alerts=alerts, charts=charts, orders=orders,
                    console=console, services=services, engine=engine, handle=handle, demo=demo,
-                   parts=tuple(parts), merchants=merchants, quality=quality, accounts=accounts)
+                   parts=tuple(parts), merchants=merchants, quality=quality, accounts=accounts,
+                   privacy=privacy)

@@ -168,6 +168,19 @@ class AccountsPort(Protocol):
     async def account_of(self, shopper_id: str) -> Account | None: ...
 
 
+class PrivacyPort(Protocol):
+    """A shopper's own data: bot.privacy.PrivacyDesk."""
+
+    async def export_link(self, shopper_id: str) -> str:
+        """A link to download everything kept about the shopper (JSON), good for an hour."""
+        ...
+
+    async def erase(self, shopper_id: str) -> int:
+        """Delete the shopper's personal data (`ErasureRefused` while an order is in flight);
+        the number of orders kept with their personal data erased."""
+        ...
+
+
 ChartUrl = Callable[[PriceAlert], str | None]  # the price chart link an alert message carries
 
 
@@ -351,6 +364,14 @@ class NullShares:
         return None
 
 
+class NullPrivacy:
+    async def export_link(self, shopper_id: str) -> str:
+        raise FeatureUnavailable("account_unavailable")
+
+    async def erase(self, shopper_id: str) -> int:
+        raise FeatureUnavailable("account_unavailable")
+
+
 def no_chart(alert: PriceAlert) -> str | None:
     return None
 
@@ -370,5 +391,6 @@ class Services:
     cart: CartRepository = field(default_factory=NullCart)
     shares: SharesPort = field(default_factory=NullShares)
     accounts: AccountsPort = field(default_factory=NullAccounts)
+    privacy: PrivacyPort = field(default_factory=NullPrivacy)
     chart_url: ChartUrl = no_chart
     currency_rates: Mapping[str, Decimal] = field(default_factory=lambda: parse_rates(DEFAULT_RATES))  # yuan per unit

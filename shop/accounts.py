@@ -86,6 +86,19 @@ class SignInFailed(AccountError):
     key = "account_sign_in_failed"
 
 
+class ErasureRefused(AccountError):
+    """The shopper's data cannot be deleted while an order is in flight (`order_ids`)."""
+
+    key = "account_erase_refused"
+
+    def __init__(self, order_ids: Sequence[str]) -> None:
+        super().__init__(f"orders in flight: {', '.join(order_ids)}")
+        self.order_ids = tuple(order_ids)
+
+
+IN_FLIGHT = frozenset({"created", "paid", "submitted", "shipped"})  # OrderStatus values: not yet settled
+
+
 class AddressKind(str, Enum):
     PHONE = "phone"
     EMAIL = "email"

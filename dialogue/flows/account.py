@@ -5,6 +5,11 @@ for the code, then for a password; "登录" / "log in" asks for the address and 
 signed in, this channel identity is the account's shopper: orders, tickets, alerts, addresses
 and the cart follow the shopper across channels and devices.
 
+"导出我的数据" / "export my data" answers with a download link (JSON, good for an hour);
+"删除我的数据" / "delete my data" asks to confirm, then erases the personal data (orders stay,
+as accounting requires, with name, phone and address blanked), or says clearly which orders
+are still in flight and why nothing was deleted.
+
 The NLU has no account intents (contracts/nlu.md lists none): the words are recognised by
 `account_trigger` before any flow. The password is never written to the transcript: while
 the flow waits for it, its frame says `secret` and the engine records the message masked.
@@ -18,10 +23,12 @@ import re
 
 from dialogue.context import TurnContext
 from dialogue.flows.base import Flow
+from dialogue.messages import Button
 from shop.accounts import (
     Account,
     BadAddress,
     CodeRejected,
+    ErasureRefused,
     Purpose,
     SendFailed,
     TooManyRequests,
@@ -36,17 +43,26 @@ _REGISTER = re.compile(r"(我要注册|我想注册|注册(一个|个)?(新)?(�
 _SIGN_IN = re.compile(r"(^(我要|我想|帮我)?(登录|登陆)(一下)?(账号|账户|帐号|帐户)?[。!!]?$|^登录我的(账号|账户)|"
                       r"^(please )?(log ?in|sign ?in|sign me in|log me in)\b|\bi want to (log ?in|sign in)\b)",
                       re.IGNORECASE)
+_EXPORT = re.compile(r"(导出|下载|打包)(一下)?我的(个人)?(数据|信息|资料)|\b(export|download)( all)? my (personal )?(data|information)\b",
+                     re.IGNORECASE)
+_DELETE = re.compile(r"(删除|删掉|清除|抹掉)(一下)?我的(个人)?(数据|信息|资料|账户|账号|帐户|帐号)|注销(我的)?(账户|账号|帐户|帐号)|"
+                     r"\b(delete|erase|remove|wipe)( all)? my (personal )?(data|information|account)\b", re.IGNORECASE)
+_YES = re.compile(r"^(确认(删除)?|是的?|对|删吧|删除吧|好的?|yes|yes,? delete( it)?|confirm|delete( it)?)[。.!!]?$", re.IGNORECASE)
 _RESEND = re.compile(r"(重新发送|重发|再发一(次|个)|没收到|\bresend\b|\bsend (it )?again\b|didn'?t get)", re.IGNORECASE)
 _CODE = re.compile(r"^\D*?(\d[\d\s-]{4,9}\d)\D*$")
 MAX_MISSES = 3
 SECRET = "••••••"
 
 
-def account_request(text: str) -> Purpose | None:
-    """The account request a message makes in words, or None."""
+def account_request(text: str) -> Purpose | str | None:
+    """The account request a message makes in words ("export", "delete" or a `Purpose`), or None."""
     text = (text or "").strip()
     if not text or text.startswith("/") or len(text) > 40:
         return None
+    if _EXPORT.search(text):
+        return "export"
+    if _DELETE.search(text):
+        return "delete"
     if _REGISTER.search(text):
         return Purpose.REGISTER
     if _SIGN_IN.search(text):
@@ -59,11 +75,40 @@ async def account_trigger(ctx: TurnContext) -> bool:
     active = ctx.active_frame
     if active is not None and active.flow == FLOW:
         return False  # the flow's own answers (an address, a code) go to its resume
-    purpose = account_request(ctx.msg.text or "")
-    if purpose is None:
+    request = account_request(ctx.msg.text or "")
+    if request is None:
         return False
-    await AccountFlow().begin(ctx, purpose)
+    if request == "export":
+        await export_data(ctx)
+    elif request == "delete":
+        ctx.end_all_flows()
+        ctx.start_flow(FLOW, {"step": "confirm_delete", "keep_language": True})
+        ctx.say("account_delete_confirm", buttons=[Button(ctx.t("account_delete_yes"), "/affirm"),
+                                                   Button(ctx.t("account_delete_no"), "/deny")])
+    elif isinstance(request, Purpose):
+        await AccountFlow().begin(ctx, request)
     return True
+
+
+async def export_data(ctx: TurnContext) -> None:
+    if ctx.shopper is None:
+        ctx.say("account_unavailable")
+        return
+    link = await ctx.services.privacy.export_link(ctx.shopper.id)
+    ctx.say("account_export_ready", url=link)
+
+
+async def delete_data(ctx: TurnContext) -> None:
+    ctx.end_flow(FLOW)
+    if ctx.shopper is None:
+        ctx.say("account_unavailable")
+        return
+    try:
+        kept = await ctx.services.privacy.erase(ctx.shopper.id)
+    except ErasureRefused as refused:
+        ctx.say("account_erase_refused", orders=", ".join(refused.order_ids))
+        return
+    ctx.say("account_erased" if kept else "account_erased_no_orders", count=kept)
 
 
 def _code_in(text: str) -> str | None:
@@ -109,6 +154,15 @@ class AccountFlow(Flow):
         frame = dict(frame_obj.frame)
         text = (ctx.msg.text or "").strip()
         step = frame.get("step")
+        if step == "confirm_delete":
+            if text == "/affirm" or _YES.match(text):
+                await delete_data(ctx)
+                return True
+            ctx.end_flow(FLOW)
+            if text == "/deny" or ctx.intent in ("deny", "cancel"):
+                ctx.say("account_delete_kept")
+                return True
+            return False  # something else: nothing deleted, the message is answered as usual
         if text.startswith("/"):
             return False  # a button of an earlier message: answered as usual
         if step in ("address", "code") and not re.search(r"[\d@]", text) and not _RESEND.search(text):

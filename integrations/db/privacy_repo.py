@@ -1,0 +1,26 @@
+"""Erasing a shopper's personal data where accounting keeps the record (issue 19.4): the orders
+stay, with the receiver's name, phone and address blanked; the account row goes."""
+
+from __future__ import annotations
+
+from sqlalchemy import delete, update
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from integrations.db.accounts_repo import accounts
+from integrations.db.orders_tables import orders
+
+ERASED = "—"
+
+
+class SQLPersonalData:
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+
+    async def erase(self, shopper_id: str) -> int:
+        """Blank the personal fields of the shopper's orders and delete their account, in one
+        transaction; the orders changed."""
+        async with self._engine.begin() as conn:
+            changed = await conn.execute(update(orders).where(orders.c.shopper_id == shopper_id)
+                                         .values(receiver_name=ERASED, phone=ERASED, address=ERASED))
+            await conn.execute(delete(accounts).where(accounts.c.shopper_id == shopper_id))
+        return int(changed.rowcount or 0)
