@@ -24,6 +24,7 @@ from bot.json_body import JsonGuard
 from bot.openapi import openapi_with_400, validation_details
 from bot.routes.account_export import build_export_router
 from bot.routes.account_history import build_history_router
+from bot.routes.accounts_web import build_account_pages_router
 from bot.routes.carriers import build_carrier_router
 from bot.routes.charts import build_chart_router
 from bot.routes.merchant import build_merchant_router
@@ -146,6 +147,8 @@ def create_app(
     if runtime.accounts is not None:
         app.include_router(build_history_router(runtime.services.shoppers, runtime.tracker_store,
                                                 runtime.accounts.service.keyed_hash_key))
+    if runtime.account_pages is not None:
+        app.include_router(build_account_pages_router(runtime.account_pages))
     if runtime.privacy is not None:
         app.include_router(build_export_router(runtime.privacy))
     if settings.sandbox and runtime.accounts is not None:

@@ -34,10 +34,12 @@ from bot import db
 from bot.accounts_setup import AccountsParts, build_accounts
 from bot.console.collected import ConsoleBackends
 from bot.console.setup import ConsoleParts, build_console
+from bot.console.throttle import LoginLimits, LoginThrottle, MemoryThrottleStore, RedisThrottleStore
 from bot.nlu_loader import load_or_train_async
 from bot.observability import Metrics
 from bot.privacy import PrivacyDesk
 from bot.push import DurablePush, PushRouter
+from bot.routes.accounts_web import AccountPages
 from bot.routes.charts import chart_url
 from bot.routes.merchant import parse_merchant_keys
 from bot.scheduler import JobScheduler
@@ -70,6 +72,7 @@ from integrations.cache.redis_cache import RedisCache
 from integrations.carriers.kuaidi100 import Kuaidi100Carrier, Kuaidi100Config
 from integrations.carriers.simulated import ExceptionRates, SimulatedCarrier
 from integrations.charts.price_chart import PillowPriceChart
+from integrations.db.accounts_repo import SQLAccountSessions
 from integrations.db.alerts_repo import SqlAlertRepository, SqlPriceHistory
 from integrations.db.cart_repo import SQLCartRepository
 from integrations.db.merchants_repo import SqlMerchantApplications
@@ -223,6 +226,7 @@ class Runtime:
     quality: QualityService | None = None  # spot checks, delistings, appeals, merchant standing
     accounts: AccountsParts | None = None  # shopper accounts: register, sign in, codes
     privacy: PrivacyDesk | None = None  # export and delete one's data
+    account_pages: AccountPages | None = None  # the shopper's web account pages
     _status: _Status = field(default_factory=_Status, repr=False, compare=False)
 
     @property
@@ -590,6 +594,14 @@ def build_runtime(settings: Settings, *, console_clock: Clock | None = None,
     privacy = PrivacyDesk(shoppers=shoppers, accounts=accounts.repo, orders=orders.orders, tickets=orders.tickets,
                           alerts=alerts, cart=cart, personal=SQLPersonalData(db_engine),
                           secret=accounts.service.keyed_hash_key, base_url=s.base_url)
+    account_pages = AccountPages(
+        service=accounts.service, accounts=accounts.repo, sessions=SQLAccountSessions(db_engine), shoppers=shoppers,
+        orders=orders.orders, shipments=orders.shipments, tickets=orders.tickets, alerts=alerts,
+        throttle=LoginThrottle(RedisThrottleStore(redis, f"{s.redis_prefix}shopper-") if redis is not None
+                               else MemoryThrottleStore(clock),
+                               LoginLimits(s.console_login_max_failures, s.console_login_address_max_failures,
+                                           s.console_login_backoff_seconds)),
+        clock=clock, secure_cookies=s.base_url.startswith("https://"))
     services = Services(search=search, orders=orders.orders, shipments=orders.shipments,
                         aftersales=orders.tickets, alerts=alerts, price_history=history,
                         handoff=console.desk, shoppers=shoppers, cart=cart, shares=shares,
@@ -611,4 +623,4 @@ def build_runtime(settings: Settings, *, console_clock: Clock | None = None,
                    connectors=connectors, search=search, alerts=alerts, charts=charts, orders=orders,
                    console=console, services=services, engine=engine, handle=handle, demo=demo,
                    parts=tuple(parts), merchants=merchants, quality=quality, accounts=accounts,
-                   privacy=privacy)
+                   privacy=privacy, account_pages=account_pages)

@@ -51,6 +51,16 @@ code_requests = Table(
     Column("at", DateTime(timezone=True), nullable=False),
 )
 
+account_sessions = Table(
+    "account_sessions",
+    metadata,
+    Column("id_hash", String(64), primary_key=True),  # SHA-256 of the cookie's token
+    Column("account_id", String(40), nullable=False, index=True),
+    Column("csrf_token", String(64), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+)
+
 KEEP_REQUESTS = timedelta(days=1)
 
 
@@ -155,3 +165,36 @@ class SQLCodeStore:
             await conn.execute(code_requests.insert().values(counter=key, at=at))
             await conn.execute(delete(code_requests).where(code_requests.c.counter == key,
                                                            code_requests.c.at < at - KEEP_REQUESTS))
+
+
+class SQLAccountSessions:
+    """Web sessions of shoppers: a row per sign-in, named by the hash of the cookie's token."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+
+    async def add(self, id_hash: str, account_id: str, csrf_token: str, created_at: datetime,
+                  expires_at: datetime) -> None:
+        async with self._engine.begin() as conn:
+            await conn.execute(account_sessions.insert().values(
+                id_hash=id_hash, account_id=account_id, csrf_token=csrf_token, created_at=created_at,
+                expires_at=expires_at))
+            await conn.execute(delete(account_sessions).where(account_sessions.c.account_id == account_id,
+                                                              account_sessions.c.expires_at < created_at))
+
+    async def get(self, id_hash: str) -> tuple[str, str, datetime] | None:
+        """(account id, CSRF token, expiry) of a session, or None."""
+        c = account_sessions.c
+        async with self._engine.connect() as conn:
+            row = (await conn.execute(select(c.account_id, c.csrf_token, c.expires_at)
+                                      .where(c.id_hash == id_hash))).first()
+        return None if row is None else (row.account_id, row.csrf_token, _utc(row.expires_at))
+
+    async def delete(self, id_hash: str) -> None:
+        async with self._engine.begin() as conn:
+            await conn.execute(delete(account_sessions).where(account_sessions.c.id_hash == id_hash))
+
+    async def delete_all(self, account_id: str) -> int:
+        async with self._engine.begin() as conn:
+            result = await conn.execute(delete(account_sessions).where(account_sessions.c.account_id == account_id))
+        return int(result.rowcount or 0)

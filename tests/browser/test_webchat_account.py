@@ -69,3 +69,38 @@ def test_sign_up_then_sign_in_on_a_second_browser_shows_the_same_history(live_sh
         first_ctx.close()
         if second_ctx is not None:
             second_ctx.close()
+
+
+@pytest.mark.parametrize("width,lang", [(390, "zh"), (1440, "en")])
+def test_account_pages_sign_up_and_my_account(live_shop, chromium, width, lang) -> None:
+    zh = lang == "zh"
+    phone = "13700137000"
+    context = chromium.new_context(viewport={"width": width, "height": 900}, locale="zh-CN" if zh else "en-US")
+    context.set_default_timeout(30_000)
+    page = context.new_page()
+    try:
+        page.goto(live_shop.url + "/account/signup")
+        page.fill("#address", "12345")
+        page.click("[data-testid=send-code]")
+        assert ("不像手机号或邮箱" if zh else "phone number or an e-mail") in page.inner_text("[data-testid=error]")
+        page.fill("#address", phone)
+        page.click("[data-testid=send-code]")
+        page.fill("#code", code_for(live_shop, phone))
+        page.fill("#password", "password")
+        page.click("[data-testid=finish]")
+        assert ("常见" if zh else "common") in page.inner_text("[data-testid=error]")
+        page.fill("#code", code_for(live_shop, phone))
+        page.fill("#password", PASSWORD)
+        page.click("[data-testid=finish]")
+        page.wait_for_selector("[data-testid=who]")
+        assert "137****7000" in page.inner_text("[data-testid=who]")
+        body = page.inner_text("main")
+        if not zh:
+            assert not any("\u4e00" <= ch <= "\u9fff" for ch in body)
+        assert page.evaluate("document.documentElement.scrollWidth") <= width  # nothing wider than the screen
+        save_screenshot(page, f"account-home-{lang}-{width}")
+        page.click("[data-testid=signout-everywhere]")
+        page.wait_for_selector("[data-testid=signin-form]")
+        assert ("已在所有设备上退出" if zh else "Signed out everywhere") in page.inner_text("[data-testid=notice]")
+    finally:
+        context.close()

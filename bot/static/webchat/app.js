@@ -449,7 +449,7 @@
       if (!data || !data.shopper) { return; }
       var known = load(shopperKey, null);
       save(shopperKey, data.shopper);
-      if (known === data.shopper || (known === null && history.length)) { return; }
+      if (known === null || known === data.shopper) { return; }  // first visit, or the same shopper
       history = (data.entries || []).slice(-300);
       save(historyKey, history);
       renderAll();
