@@ -591,9 +591,15 @@ def build_runtime(settings: Settings, *, console_clock: Clock | None = None,
     # The conversation: ports, engine, the turn handler every channel calls.
     shares = ShareService(SqlShareRepository(db_engine), clock.now, s.base_url)
     cart = SQLCartRepository(db_engine)
+    personal = SQLPersonalData(db_engine)
     privacy = PrivacyDesk(shoppers=shoppers, accounts=accounts.repo, orders=orders.orders, tickets=orders.tickets,
-                          alerts=alerts, cart=cart, personal=SQLPersonalData(db_engine),
+                          alerts=alerts, cart=cart, personal=personal,
                           secret=accounts.service.keyed_hash_key, base_url=s.base_url)
+    if s.cart_retention_days > 0:
+        async def expire_carts() -> int:
+            return await personal.expire_carts(clock.now() - timedelta(days=s.cart_retention_days))
+
+        scheduler.add_job("expire_carts", expire_carts, 3600)
     account_pages = AccountPages(
         service=accounts.service, accounts=accounts.repo, sessions=SQLAccountSessions(db_engine), shoppers=shoppers,
         orders=orders.orders, shipments=orders.shipments, tickets=orders.tickets, alerts=alerts,

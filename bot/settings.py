@@ -163,6 +163,7 @@ class Settings(BaseSettings):
         "unset = one generated once into VAR_DIR/account-keys.json"))
     account_hash_key: str | None = Field(default=None, description=(
         "base64 key of the keyed hashes accounts are found by; unset = VAR_DIR/account-keys.json"))
+    cart_retention_days: float = Field(default=30.0, ge=0, description="a cart line this old is dropped (0 = kept)")
     verification_code_ttl_seconds: float = Field(default=600.0, gt=0, description="a code expires after this")
     verification_code_resend_seconds: float = Field(default=60.0, ge=0, description="one code per address this often")
     verification_codes_per_hour: int = Field(default=5, ge=1, description="codes one address may get an hour")

@@ -3,10 +3,13 @@ stay, with the receiver's name, phone and address blanked; the account row goes.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import delete, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from integrations.db.accounts_repo import accounts
+from integrations.db.cart_repo import cart_lines
 from integrations.db.orders_tables import orders
 
 ERASED = "—"
@@ -24,3 +27,9 @@ class SQLPersonalData:
                                          .values(receiver_name=ERASED, phone=ERASED, address=ERASED))
             await conn.execute(delete(accounts).where(accounts.c.shopper_id == shopper_id))
         return int(changed.rowcount or 0)
+
+    async def expire_carts(self, before: datetime) -> int:
+        """Cart lines added before `before` are dropped (retention); how many."""
+        async with self._engine.begin() as conn:
+            result = await conn.execute(delete(cart_lines).where(cart_lines.c.added_at < before))
+        return int(result.rowcount or 0)

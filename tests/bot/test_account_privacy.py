@@ -55,3 +55,22 @@ async def test_an_english_shopper_changes_their_mind(app_client):
     asked = await say(app_client, "d2", "delete my account")
     replies = await say(app_client, "d2", "bluetooth earphones")  # another request instead of an answer
     assert "deleted" not in text(replies) and any(r.get("custom") for r in replies)
+
+
+async def test_carts_expire_after_the_retention_period(app_client):
+    from datetime import UTC, datetime, timedelta
+
+    from sqlalchemy import update
+
+    from integrations.db.cart_repo import cart_lines
+
+    runtime = app_client.app.state.runtime
+    cart = runtime.services.cart
+    await cart.add("S-old", "P1", "jd", "旧耳机", {}, 1)
+    await cart.add("S-new", "P2", "jd", "新耳机", {}, 1)
+    async with runtime.db_engine.begin() as conn:
+        await conn.execute(update(cart_lines).where(cart_lines.c.shopper_id == "S-old")
+                           .values(added_at=datetime.now(UTC) - timedelta(days=31)))
+    result = await app_client.post("/sandbox/jobs/expire_carts/run")
+    assert result.status_code == 200 and result.json()["result"] == 1
+    assert await cart.lines("S-old") == [] and len(await cart.lines("S-new")) == 1
