@@ -48,6 +48,10 @@ def test_sign_up_then_sign_in_on_a_second_browser_shows_the_same_history(live_sh
         assert ("设置登录密码" if zh else "choose a password") in row.inner_text()
         row = type_message(first, PASSWORD)
         assert ("注册成功" if zh else "signed up") in row.inner_text()
+        first.wait_for_function("() => !document.querySelector('[data-testid=log]').innerText.includes("
+                                f"'{PASSWORD}')")  # masked in this browser's copy too
+        stored = first.evaluate("() => JSON.stringify(Object.assign({}, localStorage))")
+        assert PASSWORD not in stored
         save_screenshot(first, f"webchat-account-signup-{lang}-{width}")
 
         second_ctx, second = open_page(chromium, live_shop, width, "zh-CN" if zh else "en-US")

@@ -81,6 +81,7 @@
   var lang = load("shopbot.lang", null) ||
     (((navigator.language || "zh") + "").toLowerCase().indexOf("zh") === 0 ? "zh" : "en");
   var historyKey = "shopbot.history." + sender;
+  var SECRET = "\u2022\u2022\u2022\u2022\u2022\u2022";  // what the transcript keeps of a password
   var history = load(historyKey, []);
   var seen = {};
   history.forEach(function (h) { if (h.id) { seen[h.id] = true; } });
@@ -442,6 +443,18 @@
   // Signed in to an account, this browser is that shopper: the server's history (every channel
   // and browser of the account) replaces this browser's own copy when the shopper changes.
   var shopperKey = "shopbot.shopper." + sender;
+  // A password typed in the chat is kept masked by the server: keep this browser's copy masked too.
+  function lastMine(entries) {
+    for (var i = entries.length - 1; i >= 0; i--) { if (entries[i].who === "me") { return entries[i]; } }
+    return null;
+  }
+  function maskSecret(entries) {
+    var theirs = lastMine(entries), mine = lastMine(history);
+    if (!theirs || !mine || theirs.text !== SECRET || mine.text === SECRET) { return; }
+    mine.text = SECRET;
+    save(historyKey, history);
+    renderAll();
+  }
   function syncHistory() {
     return fetch("/webchat/history?sender=" + encodeURIComponent(sender)).then(function (resp) {
       return resp.ok ? resp.json() : null;
@@ -449,7 +462,10 @@
       if (!data || !data.shopper) { return; }
       var known = load(shopperKey, null);
       save(shopperKey, data.shopper);
-      if (known === null || known === data.shopper) { return; }  // first visit, or the same shopper
+      if (known === null || known === data.shopper) {  // first visit, or the same shopper
+        maskSecret(data.entries || []);
+        return;
+      }
       history = (data.entries || []).slice(-300);
       save(historyKey, history);
       renderAll();
