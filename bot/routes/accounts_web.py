@@ -120,7 +120,12 @@ def _hash(token: str) -> str:
 
 
 def build_account_pages_router(p: AccountPages) -> APIRouter:
-    router = APIRouter(prefix="/account", tags=["account"])
+    router = APIRouter(prefix="/account", tags=["account"], responses={
+        303: {"description": "to /account after signing in or up; to the sign-in page when signed out"},
+        400: {"description": "a wrong address, code or password (the page says which)"},
+        401: {"description": "wrong address or password"},
+        403: {"description": "missing or stale CSRF token"},
+        429: {"description": "too many tries: wait (Retry-After)"}})
 
     def language(request: Request) -> str:
         lang = request.query_params.get("lang") or request.cookies.get("shopbot_lang")
