@@ -37,7 +37,8 @@ from bot.channels.wechat_guard import NONCE_TTL, BadRequest, WeChatGuard, checke
 from bot.channels.wechat_render import WeChatRenderer, WxMessage
 from bot.push import ChannelSendError
 from bot.turns import TurnHandler
-from dialogue.messages import IncomingMessage, Reply
+from dialogue.messages import IncomingMessage, Reply, button_payload
+from shop.sharing import is_share_id
 
 log = logging.getLogger(__name__)
 
@@ -166,6 +167,11 @@ class WeChatChannel:
             return choice or text
         if kind == "event":
             event = str(getattr(message, "event", "")).lower()
+            if event in ("subscribe_scan", "scan"):  # a parametric QR code: its scene may be a share
+                scene = str(getattr(message, "scene_id", "") or "")
+                if is_share_id(scene):
+                    return button_payload("open_share", share_id=scene)
+                return "/greet" if event == "subscribe_scan" else None
             if event == "subscribe":
                 return "/greet"
             if event == "click":

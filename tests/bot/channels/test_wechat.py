@@ -177,6 +177,16 @@ async def test_subscribe_and_menu_click_events(env: Env) -> None:
     assert [m.text for m in env.turns.seen] == ["/greet", "/check_order"]
 
 
+async def test_scanning_a_share_qr_code_opens_the_shared_product(env: Env) -> None:
+    from dialogue.messages import button_payload
+
+    await env.send(event_xml("subscribe", "qrscene_sAbCdEf123"))  # follows by scanning a share's code
+    await env.send(event_xml("SCAN", "sXyZ98765"))  # already following
+    await env.send(event_xml("subscribe", "qrscene_42"))  # another campaign's code: a plain welcome
+    assert [m.text for m in env.turns.seen] == [button_payload("open_share", share_id="sAbCdEf123"),
+                                               button_payload("open_share", share_id="sXyZ98765"), "/greet"]
+
+
 async def test_buttons_become_numbered_choices_and_numbers_map_back(env: Env) -> None:
     reply = reply_of(await env.send(text_xml("按钮", msg_id=1)))
     assert reply["Content"] == "选一个:\n回复数字即可选择:\n1. 第一个详情\n2. 买第二个"
