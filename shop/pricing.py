@@ -16,6 +16,7 @@ whole purchase; the amounts add up exactly: list total − discounts + shipping 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_FLOOR, Decimal
@@ -114,6 +115,14 @@ def quote(offer: Offer, quantity: int = 1, *, shipping: Money | None = None, ite
     满减 and coupons on all its lines of one store together (`quote_cart`)."""
     if quantity < 1:
         raise ValueError("quantity must be at least 1")
+    # the price's exponent is part of the key: 149 == 149.00, but the quote shows the offer's own
+    return _quote(offer, quantity, shipping, offer.price.as_tuple().exponent)
+
+
+@functools.lru_cache(maxsize=4096)
+def _quote(offer: Offer, quantity: int, shipping: Money | None, _exponent: object) -> PriceQuote:
+    # memoised: a quote is a pure function of the (immutable) offer, and a search prices the
+    # same offers again and again (every offer of every candidate, each time it is searched)
     currency = offer.currency
     promos = offer.promotions
     steps: list[tuple[Promotion, Decimal]] = []  # (promotion, amount it took off the purchase)

@@ -61,6 +61,7 @@ def set_word_cutter(cutter: WordCutter) -> None:
     global _cutter
     _cutter = cutter
     _tokens.cache_clear()
+    _cut.cache_clear()
     understand.cache_clear()
     _index_cache.clear()
 
@@ -86,10 +87,22 @@ def tokens(text: str) -> list[str]:
 
 @functools.lru_cache(maxsize=8192)
 def _tokens(text: str) -> tuple[str, ...]:
+    return _tokens_of(text)
+
+
+@functools.lru_cache(maxsize=65536)
+def _cut(chunk: str) -> tuple[str, ...]:
+    """The cutter's words of one run of Chinese characters. Product texts are made of few
+    distinct runs (hundreds over a 40,000-product catalog: brand, kind and spec words), so
+    cutting each run once makes indexing a product cheap."""
+    return tuple(w for w in _cutter.cut(chunk) if w.strip())
+
+
+def _tokens_of(text: str) -> tuple[str, ...]:
     out: list[str] = []
     for chunk in _WORD.findall(fold(text)):
         if _CJK.match(chunk):
-            out.extend(w for w in _cutter.cut(chunk) if w.strip())
+            out.extend(_cut(chunk))
         else:
             word = chunk.strip(".-'")
             out.append(word)
@@ -208,6 +221,7 @@ class ProductIndex:
 
 
 _index_cache: dict[tuple[str, str], ProductIndex] = {}
+_INDEX_CACHE_SIZE = 4096  # cheap to rebuild (the Chinese runs' cuts are cached): keep few
 
 
 def index_product(product: Product) -> ProductIndex:
@@ -217,12 +231,13 @@ def index_product(product: Product) -> ProductIndex:
     if cached is not None:
         return cached
     parts = [product.title, product.title_en, *product.keywords, *product.specs.values()]
-    haystack = fold(" ".join(parts))
-    toks = set(tokens(" ".join(parts)))
+    text = " ".join(parts)
+    haystack = fold(text)
+    toks = set(_tokens_of(text))  # not through `_tokens`: product texts would crowd queries out
     toks.update(fold(k) for k in product.keywords)
     idx = ProductIndex(tokens=frozenset(toks), haystack=haystack)
-    if len(_index_cache) > 20_000:
-        _index_cache.clear()
+    if len(_index_cache) >= _INDEX_CACHE_SIZE:
+        del _index_cache[next(iter(_index_cache))]  # the oldest
     _index_cache[key] = idx
     return idx
 

@@ -258,24 +258,31 @@ class SearchAggregator:
 
     def _rank(self, products: list[Product], norm: _Normalised) -> list[SearchHit]:
         q = norm.query
-        scored: list[SearchHit] = []
+        relevant: list[tuple[float, Product]] = []
         for product in products:
             if norm.brands and product.brand not in norm.brands:
                 continue
             relevance = score(product, norm.understood)
-            if relevance <= 0:
-                continue
+            if relevance > 0:
+                relevant.append((relevance, product))
+        # Best first (stable: equal scores keep the platforms' order), so that only the products
+        # that can pass the relevance floor are priced: the best one with an offer in the price
+        # range sets the floor, and everything under it is dropped unpriced.
+        relevant.sort(key=lambda rp: -rp[0])
+        scored: list[SearchHit] = []
+        top: float | None = None
+        for relevance, product in relevant:
+            if top is not None and relevance < top * RELEVANCE_FLOOR:
+                break
             priced = [(o, quote(o)) for o in product.offers]
             in_range = [(o, p) for o, p in priced if _in_range(p, q)]
             if not in_range:
                 continue
+            if top is None:
+                top = relevance
             pool = [(o, p) for o, p in in_range if o.stock > 0] or in_range
             offer, price = min(pool, key=lambda op: (op[1].total.amount, -op[0].sales))
             scored.append(SearchHit(product=product, offer=offer, price=price, score=relevance))
-        if not scored:
-            return []
-        top = max(h.score for h in scored)
-        scored = [h for h in scored if h.score >= top * RELEVANCE_FLOOR]
         by_relevance = _order(None)
         scored.sort(key=lambda h: by_relevance(_sort_keys(h)))
         return scored  # by relevance; `search` applies the query's sort

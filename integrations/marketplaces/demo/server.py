@@ -18,6 +18,7 @@ from typing import Any
 import uvicorn
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import JSONResponse, Response
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from integrations.marketplaces.demo import wire
 from integrations.marketplaces.demo.images import product_svg
@@ -61,6 +62,25 @@ class PlatformBehaviour:
         return None
 
 
+class _Misbehave:
+    """ASGI middleware: API calls (not `/admin`, not `/images`) go through `behaviour.apply`
+    (a plain ASGI wrapper: Starlette's `BaseHTTPMiddleware` costs a task group per request)."""
+
+    def __init__(self, app: ASGIApp, behaviour: PlatformBehaviour) -> None:
+        self.app = app
+        self.behaviour = behaviour
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            path = scope["path"].removeprefix(scope.get("root_path", ""))
+            if not path.startswith(("/admin", "/images")):
+                response = await self.behaviour.apply()
+                if response is not None:
+                    await response(scope, receive, send)
+                    return
+        await self.app(scope, receive, send)
+
+
 def _decimal(value: Any) -> Decimal | None:
     try:
         d = Decimal(str(value))
@@ -82,12 +102,7 @@ def create_platform_app(store: PlatformStore, behaviour: PlatformBehaviour | Non
     app.state.behaviour = behaviour
     app.state.public_base_url = public_base_url.rstrip("/") if public_base_url else None
 
-    @app.middleware("http")
-    async def misbehave(request: Request, call_next):  # type: ignore[no-untyped-def]
-        path = request.url.path.removeprefix(request.scope.get("root_path", ""))
-        if path.startswith(("/admin", "/images")):
-            return await call_next(request)
-        return await behaviour.apply() or await call_next(request)
+    app.add_middleware(_Misbehave, behaviour=behaviour)
 
     @app.get("/images/{platform_product_id}.svg")
     async def image(platform_product_id: str) -> Response:
