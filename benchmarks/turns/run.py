@@ -11,7 +11,8 @@ payment, confirm, thanks; zh and en, as a person types them, buttons where a per
 them) as fast as the answers come, through `POST /webhooks/rest/webhook` over keep-alive HTTP.
 
 Per backend: errors (non-200 answers, transport failures, and the bot's generic error reply),
-turns/s, p50/p99, and the worker's RSS after each of `--runs` runs (growth first → last).
+turns/s, p50/p99, the worker's RSS after each of `--runs` runs (growth first → last), and the
+worker's CPU time per turn (which the machine's load inflates much less than the latencies).
 Baseline, in the same run against the same worker: `GET /healthz` from the same clients for a
 few seconds — what HTTP, uvicorn and the event loop cost without a turn.
 Targets (issue 14): no errors, p99 ≤ 300 ms on both backends, RSS growth ≤ 5% across 3 runs.
@@ -97,6 +98,11 @@ class Server:
     def rss_mb(self) -> float:
         return psutil.Process(self.proc.pid).memory_info().rss / 2**20
 
+    def cpu_seconds(self) -> float:
+        """CPU time the worker has used (what a loaded machine inflates much less than latency)."""
+        times = psutil.Process(self.proc.pid).cpu_times()
+        return float(times.user + times.system)
+
     def stop(self) -> None:
         self.proc.terminate()
         try:
@@ -177,10 +183,13 @@ async def bench_backend(name: str, env: dict[str, str], clients: int, seconds: f
             for run in range(runs):
                 tally = Tally()
                 stop_at = time.monotonic() + seconds
+                cpu_before = server.cpu_seconds()
                 await asyncio.gather(*(shopper(client, n, run, stop_at, tally) for n in range(clients)))
+                cpu_ms = (server.cpu_seconds() - cpu_before) * 1000 / max(tally.turns, 1)
                 rss.append(server.rss_mb())
                 results.append(tally)
-                print(row(f"run {run + 1} shopping turns", tally, seconds) + f"   RSS {rss[-1]:.0f} MB")
+                print(row(f"run {run + 1} shopping turns", tally, seconds) + f"   RSS {rss[-1]:.0f} MB"
+                      f"   worker CPU {cpu_ms:.1f} ms/turn")
         every = Tally([x for t in results for x in t.latencies], sum(t.errors for t in results),
                       sum(t.turns for t in results))
         growth = (rss[-1] - rss[0]) / rss[0] if rss else 0.0
