@@ -116,11 +116,11 @@ def quote(offer: Offer, quantity: int = 1, *, shipping: Money | None = None, ite
     if quantity < 1:
         raise ValueError("quantity must be at least 1")
     # the price's exponent is part of the key: 149 == 149.00, but the quote shows the offer's own
-    return _quote(offer, quantity, shipping, offer.price.as_tuple().exponent)
+    return _quote(offer, quantity, shipping, items_only, offer.price.as_tuple().exponent)
 
 
 @functools.lru_cache(maxsize=4096)
-def _quote(offer: Offer, quantity: int, shipping: Money | None, _exponent: object) -> PriceQuote:
+def _quote(offer: Offer, quantity: int, shipping: Money | None, items_only: bool, _exponent: object) -> PriceQuote:
     # memoised: a quote is a pure function of the (immutable) offer, and a search prices the
     # same offers again and again (every offer of every candidate, each time it is searched)
     currency = offer.currency
