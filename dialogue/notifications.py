@@ -13,11 +13,13 @@ from dialogue import responses
 from dialogue.messages import Button, Reply, button_payload
 from dialogue.ports import PushPort
 from dialogue.presentation.money import format_money
-from dialogue.presentation.orders import order_payload, payment_subject
+from dialogue.presentation.orders import order_payload, payment_subject, shipment_payload, ticket_payload
 from dialogue.presentation.products import platform_name
+from shop.aftersales import AfterSalesTicket
 from shop.notify import Recipient
 from shop.orders import Order, OrderStatusChanged
 from shop.refusals import REASONS
+from shop.shipments import Shipment
 
 
 def render(kind: str, payload: dict[str, Any], language: str) -> Reply:
@@ -72,7 +74,13 @@ class PushNotifier:
     def __init__(self, push: PushPort) -> None:
         self._push = push
 
-    async def notify(self, recipient: Recipient, kind: str, payload: dict[str, Any]) -> None:
+    async def shipment_changed(self, recipient: Recipient, shipment: Shipment) -> None:
+        await self._tell(recipient, "shipment", shipment_payload(shipment))
+
+    async def ticket_changed(self, recipient: Recipient, ticket: AfterSalesTicket) -> None:
+        await self._tell(recipient, "ticket", ticket_payload(ticket))
+
+    async def _tell(self, recipient: Recipient, kind: str, payload: dict[str, Any]) -> None:
         reply = render(kind, payload, recipient.language)
         await self._push.push(recipient.channel, recipient.recipient_id, [reply], event_key=event_key(kind, payload))
 

@@ -112,16 +112,6 @@ class AfterSalesTicket:
     refund_amount: Decimal | None = None
     quantity: int = 1  # how many of the line's items the request is about
 
-    def to_payload(self) -> dict[str, Any]:
-        """The `ticket` payload of contracts/channels.md."""
-        return {
-            "type": "ticket",
-            "ticket_id": self.id,
-            "order_id": self.order_id,
-            "service_type": self.service_type.value,
-            "status": self.status.value,
-        }
-
 
 @dataclass(frozen=True)
 class TicketEvent:
@@ -242,7 +232,7 @@ class TicketService:
             assert found is not None
             return found
         if notify:
-            await self.notifier.notify(order.recipient, "ticket", ticket.to_payload())
+            await self.notifier.ticket_changed(order.recipient, ticket)
         return ticket
 
     async def list_for_shopper(self, shopper_id: str, limit: int = 20) -> list[AfterSalesTicket]:
@@ -273,7 +263,7 @@ class TicketService:
 
     async def _tell(self, ticket: AfterSalesTicket) -> None:
         order = await self.orders.get(ticket.order_id)
-        await self.notifier.notify(order.recipient, "ticket", ticket.to_payload())
+        await self.notifier.ticket_changed(order.recipient, ticket)
 
     async def refund_amount(self, ticket: AfterSalesTicket) -> Decimal | None:
         """What approving this ticket gives back (None: it refunds nothing)."""

@@ -1,18 +1,20 @@
 """How the shop services tell a shopper that something changed (order, shipment, ticket).
 
-Orders hand over a typed domain event (`OrderStatusChanged`); shipments and tickets hand
-over their channel-neutral `custom` payload (`shipment`, `ticket`). The dialogue layer
-(dialogue/notifications.py) turns either into a readable reply in the shopper's language and
-pushes it to the shopper's own channel.
+The services hand over typed values: an `OrderStatusChanged` event, the `Shipment` as the
+shopper should now see it, the `AfterSalesTicket` that moved. The dialogue layer
+(dialogue/notifications.py) turns each into a payload and a readable reply in the shopper's
+language and pushes it to the shopper's own channel.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
+    from shop.aftersales import AfterSalesTicket
     from shop.orders import OrderStatusChanged
+    from shop.shipments import Shipment
 
 
 @dataclass(frozen=True)
@@ -25,8 +27,12 @@ class Recipient:
 
 
 class ShopperNotifier(Protocol):
-    async def notify(self, recipient: Recipient, kind: str, payload: dict[str, Any]) -> None:
-        """Tell the shopper; `kind` is the payload type (shipment, ticket)."""
+    async def shipment_changed(self, recipient: Recipient, shipment: Shipment) -> None:
+        """Tell the shopper where the parcel is (`shipment` holds the status and events to tell)."""
+        ...
+
+    async def ticket_changed(self, recipient: Recipient, ticket: AfterSalesTicket) -> None:
+        """Tell the shopper that an after-sales ticket was opened or moved."""
         ...
 
     async def order_changed(self, event: OrderStatusChanged) -> None:

@@ -62,15 +62,6 @@ class PriceBadges:
     lowest_in_30_days: bool = False
     all_time_low: bool = False
 
-    def to_payload(self) -> list[str]:
-        """Badge names for a `product` / `products` item (e.g. `["lowest_30d", "all_time_low"]`)."""
-        out = []
-        if self.lowest_in_30_days:
-            out.append("lowest_30d")
-        if self.all_time_low:
-            out.append("all_time_low")
-        return out
-
 
 class PriceRecorder(Protocol):
     """What the aggregator needs: record many sightings in one call."""

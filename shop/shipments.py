@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Protocol
 
 from shop.clock import Clock
 from shop.logistics import Carrier, CarrierError, ShipmentStatus, TrackingEvent
@@ -40,25 +40,6 @@ class Shipment:
     kind: str = "delivery"  # delivery, return
     ticket_id: str | None = None
     events: tuple[TrackingEvent, ...] = ()
-
-    def to_payload(self) -> dict[str, Any]:
-        """The `shipment` payload of contracts/channels.md."""
-        return {
-            "type": "shipment",
-            "order_id": self.order_id,
-            "carrier": self.carrier_code,
-            "tracking_number": self.tracking_number,
-            "status": self.status.value,
-            "events": [
-                {
-                    "time": e.time.isoformat(),
-                    "status": e.status.value,
-                    "location": e.location,
-                    "description": e.description,
-                }
-                for e in self.events
-            ],
-        }
 
 
 class ShipmentRepository(Protocol):
@@ -197,11 +178,10 @@ class ShipmentService:
             if not await self.repo.claim_push(shipment.id, event.status, now):
                 continue
             upto = events[: max(i for i, e in enumerate(events) if e.status is event.status) + 1]
-            payload = {**current.to_payload(), "status": event.status.value}
-            payload["events"] = current.to_payload()["events"][: len(upto)]
+            told = replace(current, status=event.status, events=tuple(upto))
             order = await self.orders.get(shipment.order_id)
             try:
-                await self.notifier.notify(order.recipient, "shipment", payload)
+                await self.notifier.shipment_changed(order.recipient, told)
             except BaseException:
                 await self.repo.release_push(shipment.id, event.status)
                 raise

@@ -12,7 +12,7 @@ from typing import Any
 from fastapi import HTTPException
 
 from bot.console.readable import order_status_label, profile, ticket_labels
-from dialogue.presentation.orders import order_payload
+from dialogue.presentation.orders import order_payload, ticket_payload
 from shop.aftersales import TicketService
 from shop.alerts import AlertService
 from shop.handoff import HandoffRequest
@@ -45,7 +45,7 @@ def _jsonable(value: Any) -> Any:
 
 def _ticket(t: Any, language: str | None = None) -> dict[str, Any]:
     """A ticket with its type and status in words (`service_label`, `status_label`, zh by default)."""
-    payload = t.to_payload()
+    payload = ticket_payload(t)
     return payload | ticket_labels(payload, language) | {"reason": t.reason, "merchant": t.merchant, "shopper_id": t.shopper_id,
                              "created_at": t.created_at.isoformat(), "deadline_at": t.deadline_at.isoformat(),
                              "resolution": t.resolution,

@@ -16,7 +16,7 @@ from typing import Any, Literal
 from fastapi import APIRouter, Depends, HTTPException, Request
 from pydantic import BaseModel, Field
 
-from dialogue.presentation.orders import order_payload
+from dialogue.presentation.orders import order_payload, shipment_payload, ticket_payload
 from shop.aftersales import (
     AfterSalesTicket,
     IllegalTicketTransition,
@@ -92,7 +92,7 @@ def _order_json(order: Order) -> dict[str, Any]:
 
 
 def _ticket_json(ticket: AfterSalesTicket) -> dict[str, Any]:
-    out = ticket.to_payload()
+    out = ticket_payload(ticket)
     out.update(
         line_no=ticket.line_no,
         reason=ticket.reason,
@@ -173,7 +173,7 @@ def build_merchant_router(
             )
         except IllegalTransition as exc:
             raise HTTPException(409, str(exc)) from exc
-        return {"order": _order_json(await orders.get(order_id)), "shipment": shipment.to_payload()}
+        return {"order": _order_json(await orders.get(order_id)), "shipment": shipment_payload(shipment)}
 
     @router.get("/tickets")
     async def list_tickets(

@@ -19,6 +19,7 @@ from dialogue.flows.common import (
 )
 from dialogue.flows.search import platform_label
 from dialogue.messages import Button, button_payload
+from dialogue.presentation.orders import badge_names
 from dialogue.presentation.products import product_payload
 from shop.ports import MarketplaceError
 from shop.price_history import price_badges
@@ -118,7 +119,7 @@ class ShowDetails(Flow):
             return []
         current = best[1].unit_price.amount  # the price the card shows
         badges = await price_badges(history, {product.id: current}, datetime.now(UTC))
-        return badges[product.id].to_payload() if product.id in badges else []
+        return badge_names(badges[product.id]) if product.id in badges else []
 
 
 class CompareProducts(Flow):

@@ -22,7 +22,7 @@ from dialogue.flows.handoff import REASON_COMPLAINT, request_handoff
 from dialogue.flows.search import platform_label
 from dialogue.flows.share import count_shared_order
 from dialogue.messages import Button, button_payload
-from dialogue.presentation.orders import order_lines, order_payload, payment_subject
+from dialogue.presentation.orders import order_lines, order_payload, payment_subject, shipment_payload, ticket_payload
 from shop.aftersales import ServiceType
 from shop.orders import Order, OrderError, OrderLine, OrderStatus, OrderSummary
 from shop.payments import PaymentError, RefundPending
@@ -152,7 +152,7 @@ class TrackShipment(Flow):
         if shipment is None:
             ctx.say("not_shipped_yet", order_id=order.id, status=order_status(ctx, order.status.value))
             return
-        payload = shipment.to_payload()
+        payload = shipment_payload(shipment)
         lines = [ctx.t("shipment_head", order_id=order.id, carrier=shipment.carrier_code,
                        tracking_number=shipment.tracking_number,
                        status=ctx.t(f"shipment_status_{shipment.status.value}"))]
@@ -228,7 +228,7 @@ class RequestAfterSales(Flow):
             ctx.say("ticket_failed", reason=str(exc))
             return
         ctx.say("ticket_opened", ticket_id=ticket.id, service=ctx.t(f"service_{ticket.service_type.value}"),
-                order_id=ticket.order_id, custom=ticket.to_payload())
+                order_id=ticket.order_id, custom=ticket_payload(ticket))
         if ticket.service_type is ServiceType.COMPLAINT:
             await request_handoff(ctx, REASON_COMPLAINT)  # a complaint goes to a person too
 
@@ -330,7 +330,7 @@ class CheckTicket(Flow):
         for t in found:
             lines.append(ctx.t("ticket_line", ticket_id=t.id, service=ctx.t(f"service_{t.service_type.value}"),
                                order_id=t.order_id, status=ctx.t(f"ticket_status_{t.status.value}")))
-        ctx.say_lines(lines, custom=found[0].to_payload())
+        ctx.say_lines(lines, custom=ticket_payload(found[0]))
 
 
 FLOWS: tuple[type[Flow], ...] = (CheckOrder, TrackShipment, RequestAfterSales, CheckTicket)

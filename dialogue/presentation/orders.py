@@ -13,8 +13,11 @@ from typing import Any
 
 from dialogue import responses
 from dialogue.presentation.money import format_money
+from shop.aftersales import AfterSalesTicket
 from shop.money import Money, cents
 from shop.orders import Order, OrderLine, OrderStatus
+from shop.price_history import PriceBadges
+from shop.shipments import Shipment
 
 
 def _paid(order: Order) -> list[Decimal]:
@@ -91,3 +94,40 @@ def payment_subject(order: Order, language: str | None = None) -> str:
     if len(order.lines) == 1:
         return first
     return responses.text("payment_subject_many", language or order.language, title=first, n=len(order.lines))
+
+
+def shipment_payload(shipment: Shipment) -> dict[str, Any]:
+    """The `shipment` payload of contracts/channels.md."""
+    return {
+        "type": "shipment",
+        "order_id": shipment.order_id,
+        "carrier": shipment.carrier_code,
+        "tracking_number": shipment.tracking_number,
+        "status": shipment.status.value,
+        "events": [
+            {"time": e.time.isoformat(), "status": e.status.value, "location": e.location,
+             "description": e.description}
+            for e in shipment.events
+        ],
+    }
+
+
+def ticket_payload(ticket: AfterSalesTicket) -> dict[str, Any]:
+    """The `ticket` payload of contracts/channels.md."""
+    return {
+        "type": "ticket",
+        "ticket_id": ticket.id,
+        "order_id": ticket.order_id,
+        "service_type": ticket.service_type.value,
+        "status": ticket.status.value,
+    }
+
+
+def badge_names(badges: PriceBadges) -> list[str]:
+    """Badge names for a `product` / `products` item (e.g. `["lowest_30d", "all_time_low"]`)."""
+    out = []
+    if badges.lowest_in_30_days:
+        out.append("lowest_30d")
+    if badges.all_time_low:
+        out.append("all_time_low")
+    return out

@@ -63,5 +63,5 @@ async def test_signed_pushes_are_applied_once_and_forged_ones_refused(w):
     assert forged.status_code == 400 and forged.json()["result"] is False
     assert [r.json() for r in ok] == [{"result": True, "returnCode": "200", "message": "成功"}] * 2
     assert unknown.status_code == 400 and other.status_code == 404
-    assert [p["status"] for p in w.notifier.of_kind("shipment")] == ["collected", "delivered"]
+    assert [s.status.value for s in w.notifier.of_kind("shipment")] == ["collected", "delivered"]
     assert (await w.orders.get(order.id)).status is OrderStatus.DELIVERED

@@ -50,7 +50,7 @@ async def test_an_order_from_payment_to_delivery_through_the_sandbox(w):
         assert moved.json() == {"parcels": [{"tracking_number": "SF777", "status": "delivered"}]}
         # advancing ran the shipment poll itself: each status was pushed at once, nothing is left
         assert (await http.post("/sandbox/jobs/poll_shipments/run")).json()["result"] == 0
-    assert [p["status"] for p in w.notifier.of_kind("shipment")] == [
+    assert [s.status.value for s in w.notifier.of_kind("shipment")] == [
         "collected",
         "in_transit",
         "out_for_delivery",

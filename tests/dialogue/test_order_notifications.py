@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from dialogue.notifications import PushNotifier, render
+from shop.logistics import ShipmentStatus, TrackingEvent
 from shop.notify import Recipient
+from shop.shipments import Shipment
 
 ORDER = {
     "type": "order",
@@ -69,7 +73,10 @@ def test_unpaid_order_carries_the_pay_link():
 
 async def test_push_notifier_sends_one_reply_with_the_payload():
     push = RecordingPush()
-    await PushNotifier(push).notify(Recipient("telegram", "42", "en"), "shipment", SHIPMENT)
+    at = datetime(2026, 1, 1, 8, tzinfo=UTC)
+    shipment = Shipment("s1", "SO2026010100001", "SF", "SF1", ShipmentStatus.IN_TRANSIT, True, at, at,
+                        events=(TrackingEvent(at, ShipmentStatus.IN_TRANSIT, "杭州转运中心", "快件运输中"),))
+    await PushNotifier(push).shipment_changed(Recipient("telegram", "42", "en"), shipment)
     [(channel, recipient, replies)] = push.pushed
     assert (channel, recipient) == ("telegram", "42")
     assert replies[0].custom == SHIPMENT

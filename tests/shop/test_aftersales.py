@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 
+from dialogue.presentation.orders import ticket_payload
 from shop.aftersales import IllegalTicketTransition, InvalidTicket, TicketStatus
 from shop.orders import OrderLine, OrderStatus
 from tests.orders_harness import build_world, paid_order, summary
@@ -19,7 +20,7 @@ async def w(sqlite_url):
 
 
 def ticket_statuses(w):
-    return [p["status"] for p in w.notifier.of_kind("ticket")]
+    return [t.status.value for t in w.notifier.of_kind("ticket")]
 
 
 async def test_refund_ticket_approved_refunds_through_the_provider(w):
@@ -31,7 +32,7 @@ async def test_refund_ticket_approved_refunds_through_the_provider(w):
     assert (await w.orders.get(order.id)).status is OrderStatus.REFUNDED
     assert w.c.sandbox._payments[order.payment_id].refunds == {f"ticket-{t.id}": Decimal("5999.00")}
     assert ticket_statuses(w) == ["open", "merchant_processing", "approved", "resolved"]
-    assert w.notifier.of_kind("ticket")[0] == {
+    assert ticket_payload(w.notifier.of_kind("ticket")[0]) == {
         "type": "ticket",
         "ticket_id": t.id,
         "order_id": order.id,

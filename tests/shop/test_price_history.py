@@ -6,6 +6,7 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
+from dialogue.presentation.orders import badge_names
 from integrations.memory.price_history import InMemoryPriceHistory
 from shop.catalog import Offer
 from shop.price_history import (
@@ -50,7 +51,7 @@ async def test_badges_follow_the_recorded_lows():
     higher = await price_badges(h, {"laptop": D("5501")}, NOW)
     assert higher["laptop"] == PriceBadges()
     lowest = await price_badges(h, {"laptop": D("5100")}, NOW)
-    assert lowest["laptop"].to_payload() == ["lowest_30d", "all_time_low"]
+    assert badge_names(lowest["laptop"]) == ["lowest_30d", "all_time_low"]
 
 
 async def test_unchanged_prices_are_logged_at_most_once_per_interval():

@@ -6,6 +6,7 @@ import asyncio
 
 import pytest
 
+from dialogue.presentation.orders import shipment_payload
 from shop.logistics import ShipmentStatus
 from shop.orders import IllegalTransition, OrderStatus
 from tests.orders_harness import build_world, paid_order
@@ -19,7 +20,7 @@ async def w(sqlite_url):
 
 
 def shipment_statuses(w):
-    return [p["status"] for p in w.notifier.of_kind("shipment")]
+    return [s.status.value for s in w.notifier.of_kind("shipment")]
 
 
 async def test_the_platform_ships_and_the_shopper_hears_each_status_once(w):
@@ -42,7 +43,7 @@ async def test_the_platform_ships_and_the_shopper_hears_each_status_once(w):
     await shipments.poll_shipments()
     assert shipment_statuses(w) == ["collected", "in_transit", "out_for_delivery", "delivered"]
     assert (await w.orders.get(order.id)).status is OrderStatus.DELIVERED
-    last = w.notifier.of_kind("shipment")[-1]
+    last = shipment_payload(w.notifier.of_kind("shipment")[-1])
     assert last["order_id"] == order.id and last["carrier"] == "SF" and last["tracking_number"] == "SF1001"
     assert [e["status"] for e in last["events"]] == [
         "collected",
@@ -79,15 +80,15 @@ async def test_a_failed_push_is_retried_at_the_next_poll(w):
     class Boom(Exception):
         pass
 
-    real = w.notifier.notify
+    real = w.notifier.shipment_changed
 
     async def failing(*args):
         raise Boom()
 
-    w.notifier.notify = failing
+    w.notifier.shipment_changed = failing
     with pytest.raises(Boom):
         await w.c.shipments.poll_shipments()
-    w.notifier.notify = real
+    w.notifier.shipment_changed = real
     assert await w.c.shipments.poll_shipments() == 1
     assert shipment_statuses(w) == ["collected"]
 
@@ -117,7 +118,7 @@ async def test_shipping_twice_or_too_early(w):
     again = await w.c.shipments.ship(paid.id, "SF", "SF2", "merchant:jd-shop")
     assert again.id == first.id
     shipment = await w.c.shipments.shipment_for_order(paid.id)
-    assert shipment.to_payload()["status"] == ShipmentStatus.CREATED.value
+    assert shipment_payload(shipment)["status"] == ShipmentStatus.CREATED.value
 
 
 async def test_a_platform_cancellation_refunds_the_order(w):
