@@ -132,6 +132,10 @@ Oral-B | 欧乐B | oral-b, oralb
 Flyco | 飞科 | flyco
 Povos | 奔腾 | povos
 SKG | SKG | skg
+OSIM | 傲胜 | osim
+Rongtai | 荣泰 | rongtai
+OGAWA | 奥佳华 | ogawa, 奥佳华ogawa
+iRest | 艾力斯特 | irest
 Yamaha | 雅马哈 | yamaha
 Joyoung | 九阳 | joyoung
 Supor | 苏泊尔 | supor
@@ -395,6 +399,7 @@ GROUP_BRANDS: dict[str, tuple[str, ...]] = {
     "personal_care_appliances": ("Philips", "Panasonic", "Flyco", "Povos", "Dyson", "Braun", "SKG"),
     "electric_toothbrush": ("Philips", "Oral-B", "Xiaomi", "Panasonic"),
     "hair_dryer": ("Dyson", "Panasonic", "Philips", "Flyco", "Xiaomi"),
+    "massage_chair": ("OSIM", "Rongtai", "OGAWA", "iRest", "Xiaomi"),
     "phones_accessories": ("Huawei", "Apple", "Xiaomi", "Honor", "vivo", "OPPO", "Samsung", "OnePlus"),
     "phone_accessories": ("Anker", "Ugreen", "Baseus", "Belkin", "PISEN", "Xiaomi"),
     "power_bank": ("Anker", "Xiaomi", "Romoss", "Ugreen", "CukTech", "Baseus"),

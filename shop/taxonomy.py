@@ -243,7 +243,8 @@ _TREE = """
 - hair_dryer | 吹风机 | Hair dryers | 吹风机, 电吹风, 高速吹风机, 吹风筒, 卷发棒, 直发器, hair dryer, hairdryer, blow dryer, curling iron, hair straightener
 - shaver | 电动剃须刀 | Electric shavers | 剃须刀, 电动剃须刀, 刮胡刀, 理发器, 电推剪, shaver, electric shaver, electric razor, hair clipper, trimmer
 - electric_toothbrush | 电动牙刷 | Electric toothbrushes | 电动牙刷, 冲牙器, 水牙线, electric toothbrush, water flosser, oral irrigator
-- massager | 按摩器 | Massagers | 按摩器, 按摩仪, 筋膜枪, 颈椎按摩仪, 按摩椅, 眼部按摩仪, massager, massage gun, massage chair, neck massager
+- massager | 按摩器 | Massagers | 按摩器, 按摩仪, 筋膜枪, 颈椎按摩仪, 眼部按摩仪, massager, massage gun, neck massager
+- massage_chair | 按摩椅 | Massage chairs | 按摩椅, 按摩沙发, 太空舱按摩椅, 全身按摩椅, massage chair, massage chairs, massage recliner
 - beauty_device | 美容仪 | Beauty devices | 美容仪, 脱毛仪, 洁面仪, 射频美容仪, beauty device, ipl hair removal, facial cleansing brush
 = phones_accessories | 手机通讯 | Phones & accessories | 手机通讯, 手机数码, phones and accessories
 == phones_group | 手机 | Mobile phones | 手机通讯设备, mobile phones

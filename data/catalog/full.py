@@ -93,6 +93,7 @@ PROFILES: dict[str, tuple[tuple[int, int], Spec | None, tuple[str, ...]]] = {
     "tv": ((1299, 19999), ("尺寸", "Screen", [("55英寸", "55-inch"), ("65英寸", "65-inch"), ("75英寸", "75-inch"),
                                             ("85英寸", "85-inch")]), ()),
     "robot_vacuum": ((1299, 5999), None, ("colour",)),
+    "massage_chair": ((2999, 19999), None, ("colour",)),
     "vacuum": ((499, 4999), None, ("colour",)),
     "phones": ((999, 9999), ("存储", "Storage", [("128GB", "128GB"), ("256GB", "256GB"), ("512GB", "512GB"),
                                                 ("1TB", "1TB")]), ("colour",)),
@@ -161,6 +162,10 @@ REVIEWS: dict[str, V] = {
     "mixed": [("还行,就是有点贵", "OK, a bit pricey"), ("尺码偏小,建议拍大一码", "Runs small, size up"),
               ("客服回复有点慢", "Customer service was slow"), ("包装一般,东西没问题", "Plain packaging, item is fine")],
 }
+
+RUNS_SMALL = REVIEWS["mixed"][1]
+NOT_SIZED = ("用着还行,做工一般", "Works fine, average finish")
+SIZED_TOPS = {"clothing", "shoes_bags", "sports", "baby"}
 
 PLURAL_ONLY = {"glasses", "jeans", "trousers", "shorts", "tights", "leggings", "scissors", "chips", "crisps", "pyjamas",
                "sunglasses", "headphones", "earphones", "earbuds", "nuts", "sweets", "oats", "clothes", "supplies"}
@@ -288,6 +293,8 @@ def build_full_catalog(per_leaf: int = PER_LEAF, seed: int = SEED) -> dict:
                         offer["edition"] = {"zh": "2件装", "en": "2-pack bundle"}
                     offers[platform] = offer
                 reviews = [rng.choice(REVIEWS["good"]), rng.choice(REVIEWS["good" if rng.random() < 0.7 else "mixed"])]
+                if top not in SIZED_TOPS:  # "runs small" is said of clothes and shoes only
+                    reviews = [NOT_SIZED if r == RUNS_SMALL else r for r in reviews]
                 products.append({
                     "id": f"f{len(products) + 1:05d}", "title": title, "title_en": title_en, "brand": brand,
                     "brand_zh": brand_zh, "category": leaf, "specs": specs, "specs_en": specs_en,

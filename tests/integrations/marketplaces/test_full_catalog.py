@@ -94,6 +94,7 @@ def _aggregator(demo) -> SearchAggregator:
     ("尿不湿", "diapers"), ("nappies for my little one", "diapers"), ("吸尘器", "vacuum"),
     ("vacuum cleaner", "vacuum"), ("蓝芽耳机", "earphones"), ("空调", "air_conditioner"),
     ("猫粮", "cat_food"), ("羽绒服", "down_jacket"), ("手工陶瓷", "pottery"),
+    ("按摩椅", "massage_chair"), ("a massage chair for my parents", "massage_chair"), ("筋膜枪", "massager"),
 ])
 async def test_a_query_naming_a_kind_lists_that_kind_only(demo, words, kind):
     result = await _aggregator(demo).search(SearchQuery(product=words, page_size=5))
@@ -107,6 +108,13 @@ async def test_brands_and_budgets_hold(demo):
     assert result.items and all(h.product.brand == "Uniqlo" for h in result.items)
     result = await _aggregator(demo).search(SearchQuery(product="power bank", price_max=Decimal(200)))
     assert result.items and all(h.price.total.amount <= 200 for h in result.items)
+
+
+def test_only_clothes_and_shoes_are_said_to_run_small(catalog):
+    for p in catalog["products"]:
+        if "clothing" not in ancestors(p["category"]) and "shoes_bags" not in ancestors(p["category"]) \
+                and "sports" not in ancestors(p["category"]) and "baby" not in ancestors(p["category"]):
+            assert "Runs small, size up" not in p["reviews"]["en"], p["title_en"]
 
 
 def test_a_platform_keeps_the_kind_asked_for(demo, catalog):
