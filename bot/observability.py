@@ -62,7 +62,9 @@ def configure_logging(level: str = "INFO", fmt: str = "text") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
-    logging.getLogger("httpx").setLevel(max(logging.WARNING, root.level))  # one line per platform call is noise
+    # one line per platform call, and two per scheduled job run (every 10 s), are noise: warnings only
+    for chatty in ("httpx", "apscheduler.executors", "apscheduler.scheduler"):
+        logging.getLogger(chatty).setLevel(max(logging.WARNING, root.level))
 
 
 class Metrics:

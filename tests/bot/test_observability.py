@@ -25,3 +25,22 @@ def test_failed_turns_are_counted_by_kind():
         pass
     assert metrics.errors.labels("TimeoutError")._value.get() == 1
     assert metrics.turns.labels("rest")._value.get() == 1
+
+
+def test_the_server_log_is_not_flooded_by_scheduled_jobs_or_platform_calls():
+    from bot.observability import configure_logging
+
+    root = logging.getLogger()
+    saved = root.handlers[:], root.level
+    try:
+        configure_logging("INFO")
+        # a job runs every 10 s: "Running job ..." and "executed successfully" would be two lines each time
+        assert not logging.getLogger("apscheduler.executors.default").isEnabledFor(logging.INFO)
+        assert not logging.getLogger("httpx").isEnabledFor(logging.INFO)
+        assert logging.getLogger("apscheduler.executors.default").isEnabledFor(logging.WARNING)
+        assert logging.getLogger("shopbot.warmup").isEnabledFor(logging.INFO)
+    finally:
+        root.handlers[:], level = saved
+        root.setLevel(level)
+        for name in ("httpx", "apscheduler.executors", "apscheduler.scheduler"):
+            logging.getLogger(name).setLevel(logging.NOTSET)
