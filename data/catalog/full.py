@@ -14,6 +14,7 @@ single/bundle, capacity) so that the trap can be flagged.
 from __future__ import annotations
 
 import random
+import re
 import sys
 from pathlib import Path
 
@@ -178,19 +179,24 @@ def _profile(leaf: str) -> tuple[tuple[int, int], Spec | None, tuple[str, ...]]:
     return ((29, 499), None, ())
 
 
+ACRONYM = re.compile(r"[A-Z]{2,}")
+
+
 def noun(en: str) -> str:
     """The singular English noun of a category name: "Power banks" -> "power bank"."""
     head = en.split(" & ")[0].split(" (")[0]
-    words = head.split()
-    last = words[-1].lower()
-    if last not in PLURAL_ONLY and len(last) > 3:
+    words = [w if ACRONYM.fullmatch(w.rstrip("s")) else w.lower() for w in head.split()]  # TV, PC, VR stay
+    last = words[-1]
+    if ACRONYM.fullmatch(last.rstrip("s")):
+        last = last.rstrip("s")  # "TVs" -> "TV"
+    elif last not in PLURAL_ONLY and len(last) > 3:
         if last.endswith("ies"):
             last = last[:-3] + "y"
         elif last.endswith(("ches", "shes", "xes", "sses")):
             last = last[:-2]
         elif last.endswith("s") and not last.endswith("ss"):
             last = last[:-1]
-    return " ".join([*words[:-1], last]).lower() if len(words) > 1 or last else head.lower()
+    return " ".join([*words[:-1], last])
 
 
 def _yuan(value: float) -> int:

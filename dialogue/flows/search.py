@@ -22,6 +22,7 @@ from dialogue.flows.common import (
 )
 from dialogue.messages import Button, button_payload
 from dialogue.presentation.products import platform_name, products_payload
+from shop.brands import BRANDS
 from shop.catalog import SearchQuery
 from shop.taxonomy import name as category_name
 
@@ -53,6 +54,11 @@ def budget_chips(ctx: TurnContext, prices: list[Decimal], total: int) -> list[Bu
             Button(ctx.t("button_budget_between", low=_chip_money(low), high=_chip_money(high)),
                    button_payload("refine_search", price_min=int(low), price_max=int(high))),
             Button(ctx.t("button_budget_over", price=_chip_money(high)), button_payload("refine_search", price_min=int(high)))]
+
+
+def brand_name(brand: str, language: str) -> str:
+    """A brand as the shopper reads it: 三星 / Samsung."""
+    return BRANDS.get(brand, brand) if language == "zh" else brand
 
 
 def _chip_money(amount: Decimal) -> str:
@@ -87,6 +93,8 @@ async def run_search(ctx: TurnContext, query: SearchQuery, refining: bool = Fals
                     buttons=[Button(n, button_payload("search_product", product=n)) for n in nearby])
         else:
             ctx.say("search_no_kind", kind=kind)
+        return
+    if result.reason == "no_match" and query.page == 1 and await _relaxed(ctx, query):
         return
     if result.reason and not result.items:
         ctx.set_slot(LAST_RESULTS, [])
@@ -127,6 +135,56 @@ async def run_search(ctx: TurnContext, query: SearchQuery, refining: bool = Fals
     if result.page < result.pages:
         buttons.append(Button(ctx.t("button_next_page"), "/refine_search{\"page\": \"next\"}"))
     ctx.say_lines(lines, buttons=buttons, custom=payload)
+
+
+def _budget_words(query: SearchQuery, ctx: TurnContext) -> str:
+    low, high = query.price_min, query.price_max
+    if low is not None and high is not None:
+        return ctx.t("budget_between", low=_chip_money(low), high=_chip_money(high))
+    if high is not None:
+        return ctx.t("budget_under", price=_chip_money(high))
+    return ctx.t("budget_over", price=_chip_money(low or Decimal(0)))
+
+
+async def _relaxed(ctx: TurnContext, query: SearchQuery) -> bool:
+    """Nothing matched every condition: say which one failed and show the nearest thing instead
+    (other brands within the budget, the brand just outside it, the closest prices, other
+    platforms) — never a bare "nothing matched". False when nothing comes near either."""
+    search = ctx.services.search.search
+    product = query.product or (category_name(query.category, ctx.language) if query.category else "")
+    brand = brand_name(query.brand, ctx.language) if query.brand else ""
+    budget = query.price_min is not None or query.price_max is not None
+    unbounded = replace(query, price_min=None, price_max=None)
+    if budget and query.brand:
+        cheapest = await search(replace(unbounded, sort_by="price_asc", page_size=1))
+        if cheapest.items:
+            note_fields = {"brand": brand, "product": product, "budget": _budget_words(query, ctx),
+                           "cheapest": ctx.money(cheapest.items[0].price.total.amount)}
+            others = replace(query, brand=None)
+            if (await search(replace(others, page_size=1))).items:
+                await run_search(ctx, others, acknowledge=ctx.t("search_relaxed_budget_brand", **note_fields))
+            else:
+                await run_search(ctx, replace(unbounded, sort_by="price_asc"),
+                                 acknowledge=ctx.t("search_relaxed_brand_cheapest", **note_fields))
+            return True
+    if budget:
+        above = replace(query, price_max=None, sort_by="price_asc") if query.price_max is not None else None
+        below = replace(query, price_min=None, price_max=query.price_min, sort_by="price_desc") \
+            if query.price_min is not None else None
+        for nearest in (above, below):
+            if nearest is not None and (await search(replace(nearest, page_size=1))).items:
+                await run_search(ctx, nearest, acknowledge=ctx.t("search_relaxed_budget", product=product,
+                                                                 budget=_budget_words(query, ctx)))
+                return True
+    if query.brand and (await search(replace(query, brand=None, page_size=1))).items:
+        await run_search(ctx, replace(query, brand=None),
+                         acknowledge=ctx.t("search_relaxed_brand", brand=brand, product=product))
+        return True
+    if query.platforms and (await search(replace(query, platforms=(), page_size=1))).items:
+        names = "、".join(platform_label(p, ctx.language) for p in query.platforms)
+        await run_search(ctx, replace(query, platforms=()), acknowledge=ctx.t("search_relaxed_platform", platforms=names))
+        return True
+    return False
 
 
 class SearchProduct(Flow):

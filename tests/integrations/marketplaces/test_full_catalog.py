@@ -173,3 +173,10 @@ async def test_one_model_on_several_platforms_flags_an_offer_that_sells_another_
                  if len(p["offers"]) >= 2 and not any("edition" in o for o in p["offers"].values()))
     product = await _aggregator(demo).get_product(plain["id"])
     assert "variant_traps" not in product_payload(product, "en")["item"]
+
+
+def test_english_titles_keep_acronyms_and_name_one_item(catalog):
+    titles = {p["category"]: p["title_en"] for p in catalog["products"]}
+    assert titles["tv"].endswith(" TV"), titles["tv"]  # not "55-inch tvs"
+    assert titles["vr_headset"].endswith(" VR headset"), titles["vr_headset"]
+    assert titles["massage_chair"].endswith(" massage chair"), titles["massage_chair"]
