@@ -22,7 +22,13 @@ from dialogue.flows.handoff import REASON_COMPLAINT, request_handoff
 from dialogue.flows.search import platform_label
 from dialogue.flows.share import count_shared_order
 from dialogue.messages import Button, button_payload
-from dialogue.presentation.orders import order_lines, order_payload, payment_subject, shipment_payload, ticket_payload
+from dialogue.presentation.orders import (
+    order_lines,
+    order_payload,
+    payment_subject,
+    shipment_payload,
+    ticket_payload,
+)
 from shop.aftersales import ServiceType
 from shop.orders import Order, OrderError, OrderLine, OrderStatus, OrderSummary
 from shop.payments import PaymentError, RefundPending
