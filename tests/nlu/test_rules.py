@@ -120,3 +120,10 @@ def test_budget_spans_carry_no_trailing_space_and_read_grand() -> None:
     assert ("price_max", "$300") in _spans(text, ex.extract(text))
     text = "a tablet, no more than 2 grand"
     assert ("price_max", "no more than 2 grand") in _spans(text, ex.extract(text))
+
+
+def test_a_budget_in_a_foreign_currency_is_a_budget_in_chinese_too() -> None:
+    ex = RuleExtractor(builtin_rules())
+    for text, span in [("300美元以内的耳机", "300美元以内"), ("不超过200美金的耳机", "不超过200美金"),
+                       ("500欧元以下的包", "500欧元以下")]:
+        assert ("price_max", span) in _spans(text, ex.extract(text)), text
