@@ -156,6 +156,10 @@ class Settings(BaseSettings):
     console_sla_amber_seconds: float = Field(
         default=120.0, description="a shopper waiting this long in the queue: the console's SLA timer turns amber")
     console_sla_red_seconds: float = Field(default=300.0, description="… and red from this long")
+    handoff_hours: str = Field(
+        default="", description="business hours per team, 'pre_sales=09:00-22:00,after_sales=09:00-18:00'; "
+                                "a team not named answers around the clock")
+    handoff_timezone: str = Field(default="Asia/Shanghai", description="the time zone of HANDOFF_HOURS")
 
     # --- shopper accounts (issue 19) ----------------------------------------------------------
     account_master_keys: str | None = Field(default=None, description=(

@@ -135,6 +135,11 @@ class HandoffPort(Protocol):
 
     async def on_paused_message(self, msg: IncomingMessage, ctx: TurnContext) -> None: ...
 
+    async def rate(self, conversation_id: str, handoff_id: str, score: int, comment: str | None = None) -> bool:
+        """Store the shopper's 1-5 rating (and comment) of a conversation an agent held in
+        `conversation_id`; False when there is no such finished conversation there."""
+        ...
+
 
 class ShopperProfilesPort(Protocol):
     """The shopper's saved profile (address, phone, name): shop.shoppers.ShopperRepository."""
@@ -259,6 +264,9 @@ class NullHandoff:
 
     async def on_paused_message(self, msg: IncomingMessage, ctx: TurnContext) -> None:
         return None  # nobody can have paused the conversation
+
+    async def rate(self, conversation_id: str, handoff_id: str, score: int, comment: str | None = None) -> bool:
+        raise FeatureUnavailable("handoff_unavailable")
 
 
 class NullPriceHistory:

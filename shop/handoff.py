@@ -53,10 +53,18 @@ class Role(str, Enum):
     MERCHANT_REVIEWER = "merchant_reviewer"  # reviews merchant applications (issue 20), no chats
 
 
+class Team(str, Enum):
+    """Who answers what: before buying (products, prices) or after (orders, returns, refunds)."""
+
+    PRE_SALES = "pre_sales"
+    AFTER_SALES = "after_sales"
+
+
 class Outcome(str, Enum):
     RETURNED = "returned"  # an agent handed back to the bot
     TIMEOUT = "timeout"  # nobody took it in time
     LEFT = "left"  # the shopper left the queue before an agent took it
+    CALLBACK = "callback"  # asked out of the team's hours: staff call back (never queued)
 
 
 @dataclass(frozen=True)
@@ -72,6 +80,10 @@ class HandoffRequest:
     assigned_at: datetime | None = None
     closed_at: datetime | None = None
     outcome: str | None = None
+    team: str | None = None
+    first_response_at: datetime | None = None  # the first agent message to the shopper
+    rating: int | None = None  # 1-5, the shopper's rating of the human conversation
+    rating_comment: str | None = None
 
     @property
     def waiting(self) -> bool:
@@ -87,7 +99,9 @@ class HandoffRequest:
                 "requested_at": self.requested_at.isoformat(), "agent_id": self.agent_id,
                 "assigned_at": self.assigned_at.isoformat() if self.assigned_at else None,
                 "closed_at": self.closed_at.isoformat() if self.closed_at else None,
-                "outcome": self.outcome}
+                "outcome": self.outcome, "team": self.team,
+                "first_response_at": self.first_response_at.isoformat() if self.first_response_at else None,
+                "rating": self.rating, "rating_comment": self.rating_comment}
 
 
 @dataclass(frozen=True)
@@ -117,14 +131,24 @@ class Placement:
 
 @dataclass(frozen=True)
 class HandoffStats:
+    """Today's figures for a supervisor (times in seconds; None before any data)."""
+
     waiting: int
     median_wait_seconds: float | None
     handled_today: int
     active: int
+    csat: float | None = None  # mean rating (1-5) of today's rated conversations
+    ratings: int = 0
+    median_first_response_seconds: float | None = None  # request to the agent's first message
+    median_resolution_seconds: float | None = None  # request to hand back
+    queue_by_hour: tuple[int, ...] = ()  # shoppers waiting at each full hour since midnight (UTC)
 
     def to_dict(self) -> dict[str, Any]:
         return {"waiting": self.waiting, "median_wait_seconds": self.median_wait_seconds,
-                "handled_today": self.handled_today, "active": self.active}
+                "handled_today": self.handled_today, "active": self.active, "csat": self.csat,
+                "ratings": self.ratings, "median_first_response_seconds": self.median_first_response_seconds,
+                "median_resolution_seconds": self.median_resolution_seconds,
+                "queue_by_hour": list(self.queue_by_hour)}
 
 
 class HandoffRepository(Protocol):
@@ -152,6 +176,20 @@ class HandoffRepository(Protocol):
         """Close an open request (only a waiting one with `only_waiting`); False when it was not."""
         ...
 
+    async def to_team(self, handoff_id: str, from_agent: str | None, team: str, at: datetime) -> bool:
+        """Put a request held by `from_agent` (any holder when None) back in the queue for `team`."""
+        ...
+
+    async def responded(self, handoff_id: str, at: datetime) -> None:
+        """Record the agent's first message (kept when one is recorded already)."""
+        ...
+
+    async def rate(self, handoff_id: str, score: int, comment: str | None) -> bool:
+        """Store the shopper's rating (score, then the comment); False when no such request."""
+        ...
+
+    async def requested_since(self, since: datetime) -> list[HandoffRequest]: ...
+
     async def closed_since(self, since: datetime) -> list[HandoffRequest]: ...
 
     async def assigned_since(self, since: datetime) -> list[HandoffRequest]: ...
@@ -171,13 +209,13 @@ class HandoffQueue:
         self.clock = clock
 
     async def request(self, conversation_id: str, channel: str, recipient_id: str, language: str,
-                      reason: str) -> Placement:
+                      reason: str, team: str | None = None) -> Placement:
         """Open a request (or return the conversation's open one) and where it stands."""
         existing = await self.repo.open_for(conversation_id)
         created = existing is None
         if existing is None:
             existing = HandoffRequest(uuid.uuid4().hex[:16], conversation_id, channel, recipient_id,
-                                      language, reason, self.clock.now())
+                                      language, reason, self.clock.now(), team=team)
             await self.repo.add(existing)
         position, wait = await self.place(existing)
         return Placement(existing, position, wait, created)
@@ -201,6 +239,21 @@ class HandoffQueue:
         secs = statistics.median((r.closed_at - r.assigned_at).total_seconds()  # type: ignore[operator]
                                  for r in done)
         return timedelta(seconds=secs)
+
+    async def callback(self, conversation_id: str, channel: str, recipient_id: str, language: str,
+                       reason: str, team: Team) -> HandoffRequest:
+        """Record a request made out of hours: closed at once (outcome `callback`), for staff to call back."""
+        now = self.clock.now()
+        request = HandoffRequest(uuid.uuid4().hex[:16], conversation_id, channel, recipient_id, language,
+                                 reason, now, team=team.value)
+        await self.repo.add(request)
+        await self.repo.close(request.id, Outcome.CALLBACK.value, now)
+        return await self.get(request.id)
+
+    async def callbacks(self, since: timedelta = STATS_WINDOW) -> list[HandoffRequest]:
+        """Out-of-hours requests of the last day, newest first."""
+        rows = [r for r in await self.repo.closed_since(self.clock.now() - since) if r.outcome == Outcome.CALLBACK.value]
+        return sorted(rows, key=lambda r: r.requested_at, reverse=True)
 
     async def get(self, handoff_id: str) -> HandoffRequest:
         found = await self.repo.get(handoff_id)
@@ -227,6 +280,28 @@ class HandoffQueue:
             raise HandoffClosed(handoff_id)
         if not await self.repo.transfer(handoff_id, from_agent, to_agent, self.clock.now()):
             raise NotYours(handoff_id)
+        return await self.get(handoff_id)
+
+    async def transfer_to_team(self, handoff_id: str, from_agent: str | None, team: Team) -> HandoffRequest:
+        """Back to the queue, for any agent of `team` to take (`from_agent` None: a supervisor)."""
+        request = await self.get(handoff_id)
+        if not request.open:
+            raise HandoffClosed(handoff_id)
+        if not await self.repo.to_team(handoff_id, from_agent, team.value, self.clock.now()):
+            raise NotYours(handoff_id)
+        return await self.get(handoff_id)
+
+    async def responded(self, handoff_id: str) -> None:
+        await self.repo.responded(handoff_id, self.clock.now())
+
+    async def rate(self, handoff_id: str, score: int, comment: str | None = None) -> HandoffRequest:
+        """The shopper rates a conversation an agent held (1-5); `HandoffError` when out of range."""
+        if not 1 <= score <= 5:
+            raise HandoffError(f"rating {score} is not 1-5")
+        request = await self.get(handoff_id)
+        if request.agent_id is None or request.closed_at is None:
+            raise HandoffError("only a finished conversation with an agent is rated")
+        await self.repo.rate(handoff_id, score, (comment or "").strip()[:1000] or None)
         return await self.get(handoff_id)
 
     async def hand_back(self, handoff_id: str) -> HandoffRequest:
@@ -268,12 +343,33 @@ class HandoffQueue:
                  if r.assigned_at is not None]
         handled = [r for r in await self.repo.closed_since(midnight)
                    if r.outcome == Outcome.RETURNED.value and r.agent_id is not None]
+        rated = [r.rating for r in handled if r.rating is not None]
+        first = [(r.first_response_at - r.requested_at).total_seconds()
+                 for r in await self.repo.requested_since(midnight - STATS_WINDOW)
+                 if r.first_response_at is not None and r.first_response_at >= midnight]
+        resolved = [(r.closed_at - r.requested_at).total_seconds() for r in handled if r.closed_at is not None]
         return HandoffStats(
             waiting=sum(1 for r in open_ if r.waiting),
             median_wait_seconds=statistics.median(waits) if waits else None,
             handled_today=len(handled),
             active=sum(1 for r in open_ if not r.waiting),
+            csat=round(statistics.mean(rated), 2) if rated else None,
+            ratings=len(rated),
+            median_first_response_seconds=statistics.median(first) if first else None,
+            median_resolution_seconds=statistics.median(resolved) if resolved else None,
+            queue_by_hour=await self._queue_by_hour(midnight, now),
         )
+
+    async def _queue_by_hour(self, midnight: datetime, now: datetime) -> tuple[int, ...]:
+        """How many shoppers were waiting at each full hour from midnight to now."""
+        requests = await self.repo.requested_since(midnight - STATS_WINDOW)
+        counts = []
+        for hour in range(int((now - midnight).total_seconds() // 3600) + 1):
+            at = midnight + timedelta(hours=hour)
+            counts.append(sum(1 for r in requests if r.requested_at <= at
+                              and min(t for t in (r.assigned_at, r.closed_at, now + timedelta(seconds=1))
+                                      if t is not None) > at))
+        return tuple(counts)
 
 
 

@@ -6,6 +6,7 @@ conversation or one they hold; only a supervisor may read or answer one another 
 (403), and only a supervisor sees the queue statistics.
 """
 
+import logging
 import math
 from pathlib import Path
 from typing import Annotated, Any
@@ -18,10 +19,10 @@ from bot.console.auth import COOKIE_NAME, AuthError
 from bot.console.collected import answer_ticket, collected_for, tickets_view
 from bot.console.readable import CHANNELS, display_name, lang_of, queue_row, readable_transcript
 from bot.console.setup import ConsoleParts
+from bot.console.tools import canned_replies, fill_typed, pick_products
 from bot.console.ws import add_websocket_route
 from dialogue.messages import Reply
 from dialogue.presentation.money import format_money as money
-from dialogue.responses import load_catalog
 from shop.handoff import (
     AlreadyTaken,
     HandoffClosed,
@@ -31,11 +32,13 @@ from shop.handoff import (
     Role,
     StaffMember,
     StaffSession,
+    Team,
 )
 from tracking.store import TrackerStore
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static" / "console"
 STATIC_FILES = {"console.js": "text/javascript", "console.css": "text/css"}
+audit = logging.getLogger("shopbot.audit")
 PAGE_CSP = ("default-src 'self'; img-src 'self' data: http: https:; connect-src 'self' ws: wss:; "
             "frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
 
@@ -54,7 +57,10 @@ class ProductBody(BaseModel):
 
 
 class TransferBody(BaseModel):
+    """`to`: an agent's username, or `team:pre_sales` / `team:after_sales`; `note`: for whoever takes over."""
+
     to: str = Field(min_length=1, max_length=64)
+    note: str = Field(default="", max_length=2000)
 
 
 class AnswerBody(BaseModel):
@@ -79,6 +85,13 @@ class Staff:
 
 def _forbidden(message: str) -> HTTPException:
     return HTTPException(status_code=403, detail=message)
+
+
+def _masked(phone: str | None) -> str | None:
+    """138****5678: enough to recognise, not to dial."""
+    if not phone:
+        return None
+    return phone[:3] + "****" + phone[-4:] if len(phone) >= 8 else "****"
 
 
 def can_read(staff: Staff, request: HandoffRequest) -> bool:
@@ -190,9 +203,24 @@ def build_console_router(parts: ConsoleParts, store: TrackerStore) -> APIRouter:
         return [m.to_dict() for m in await auth.repo.list()]
 
     @router.get("/console/api/canned")
-    async def canned(staff: Annotated[Staff, Depends(current)], language: str = "zh") -> list[str]:
+    async def canned(staff: Annotated[Staff, Depends(current)], language: str = "zh",
+                     handoff_id: str | None = None) -> list[str]:
+        """Canned replies in `language`; with `handoff_id`, their {name} / {order_id} filled for
+        that shopper (a reply whose variable has no value there is left out)."""
         lang = language if language in ("zh", "en") else "zh"
-        return list(load_catalog(lang).get("console_canned") or [])
+        request = None
+        if handoff_id:
+            request = await handoff(handoff_id)
+            if not can_read(staff, request):
+                raise _forbidden("this conversation is held by another agent")
+        return await canned_replies(services, lang, request)
+
+    @router.get("/console/api/products")
+    async def products(staff: Annotated[Staff, Depends(current)], q: str = "", lang: str = "zh") -> dict[str, Any]:
+        """The product picker: the catalog searched by words, priced as the shopper sees it."""
+        if not q.strip():
+            raise HTTPException(status_code=400, detail="type some words to search for")
+        return await pick_products(services, q, lang_of(lang))
 
     # --- queues -------------------------------------------------------------------------
     @router.get("/console/api/queues")
@@ -213,9 +241,15 @@ def build_console_router(parts: ConsoleParts, store: TrackerStore) -> APIRouter:
             if r.waiting:
                 position, wait = await desk.queue.place(r)
                 waiting.append(rows[r.id] | {"position": position, "expected_wait_seconds": int(wait.total_seconds())})
+        callbacks = []
+        for r in await desk.queue.callbacks():
+            shopper = await services.shoppers.by_identity(r.channel, r.recipient_id)
+            callbacks.append(r.to_dict() | {"display_name": display_name(shopper, r.channel, r.recipient_id, lang_of(lang)),
+                                            "phone": _masked(shopper.phone)})
         return {"waiting": waiting,
                 "mine": [rows[r.id] for r in open_ if r.agent_id == staff.username],
-                "active": [rows[r.id] for r in open_ if not r.waiting]}
+                "active": [rows[r.id] for r in open_ if not r.waiting],
+                "callbacks": callbacks}
 
     @router.get("/console/api/stats")
     async def stats(staff: Annotated[Staff, Depends(supervisor)]) -> dict[str, Any]:
@@ -248,8 +282,9 @@ def build_console_router(parts: ConsoleParts, store: TrackerStore) -> APIRouter:
     @router.post("/console/api/handoffs/{handoff_id}/reply")
     async def reply(body: TextBody, request: Annotated[HandoffRequest, Depends(held)],
                     staff: Annotated[Staff, Depends(writer)]) -> dict[str, Any]:
-        await desk.send(request, staff.username, Reply(text=body.text), staff.member.display_name)
-        return {"ok": True}
+        text = await fill_typed(services, request, body.text)
+        await desk.send(request, staff.username, Reply(text=text), staff.member.display_name)
+        return {"ok": True, "text": text}
 
     @router.post("/console/api/handoffs/{handoff_id}/product")
     async def product(body: ProductBody, request: Annotated[HandoffRequest, Depends(held)],
@@ -282,22 +317,39 @@ def build_console_router(parts: ConsoleParts, store: TrackerStore) -> APIRouter:
     @router.post("/console/api/handoffs/{handoff_id}/transfer")
     async def transfer(body: TransferBody, request: Annotated[HandoffRequest, Depends(held)],
                        staff: Annotated[Staff, Depends(writer)]) -> dict[str, Any]:
-        target = await auth.repo.get(body.to.strip().lower())
-        if target is None:
-            raise HTTPException(status_code=404, detail="no such agent")
-        if target.username == request.agent_id:
-            raise HTTPException(status_code=400, detail="the conversation is already theirs")
+        """To an agent (they hold it at once) or to a team (back in the queue for that team);
+        the note is kept with the conversation's private notes for whoever takes over."""
+        to = body.to.strip().lower()
+        holder = None if staff.supervisor else staff.username
+        note = body.note.strip()
         try:
-            moved = await desk.transfer(request.id, None if staff.supervisor else staff.username,
-                                        target.username, target.display_name)
+            if to.startswith("team:"):
+                try:
+                    team = Team(to.removeprefix("team:"))
+                except ValueError as exc:
+                    raise HTTPException(status_code=404, detail="no such team") from exc
+                if note:
+                    await desk.queue.add_note(request.id, staff.username, f"→ {team.value}: {note}")
+                moved = await desk.transfer_to_team(request.id, holder, team)
+            else:
+                target = await auth.repo.get(to)
+                if target is None or target.role is Role.MERCHANT_REVIEWER:
+                    raise HTTPException(status_code=404, detail="no such agent")
+                if target.username == request.agent_id:
+                    raise HTTPException(status_code=400, detail="the conversation is already theirs")
+                if note:
+                    await desk.queue.add_note(request.id, staff.username, f"→ {target.username}: {note}")
+                moved = await desk.transfer(request.id, holder, target.username, target.display_name)
         except (NotYours, HandoffClosed) as exc:
             raise HTTPException(status_code=409, detail="the conversation changed hands; reload") from exc
+        audit.info("staff:%s transferred handoff %s from %s to %s", staff.username, request.id,
+                   request.agent_id, to)
         return {"handoff": moved.to_dict()}
 
     @router.post("/console/api/handoffs/{handoff_id}/handback")
     async def hand_back(request: Annotated[HandoffRequest, Depends(held)], staff: Annotated[Staff, Depends(writer)]) -> dict[str, Any]:
         try:
-            closed = await desk.hand_back(request.id, staff.username)
+            closed = await desk.hand_back(request.id, staff.username, staff.member.display_name)
         except HandoffClosed as exc:
             raise HTTPException(status_code=409, detail="the conversation is back with the bot") from exc
         return {"handoff": closed.to_dict()}

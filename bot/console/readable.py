@@ -167,6 +167,7 @@ def profile(collected: dict[str, Any], shopper: Any, language: str | None) -> li
 CHANNELS = {"zh": {"webchat": "网页", "telegram": "Telegram", "wechat": "微信", "rest": "接口"},
             "en": {"webchat": "Web chat", "telegram": "Telegram", "wechat": "WeChat", "rest": "API"}}
 GUEST = {"zh": "访客", "en": "Guest"}
+TEAMS = {"zh": {"pre_sales": "售前", "after_sales": "售后"}, "en": {"pre_sales": "Pre-sales", "after_sales": "After-sales"}}
 LAST_MESSAGE_CHARS = 80
 
 
@@ -198,6 +199,7 @@ def queue_row(request: Any, transcript: list[dict[str, Any]], shopper: Any, now:
     return request.to_dict() | {
         "display_name": display_name(shopper, request.channel, request.recipient_id, lang),
         "channel_label": CHANNELS[lang].get(request.channel, request.channel),
+        "team_label": TEAMS[lang].get(request.team or "", None),
         "last_message": text or None, "last_message_at": (last or {}).get("time"),
         "waiting_seconds": None if waited is None else int(waited),
         "sla": None if waited is None else sla_state(waited, amber_seconds, red_seconds),

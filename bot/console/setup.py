@@ -53,7 +53,8 @@ def build_console(settings: Settings, db_engine: AsyncEngine, redis: Redis | Non
         events = InProcessHandoffEvents()
     queue = HandoffQueue(SQLHandoffRepository(db_engine), clock)
     desk = HandoffDesk(queue, tracker_store, locks, push, events,
-                       timeout=config.handoff_timeout, negative_words=config.negative_words_handoff)
+                       timeout=config.handoff_timeout, negative_words=config.negative_words_handoff,
+                       hours=dict(config.hours), timezone=config.timezone)
     auth = StaffAuth(SQLStaffRepository(db_engine), config, clock, hasher or DEFAULT_HASHER)
     store: ThrottleStore = (RedisThrottleStore(redis, settings.redis_prefix) if redis is not None
                             else MemoryThrottleStore(clock))

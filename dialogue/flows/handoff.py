@@ -14,7 +14,9 @@ from __future__ import annotations
 import logging
 import math
 import re
-from datetime import timedelta
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta, tzinfo
 from typing import Any
 
 from dialogue import responses
@@ -23,7 +25,7 @@ from dialogue.engine import FALLBACK_SLOT
 from dialogue.flows.base import Flow
 from dialogue.messages import Button, IncomingMessage, Reply
 from dialogue.ports import FeatureUnavailable, PushPort
-from shop.handoff import HandoffError, HandoffEvents, HandoffQueue, HandoffRequest
+from shop.handoff import HandoffError, HandoffEvents, HandoffQueue, HandoffRequest, Team
 from tracking import events as ev
 from tracking.lock import LockManager
 from tracking.store import TrackerStore
@@ -49,6 +51,46 @@ REASON_NEGATIVE = "negative_words"
 REASON_COMPLAINT = "complaint"
 REASON_FALLBACK = "fallbacks"
 
+AFTER_SALES_WORDS = re.compile(  # what the after-sales team answers; anything else is pre-sales
+    r"(退货|退款|换货|售后|维修|保修|订单|物流|快递|发货|没收到|签收|破损|坏了|碎了|质量|投诉|发票|"
+    r"\b(refund|return|exchange|repair|warranty|order|deliver(y|ed)?|shipp(ing|ed)|parcel|package|"
+    r"tracking|broken|damaged|cracked|faulty|invoice|complain(t)?)\b)", re.IGNORECASE)
+AFTER_SALES_FLOWS = ("aftersales", "after_sales", "orders", "check_order", "track_shipment", "ticket")
+RATE_INTENT = "rate_support"
+SKIP_COMMENT = "/skip_comment"
+
+
+@dataclass(frozen=True)
+class BusinessHours:
+    """When a team answers: `opens` to `closes` every day, in the shop's time zone."""
+
+    opens: time
+    closes: time
+
+    def open_at(self, local: time) -> bool:
+        if self.opens <= self.closes:
+            return self.opens <= local < self.closes
+        return local >= self.opens or local < self.closes  # past midnight, e.g. 20:00-02:00
+
+    def label(self) -> str:
+        return f"{self.opens:%H:%M}–{self.closes:%H:%M}"
+
+
+def route_team(text: str, reason: str, flows: tuple[str, ...] = ()) -> Team:
+    """The team a shopper's request goes to: after-sales for orders, deliveries, returns,
+    refunds and complaints (also when they were in an order or ticket flow); pre-sales else."""
+    if reason == REASON_COMPLAINT or AFTER_SALES_WORDS.search(text or ""):
+        return Team.AFTER_SALES
+    if any(f.startswith(AFTER_SALES_FLOWS) for f in flows):
+        return Team.AFTER_SALES
+    return Team.PRE_SALES
+
+
+def rating_request(handoff_id: str, agent: str) -> dict[str, Any]:
+    """The `rating_request` payload of contracts/channels.md for a conversation with an agent."""
+    return {"type": "rating_request", "order_id": None,
+            "items": [{"kind": "support", "id": handoff_id, "agent": agent, "scale": [1, 5]}]}
+
 
 def handoff_payload(status: str) -> dict[str, Any]:
     """The `handoff` payload of contracts/channels.md."""
@@ -60,7 +102,8 @@ class HandoffDesk:
 
     def __init__(self, queue: HandoffQueue, store: TrackerStore, locks: LockManager, push: PushPort,
                  events: HandoffEvents, *, timeout: timedelta = timedelta(minutes=10),
-                 negative_words: bool = True) -> None:
+                 negative_words: bool = True, hours: Mapping[str, BusinessHours] | None = None,
+                 timezone: tzinfo = UTC) -> None:
         self.queue = queue
         self.store = store
         self.locks = locks
@@ -68,6 +111,8 @@ class HandoffDesk:
         self.events = events
         self.timeout = timeout
         self.negative_words = negative_words
+        self.hours = dict(hours or {})  # team -> hours; a team without any answers around the clock
+        self.timezone = timezone
 
     async def _publish(self, event: dict[str, Any]) -> None:
         """Tell the consoles; a failure is logged, never lost messages or a failed turn."""
@@ -77,11 +122,32 @@ class HandoffDesk:
             log.warning("console event not delivered: %s", event.get("type"), exc_info=True)
 
     # --- inside a turn (the conversation lock is held) ------------------------------------
+    def closed_hours(self, team: Team, at: datetime | None = None) -> BusinessHours | None:
+        """The team's hours when it is closed now (None: open now, or no hours set)."""
+        hours = self.hours.get(team.value)
+        now = (at or self.queue.clock.now()).astimezone(self.timezone)
+        if hours is None or hours.open_at(now.time().replace(tzinfo=None)):
+            return None
+        return hours
+
     async def begin(self, ctx: TurnContext, reason: str) -> None:
-        """Queue the conversation, pause the bot and tell the shopper where they stand."""
+        """Queue the conversation for the right team, pause the bot and tell the shopper where
+        they stand; out of the team's hours, promise a call back instead (the bot stays)."""
         msg = ctx.msg
+        existing = await self.queue.repo.open_for(msg.conversation_id)
+        flows = tuple(f.flow for f in ctx.tracker.state.flows)
+        team = Team(existing.team) if existing is not None and existing.team else route_team(msg.text or "", reason, flows)
+        closed = self.closed_hours(team) if existing is None else None
+        if closed is not None:
+            callback = await self.queue.callback(msg.conversation_id, msg.channel, msg.sender_id, ctx.language,
+                                                 reason, team)
+            ctx.say("handoff_out_of_hours", team=ctx.t(f"team_{team.value}"), hours=closed.label(),
+                    custom=handoff_payload("out_of_hours") | {"team": team.value, "callback": True})
+            await self._publish({"type": "callback", "handoff": callback.to_dict(),
+                                 "conversation_id": msg.conversation_id, "text": msg.text})
+            return
         placement = await self.queue.request(msg.conversation_id, msg.channel, msg.sender_id,
-                                             ctx.language, reason)
+                                             ctx.language, reason, team.value)
         if not ctx.tracker.state.paused:
             ctx.tracker.add(ev.paused(f"handoff:{reason}"))
         if reason == REASON_NEGATIVE:
@@ -158,6 +224,7 @@ class HandoffDesk:
             reply = Reply(text=self._text(request, "handoff_agent_says", agent=agent_name, text=reply.text),
                           buttons=reply.buttons, image=reply.image)
         await self._say(request, [reply], sender=f"agent:{agent_id}")
+        await self.queue.responded(request.id)
         await self._publish({"type": "agent_message", "handoff": request.to_dict(),
                                    "conversation_id": request.conversation_id, "text": reply.text,
                                    "agent": agent_id})
@@ -173,16 +240,40 @@ class HandoffDesk:
                                    "conversation_id": request.conversation_id, "to": to_agent})
         return request
 
-    async def hand_back(self, handoff_id: str, by: str) -> HandoffRequest:
-        """The agent hands the conversation back: the bot resumes and says so."""
+    async def transfer_to_team(self, handoff_id: str, from_agent: str | None, team: Team) -> HandoffRequest:
+        """Back in the queue for any agent of `team`; the shopper is told who will answer."""
+        request = await self.queue.transfer_to_team(handoff_id, from_agent, team)
+        await self._say(request, [Reply(text=self._text(request, "handoff_to_team",
+                                                        team=self._text(request, f"team_{team.value}")),
+                                        custom=handoff_payload("waiting") | {"team": team.value})],
+                        sender="bot")
+        await self._publish({"type": "transferred", "handoff": request.to_dict(),
+                             "conversation_id": request.conversation_id, "to": None, "team": team.value})
+        return request
+
+    async def hand_back(self, handoff_id: str, by: str, agent_name: str | None = None) -> HandoffRequest:
+        """The agent hands the conversation back: the bot resumes, says so, and asks the
+        shopper to rate the conversation (1-5 buttons, then an optional comment)."""
         request = await self.queue.get(handoff_id)
         # closed and resumed under the conversation's lock: a shopper message cannot slip in
         # between and find the bot paused with nobody behind it
         async with self.locks.lock(request.conversation_id):
             closed = await self.queue.hand_back(handoff_id)
-            replies = await self._resumed(closed, "handoff_returned", f"returned:{by}")
+            replies = await self._resumed(closed, "handoff_returned", f"returned:{by}",
+                                          rate_as=agent_name or by)
         await self._announce(closed, replies)
         return closed
+
+    async def rate(self, conversation_id: str, handoff_id: str, score: int, comment: str | None = None) -> bool:
+        request = await self.queue.repo.get(handoff_id)
+        if request is None or request.conversation_id != conversation_id:
+            return False
+        try:
+            rated = await self.queue.rate(handoff_id, score, comment)
+        except HandoffError:
+            return False
+        await self._publish({"type": "rated", "handoff": rated.to_dict(), "conversation_id": conversation_id})
+        return True
 
     async def release_stale_handoffs(self) -> int:
         """Resume the bot where no agent took over within the timeout; the shopper is told."""
@@ -196,9 +287,16 @@ class HandoffDesk:
             released += 1
         return released
 
-    async def _resumed(self, request: HandoffRequest, key: str, reason: str) -> list[Reply]:
-        """Record `resumed` and the bot's notice (the caller holds the conversation lock)."""
+    async def _resumed(self, request: HandoffRequest, key: str, reason: str, rate_as: str | None = None) -> list[Reply]:
+        """Record `resumed` and the bot's notice (the caller holds the conversation lock); with
+        `rate_as` (the agent's name), the rating question follows."""
         replies = [Reply(text=self._text(request, key), custom=handoff_payload("returned_to_bot"))]
+        if rate_as is not None and request.agent_id is not None:
+            buttons = tuple(Button(self._text(request, "rating_button", score=n),
+                                   f'/{RATE_INTENT}{{"handoff_id": "{request.id}", "score": {n}}}')
+                            for n in range(5, 0, -1))
+            replies.append(Reply(text=self._text(request, "rating_ask", agent=rate_as), buttons=buttons,
+                                 custom=rating_request(request.id, rate_as)))
         records = [r.to_dict(request.recipient_id) | {"sender": "bot"} for r in replies]
         await self.store.append(request.conversation_id,
                                 [ev.resumed(reason)] + [ev.bot_uttered(r) for r in records])
@@ -221,6 +319,47 @@ async def request_handoff(ctx: TurnContext, reason: str) -> bool:
         ctx.say(off.key)
         return False
     return True
+
+
+TASK_INTENTS = ("search_product", "refine_search", "buy", "check_order", "track_shipment", "request_after_sales",
+                "check_ticket", "set_price_alert", "list_price_alerts", "recommend", "human_handoff", "compare_products",
+                "show_details", "register")
+
+
+class RateSupport(Flow):
+    """The shopper rates a finished conversation with an agent: a 1-5 button, then a comment
+    typed in their own words (or "skip"); a new request instead of a comment is answered."""
+
+    name = "rate_support"
+    intents = (RATE_INTENT,)
+
+    async def start(self, ctx: TurnContext) -> None:
+        handoff_id = str(ctx.entity("handoff_id") or "")
+        try:
+            score = int(str(ctx.entity("score")))
+        except ValueError:
+            score = 0
+        if not 1 <= score <= 5 or not await ctx.services.handoff.rate(ctx.msg.conversation_id, handoff_id, score):
+            ctx.say("rating_invalid")
+            return
+        ctx.end_all_flows()
+        ctx.start_flow(self.name, {"handoff_id": handoff_id, "score": score})
+        ctx.say("rating_ask_comment", score=score, buttons=(Button(ctx.t("button_skip_comment"), SKIP_COMMENT),))
+
+    async def resume(self, ctx: TurnContext) -> bool:
+        frame = ctx.active_frame
+        data = frame.frame if frame is not None else {}
+        text = (ctx.msg.text or "").strip()
+        ctx.end_flow(self.name)
+        if text == SKIP_COMMENT:
+            ctx.say("rating_thanks")
+            return True
+        if text.startswith("/") or (ctx.intent in TASK_INTENTS and ctx.parse.intent.confidence >= 0.85):
+            return False  # a new request, not a comment: answered as usual
+        await ctx.services.handoff.rate(ctx.msg.conversation_id, str(data.get("handoff_id")),
+                                        int(data.get("score") or 0), text[:1000])
+        ctx.say("rating_thanks")
+        return True
 
 
 class HumanHandoff(Flow):
@@ -264,4 +403,4 @@ async def handoff_trigger(ctx: TurnContext) -> bool:
     return False
 
 
-FLOWS: tuple[type[Flow], ...] = (HumanHandoff,)
+FLOWS: tuple[type[Flow], ...] = (HumanHandoff, RateSupport)

@@ -32,7 +32,8 @@ def _request(row: Any) -> HandoffRequest:
         id=row.id, conversation_id=row.conversation_id, channel=row.channel, recipient_id=row.recipient_id,
         language=row.language, reason=row.reason, requested_at=as_utc(row.requested_at),
         agent_id=row.agent_id, assigned_at=_opt(row.assigned_at), closed_at=_opt(row.closed_at),
-        outcome=row.outcome)
+        outcome=row.outcome, team=row.team, first_response_at=_opt(row.first_response_at),
+        rating=row.rating, rating_comment=row.rating_comment)
 
 
 def _note(row: Any) -> Note:
@@ -48,7 +49,7 @@ class SQLHandoffRepository:
             await conn.execute(insert(handoffs).values(
                 id=request.id, conversation_id=request.conversation_id, channel=request.channel,
                 recipient_id=request.recipient_id, language=request.language, reason=request.reason,
-                requested_at=_utc(request.requested_at)))
+                requested_at=_utc(request.requested_at), team=request.team))
 
     async def _select(self, *where: Any) -> list[HandoffRequest]:
         stmt = select(handoffs).where(*where).order_by(handoffs.c.requested_at, handoffs.c.id)
@@ -77,7 +78,7 @@ class SQLHandoffRepository:
     async def take(self, handoff_id: str, agent_id: str, at: datetime) -> bool:
         return await self._update(
             and_(handoffs.c.id == handoff_id, handoffs.c.agent_id.is_(None), handoffs.c.closed_at.is_(None)),
-            agent_id=agent_id, assigned_at=_utc(at))
+            agent_id=agent_id, assigned_at=func.coalesce(handoffs.c.assigned_at, _utc(at)))
 
     async def transfer(self, handoff_id: str, from_agent: str | None, to_agent: str, at: datetime) -> bool:
         where: list[ColumnElement[bool]] = [handoffs.c.id == handoff_id, handoffs.c.closed_at.is_(None)]
@@ -91,6 +92,25 @@ class SQLHandoffRepository:
         if only_waiting:
             where.append(handoffs.c.agent_id.is_(None))
         return await self._update(and_(*where), closed_at=_utc(at), outcome=outcome)
+
+    async def to_team(self, handoff_id: str, from_agent: str | None, team: str, at: datetime) -> bool:
+        where: list[ColumnElement[bool]] = [handoffs.c.id == handoff_id, handoffs.c.closed_at.is_(None)]
+        if from_agent is not None:
+            where.append(handoffs.c.agent_id == from_agent)
+        return await self._update(and_(*where), agent_id=None, team=team)
+
+    async def responded(self, handoff_id: str, at: datetime) -> None:
+        await self._update(and_(handoffs.c.id == handoff_id, handoffs.c.first_response_at.is_(None)),
+                           first_response_at=_utc(at))
+
+    async def rate(self, handoff_id: str, score: int, comment: str | None) -> bool:
+        values: dict[str, Any] = {"rating": score}
+        if comment:
+            values["rating_comment"] = comment
+        return await self._update(handoffs.c.id == handoff_id, **values)
+
+    async def requested_since(self, since: datetime) -> list[HandoffRequest]:
+        return await self._select(handoffs.c.requested_at >= _utc(since))
 
     async def closed_since(self, since: datetime) -> list[HandoffRequest]:
         return await self._select(handoffs.c.closed_at >= _utc(since))

@@ -41,6 +41,10 @@ handoffs = Table(
     Column("assigned_at", _tz),
     Column("closed_at", _tz),
     Column("outcome", String(16)),
+    Column("team", String(32)),
+    Column("first_response_at", _tz),
+    Column("rating", Integer),
+    Column("rating_comment", Text),
     Index("ix_handoffs_open", "closed_at", "requested_at"),
     Index("ix_handoffs_conversation", "conversation_id"),
 )

@@ -41,7 +41,7 @@ class InMemoryHandoffRepository:
             r = self._items.get(handoff_id)
             if r is None or not r.waiting:
                 return False
-            self._items[handoff_id] = replace(r, agent_id=agent_id, assigned_at=at)
+            self._items[handoff_id] = replace(r, agent_id=agent_id, assigned_at=r.assigned_at or at)
             return True
 
     async def transfer(self, handoff_id: str, from_agent: str | None, to_agent: str, at: datetime) -> bool:
@@ -59,6 +59,29 @@ class InMemoryHandoffRepository:
                 return False
             self._items[handoff_id] = replace(r, closed_at=at, outcome=outcome)
             return True
+
+    async def to_team(self, handoff_id: str, from_agent: str | None, team: str, at: datetime) -> bool:
+        async with self._lock:
+            r = self._items.get(handoff_id)
+            if r is None or not r.open or (from_agent is not None and r.agent_id != from_agent):
+                return False
+            self._items[handoff_id] = replace(r, agent_id=None, team=team)
+            return True
+
+    async def responded(self, handoff_id: str, at: datetime) -> None:
+        r = self._items.get(handoff_id)
+        if r is not None and r.first_response_at is None:
+            self._items[handoff_id] = replace(r, first_response_at=at)
+
+    async def rate(self, handoff_id: str, score: int, comment: str | None) -> bool:
+        r = self._items.get(handoff_id)
+        if r is None:
+            return False
+        self._items[handoff_id] = replace(r, rating=score, rating_comment=comment or r.rating_comment)
+        return True
+
+    async def requested_since(self, since: datetime) -> list[HandoffRequest]:
+        return sorted((r for r in self._items.values() if r.requested_at >= since), key=lambda r: (r.requested_at, r.id))
 
     async def closed_since(self, since: datetime) -> list[HandoffRequest]:
         return [r for r in self._items.values() if r.closed_at is not None and r.closed_at >= since]

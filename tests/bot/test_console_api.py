@@ -148,9 +148,90 @@ async def test_take_reply_and_hand_back_reach_the_shopper(env):
     assert detail["collected"]["flows"] == [] and "slots" in detail["collected"]
 
     assert (await alice.post(f"/handoffs/{hid}/handback")).status_code == 200
-    assert (await outbox(app))[-1]["custom"] == {"type": "handoff", "status": "returned_to_bot"}
+    back = await outbox(app)
+    assert back[0]["custom"] == {"type": "handoff", "status": "returned_to_bot"}
+    assert back[1]["custom"] == {"type": "rating_request", "order_id": None,
+                                 "items": [{"kind": "support", "id": hid, "agent": "小王", "scale": [1, 5]}]}
+    assert "小王" in back[1]["text"] and len(back[1]["buttons"]) == 5
     assert (await alice.post(f"/handoffs/{hid}/reply", {"text": "late"})).status_code == 409
-    assert (await alice.get("/queues")).json() == {"waiting": [], "mine": [], "active": []}
+    assert (await alice.get("/queues")).json() == {"waiting": [], "mine": [], "active": [], "callbacks": []}
+
+
+async def say(app, text: str, sender: str = "u1") -> list[dict]:
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://shopbot.test") as c:
+        return (await c.post("/webhooks/rest/webhook", json={"sender": sender, "message": text})).json()
+
+
+async def test_the_shopper_rates_the_agent_with_a_button_and_a_comment(env):
+    app, _new, login = env
+    hid = await shopper_asks(app)
+    alice, sue = await login("alice"), await login("sue")
+    await alice.post(f"/handoffs/{hid}/take")
+    await alice.post(f"/handoffs/{hid}/reply", {"text": "已经帮您处理好了"})
+    await alice.post(f"/handoffs/{hid}/handback")
+    rate = (await outbox(app))[-1]
+    four = next(b for b in rate["buttons"] if b["title"] == "4 分")
+    asked = await say(app, four["payload"])
+    assert "4 分" in asked[0]["text"] and asked[0]["buttons"][0]["title"] == "跳过"
+    thanks = await say(app, "小王很耐心,就是等得有点久")
+    assert "谢谢" in thanks[0]["text"]
+    rated = await app.state.console.desk.queue.get(hid)
+    assert (rated.rating, rated.rating_comment) == (4, "小王很耐心,就是等得有点久")
+    stats = (await sue.get("/stats")).json()
+    assert stats["csat"] == 4 and stats["ratings"] == 1 and stats["median_first_response_seconds"] is not None
+    assert stats["median_resolution_seconds"] is not None and stats["queue_by_hour"]
+    # a forged or repeated button for someone else's conversation is not recorded
+    assert "没有记上" in (await say(app, four["payload"], sender="u2"))[0]["text"]
+    assert (await app.state.console.desk.queue.get(hid)).rating == 4
+
+
+async def test_canned_replies_are_filled_for_the_shopper(env):
+    app, _new, login = env
+    hid = await shopper_asks(app)
+    alice = await login("alice")
+    filled = (await alice.get(f"/canned?language=zh&handoff_id={hid}")).json()
+    assert all("{" not in t for t in filled)
+    assert not any("订单" in t and "{order_id}" in t for t in filled)  # no order yet: that one is left out
+    assert any(t.startswith("亲您好") for t in filled)
+    templates = (await alice.get("/canned?language=zh")).json()
+    assert any("{order_id}" in t for t in templates) and len(filled) == len(templates) - 1
+    await alice.post(f"/handoffs/{hid}/take")
+    sent = (await alice.post(f"/handoffs/{hid}/reply", {"text": "{name}您好,马上处理"})).json()
+    assert sent["text"] == "亲您好,马上处理"
+    assert (await outbox(app))[-1]["text"] == "小王:亲您好,马上处理"
+
+
+async def test_transfer_to_a_team_with_a_note(env):
+    app, _new, login = env
+    hid = await shopper_asks(app, text="转人工,我要退货")
+    alice, bob = await login("alice"), await login("bob")
+    assert (await alice.get("/queues")).json()["waiting"][0]["team"] == "after_sales"
+    await alice.post(f"/handoffs/{hid}/take")
+    moved = await alice.post(f"/handoffs/{hid}/transfer", {"to": "team:pre_sales", "note": "想换个型号,问问库存"})
+    assert moved.status_code == 200 and moved.json()["handoff"]["agent_id"] is None
+    assert "售前" in (await outbox(app))[-1]["text"]
+    assert (await alice.post(f"/handoffs/{hid}/reply", {"text": "还在吗"})).status_code == 409  # not hers now
+    waiting = (await bob.get("/queues")).json()["waiting"]
+    assert [(w["id"], w["team"], w["team_label"]) for w in waiting] == [(hid, "pre_sales", "售前")]
+    detail = (await bob.get(f"/handoffs/{hid}")).json()
+    assert any("想换个型号" in n["text"] and n["author"] == "alice" for n in detail["notes"])
+    assert (await bob.post(f"/handoffs/{hid}/take")).status_code == 200
+    assert (await bob.post(f"/handoffs/{hid}/transfer", {"to": "team:nowhere"})).status_code == 404
+
+
+@pytest.mark.parametrize("env", [True], indirect=True)
+async def test_the_product_picker_finds_by_words(env):
+    app, _new, login = env
+    alice = await login("alice")
+    found = (await alice.get("/products?q=手机&lang=zh")).json()
+    assert found["available"] and found["items"]
+    first = found["items"][0]
+    assert first["id"] and first["title"] and first["price_text"].startswith("¥")
+    assert (await alice.get("/products?q=%20")).status_code == 400
+    hid = await shopper_asks(app)
+    await alice.post(f"/handoffs/{hid}/take")
+    assert (await alice.post(f"/handoffs/{hid}/product", {"product_id": first["id"]})).status_code == 200
+    assert (await outbox(app))[-1]["custom"]["item"]["id"] == first["id"]
 
 
 async def test_the_side_panel_shows_the_shoppers_orders(env):
@@ -232,7 +313,8 @@ async def test_only_a_supervisor_sees_the_statistics(env, clock):
     await alice.post(f"/handoffs/{hid}/handback")
     assert (await alice.get("/stats")).status_code == 403
     stats = (await sue.get("/stats")).json()
-    assert stats == {"waiting": 1, "median_wait_seconds": 91.0, "handled_today": 1, "active": 0}
+    assert {k: stats[k] for k in ("waiting", "median_wait_seconds", "handled_today", "active")} == {
+        "waiting": 1, "median_wait_seconds": 91.0, "handled_today": 1, "active": 0}
 
 
 async def test_canned_replies_page_and_features(env):
@@ -367,3 +449,23 @@ def test_an_agent_socket_hides_the_text_of_other_agents_conversations():
     assert visible(bob, alices) == {"type": "message", "handoff": {"id": "h1", "agent_id": "alice"}}
     assert visible(sue, alices) == alices
     assert visible(bob, waiting) == waiting
+
+
+async def test_out_of_hours_the_shopper_is_promised_a_call_back(settings, clock):
+    from datetime import timedelta
+    from zoneinfo import ZoneInfo
+
+    local = clock.now().astimezone(ZoneInfo("Asia/Shanghai"))
+    opens, closes = (local + timedelta(hours=2)).strftime("%H:00"), (local + timedelta(hours=3)).strftime("%H:00")
+    night = settings.model_copy(update={"handoff_hours": f"after_sales={opens}-{closes}"})
+    async with console_env(night, clock) as (app, _new, login):
+        replies = await say(app, "转人工,我要退款")
+        assert replies[-1]["custom"] == {"type": "handoff", "status": "out_of_hours", "team": "after_sales",
+                                         "callback": True}
+        assert f"{opens}–{closes}" in replies[-1]["text"] and "回访" in replies[-1]["text"]
+        assert (await app.state.console.desk.queue.repo.open_for("rest:u1")) is None  # not queued: the bot stays
+        assert (await say(app, "你好"))[0].get("custom", {}).get("type") != "handoff"
+        calls = (await (await login("alice")).get("/queues")).json()["callbacks"]
+        assert [(c["recipient_id"], c["team"], c["outcome"]) for c in calls] == [("u1", "after_sales", "callback")]
+        # pre-sales has no hours set: it answers around the clock
+        assert (await say(app, "转人工", sender="u2"))[-1]["custom"]["status"] == "waiting"

@@ -88,9 +88,10 @@ def test_agent_takes_over_replies_and_hands_back(settings, live_server, desk_pag
         assert all("已联系商家" not in (m.get("text") or "") for m in pushed)  # notes stay private
 
         page.click("#handback")
-        page.wait_for_selector("#conversation-title:has-text('closed')")
-        back = poll_outbox(shop, "buyer1", "购物助手")
-        assert back[-1]["custom"] == {"type": "handoff", "status": "returned_to_bot"}
+        page.wait_for_selector("#conversation-title:has-text('已结束')")
+        back = poll_outbox(shop, "buyer1", "打个分")  # handed back, then asked to rate
+        assert "购物助手" in back[-2]["text"] and [m["custom"]["type"] for m in back[-2:]] == ["handoff", "rating_request"]
+        assert back[-2]["custom"] == {"type": "handoff", "status": "returned_to_bot"}
         save_screenshot(page, "console-3-handed-back")
 
         again = shop.post("/webhooks/rest/webhook", json={"sender": "buyer1", "message": "你好"}).json()
@@ -102,6 +103,6 @@ def test_agent_takes_over_replies_and_hands_back(settings, live_server, desk_pag
     page.fill("#username", "sue")
     page.fill("#password", PASSWORD)
     page.click("#login-button")
-    page.wait_for_selector("#stats:has-text('handled today 1')")
-    assert "waiting 0" in page.inner_text("#stats")
+    page.wait_for_selector("#stats:has-text('今日已处理 1')")
+    assert "排队 0" in page.inner_text("#stats")
     save_screenshot(page, "console-4-supervisor")

@@ -27,8 +27,69 @@ function loginError(e) {
   return t.failed;
 }
 
+// the console's own words (data-i18n="key" in index.html), in the toggle's language
+const UI = {
+  zh: {
+    brand: "shopbot 客服工作台", tab_conversations: "会话", tab_tickets: "售后工单", tab_supervisor: "主管视图",
+    logout: "退出", filter_all: "全部", filter_waiting: "等待中", filter_mine: "我的", filter_callbacks: "待回访",
+    queue_waiting: "等待中", queue_mine: "我的", queue_active: "进行中", queue_callbacks: "待回访(非服务时间)",
+    pick: "选择左侧的会话", take: "接入", handback: "交还机器人", canned: "快捷回复…", send: "发送",
+    variables: "可用变量 {name} 顾客称呼、{order_id} 最近订单", picker_search: "搜索商品", note_add: "添加备注",
+    transfer: "转接", collected: "机器人收集的信息", notes: "内部备注", tickets_title: "待处理售后工单",
+    tickets_empty: "没有待处理的工单", th_ticket: "工单", th_order: "订单", th_type: "类型", th_status: "状态",
+    th_reason: "原因", th_due: "截止", th_note: "备注", supervisor_title: "今日服务指标", queue_by_hour: "每小时排队人数",
+    ph_reply: "回复顾客", ph_picker: "搜索商品,例如 华为手机 3000以内", ph_note: "内部备注(顾客看不到)",
+    ph_transfer_note: "转接说明(给接手的同事)", closed: "已结束", waiting: "等待中", send_card: "发送卡片",
+    no_products: "没有找到商品", team_pre_sales: "售前团队", team_after_sales: "售后团队", nothing: "暂无",
+    readonly_transferred: (who) => "这个会话已转给 " + who + ",现在只能查看。", readonly_closed: "这个会话已结束,现在只能查看。",
+    readonly_team: (team) => "这个会话已转到" + team + "排队,现在只能查看。",
+    readonly_other: "这个会话已由其他同事接手,现在只能查看。",
+    approve: "同意", reject: "拒绝", note_ph: "备注", choose_target: "转接给…",
+    kpi_waiting: "排队中", kpi_active: "服务中", kpi_handled: "今日已处理", kpi_wait: "中位等待",
+    kpi_first: "中位首次响应", kpi_resolution: "中位解决时长", kpi_csat: "满意度(CSAT)",
+    csat: (v, n) => v === null ? "暂无评价" : v.toFixed(1) + " / 5(" + n + " 条评价)",
+    stats: (s) => "排队 " + s.waiting + " · 今日已处理 " + s.handled_today,
+    roles: { agent: "客服", supervisor: "主管", merchant_reviewer: "商家审核" }, phone: "电话", team: "团队",
+    callback_at: "登记于",
+  },
+  en: {
+    brand: "shopbot support console", tab_conversations: "Conversations", tab_tickets: "Tickets",
+    tab_supervisor: "Supervisor", logout: "Log out", filter_all: "All", filter_waiting: "Waiting", filter_mine: "Mine",
+    filter_callbacks: "Call backs", queue_waiting: "Waiting", queue_mine: "Mine", queue_active: "All active",
+    queue_callbacks: "Call backs (out of hours)", pick: "Pick a conversation on the left", take: "Take",
+    handback: "Hand back to bot", canned: "Canned replies…", send: "Send",
+    variables: "Variables: {name} the shopper, {order_id} their latest order", picker_search: "Search products",
+    note_add: "Add note", transfer: "Transfer", collected: "What the bot collected", notes: "Private notes",
+    tickets_title: "After-sales tickets", tickets_empty: "Nothing waiting", th_ticket: "Ticket", th_order: "Order",
+    th_type: "Type", th_status: "Status", th_reason: "Reason", th_due: "Due", th_note: "Note",
+    supervisor_title: "Today's service figures", queue_by_hour: "Shoppers waiting, hour by hour",
+    ph_reply: "Reply to the shopper", ph_picker: "Search products, e.g. huawei phone under 3000",
+    ph_note: "Private note (the shopper never sees it)", ph_transfer_note: "Note for whoever takes over",
+    closed: "closed", waiting: "waiting", send_card: "Send card", no_products: "No products found",
+    team_pre_sales: "Pre-sales team", team_after_sales: "After-sales team", nothing: "Nothing yet",
+    readonly_transferred: (who) => "This conversation was transferred to " + who + "; it is read-only for you now.",
+    readonly_closed: "This conversation has ended; it is read-only now.",
+    readonly_team: (team) => "This conversation went back to the queue of the " + team + "; it is read-only for you now.",
+    readonly_other: "Another colleague has this conversation now; it is read-only for you.",
+    approve: "Approve", reject: "Reject", note_ph: "note", choose_target: "Transfer to…",
+    kpi_waiting: "Waiting", kpi_active: "With an agent", kpi_handled: "Handled today", kpi_wait: "Median wait",
+    kpi_first: "Median first response", kpi_resolution: "Median resolution", kpi_csat: "CSAT",
+    csat: (v, n) => v === null ? "no ratings yet" : v.toFixed(1) + " / 5 (" + n + " ratings)",
+    stats: (s) => "waiting " + s.waiting + " · handled today " + s.handled_today,
+    roles: { agent: "agent", supervisor: "supervisor", merchant_reviewer: "merchant reviewer" }, phone: "phone",
+    team: "team", callback_at: "asked at",
+  },
+};
+const u = (key) => UI[state.lang][key];
+
 function applyLang() {
   const t = LOGIN_TEXT[state.lang];
+  document.querySelectorAll("[data-i18n]").forEach((n) => { n.textContent = u(n.dataset.i18n); });
+  $("reply-text").placeholder = u("ph_reply");
+  $("picker-query").placeholder = u("ph_picker");
+  $("note-text").placeholder = u("ph_note");
+  $("transfer-note").placeholder = u("ph_transfer_note");
+  if (state.me) $("whoami").textContent = state.me.display_name + " (" + (u("roles")[state.me.role] || state.me.role) + ")";
   document.documentElement.lang = state.lang === "en" ? "en" : "zh";
   $("login-title").textContent = t.title;
   $("username-label").textContent = t.username;
@@ -46,6 +107,7 @@ function toggleLang() {
     refreshQueues().catch(() => {});
     if (state.current) openConversation(state.current);
     if (!$("tickets-view").hidden) loadTickets().catch(() => {});
+    if (!$("supervisor-view").hidden) loadSupervisor().catch(() => {});
   }
 }
 
@@ -96,7 +158,8 @@ function showLogin() {
   Object.assign(state, { me: null, csrf: null, current: null, detail: null });
   $("conversation-body").hidden = true;
   $("empty").hidden = false;
-  for (const id of ["transcript", "collected-list", "notes", "queue-waiting", "queue-mine", "queue-active"]) {
+  for (const id of ["transcript", "collected-list", "notes", "queue-waiting", "queue-mine", "queue-active",
+    "queue-callbacks", "picker-results"]) {
     $(id).replaceChildren();
   }
   $("stats").textContent = "";
@@ -118,10 +181,10 @@ async function enter(me) {
   state.sla = me.sla || state.sla;
   $("login").hidden = true;
   $("app").hidden = false;
-  $("whoami").textContent = me.user.display_name + " (" + me.user.role + ")";
   $("tickets-tab").hidden = !state.features.tickets;
-  $("product-id").hidden = $("send-product").hidden = !state.features.products;
-  $("stats").hidden = me.user.role !== "supervisor";
+  $("picker-form").hidden = $("picker-results").hidden = !state.features.products;
+  $("stats").hidden = $("supervisor-tab").hidden = me.user.role !== "supervisor";
+  applyLang();
   state.staff = await api("GET", "/staff");
   connect();
   await refreshQueues();
@@ -169,7 +232,8 @@ function queueItem(h, extra) {
   li.dataset.id = h.id;
   const top = el("div", null, "who");
   top.append(el("strong", h.display_name || h.recipient_id));
-  top.append(el("span", " · " + (h.channel_label || h.channel) + " · " + (h.language || "").toUpperCase(), "muted"));
+  top.append(el("span", " · " + (h.channel_label || h.channel) + " · " + (h.language || "").toUpperCase() +
+    (h.team_label ? " · " + h.team_label : ""), "muted"));
   if (h.waiting_seconds !== null && h.waiting_seconds !== undefined) {
     const timer = el("span", clockText(h.waiting_seconds), "sla sla-" + (h.sla || "ok"));
     timer.dataset.waited = h.waiting_seconds;
@@ -185,14 +249,14 @@ function queueItem(h, extra) {
 }
 
 function applyFilter(filter) {
-  state.filter = ["all", "waiting", "mine"].includes(filter) ? filter : "all";
+  state.filter = ["all", "waiting", "mine", "callbacks"].includes(filter) ? filter : "all";
   try { localStorage.setItem("console.filter", state.filter); } catch (e) { /* private mode */ }
   document.querySelectorAll("#queue-filter .filter").forEach((b) => {
     b.classList.toggle("active", b.dataset.filter === state.filter);
     b.setAttribute("aria-pressed", String(b.dataset.filter === state.filter));
   });
   document.querySelectorAll("#queues section[data-queue]").forEach((sec) => {
-    sec.hidden = state.filter !== "all" && sec.dataset.queue !== state.filter;
+    sec.hidden = state.filter === "all" ? sec.dataset.queue === "callbacks" : sec.dataset.queue !== state.filter;
   });
 }
 document.querySelectorAll("#queue-filter .filter").forEach((b) => b.addEventListener("click", () => applyFilter(b.dataset.filter)));
@@ -208,25 +272,72 @@ async function refreshQueues() {
   fill("queue-mine", q.mine);
   fill("queue-active", q.active);
   $("count-waiting").textContent = q.waiting.length;
+  $("queue-callbacks").replaceChildren(...(q.callbacks || []).map(callbackItem));
+  $("count-callbacks").textContent = (q.callbacks || []).length;
   if (state.me && state.me.role === "supervisor") {
     const s = await api("GET", "/stats");
-    const wait = s.median_wait_seconds === null ? "-" : Math.round(s.median_wait_seconds) + "s";
-    $("stats").textContent = "等待 waiting " + s.waiting + " · 中位等待 median wait " + wait +
-      " · 今日已处理 handled today " + s.handled_today;
+    $("stats").textContent = u("stats")(s);
   }
 }
 
-async function openConversation(id) {
+function callbackItem(c) {
+  const li = el("li", null, "callback");
+  const top = el("div", null, "who");
+  top.append(el("strong", c.display_name || c.recipient_id));
+  top.append(el("span", " · " + u("team_" + c.team), "muted"));
+  li.append(top);
+  li.append(el("small", u("callback_at") + " " + localTime(c.requested_at) + (c.phone ? " · " + u("phone") + " " + c.phone : "")));
+  return li;
+}
+
+// --- supervisor: today's CSAT, first response, resolution, queue length over the day -------------
+function duration(seconds) {
+  if (seconds === null || seconds === undefined) return "-";
+  const s = Math.round(seconds);
+  return s < 60 ? s + (state.lang === "en" ? " s" : " 秒") : clockText(s);
+}
+
+async function loadSupervisor() {
+  const s = await api("GET", "/stats");
+  const rows = [["kpi_csat", u("csat")(s.csat, s.ratings), "csat"], ["kpi_first", duration(s.median_first_response_seconds), "first"],
+    ["kpi_resolution", duration(s.median_resolution_seconds), "resolution"], ["kpi_wait", duration(s.median_wait_seconds), "wait"],
+    ["kpi_waiting", s.waiting, "waiting"], ["kpi_active", s.active, "active"], ["kpi_handled", s.handled_today, "handled"]];
+  $("kpis").replaceChildren(...rows.flatMap(([key, value, id]) => {
+    const dd = el("dd", value); dd.dataset.kpi = id;
+    return [el("dt", u(key)), dd];
+  }));
+  const hours = s.queue_by_hour || [];
+  const top = Math.max(1, ...hours);
+  // the server counts from midnight UTC: label each bar with the viewer's local hour
+  const midnight = new Date(); midnight.setUTCHours(0, 0, 0, 0);
+  $("queue-chart").setAttribute("aria-label", u("queue_by_hour") + ": " + hours.join(", "));
+  $("queue-chart").replaceChildren(...hours.map((n, i) => {
+    const bar = el("div", null, "hour");
+    const fill = el("span", n ? String(n) : "", "fill");
+    fill.style.height = Math.round((n / top) * 100) + "%";
+    bar.append(fill, el("small", String(new Date(midnight.getTime() + i * 3600e3).getHours()).padStart(2, "0")));
+    return bar;
+  }));
+}
+
+async function openConversation(id, keepBanner) {
+  const banner = keepBanner && !$("readonly").hidden ? $("readonly").textContent : null;
+  if (state.current !== id) $("picker-results").replaceChildren();
   state.current = id;
   $("action-error").textContent = "";
   try {
     state.detail = await api("GET", "/handoffs/" + encodeURIComponent(id) + "?lang=" + state.lang);
   } catch (e) {
-    $("action-error").textContent = e.message;
+    if (e.status === 403 && state.detail && state.detail.handoff.id === id) {
+      setReadOnly(true, $("readonly").hidden ? u("readonly_other") : $("readonly").textContent);  // someone else's now
+    } else {
+      $("action-error").textContent = e.message;
+    }
     return;
   }
   renderConversation();
-  await loadCanned(state.detail.handoff.language);
+  if (banner && $("readonly").hidden && $("tools").disabled) { $("readonly").hidden = false; $("readonly").textContent = banner; }
+  await loadCanned(state.detail.handoff.language, id);
   document.querySelectorAll("#queues li").forEach((li) => li.classList.toggle("selected", li.dataset.id === id));
 }
 
@@ -235,14 +346,17 @@ function renderConversation() {
   $("empty").hidden = true;
   $("conversation-body").hidden = false;
   $("conversation-title").textContent = (h.display_name || h.recipient_id) + " · " + (h.channel_label || h.channel) + " · " +
-    (h.closed_at ? "已结束 closed" : h.agent_id ? "@" + h.agent_id : "等待中 waiting");
+    (h.closed_at ? u("closed") : h.agent_id ? "@" + h.agent_id : u("waiting"));
   const mine = h.agent_id === state.me.username || (state.me.role === "supervisor" && h.agent_id);
   $("take").hidden = !!h.agent_id || !!h.closed_at;
-  for (const id of ["handback", "transfer", "transfer-to", "reply-send", "send-product"]) {
-    $(id).disabled = !mine || !!h.closed_at;
-  }
-  $("transfer-to").replaceChildren(...state.staff.filter((s) => s.username !== h.agent_id)
-    .map((s) => { const o = el("option", s.display_name + " (" + s.role + ")"); o.value = s.username; return o; }));
+  $("handback").hidden = !mine || !!h.closed_at;
+  setReadOnly(!mine || !!h.closed_at, h.closed_at ? u("readonly_closed") : null);
+  const first = el("option", u("choose_target")); first.value = ""; first.disabled = true;
+  const teams = ["pre_sales", "after_sales"].map((t) => { const o = el("option", u("team_" + t)); o.value = "team:" + t; return o; });
+  const people = state.staff.filter((s) => s.username !== h.agent_id && s.role !== "merchant_reviewer")
+    .map((s) => { const o = el("option", s.display_name + " (" + (u("roles")[s.role] || s.role) + ")"); o.value = s.username; return o; });
+  $("transfer-to").replaceChildren(first, ...teams, ...people);
+  $("transfer-to").value = "";
   $("transcript").replaceChildren(...d.transcript.map(renderLine));
   $("transcript").scrollTop = $("transcript").scrollHeight;
   const dl = $("collected-list");
@@ -254,7 +368,7 @@ function renderConversation() {
     for (const line of s.lines) dd.append(el("div", line));
     return [el("dt", s.title), dd];
   }));
-  if (!sections.length) dl.append(el("dd", state.lang === "en" ? "Nothing yet" : "暂无", "muted"));
+  if (!sections.length) dl.append(el("dd", u("nothing"), "muted"));
   $("notes").replaceChildren(...d.notes.map((n) => {
     const li = el("li", n.author + ": " + n.text);
     if (n.created_at) li.append(el("small", " · " + localTime(n.created_at)));
@@ -271,9 +385,28 @@ function renderLine(line) {
   return li;
 }
 
-async function loadCanned(language) {
-  const list = await api("GET", "/canned?language=" + encodeURIComponent(language || "zh"));
-  const first = el("option", "快捷回复 Canned replies…"); first.value = "";
+// the conversation's read-only state: set at once when the conversation leaves this agent
+// (transferred, handed back), before anything is reloaded, so no button is left live
+function leftMe(h) {
+  const to = state.staff.find((s) => s.username === h.agent_id);
+  state.detail.handoff = Object.assign({}, state.detail.handoff, h);
+  setReadOnly(true, h.closed_at ? u("readonly_closed")
+    : h.agent_id ? u("readonly_transferred")(to ? to.display_name : h.agent_id) : u("readonly_team")(u("team_" + h.team)));
+}
+
+function setReadOnly(readOnly, why) {
+  $("tools").disabled = readOnly;
+  for (const id of ["handback", "reply-send", "picker-search", "note-add", "transfer", "canned", "reply-text",
+    "transfer-to", "transfer-note"]) $(id).disabled = readOnly;
+  $("picker-results").querySelectorAll("button").forEach((b) => { b.disabled = readOnly; });
+  if (readOnly) $("handback").hidden = true;
+  $("readonly").hidden = !why;
+  $("readonly").textContent = why || "";
+}
+
+async function loadCanned(language, id) {
+  const list = await api("GET", "/canned?language=" + encodeURIComponent(language || "zh") + "&handoff_id=" + encodeURIComponent(id));
+  const first = el("option", u("canned")); first.value = "";
   $("canned").replaceChildren(first, ...list.map((t) => { const o = el("option", t); o.value = t; return o; }));
 }
 
@@ -289,14 +422,43 @@ async function act(fn) {
 const path = (suffix) => "/handoffs/" + encodeURIComponent(state.current) + suffix;
 $("take").addEventListener("click", () => act(() => api("POST", path("/take"))));
 $("handback").addEventListener("click", () => act(() => api("POST", path("/handback"))));
-$("transfer").addEventListener("click", () => act(() => api("POST", path("/transfer"), { to: $("transfer-to").value })));
+$("transfer-form").addEventListener("submit", (ev) => {
+  ev.preventDefault();
+  if (!$("transfer-to").value) { $("transfer-to").focus(); return; }
+  act(async () => {
+    const res = await api("POST", path("/transfer"), { to: $("transfer-to").value, note: $("transfer-note").value.trim() });
+    $("transfer-note").value = "";
+    if (res.handoff.agent_id !== state.me.username && state.me.role !== "supervisor") leftMe(res.handoff);
+  });
+});
 $("reply-form").addEventListener("submit", (ev) => {
   ev.preventDefault();
   const text = $("reply-text").value.trim();
   if (!text) return;
   act(async () => { await api("POST", path("/reply"), { text }); $("reply-text").value = ""; });
 });
-$("send-product").addEventListener("click", () => act(() => api("POST", path("/product"), { product_id: $("product-id").value.trim() })));
+// the product picker: search the catalog by words, send one as a card with a click
+$("picker-form").addEventListener("submit", async (ev) => {
+  ev.preventDefault();
+  const q = $("picker-query").value.trim();
+  if (!q) return;
+  $("action-error").textContent = "";
+  try {
+    const found = await api("GET", "/products?q=" + encodeURIComponent(q) + "&lang=" + state.lang);
+    const readOnly = $("tools").disabled;
+    $("picker-results").replaceChildren(...(found.items.length ? found.items.map((it) => {
+      const li = el("li", null, "pick");
+      li.dataset.productId = it.id;
+      if (it.image_url) { const img = el("img"); img.src = it.image_url; img.alt = ""; li.append(img); }
+      const info = el("div", null, "info");
+      info.append(el("div", it.title, "title"), el("small", (it.platform_name || it.platform) + " · " + it.price_text));
+      const send = el("button", u("send_card")); send.type = "button"; send.disabled = readOnly;
+      send.addEventListener("click", () => act(() => api("POST", path("/product"), { product_id: it.id })));
+      li.append(info, send);
+      return li;
+    }) : [el("li", u("no_products"), "muted")]));
+  } catch (e) { $("action-error").textContent = e.message; }
+});
 $("note-form").addEventListener("submit", (ev) => {
   ev.preventDefault();
   const text = $("note-text").value.trim();
@@ -319,17 +481,27 @@ function connect() {
     if (event.type === "hello") return;
     await refreshQueues().catch(() => {});
     const h = event.handoff || {};
-    if (state.current && (h.id === state.current)) await openConversation(state.current);
+    if (state.current && h.id === state.current && state.me) {
+      const held = state.detail && state.detail.handoff.agent_id === state.me.username;
+      const stillMine = h.agent_id === state.me.username || (state.me.role === "supervisor" && h.agent_id);
+      if (held && !stillMine) {  // it left this agent: read-only now, whatever the reload says
+        leftMe(h);
+        if (!h.closed_at && state.me.role !== "supervisor") return;  // no longer theirs to read
+      }
+      await openConversation(state.current, true);
+    }
   };
 }
 
 // --- tickets ------------------------------------------------------------------------------
 document.querySelectorAll(".tab").forEach((tab) => tab.addEventListener("click", async () => {
   document.querySelectorAll(".tab").forEach((t) => t.classList.toggle("active", t === tab));
-  const tickets = tab.dataset.view === "tickets";
-  $("tickets-view").hidden = !tickets;
-  $("conversations-view").hidden = tickets;
-  if (tickets) await loadTickets();
+  const view = tab.dataset.view;
+  $("tickets-view").hidden = view !== "tickets";
+  $("supervisor-view").hidden = view !== "supervisor";
+  $("conversations-view").hidden = view !== "conversations";
+  if (view === "tickets") await loadTickets();
+  if (view === "supervisor") await loadSupervisor();
 }));
 
 async function loadTickets() {
@@ -341,10 +513,10 @@ async function loadTickets() {
     tr.dataset.id = t.ticket_id;
     for (const v of [t.ticket_id, t.order_id, t.service_label || t.service_type, t.status_label || t.status, t.reason,
       localTime(t.deadline_at)]) tr.append(el("td", v));
-    const note = el("input"); note.placeholder = "备注 note";
+    const note = el("input"); note.placeholder = u("note_ph");
     const tdNote = el("td"); tdNote.append(note); tr.append(tdNote);
     const tdAct = el("td");
-    for (const [label, approve] of [["同意 Approve", true], ["拒绝 Reject", false]]) {
+    for (const [label, approve] of [[u("approve"), true], [u("reject"), false]]) {
       const b = el("button", label); b.type = "button";
       b.addEventListener("click", async () => {
         try { await api("POST", "/tickets/" + encodeURIComponent(t.ticket_id) + "/answer", { approve, note: note.value }); }

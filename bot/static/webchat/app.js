@@ -85,6 +85,19 @@
   var history = load(historyKey, []);
   var seen = {};
   history.forEach(function (h) { if (h.id) { seen[h.id] = true; } });
+  // the support agent now answering (their name), from the handoff notices: their messages are
+  // shown under their own avatar and name, not the bot's
+  var agent = null;
+  function followAgent(entry) {
+    var c = entry.reply && entry.reply.custom;
+    if (c && c.type === "handoff") {
+      agent = c.status === "agent_joined" && c.agent ? String(c.agent) : null;
+      if (agent) { entry.agent = agent; }
+    } else if (agent && entry.who === "bot" && entry.reply && !c) {
+      entry.agent = agent;
+    }
+  }
+  history.forEach(function (h) { if (h.who === "bot") { followAgent(h); } });
 
   var log = document.querySelector("[data-testid=log]");
   var form = document.querySelector("[data-testid=composer]");
@@ -357,6 +370,12 @@
       var carded = r.custom && (r.custom.type === "products" || r.custom.type === "product" || r.custom.type === "cart");
       var lines = (r.text || "").split("\n");  // details: the best-price line (the card has the title)
       var text = carded ? (r.custom.type === "product" && lines[1] ? lines[1] : lines[0]) : r.text;
+      if (entry.agent) {  // the agent's name is on the bubble: "小王:" before the text says it twice
+        parts.push(el("div", { "class": "agent-name", "data-testid": "agent-name", text: entry.agent }));
+        [entry.agent + "\uff1a", entry.agent + ": ", entry.agent + ":"].forEach(function (prefix) {
+          if (text && text.indexOf(prefix) === 0) { text = text.slice(prefix.length); }
+        });
+      }
       if (text) { parts.push(el("div", { "class": "bubble", "data-testid": "bot-text", text: text })); }
       var img = safeUrl(r.image);
       var cardImage = r.custom && r.custom.type === "product" && r.custom.item ? r.custom.item.image_url : null;
@@ -375,9 +394,11 @@
         })));
       }
     }
-    return el("div", { "class": "row " + (mine ? "me" : "bot"), "data-testid": mine ? "msg-me" : "msg-bot",
+    return el("div", { "class": "row " + (mine ? "me" : entry.agent ? "bot agent" : "bot"),
+                       "data-testid": mine ? "msg-me" : entry.agent ? "msg-agent" : "msg-bot",
                        "data-push-id": entry.id || null }, [
-      el("div", { "class": "avatar", text: mine ? (lang === "zh" ? "我" : "Me") : (lang === "zh" ? "购" : "Bot") }),
+      el("div", { "class": "avatar", "data-testid": entry.agent ? "agent-avatar" : null, title: entry.agent || null,
+                  text: mine ? (lang === "zh" ? "我" : "Me") : entry.agent ? Array.from(entry.agent)[0] : (lang === "zh" ? "购" : "Bot") }),
       el("div", { "class": "stack" }, parts)
     ]);
   }
@@ -386,6 +407,7 @@
 
   function addEntry(entry) {
     if (entry.id) { if (seen[entry.id]) { return; } seen[entry.id] = true; }
+    if (entry.who === "bot") { followAgent(entry); }
     history.push(entry);
     if (history.length > 300) { history = history.slice(-300); }
     save(historyKey, history);
