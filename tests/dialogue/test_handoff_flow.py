@@ -79,7 +79,8 @@ async def test_zh_handoff_agent_reply_and_hand_back(env):
 
     await console.desk.hand_back(request.id, "alice")
     back = await outbox(client, "u1")
-    assert status(back[-1]) == "returned_to_bot" and "购物助手" in back[-1]["text"]
+    assert status(back[-2]) == "returned_to_bot" and "购物助手" in back[-2]["text"]
+    assert back[-1]["custom"]["type"] == "rating_request" and "alice" in back[-1]["text"]
     tracker = await container.tracker_store.load("rest:u1")
     assert not tracker.state.paused
     assert any(t["from"] == "agent:alice" and t["text"] == "您好,我来帮您查" for t in tracker.transcript())
