@@ -22,6 +22,8 @@ from bot.console.merchant_reviews import build_merchant_review_router
 from bot.console.spot_checks import build_spot_check_router
 from bot.json_body import JsonGuard
 from bot.openapi import openapi_with_400, validation_details
+from bot.photos import MAX_BYTES as PHOTO_MAX_BYTES
+from bot.photos import PhotoStore, build_photos_router
 from bot.routes.account_export import build_export_router
 from bot.routes.account_history import build_history_router
 from bot.routes.accounts_web import build_account_pages_router
@@ -104,7 +106,8 @@ def create_app(
     app.state.warmup = warmup
     app.add_middleware(WarmupGate, warmup=warmup, chat_paths=CHAT_PATHS)
     app.add_middleware(JsonGuard)
-    app.add_middleware(BodySizeLimit)  # outermost: a body over the limit is never buffered
+    # outermost: a body over the limit is never buffered (a photo upload may be larger)
+    app.add_middleware(BodySizeLimit, paths={"/webchat/photos": PHOTO_MAX_BYTES})
 
     @app.exception_handler(RequestValidationError)
     async def bad_request(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -135,6 +138,7 @@ def create_app(
     app.include_router(build_console_router(runtime.console, runtime.tracker_store))
     app.include_router(build_merchant_review_router(runtime.console))
     app.include_router(build_spot_check_router(runtime.console, runtime.quality))
+    app.include_router(build_photos_router(PhotoStore(settings.var_dir / "photos"), runtime.handle))
     for router in channels.routers:  # web chat at /, Telegram and WeChat webhooks when configured
         app.include_router(router)
     app.include_router(build_chart_router(runtime.charts))

@@ -59,6 +59,7 @@ from dialogue.flows.details import CompareProducts, ShowDetails
 from dialogue.flows.handoff import FLOWS as HANDOFF_FLOWS
 from dialogue.flows.handoff import handoff_trigger
 from dialogue.flows.orders import FLOWS as ORDER_FLOWS
+from dialogue.flows.photos import FLOWS as PHOTO_FLOWS
 from dialogue.flows.recommend import Recommend
 from dialogue.flows.search import RefineSearch, SearchProduct
 from dialogue.flows.share import OpenShare, ShareProduct, share_trigger
@@ -293,7 +294,7 @@ def build_flows() -> list[Flow]:
                             OpenShare()]
     return [*(cls() for cls in SMALLTALK), *shopping, *(cls() for cls in ORDER_FLOWS),
             *(cls() for cls in ALERT_FLOWS), *(cls() for cls in HANDOFF_FLOWS),
-            *(cls() for cls in ACCOUNT_FLOWS)]
+            *(cls() for cls in ACCOUNT_FLOWS), *(cls() for cls in PHOTO_FLOWS)]
 
 
 def build_real_adapters(s: Settings) -> RealAdapters:

@@ -115,6 +115,10 @@ class AfterSalesPort(Protocol):
 
     async def list_for_shopper(self, shopper_id: str, limit: int = 20) -> list[AfterSalesTicket]: ...
 
+    async def add_photo(self, shopper_id: str, photo: str) -> AfterSalesTicket:
+        """Attach a photo to the shopper's newest ticket in progress (`TicketNotFound`: none)."""
+        ...
+
 
 class AlertsPort(Protocol):
     """Price alerts (shop.alerts.AlertService)."""
@@ -241,6 +245,9 @@ class NullAfterSales:
         raise FeatureUnavailable("orders_unavailable")
 
     async def list_for_shopper(self, shopper_id: str, limit: int = 20) -> list[AfterSalesTicket]:
+        raise FeatureUnavailable("orders_unavailable")
+
+    async def add_photo(self, shopper_id: str, photo: str) -> AfterSalesTicket:
         raise FeatureUnavailable("orders_unavailable")
 
 

@@ -61,6 +61,7 @@ TICKET_TRANSITIONS: dict[TicketStatus, frozenset[TicketStatus]] = {
 NEEDS_RETURN = frozenset({ServiceType.RETURN, ServiceType.EXCHANGE, ServiceType.REPAIR})
 REFUNDS_MONEY = frozenset({ServiceType.RETURN, ServiceType.REFUND})
 AWAITING_MERCHANT = (T.OPEN, T.MERCHANT_PROCESSING)
+MAX_PHOTOS = 9
 TICKETABLE = frozenset(
     {
         OrderStatus.PAID,
@@ -147,6 +148,10 @@ class TicketRepository(Protocol):
     ) -> list[AfterSalesTicket]: ...
 
     async def events(self, ticket_id: str) -> list[TicketEvent]: ...
+
+    async def add_photo(self, ticket_id: str, photo: str, at: datetime) -> bool:
+        """Append a photo reference to the ticket (unchanged when it is there already)."""
+        ...
 
 
 class TicketService:
@@ -237,6 +242,18 @@ class TicketService:
 
     async def list_for_shopper(self, shopper_id: str, limit: int = 20) -> list[AfterSalesTicket]:
         return await self.repo.find(shopper_id=shopper_id, limit=limit)
+
+    async def add_photo(self, shopper_id: str, photo: str) -> AfterSalesTicket:
+        """Add a photo to the shopper's newest ticket still being handled (`TicketNotFound`
+        when there is none; `InvalidTicket` past MAX_PHOTOS)."""
+        open_ = [t for t in await self.repo.find(shopper_id=shopper_id, limit=20) if t.status is not T.RESOLVED]
+        if not open_:
+            raise TicketNotFound(f"shopper {shopper_id} has no open ticket")
+        ticket = open_[0]
+        if len(ticket.photos) >= MAX_PHOTOS and photo not in ticket.photos:
+            raise InvalidTicket(f"ticket {ticket.id} has {MAX_PHOTOS} photos already")
+        await self.repo.add_photo(ticket.id, photo, self.clock.now())
+        return await self.get(ticket.id)
 
     async def list_for_merchant(
         self,

@@ -48,7 +48,7 @@ def _ticket(t: Any, language: str | None = None) -> dict[str, Any]:
     payload = ticket_payload(t)
     return payload | ticket_labels(payload, language) | {"reason": t.reason, "merchant": t.merchant, "shopper_id": t.shopper_id,
                              "created_at": t.created_at.isoformat(), "deadline_at": t.deadline_at.isoformat(),
-                             "resolution": t.resolution,
+                             "resolution": t.resolution, "photos": list(t.photos),
                              "refund_amount": None if t.refund_amount is None else str(t.refund_amount)}
 
 

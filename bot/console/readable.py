@@ -23,13 +23,13 @@ WORDS = {
            "price_max": "{max} 元以内", "price_min": "{min} 元以上", "price_range": "{min}–{max} 元",
            "on": "在 {platforms}", "sort": "按{sort}排序", "items": "{n} 件", "order_line": "{id} · {status} · {total}",
            "ticket_line": "{id} · {service} · {status}(订单 {order})", "alert_line": "{product} · {target}",
-           "none": "无"},
+           "none": "无", "photo": "发来一张照片"},
     "en": {"chose": "chose {what}", "orders": "Orders", "tickets": "Tickets", "alerts": "Price alerts",
            "address": "Address", "last_search": "Last search", "cart": "Cart", "name": "Name", "phone": "Phone",
            "price_max": "up to ¥{max}", "price_min": "from ¥{min}", "price_range": "¥{min}–¥{max}",
            "on": "on {platforms}", "sort": "sorted by {sort}", "items": "{n} items",
            "order_line": "{id} · {status} · {total}", "ticket_line": "{id} · {service} · {status} (order {order})",
-           "alert_line": "{product} · {target}", "none": "none"},
+           "alert_line": "{product} · {target}", "none": "none", "photo": "sent a photo"},
 }
 SORTS = {"zh": {"price_asc": "价格从低到高", "price_desc": "价格从高到低", "sales": "销量", "rating": "评分"},
          "en": {"price_asc": "price, low to high", "price_desc": "price, high to low", "sales": "sales",
@@ -76,6 +76,17 @@ def _value_words(entity: str, value: Any, lang: str) -> str:
     return str(value)
 
 
+def _photo_url(text: str) -> str | None:
+    """`/photo{"url": "/photos/x.jpg"}` → "/photos/x.jpg"; None for anything else."""
+    if not text.startswith("/photo{"):
+        return None
+    try:
+        url = json.loads(text[len("/photo"):]).get("url")
+    except (ValueError, AttributeError):
+        return None
+    return url if isinstance(url, str) and url.startswith("/photos/") else None
+
+
 def _payload_values(text: str, lang: str = "zh") -> str | None:
     """`/inform{"payment_method": "wechat_pay"}` → "微信支付"; None when not a payload."""
     if not text.startswith("/"):
@@ -101,6 +112,10 @@ def readable_transcript(lines: list[dict[str, Any]], language: str | None) -> li
     for line in lines:
         text = line.get("text") or ""
         shown = text
+        photo = _photo_url(text) if line.get("from") == "user" else None
+        if photo is not None:
+            out.append(line | {"shown": words["photo"], "chose": False, "image": photo})
+            continue
         if line.get("from") == "user" and text.startswith("/"):
             title = buttons.get(text.strip())
             what = title if title is not None else _payload_values(text.strip(), lang_of(language))

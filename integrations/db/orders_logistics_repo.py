@@ -220,6 +220,18 @@ class SqlTicketRepository:
             ).first()
         return _ticket(row) if row else None
 
+    async def add_photo(self, ticket_id: str, photo: str, at: datetime) -> bool:
+        async with begin(self.engine) as conn:
+            row = (await conn.execute(select(tickets.c.photos).where(tickets.c.id == ticket_id))).first()
+            if row is None:
+                return False
+            photos = list(json.loads(row.photos))
+            if photo not in photos:
+                photos.append(photo)
+                await conn.execute(update(tickets).where(tickets.c.id == ticket_id)
+                                   .values(photos=json.dumps(photos), updated_at=at))
+        return True
+
     async def update_status(
         self, ticket_id: str, expected: TicketStatus, event: TicketEvent, fields: Mapping[str, Any]
     ) -> bool:

@@ -381,6 +381,7 @@ function renderLine(line) {
   const cls = from === "user" ? "user" : from.startsWith("agent:") ? "agent" : "bot";
   const text = line.shown || line.text || (line.reply && line.reply.custom ? "[" + line.reply.custom.type + "]" : "");
   const li = el("li", text, cls + (line.chose ? " chose" : ""));
+  if (line.image) li.append(photoLink(line.image));
   li.append(el("small", from + " · " + localTime(line.time)));
   return li;
 }
@@ -402,6 +403,13 @@ function setReadOnly(readOnly, why) {
   if (readOnly) $("handback").hidden = true;
   $("readonly").hidden = !why;
   $("readonly").textContent = why || "";
+}
+
+function photoLink(url) {
+  const a = el("a", null, "photo"); a.href = url; a.target = "_blank"; a.rel = "noopener";
+  const img = el("img"); img.src = url; img.alt = state.lang === "en" ? "photo from the shopper" : "顾客发来的照片";
+  a.append(img);
+  return a;
 }
 
 async function loadCanned(language, id) {
@@ -511,8 +519,10 @@ async function loadTickets() {
   body.replaceChildren(...data.tickets.map((t) => {
     const tr = el("tr");
     tr.dataset.id = t.ticket_id;
-    for (const v of [t.ticket_id, t.order_id, t.service_label || t.service_type, t.status_label || t.status, t.reason,
-      localTime(t.deadline_at)]) tr.append(el("td", v));
+    for (const v of [t.ticket_id, t.order_id, t.service_label || t.service_type, t.status_label || t.status]) tr.append(el("td", v));
+    const why = el("td", t.reason);
+    if ((t.photos || []).length) { const ps = el("div", null, "photos"); t.photos.forEach((p) => ps.append(photoLink(p))); why.append(ps); }
+    tr.append(why, el("td", localTime(t.deadline_at)));
     const note = el("input"); note.placeholder = u("note_ph");
     const tdNote = el("td"); tdNote.append(note); tr.append(tdNote);
     const tdAct = el("td");

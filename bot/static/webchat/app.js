@@ -19,7 +19,7 @@
       carrier: "快递", tracking: "运单号", ticket: "售后单", service: "类型", alert: "降价提醒",
       target: "目标价", offers: "各平台价格", sales: "销量", rating: "评分", found: "共 {n} 件",
       reviews: "评价", variants: { colour: "颜色", size: "尺码", storage: "容量", flavour: "口味", pack: "规格" },
-      failed: "发送失败,请重试", online: "已连接", offline: "连接中断,正在重连…", toggle: "EN",
+      failed: "发送失败,请重试", photo: "发照片", photo_failed: "照片没发出去,请换一张 JPG/PNG 照片再试", online: "已连接", offline: "连接中断,正在重连…", toggle: "EN",
       handoff: { waiting: "正在为你转接人工客服…", agent_joined: "人工客服已接入", returned_to_bot: "已回到机器人助手", left_queue: "已取消人工排队" },
       platforms: { taobao: "淘宝", jd: "京东", pdd: "拼多多" },
       carriers: { sim: "模拟快递", sf: "顺丰速运", jd: "京东物流", ems: "EMS", yto: "圆通速递", zto: "中通快递", sto: "申通快递", yd: "韵达快递" },
@@ -42,7 +42,8 @@
       status: "Status", carrier: "Carrier", tracking: "Tracking no.", ticket: "Ticket", service: "Type",
       alert: "Price alert", target: "Target", offers: "Prices by platform", sales: "sold", rating: "rating",
       reviews: "Reviews", variants: { colour: "Colour", size: "Size", storage: "Storage", flavour: "Flavour", pack: "Pack" },
-      found: "{n} found", failed: "Could not send, please try again", online: "Connected",
+      found: "{n} found", failed: "Could not send, please try again", photo: "Send a photo",
+      photo_failed: "The photo could not be sent; please try a JPG or PNG photo", online: "Connected",
       offline: "Connection lost, reconnecting…", toggle: "中",
       handoff: { waiting: "Connecting you to a person…", agent_joined: "An agent has joined", returned_to_bot: "Back to the assistant", left_queue: "You left the queue" },
       platforms: { taobao: "Taobao", jd: "JD", pdd: "Pinduoduo" },
@@ -361,7 +362,9 @@
     if (entry.who === "notice") { return el("div", { "class": "notice", text: entry.text }); }
     var mine = entry.who === "me";
     var parts = [];
-    if (mine) {
+    if (mine && entry.image) {
+      parts.push(image({ "class": "image sent-photo", "data-testid": "sent-photo", src: safeUrl(entry.image), alt: t("photo") }));
+    } else if (mine) {
       parts.push(el("div", { "class": "bubble", text: entry.text }));
     } else {
       var r = entry.reply || {};
@@ -434,6 +437,7 @@
     document.title = t("title") + " · shopbot";
     document.querySelectorAll("[data-i18n]").forEach(function (n) { n.textContent = t(n.getAttribute("data-i18n")); });
     document.querySelectorAll("[data-i18n-placeholder]").forEach(function (n) { n.placeholder = t(n.getAttribute("data-i18n-placeholder")); });
+    document.querySelectorAll("[data-i18n-title]").forEach(function (n) { n.title = t(n.getAttribute("data-i18n-title")); });
     langButton.textContent = t("toggle");
     log.textContent = "";
     history.forEach(append);
@@ -493,6 +497,46 @@
       renderAll();
     }).catch(function () { /* offline: keep this browser's copy */ });
   }
+
+  // a photo (after-sales: what is broken): made smaller in the browser (a phone photo is often
+  // over the server's 5 MB), sent as JPEG; the bot adds it to the shopper's ticket in progress
+  function shrink(file) {
+    return new Promise(function (resolve) {
+      var img = new Image();
+      var url = URL.createObjectURL(file);
+      img.onload = function () {
+        var scale = Math.min(1, 1600 / Math.max(img.naturalWidth, img.naturalHeight));
+        var canvas = document.createElement("canvas");
+        canvas.width = Math.max(1, Math.round(img.naturalWidth * scale));
+        canvas.height = Math.max(1, Math.round(img.naturalHeight * scale));
+        canvas.getContext("2d").drawImage(img, 0, 0, canvas.width, canvas.height);
+        URL.revokeObjectURL(url);
+        canvas.toBlob(function (blob) { resolve(blob || file); }, "image/jpeg", 0.85);
+      };
+      img.onerror = function () { URL.revokeObjectURL(url); resolve(file); };
+      img.src = url;
+    });
+  }
+  var photoInput = document.querySelector("[data-testid=photo-input]");
+  photoInput.addEventListener("change", function () {
+    var file = photoInput.files && photoInput.files[0];
+    photoInput.value = "";
+    if (!file) { return; }
+    busy = true;
+    shrink(file).then(function (blob) {
+      return fetch("/webchat/photos?sender=" + encodeURIComponent(sender) + "&language=" + lang, {
+        method: "POST", headers: { "Content-Type": blob.type || "application/octet-stream" }, body: blob
+      });
+    }).then(function (resp) {
+      if (!resp.ok) { throw new Error("HTTP " + resp.status); }
+      return resp.json();
+    }).then(function (data) {
+      addEntry({ who: "me", image: data.url });
+      (data.replies || []).forEach(function (reply) { addEntry({ who: "bot", reply: reply }); });
+    }).catch(function () {
+      addEntry({ who: "notice", text: t("photo_failed") });
+    }).then(function () { busy = false; });
+  });
 
   form.addEventListener("submit", function (ev) {
     ev.preventDefault();
