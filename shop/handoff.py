@@ -417,6 +417,32 @@ class StaffRepository(Protocol):
     async def delete_session(self, session_id: str) -> None: ...
 
 
+# --- the staff audit trail -------------------------------------------------------------------
+@dataclass(frozen=True)
+class AuditEntry:
+    """One sensitive staff action: who did what to which record, when, and any detail."""
+
+    at: datetime
+    actor: str  # the staff username
+    action: str  # login, login_failed, take, transfer, hand_back, ticket_approve, ticket_reject, ...
+    subject: str  # the record acted on (a handoff or ticket id, a username)
+    detail: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"at": self.at.isoformat(), "actor": self.actor, "action": self.action,
+                "subject": self.subject, "detail": self.detail}
+
+
+class AuditLog(Protocol):
+    """Append-only: entries are never changed nor removed."""
+
+    async def record(self, entry: AuditEntry) -> None: ...
+
+    async def recent(self, limit: int = 200, actor: str | None = None) -> list[AuditEntry]:
+        """Newest first."""
+        ...
+
+
 # --- live events for the console -------------------------------------------------------------
 class HandoffEvents(Protocol):
     """Publish / subscribe to console events (a shopper's message, a take, a hand back)."""

@@ -25,6 +25,7 @@ from dialogue.messages import Reply
 from dialogue.presentation.money import format_money as money
 from shop.handoff import (
     AlreadyTaken,
+    AuditEntry,
     HandoffClosed,
     HandoffNotFound,
     HandoffRequest,
@@ -103,6 +104,11 @@ def build_console_router(parts: ConsoleParts, store: TrackerStore) -> APIRouter:
     router = APIRouter(tags=["support console"])
     auth, desk, services = parts.auth, parts.desk, parts.backends
 
+    async def audited(actor: str, action: str, subject: str, detail: str = "") -> None:
+        """One line of the staff audit trail (kept in the database) and of the `shopbot.audit` log."""
+        await parts.audit.record(AuditEntry(parts.clock.now(), actor, action, subject, detail))
+        audit.info("staff:%s %s %s %s", actor, action, subject, detail)
+
     async def current(request: Request) -> Staff:
         found = await auth.resolve(request.cookies.get(COOKIE_NAME))
         if found is None:
@@ -174,10 +180,12 @@ def build_console_router(parts: ConsoleParts, store: TrackerStore) -> APIRouter:
         try:
             member, session, cookie = await auth.login(body.username, body.password)
         except AuthError as exc:
+            await audited(body.username.strip().lower()[:64], "login_failed", address)
             if (blocked := await throttle.failed(body.username, address)) > 0:
                 return _locked_out(blocked)
             raise HTTPException(status_code=401, detail=str(exc)) from exc
         await throttle.succeeded(body.username)
+        await audited(member.username, "login", address)
         resp = JSONResponse({"user": member.to_dict(), "csrf_token": session.csrf_token})
         resp.set_cookie(COOKIE_NAME, cookie, max_age=int(parts.config.session_lifetime.total_seconds()),
                         httponly=True, samesite="strict", secure=parts.config.secure_cookies, path="/console")
@@ -277,6 +285,7 @@ def build_console_router(parts: ConsoleParts, store: TrackerStore) -> APIRouter:
             raise HTTPException(status_code=409, detail="another agent took it first") from exc
         except HandoffClosed as exc:
             raise HTTPException(status_code=409, detail="the conversation is back with the bot") from exc
+        await audited(staff.username, "take", handoff_id)
         return {"handoff": taken.to_dict()}
 
     @router.post("/console/api/handoffs/{handoff_id}/reply")
@@ -342,8 +351,7 @@ def build_console_router(parts: ConsoleParts, store: TrackerStore) -> APIRouter:
                 moved = await desk.transfer(request.id, holder, target.username, target.display_name)
         except (NotYours, HandoffClosed) as exc:
             raise HTTPException(status_code=409, detail="the conversation changed hands; reload") from exc
-        audit.info("staff:%s transferred handoff %s from %s to %s", staff.username, request.id,
-                   request.agent_id, to)
+        await audited(staff.username, "transfer", request.id, f"from {request.agent_id} to {to}")
         return {"handoff": moved.to_dict()}
 
     @router.post("/console/api/handoffs/{handoff_id}/handback")
@@ -352,6 +360,7 @@ def build_console_router(parts: ConsoleParts, store: TrackerStore) -> APIRouter:
             closed = await desk.hand_back(request.id, staff.username, staff.member.display_name)
         except HandoffClosed as exc:
             raise HTTPException(status_code=409, detail="the conversation is back with the bot") from exc
+        await audited(staff.username, "hand_back", request.id)
         return {"handoff": closed.to_dict()}
 
     # --- after-sales tickets ----------------------------------------------------------------
@@ -363,8 +372,23 @@ def build_console_router(parts: ConsoleParts, store: TrackerStore) -> APIRouter:
     @router.post("/console/api/tickets/{ticket_id}/answer", responses={
         403: {"description": "a refund above REFUND_AGENT_LIMIT needs a supervisor"}})
     async def answer(ticket_id: str, body: AnswerBody, staff: Annotated[Staff, Depends(writer)]) -> dict[str, Any]:
-        return await answer_ticket(services, ticket_id, body.approve, body.note, staff.username,
-                                   supervisor=staff.supervisor, agent_limit=parts.config.refund_agent_limit)
+        try:
+            answered = await answer_ticket(services, ticket_id, body.approve, body.note, staff.username,
+                                           supervisor=staff.supervisor, agent_limit=parts.config.refund_agent_limit)
+        except HTTPException as exc:
+            if exc.status_code == 403:  # above the agent's refund limit: the attempt is kept too
+                await audited(staff.username, "ticket_refused", ticket_id, str(exc.detail))
+            raise
+        ticket = answered["ticket"]
+        await audited(staff.username, "ticket_approve" if body.approve else "ticket_reject", ticket_id,
+                      f"{ticket.get('service_type')} refund {ticket.get('refund_amount')} → {ticket.get('status')}"
+                      + (f"; {body.note}" if body.note else ""))
+        return answered
+
+    @router.get("/console/api/audit")
+    async def audit_trail(staff: Annotated[Staff, Depends(supervisor)], actor: str | None = None) -> dict[str, Any]:
+        """The staff audit trail, newest first (supervisors only)."""
+        return {"entries": [e.to_dict() for e in await parts.audit.recent(200, actor)]}
 
     add_websocket_route(router, parts)
     return router

@@ -22,10 +22,10 @@ from bot.console.throttle import (
 from bot.settings import Settings
 from dialogue.flows.handoff import HandoffDesk
 from dialogue.ports import PushPort
-from integrations.db.console_repo import SQLHandoffRepository, SQLStaffRepository
+from integrations.db.console_repo import SQLAuditLog, SQLHandoffRepository, SQLStaffRepository
 from integrations.memory.handoff import InProcessHandoffEvents
 from shop.clock import Clock
-from shop.handoff import HandoffEvents, HandoffQueue
+from shop.handoff import AuditLog, HandoffEvents, HandoffQueue
 from tracking.lock import LockManager
 from tracking.store import TrackerStore
 
@@ -39,6 +39,7 @@ class ConsoleParts:
     clock: Clock
     backends: ConsoleBackends
     throttle: LoginThrottle
+    audit: AuditLog  # sensitive staff actions (logins, takes, transfers, hand backs, ticket decisions)
 
 
 def build_console(settings: Settings, db_engine: AsyncEngine, redis: Redis | None, tracker_store: TrackerStore,
@@ -61,4 +62,5 @@ def build_console(settings: Settings, db_engine: AsyncEngine, redis: Redis | Non
     limits = LoginLimits(max_account=settings.console_login_max_failures,
                          max_address=settings.console_login_address_max_failures,
                          base=settings.console_login_backoff_seconds)
-    return ConsoleParts(config, desk, auth, events, clock, backends, LoginThrottle(store, limits))
+    return ConsoleParts(config, desk, auth, events, clock, backends, LoginThrottle(store, limits),
+                        SQLAuditLog(db_engine))

@@ -14,9 +14,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.sql.elements import ColumnElement
 
-from integrations.db.console_tables import handoff_notes, handoffs, staff, staff_sessions
+from integrations.db.console_tables import handoff_notes, handoffs, staff, staff_audit, staff_sessions
 from shop.clock import as_utc
-from shop.handoff import HandoffRequest, Note, Role, StaffExists, StaffMember, StaffSession
+from shop.handoff import AuditEntry, HandoffRequest, Note, Role, StaffExists, StaffMember, StaffSession
 
 
 def _utc(value: datetime) -> datetime:
@@ -182,3 +182,24 @@ class SQLStaffRepository:
     async def delete_session(self, session_id: str) -> None:
         async with self._engine.begin() as conn:
             await conn.execute(delete(staff_sessions).where(staff_sessions.c.id == session_id))
+
+
+class SQLAuditLog:
+    """The staff audit trail in SQL: insert-only."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+
+    async def record(self, entry: AuditEntry) -> None:
+        async with self._engine.begin() as conn:
+            await conn.execute(insert(staff_audit).values(
+                at=_utc(entry.at), actor=entry.actor, action=entry.action, subject=entry.subject[:200],
+                detail=entry.detail))
+
+    async def recent(self, limit: int = 200, actor: str | None = None) -> list[AuditEntry]:
+        stmt = select(staff_audit).order_by(staff_audit.c.at.desc(), staff_audit.c.id.desc()).limit(limit)
+        if actor is not None:
+            stmt = stmt.where(staff_audit.c.actor == actor)
+        async with self._engine.connect() as conn:
+            return [AuditEntry(as_utc(r.at), r.actor, r.action, r.subject, r.detail)
+                    for r in (await conn.execute(stmt)).all()]

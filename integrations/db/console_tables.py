@@ -59,3 +59,14 @@ handoff_notes = Table(
     Column("text", Text, nullable=False),
     Column("created_at", _tz, nullable=False),
 )
+
+staff_audit = Table(
+    "staff_audit",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer(), "sqlite"), primary_key=True, autoincrement=True),
+    Column("at", _tz, nullable=False, index=True),
+    Column("actor", String(64), nullable=False, index=True),
+    Column("action", String(32), nullable=False),
+    Column("subject", String(200), nullable=False),
+    Column("detail", Text, nullable=False),
+)

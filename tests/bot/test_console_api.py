@@ -469,3 +469,21 @@ async def test_out_of_hours_the_shopper_is_promised_a_call_back(settings, clock)
         assert [(c["recipient_id"], c["team"], c["outcome"]) for c in calls] == [("u1", "after_sales", "callback")]
         # pre-sales has no hours set: it answers around the clock
         assert (await say(app, "转人工", sender="u2"))[-1]["custom"]["status"] == "waiting"
+
+
+async def test_sensitive_actions_are_in_the_audit_trail(env):
+    app, new, login = env
+    hid = await shopper_asks(app)
+    failed = await new().post("/console/api/login", json={"username": "alice", "password": "wrong password!"})
+    assert failed.status_code == 401
+    alice, sue = await login("alice"), await login("sue")
+    await alice.post(f"/handoffs/{hid}/take")
+    await alice.post(f"/handoffs/{hid}/transfer", {"to": "bob", "note": "请跟进"})
+    await sue.post(f"/handoffs/{hid}/handback")
+    assert (await alice.get("/audit")).status_code == 403
+    trail = (await sue.get("/audit")).json()["entries"]
+    assert [(e["actor"], e["action"]) for e in reversed(trail)] == [
+        ("alice", "login_failed"), ("alice", "login"), ("sue", "login"), ("alice", "take"),
+        ("alice", "transfer"), ("sue", "hand_back")]
+    assert trail[1]["subject"] == hid and trail[1]["detail"] == "from alice to bob"
+    assert [e["action"] for e in (await sue.get("/audit?actor=sue")).json()["entries"]] == ["hand_back", "login"]

@@ -50,7 +50,9 @@ const UI = {
     csat: (v, n) => v === null ? "暂无评价" : v.toFixed(1) + " / 5(" + n + " 条评价)",
     stats: (s) => "排队 " + s.waiting + " · 今日已处理 " + s.handled_today,
     roles: { agent: "客服", supervisor: "主管", merchant_reviewer: "商家审核" }, phone: "电话", team: "团队",
-    callback_at: "登记于",
+    callback_at: "登记于", audit_title: "操作记录(敏感操作)",
+    actions: { login: "登录", login_failed: "登录失败", take: "接入会话", transfer: "转接", hand_back: "交还机器人",
+               ticket_approve: "同意工单", ticket_reject: "拒绝工单", ticket_refused: "超出权限被拒" },
   },
   en: {
     brand: "shopbot support console", tab_conversations: "Conversations", tab_tickets: "Tickets",
@@ -77,7 +79,10 @@ const UI = {
     csat: (v, n) => v === null ? "no ratings yet" : v.toFixed(1) + " / 5 (" + n + " ratings)",
     stats: (s) => "waiting " + s.waiting + " · handled today " + s.handled_today,
     roles: { agent: "agent", supervisor: "supervisor", merchant_reviewer: "merchant reviewer" }, phone: "phone",
-    team: "team", callback_at: "asked at",
+    team: "team", callback_at: "asked at", audit_title: "Audit trail (sensitive actions)",
+    actions: { login: "logged in", login_failed: "failed login", take: "took a conversation", transfer: "transferred",
+               hand_back: "handed back", ticket_approve: "approved a ticket", ticket_reject: "rejected a ticket",
+               ticket_refused: "refused: over their limit" },
   },
 };
 const u = (key) => UI[state.lang][key];
@@ -305,6 +310,13 @@ async function loadSupervisor() {
   $("kpis").replaceChildren(...rows.flatMap(([key, value, id]) => {
     const dd = el("dd", value); dd.dataset.kpi = id;
     return [el("dt", u(key)), dd];
+  }));
+  const trail = await api("GET", "/audit");
+  $("audit").replaceChildren(...trail.entries.slice(0, 50).map((e) => {
+    const li = el("li", localTime(e.at) + " · " + e.actor + " · " + (u("actions")[e.action] || e.action) + " · " + e.subject);
+    li.dataset.action = e.action;
+    if (e.detail) li.append(el("small", " " + e.detail, "muted"));
+    return li;
   }));
   const hours = s.queue_by_hour || [];
   const top = Math.max(1, ...hours);

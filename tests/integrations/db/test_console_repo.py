@@ -95,3 +95,65 @@ async def test_staff_accounts_and_sessions(engine, clock):
     assert await repo.get_session("s1") == session
     await repo.delete_session("s1")
     assert await repo.get_session("s1") is None
+
+
+async def test_team_first_response_and_rating_round_trip(queue, clock):
+    from shop.handoff import Team
+
+    placed = await queue.request("rest:u9", "rest", "u9", "zh", "asked", Team.AFTER_SALES.value)
+    await queue.take(placed.request.id, "alice")
+    clock.advance(seconds=30)
+    await queue.responded(placed.request.id)
+    clock.advance(seconds=30)
+    await queue.responded(placed.request.id)  # the first one is kept
+    moved = await queue.transfer_to_team(placed.request.id, "alice", Team.PRE_SALES)
+    assert moved.waiting and moved.team == "pre_sales"
+    await queue.take(placed.request.id, "bob")
+    await queue.hand_back(placed.request.id)
+    rated = await queue.rate(placed.request.id, 4, "  很好 ")
+    assert (rated.rating, rated.rating_comment, rated.agent_id) == (4, "很好", "bob")
+    assert rated.first_response_at == rated.requested_at + timedelta(seconds=30)
+    stats = await queue.stats()
+    assert stats.csat == 4 and stats.median_first_response_seconds == 30
+
+
+async def test_the_audit_trail_is_kept_newest_first(engine, clock):
+    from integrations.db.console_repo import SQLAuditLog
+    from shop.handoff import AuditEntry
+
+    log = SQLAuditLog(engine)
+    await log.record(AuditEntry(clock.now(), "alice", "take", "h1"))
+    clock.advance(seconds=5)
+    await log.record(AuditEntry(clock.now(), "sue", "ticket_approve", "AS1", "refund 99.00"))
+    assert [(e.actor, e.action, e.subject, e.detail) for e in await log.recent()] == [
+        ("sue", "ticket_approve", "AS1", "refund 99.00"), ("alice", "take", "h1", "")]
+    assert [e.action for e in await log.recent(actor="alice")] == ["take"]
+    assert (await log.recent())[0].at == clock.now()
+
+
+async def test_the_console_migrations_match_the_table_declarations(db_url):
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+    from sqlalchemy import MetaData
+
+    from integrations.db import console_tables
+
+    tables = {"handoffs", "handoff_notes", "staff_audit"}  # (staff.role's width differs on SQLite, from 0006)
+    mine = MetaData(naming_convention=console_tables.metadata.naming_convention)
+    for table in console_tables.metadata.tables.values():
+        if table.name in tables:
+            table.to_metadata(mine)
+    eng = db.create_engine(db_url)
+    await db.upgrade(eng)
+    async with eng.connect() as conn:
+        diff = await conn.run_sync(lambda c: compare_metadata(MigrationContext.configure(c), mine))
+    await eng.dispose()
+
+    def table_of(d):  # ("add_table", Table) / ("add_index", Index) / [("modify_type", schema, table, ...)]
+        item = d[0] if isinstance(d, list) else d
+        if isinstance(item[1], str) or item[1] is None:
+            return item[2]
+        found = item[1]
+        return found.name if hasattr(found, "columns") and not hasattr(found, "table") else found.table.name
+
+    assert [d for d in diff if table_of(d) in tables] == []
