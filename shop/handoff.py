@@ -141,7 +141,7 @@ class HandoffStats:
     ratings: int = 0
     median_first_response_seconds: float | None = None  # request to the agent's first message
     median_resolution_seconds: float | None = None  # request to hand back
-    queue_by_hour: tuple[int, ...] = ()  # shoppers waiting at each full hour since midnight (UTC)
+    queue_by_hour: tuple[int, ...] = ()  # shoppers waiting at each full hour since midnight (UTC), the last: now
 
     def to_dict(self) -> dict[str, Any]:
         return {"waiting": self.waiting, "median_wait_seconds": self.median_wait_seconds,
@@ -361,11 +361,12 @@ class HandoffQueue:
         )
 
     async def _queue_by_hour(self, midnight: datetime, now: datetime) -> tuple[int, ...]:
-        """How many shoppers were waiting at each full hour from midnight to now."""
+        """How many shoppers were waiting at each full hour from midnight, and now (the last)."""
         requests = await self.repo.requested_since(midnight - STATS_WINDOW)
         counts = []
-        for hour in range(int((now - midnight).total_seconds() // 3600) + 1):
-            at = midnight + timedelta(hours=hour)
+        hours = int((now - midnight).total_seconds() // 3600)
+        for hour in range(hours + 1):
+            at = now if hour == hours else midnight + timedelta(hours=hour)
             counts.append(sum(1 for r in requests if r.requested_at <= at
                               and min(t for t in (r.assigned_at, r.closed_at, now + timedelta(seconds=1))
                                       if t is not None) > at))

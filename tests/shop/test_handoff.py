@@ -10,7 +10,7 @@ import pytest
 
 from integrations.memory.clock import FakeClock
 from integrations.memory.handoff import InMemoryHandoffRepository, InProcessHandoffEvents
-from shop.handoff import AlreadyTaken, HandoffClosed, HandoffQueue, NotYours
+from shop.handoff import AlreadyTaken, HandoffClosed, HandoffError, HandoffQueue, NotYours
 
 
 @pytest.fixture
@@ -127,3 +127,26 @@ async def test_in_process_events_reach_every_subscriber():
         await events.publish({"type": "waiting", "n": 1})
         assert await anext(one) == {"type": "waiting", "n": 1}
         assert await anext(two) == {"type": "waiting", "n": 1}
+
+
+async def test_supervisor_figures_csat_first_response_resolution_and_queue_by_hour():
+    from datetime import UTC, datetime
+
+    clock = FakeClock(datetime(2026, 3, 1, 0, 30, tzinfo=UTC))
+    queue = HandoffQueue(InMemoryHandoffRepository(), clock)
+    a = await ask(queue, "a")  # 00:30
+    clock.advance(minutes=40)
+    await ask(queue, "b")  # 01:10, never taken
+    clock.advance(minutes=80)
+    await queue.take(a.request.id, "alice")  # 02:30
+    clock.advance(minutes=2)
+    await queue.responded(a.request.id)  # first answer 2 h 2 min after asking
+    clock.advance(minutes=58)
+    await queue.hand_back(a.request.id)  # 03:30
+    await queue.rate(a.request.id, 3)
+    stats = await queue.stats()
+    assert stats.queue_by_hour == (0, 1, 2, 1)  # at 00:00, 01:00, 02:00 and now (03:30)
+    assert stats.csat == 3 and stats.ratings == 1
+    assert stats.median_first_response_seconds == 122 * 60 and stats.median_resolution_seconds == 180 * 60
+    with pytest.raises(HandoffError):
+        await queue.rate(a.request.id, 6)
