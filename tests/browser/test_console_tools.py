@@ -123,6 +123,7 @@ def test_agent_tools_transfer_hand_back_and_the_shopper_rates(live_shop, chromiu
         alice.fill("#transfer-note", "预算300以内,请继续推荐")
         alice.click("#transfer")
         alice.wait_for_selector("#readonly:has-text('小李')")
+        assert "@bob" in alice.inner_text("#conversation-title")
         for button in ("#reply-send", "#picker-search", "#note-add", "#transfer"):
             assert alice.is_disabled(button), button
         assert alice.is_hidden("#handback")

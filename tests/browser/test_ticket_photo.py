@@ -11,7 +11,7 @@ import zlib
 import httpx
 import pytest
 
-from tests.browser.conftest import save_screenshot
+from tests.browser.conftest import ShopServer, save_screenshot
 from tests.browser.test_console_tools import PASSWORD, log_in, new_page, no_sideways_scroll
 from tests.browser.test_shop_e2e import ONLINE
 from tests.orders_harness import summary
@@ -29,6 +29,21 @@ def png(width: int = 64, height: int = 48) -> bytes:
 
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", raw) + chunk(b"IEND", b"")
+
+
+@pytest.fixture
+def live_shop(settings):
+    """The real app on a live server, without the demo platforms: the order of the test stays paid
+    (a platform would refuse its made-up product, and the order would be refunded)."""
+    from bot.app import create_app
+    from bot.settings import Settings
+
+    def make_app(url: str):
+        return create_app(Settings(**{**settings.model_dump(), "public_url": url, "demo_platforms": False}))
+
+    server = ShopServer(make_app).__enter__()
+    yield server
+    server.__exit__(None, None, None)
 
 
 @pytest.mark.parametrize("width", [1440, 390])

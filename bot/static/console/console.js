@@ -403,6 +403,9 @@ function renderLine(line) {
 function leftMe(h) {
   const to = state.staff.find((s) => s.username === h.agent_id);
   state.detail.handoff = Object.assign({}, state.detail.handoff, h);
+  const d = state.detail.handoff;
+  $("conversation-title").textContent = (d.display_name || d.recipient_id) + " · " + (d.channel_label || d.channel) + " · " +
+    (h.closed_at ? u("closed") : h.agent_id ? "@" + h.agent_id : u("waiting"));
   setReadOnly(true, h.closed_at ? u("readonly_closed")
     : h.agent_id ? u("readonly_transferred")(to ? to.display_name : h.agent_id) : u("readonly_team")(u("team_" + h.team)));
 }
