@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import Enum
 
+from shop.vocabulary import variant_word
+
 PLATFORMS: tuple[str, ...] = ("taobao", "jd", "pdd")
 
 
@@ -80,7 +82,8 @@ class Product:
         out: dict[str, dict[str, str]] = {}
         for dim, options in self.variants.items():
             en = self.variants_en.get(dim, []) if language.startswith("en") else []
-            out[dim] = {o: (en[i] if len(en) == len(options) and en[i] else o) for i, o in enumerate(options)}
+            out[dim] = {o: (en[i] if len(en) == len(options) and en[i] else variant_word(o, language))
+                        for i, o in enumerate(options)}
         return out
 
     def variants_in(self, language: str) -> dict[str, list[str]]:

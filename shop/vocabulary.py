@@ -26,6 +26,29 @@ PLATFORM_NAMES: dict[str, tuple[str, str]] = {
 }
 
 
+# Variant options the catalogs use, Chinese -> English, for any product whose platform gives no
+# English form of its options (the demo catalog's, and a stored order's or cart line's option).
+VARIANT_WORDS: dict[str, str] = {
+    "黑色": "Black", "白色": "White", "灰色": "Grey", "蓝色": "Blue", "红色": "Red", "绿色": "Green",
+    "粉色": "Pink", "紫色": "Purple", "银色": "Silver", "金色": "Gold", "米色": "Beige", "卡其色": "Khaki",
+    "深空灰": "Space grey", "藏青色": "Navy", "藏青": "Navy", "原木色": "Natural wood", "奶油色": "Cream",
+    "星光色": "Starlight", "胡桃色": "Walnut", "荧光绿": "Neon green", "钛金属原色": "Natural titanium",
+    "黑白": "Black & white", "原味": "Original", "咸味": "Salted", "甜味": "Sweet", "香辣": "Spicy",
+    "抹茶": "Matcha", "单件装": "Single", "2件装": "2-pack", "3件装": "3-pack", "家庭装": "Family pack",
+}
+
+
+def variant_word(option: str, language: str | None) -> str:
+    """A variant option as a shopper of `language` reads it (白色 -> White; 42码 -> EU 42)."""
+    if not (language or "zh").startswith("en"):
+        return option
+    if option in VARIANT_WORDS:
+        return VARIANT_WORDS[option]
+    if option.endswith("码") and option[:-1].isdigit():
+        return f"EU {option[:-1]}"
+    return option
+
+
 def fold(text: str) -> str:
     """Lower-case, full-width to half-width, trimmed: the form every match compares."""
     return unicodedata.normalize("NFKC", text).strip().lower()

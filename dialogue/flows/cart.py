@@ -23,7 +23,7 @@ from dialogue.flows.search import platform_label
 from dialogue.flows.variants import ask_variant, close_to, item_frame, pick_product, take_variants
 from dialogue.messages import Button
 from dialogue.presentation.cart import cart_payload, hint_text
-from dialogue.presentation.products import product_title
+from dialogue.presentation.products import product_title, variant_shown
 from nlu.types import IntentScore
 from shop.cart import BadQuantity, CartFull, LineNotFound, PricedCart, price_cart
 from shop.catalog import Offer
@@ -89,8 +89,8 @@ async def priced_cart(ctx: TurnContext) -> PricedCart:
     return price_cart(lines, offers, candidates=candidates)
 
 
-def _variant_text(variant: dict[str, str]) -> str:
-    return " ".join(variant.values())
+def _variant_text(variant: dict[str, str], language: str) -> str:
+    return variant_shown(variant, language)
 
 
 class Cart(Flow):
@@ -121,7 +121,7 @@ class Cart(Flow):
         lines.append(ctx.t("cart_title", count=sum(e.line.quantity for e in cart.lines)))
         for i, entry in enumerate(cart.lines, 1):
             line = entry.line
-            variant = _variant_text(line.variant_dict)
+            variant = _variant_text(line.variant_dict, ctx.language)
             platform = platform_label(line.platform, ctx.language)
             if entry.available and entry.total is not None:
                 lines.append(ctx.t("cart_line", n=i, title=line.title, variant=f"({variant})" if variant else "",
@@ -243,7 +243,7 @@ class Cart(Flow):
             return
         cart = await priced_cart(ctx)
         entry = next((e for e in cart.lines if e.line.line_id == line.line_id), None)
-        variant = _variant_text(line.variant_dict)
+        variant = _variant_text(line.variant_dict, ctx.language)
         price = ctx.money(entry.unit_price) if entry is not None and entry.unit_price is not None else "-"
         ctx.say("cart_added", title=line.title, variant=f"({variant})" if variant else "", quantity=line.quantity,
                 platform=platform_label(line.platform, ctx.language), price=price,

@@ -7,7 +7,7 @@ from typing import Any
 from dialogue import responses
 from dialogue.presentation.money import format_money
 from dialogue.presentation.prices import discount_label, price_breakdown
-from dialogue.presentation.products import platform_name
+from dialogue.presentation.products import platform_name, variant_shown
 from shop.cart import PricedCart, PricedLine, StoreTotal
 from shop.money import cents
 from shop.pricing import Discount, rule_of
@@ -59,7 +59,8 @@ def cart_payload(cart: PricedCart, language: str = "zh") -> dict[str, Any]:
         total = entry.total if entry.total is not None else (price.goods_total if price else None)
         item: dict[str, Any] = {
             "line_id": line.line_id, "product_id": line.product_id, "title": line.title,
-            "platform": line.platform, "variant": line.variant_dict, "quantity": line.quantity,
+            "platform": line.platform, "variant": line.variant_dict,
+            "variant_shown": variant_shown(line.variant_dict, language), "quantity": line.quantity,
             "unit_price": str(cents(price.unit_list_price.amount)) if price else None,
             "price": str(unit) if unit is not None else None,
             "line_total": str(total) if total is not None else None,

@@ -13,6 +13,7 @@ from typing import Any
 
 from dialogue import responses
 from dialogue.presentation.money import format_money
+from dialogue.presentation.products import variant_shown
 from shop.aftersales import AfterSalesTicket
 from shop.money import Money, cents
 from shop.orders import Order, OrderLine, OrderStatus
@@ -45,6 +46,7 @@ def _item(order: Order, line: OrderLine, paid: Decimal, language: str) -> dict[s
         "product_id": line.product_id,
         "title": line.title,
         "variant": dict(line.variant),
+        "variant_shown": variant_shown(line.variant, language),
         "quantity": line.quantity,
         "unit_price": str(cents(line.unit_price)),
         "price": str(Money(paid, order.currency).split(line.quantity)),

@@ -6,17 +6,23 @@ that offer, promotions applied; `price_breakdown` says what was taken off, by wh
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from dialogue.presentation.prices import price_breakdown, promotion_text
 from shop.catalog import Offer, Product, SearchQuery
 from shop.pricing import PriceQuote, best_quote, quote
 from shop.search_result import SearchResult
-from shop.vocabulary import PLATFORM_NAMES
+from shop.vocabulary import PLATFORM_NAMES, variant_word
 
 
 def product_title(product: Product, language: str) -> str:
     return product.title_en if language.startswith("en") and product.title_en else product.title
+
+
+def variant_shown(variant: Mapping[str, str], language: str | None) -> str:
+    """A chosen variant as the shopper reads it: "White / 256GB" (the options, in their language)."""
+    return " / ".join(variant_word(option, language) for option in variant.values() if option)
 
 
 def platform_name(platform: str, language: str | None) -> str:

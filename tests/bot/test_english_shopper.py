@@ -151,3 +151,31 @@ async def test_a_model_with_its_line_or_brand_alias_finds_that_brands_phones(app
         items = custom(listing, "products")["items"]
         assert items and all(i["brand"] == "Apple" and i["category"] == "phones" for i in items), \
             (query, [(i["brand"], i["category"], i["title"]) for i in items])
+
+
+async def test_the_cart_and_the_order_card_name_the_colour_in_english(app_client):
+    _, product = await _details_of_a_power_bank(app_client, "en-cart")
+    question = await say(app_client, "en-cart", "add it to my cart")
+    colour = [b["title"] for r in question for b in r.get("buttons") or []][0]
+    added = await say(app_client, "en-cart", colour)
+    assert not CJK.search(seen(added)), seen(added)  # "Added to your cart: … (Red)", not "(红色)"
+    item = custom(added, "cart")["items"][0]
+    assert item["variant_shown"] == colour and CJK.search(item["variant"]["colour"])  # the catalog's option kept
+
+    _, question = await _at_the_colour_question(app_client, "en-card")
+    colour = [b["title"] for r in question for b in r.get("buttons") or []][0]
+    await say(app_client, "en-card", colour)
+    for text in ("88 Jianguo Road, Building 3 Apt 501, Chaoyang, Beijing", "Wang Fang", "13800138000",
+                 "no thanks", "WeChat Pay", "place the order"):
+        replies = await say(app_client, "en-card", text)
+        if any((r.get("custom") or {}).get("type") == "order" for r in replies):
+            break
+    card = custom(replies, "order")["items"][0]
+    assert card["variant_shown"] == colour and not CJK.search(card["title"]), card
+
+
+def test_an_option_without_an_english_form_is_read_in_english():
+    from dialogue.presentation.products import variant_shown
+
+    assert variant_shown({"colour": "星光色", "size": "42码"}, "en") == "Starlight / EU 42"
+    assert variant_shown({"colour": "星光色"}, "zh") == "星光色"

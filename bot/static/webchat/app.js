@@ -244,8 +244,8 @@
 
   function orderCard(c) {
     var lines = (c.items || []).map(function (it) {
-      var variant = it.variant && typeof it.variant === "object"
-        ? Object.keys(it.variant).map(function (k) { return it.variant[k]; }).join(" / ") : "";
+      var variant = it.variant_shown || (it.variant && typeof it.variant === "object"
+        ? Object.keys(it.variant).map(function (k) { return it.variant[k]; }).join(" / ") : "");
       return [(it.title || it.product_id || "") + (variant ? "(" + variant + ")" : "") +
         (it.quantity ? " ×" + it.quantity : ""), money(it.price || it.unit_price, c.currency)];
     });
@@ -266,8 +266,8 @@
   function cartCard(c) {
     var items = c.items || [];
     var rows = items.map(function (it) {
-      var variant = it.variant && typeof it.variant === "object"
-        ? Object.keys(it.variant).map(function (k) { return it.variant[k]; }).join(" / ") : "";
+      var variant = it.variant_shown || (it.variant && typeof it.variant === "object"
+        ? Object.keys(it.variant).map(function (k) { return it.variant[k]; }).join(" / ") : "");
       var gone = it.available === false || it.price === null || it.price === undefined;
       function setQty(n) {
         send(payloadJson("cart_set_quantity", { line_id: it.line_id, quantity: n }), (it.title || "") + " ×" + n);
