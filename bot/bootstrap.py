@@ -61,6 +61,7 @@ from dialogue.flows.handoff import handoff_trigger
 from dialogue.flows.orders import FLOWS as ORDER_FLOWS
 from dialogue.flows.photos import FLOWS as PHOTO_FLOWS
 from dialogue.flows.recommend import Recommend
+from dialogue.flows.reviews import RateOrder, rating_trigger
 from dialogue.flows.search import RefineSearch, SearchProduct
 from dialogue.flows.share import OpenShare, ShareProduct, share_trigger
 from dialogue.flows.smalltalk import FLOWS as SMALLTALK
@@ -82,6 +83,7 @@ from integrations.db.orders_repo import SqlOrderRepository
 from integrations.db.privacy_repo import SQLPersonalData
 from integrations.db.push_outbox import SqlPushOutbox
 from integrations.db.quality_repo import SqlQualityRepository, merchant_signals
+from integrations.db.reviews_repo import SqlReviewRepository
 from integrations.db.shares_repo import SqlShareRepository
 from integrations.db.shoppers_repo import SQLShopperRepository
 from integrations.db.uow import SqlUnitOfWork
@@ -114,6 +116,7 @@ from shop.payments import PaymentProvider, canonical_provider_name
 from shop.ports import OrderingConnector
 from shop.price_history import BatchingPriceRecorder
 from shop.refusals import OfferCheck, offer_check
+from shop.reviews import MerchantScores, ReviewService
 from shop.search import SearchAggregator
 from shop.sharing import ShareService
 from shop.shipments import ShipmentService
@@ -291,7 +294,7 @@ class Runtime:
 
 def build_flows() -> list[Flow]:
     shopping: list[Flow] = [SearchProduct(), RefineSearch(), ShowDetails(), CompareProducts(), Buy(), Recommend(), Cart(), Checkout(), ShareProduct(),
-                            OpenShare()]
+                            OpenShare(), RateOrder()]
     return [*(cls() for cls in SMALLTALK), *shopping, *(cls() for cls in ORDER_FLOWS),
             *(cls() for cls in ALERT_FLOWS), *(cls() for cls in HANDOFF_FLOWS),
             *(cls() for cls in ACCOUNT_FLOWS), *(cls() for cls in PHOTO_FLOWS)]
@@ -563,7 +566,7 @@ def build_runtime(settings: Settings, *, console_clock: Clock | None = None,
         log.warning("PAYMENT_PROVIDER=sandbox with SANDBOX off: orders cannot be paid (no pay page); "
                     "set SANDBOX=1 for the demo (make run does) or configure WeChat Pay / Alipay")
     orders = build_orders(
-        db_engine, PushNotifier(durable_push), clock, connectors, base_url=s.base_url,
+        db_engine, PushNotifier(durable_push, ask_rating=True), clock, connectors, base_url=s.base_url,
         payment_provider=s.payment_provider, extra_providers=real.payments,
         sandbox_secret=s.sandbox_payment_secret.encode() if s.sandbox_payment_secret else None,
         carrier=real.carrier, carrier_step=timedelta(seconds=s.carrier_step_seconds),
@@ -580,6 +583,9 @@ def build_runtime(settings: Settings, *, console_clock: Clock | None = None,
     quality = build_quality(s, db_engine, clock, search, demo, scheduler)
     quality.on_delisted.append(DelistingNotifier(durable_push, alert_repo.list_for_product, alert_repo.set_status))
     quality.on_suspended.append(open_orders_flagger(orders.orders))
+    review_repo = SqlReviewRepository(db_engine)
+    reviews = ReviewService(review_repo, clock, MerchantScores(review_repo.merchant_records, time.monotonic))
+    search.merchant_scores = reviews.scores
 
     # The handoff desk and the support console.
     console = build_console(s, db_engine, redis, tracker_store, locks, push, console_clock or clock,
@@ -612,13 +618,14 @@ def build_runtime(settings: Settings, *, console_clock: Clock | None = None,
     services = Services(search=search, orders=orders.orders, shipments=orders.shipments,
                         aftersales=orders.tickets, alerts=alerts, price_history=history,
                         handoff=console.desk, shoppers=shoppers, cart=cart, shares=shares,
-                        accounts=accounts.service, privacy=privacy,
+                        accounts=accounts.service, privacy=privacy, reviews=reviews,
                         chart_url=alert_chart_url,
                         currency_rates=parse_rates(s.currency_rates))
     parser = ParserHolder()
     engine = DialogueEngine(parser=parser, store=tracker_store, locks=locks, flows=build_flows(),
                             services=services, shoppers=shoppers,
-                            triggers=(handoff_trigger, account_trigger, checkout_trigger, cart_trigger, share_trigger))
+                            triggers=(handoff_trigger, account_trigger, checkout_trigger, cart_trigger, share_trigger,
+                                      rating_trigger))
     metrics = Metrics()
     handle = build_turn_handler(engine, metrics)
 

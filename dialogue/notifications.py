@@ -17,7 +17,7 @@ from dialogue.presentation.orders import order_payload, payment_subject, shipmen
 from dialogue.presentation.products import platform_name
 from shop.aftersales import AfterSalesTicket
 from shop.notify import Recipient
-from shop.orders import Order, OrderStatusChanged
+from shop.orders import Order, OrderStatus, OrderStatusChanged
 from shop.refusals import REASONS
 from shop.shipments import Shipment
 
@@ -71,8 +71,9 @@ def render_refusal(order: Order, reason: str) -> Reply:
 class PushNotifier:
     """`ShopperNotifier` that pushes a rendered reply to the shopper's own channel."""
 
-    def __init__(self, push: PushPort) -> None:
+    def __init__(self, push: PushPort, *, ask_rating: bool = False) -> None:
         self._push = push
+        self._ask_rating = ask_rating  # on delivery, ask the shopper to rate (reviews are kept)
 
     async def shipment_changed(self, recipient: Recipient, shipment: Shipment) -> None:
         await self._tell(recipient, "shipment", shipment_payload(shipment))
@@ -92,6 +93,23 @@ class PushNotifier:
             reply = render("order", order_payload(order, event.payment_url, order.language), order.language)
         await self._push.push(order.channel, order.recipient_id, [reply],
                               event_key=f"order:{order.id}:{order.status.value}")
+        if order.status is OrderStatus.DELIVERED and self._ask_rating:
+            await self._push.push(order.channel, order.recipient_id, [rating_request(order)],
+                                  event_key=f"rating_request:{order.id}")
+
+
+def rating_request(order: Order) -> Reply:
+    """After delivery: rate the (first) item, 1–5 stars; the chat then asks the seller's stars and
+    some words (dialogue/flows/reviews.py). `custom` is the contract's `rating_request`."""
+    lang = "en" if order.language.lower().startswith("en") else "zh"
+    first = order.lines[0]
+    items = [{"line_no": n, "product_id": line.product_id, "title": line.title, "platform": order.platform,
+              "merchant": order.merchant} for n, line in enumerate(order.lines)]
+    buttons = tuple(Button(responses.text("rating_star_button", lang, n=n),
+                           button_payload("rate_order", order_id=order.id, line_no=0, product_stars=n))
+                    for n in (5, 4, 3, 2, 1))
+    text = responses.text("rating_ask_product", lang, order_id=order.id, title=first.title)
+    return Reply(text=text, buttons=buttons, custom={"type": "rating_request", "order_id": order.id, "items": items})
 
 
 def event_key(kind: str, payload: dict[str, Any]) -> str | None:

@@ -28,6 +28,7 @@ from shop.catalog import Product, SearchQuery
 from shop.orders import Order, OrderSummary
 from shop.payments import PaymentIntent
 from shop.price_history import PlatformPrice, PriceHistory, PriceLows, PricePoint
+from shop.reviews import RatingSummary, Review
 from shop.search_result import SearchResult
 from shop.sharing import SharedLink
 from shop.shipments import Shipment
@@ -387,6 +388,43 @@ class NullPrivacy:
         raise FeatureUnavailable("account_unavailable")
 
 
+class ReviewsPort(Protocol):
+    """Shoppers' ratings and reviews (shop/reviews.py ReviewService)."""
+
+    async def rate(self, order: Order, shopper_id: str, line_no: int, product_stars: Any, merchant_stars: Any,
+                   text: str = "", language: str = "zh") -> Review:
+        """Raises ReviewError (code: not_yours, not_delivered, no_such_line, already_rated, bad_stars)."""
+        ...
+
+    async def unrated_lines(self, order: Order) -> list[int]: ...
+
+    async def add_text(self, review_id: str, shopper_id: str, text: str) -> bool: ...
+
+    async def product_reviews(self, product_id: str, limit: int = 3) -> tuple[RatingSummary, list[Review]]: ...
+
+    def merchant_score(self, merchant: str) -> int | None: ...
+
+
+class NullReviews:
+    """No reviews kept: details show none, rating answers that it is unavailable."""
+
+    async def rate(self, order: Order, shopper_id: str, line_no: int, product_stars: Any, merchant_stars: Any,
+                   text: str = "", language: str = "zh") -> Review:
+        raise FeatureUnavailable("rating_unavailable")
+
+    async def unrated_lines(self, order: Order) -> list[int]:
+        return []
+
+    async def add_text(self, review_id: str, shopper_id: str, text: str) -> bool:
+        return False
+
+    async def product_reviews(self, product_id: str, limit: int = 3) -> tuple[RatingSummary, list[Review]]:
+        return RatingSummary(), []
+
+    def merchant_score(self, merchant: str) -> int | None:
+        return None
+
+
 def no_chart(alert: PriceAlert) -> str | None:
     return None
 
@@ -407,5 +445,6 @@ class Services:
     shares: SharesPort = field(default_factory=NullShares)
     accounts: AccountsPort = field(default_factory=NullAccounts)
     privacy: PrivacyPort = field(default_factory=NullPrivacy)
+    reviews: ReviewsPort = field(default_factory=NullReviews)
     chart_url: ChartUrl = no_chart
     currency_rates: Mapping[str, Decimal] = field(default_factory=lambda: parse_rates(DEFAULT_RATES))  # yuan per unit

@@ -26,6 +26,7 @@ from shop.ports import MarketplaceConnector, PlatformUnavailable
 from shop.price_history import PricePoint, PriceRecorder
 from shop.pricing import PriceQuote, best_quote, quote
 from shop.relevance import MAX_QUERY_CHARS, UnderstoodQuery, score, understand, warm_up
+from shop.reviews import ranking_factor
 from shop.search_result import SearchHit, SearchResult
 from shop.taxonomy import ancestors, nearest, related
 from shop.vocabulary import CATEGORIES, PLATFORM_NAMES, canonical_brand, category_words, fold
@@ -82,6 +83,14 @@ class OfferFilter(Protocol):
     def hides(self, platform: str, platform_product_id: str, merchant: str) -> bool: ...
 
 
+class MerchantScoreSource(Protocol):
+    """Merchants' scores (shop/reviews.py MerchantScores): poor merchants rank lower."""
+
+    async def refresh(self, force: bool = False) -> None: ...
+
+    def score(self, merchant: str) -> int | None: ...
+
+
 @dataclass(frozen=True)
 class _Normalised:
     query: SearchQuery
@@ -111,6 +120,7 @@ class SearchAggregator:
         self._background: set[asyncio.Task[None]] = set()
         self._generation: tuple[str, float] | None = None  # (cache generation, read at)
         self.offer_filter: OfferFilter | None = None  # set by the bootstrap when merchants are vetted
+        self.merchant_scores: MerchantScoreSource | None = None
 
     async def start(self) -> None:
         """Load the Chinese word segmenter now (about a second) instead of in the first search."""
@@ -183,6 +193,8 @@ class SearchAggregator:
         q = norm.query
         if self.offer_filter is not None:
             await self.offer_filter.refresh()
+        if self.merchant_scores is not None:
+            await self.merchant_scores.refresh()
         key = await self._key(q)
         if self.cache is not None:
             cached = await self.cache.get(key)
@@ -283,6 +295,9 @@ class SearchAggregator:
             pool = [(o, p) for o, p in in_range if o.stock > 0] or in_range
             offer, price = min(pool, key=lambda op: (op[1].total.amount, -op[0].sales))
             scored.append(SearchHit(product=product, offer=offer, price=price, score=relevance))
+        if self.merchant_scores is not None:  # a poor merchant's offer ranks lower (not out)
+            scores = self.merchant_scores
+            scored = [replace(h, score=h.score * ranking_factor(scores.score(h.offer.merchant))) for h in scored]
         by_relevance = _order(None)
         scored.sort(key=lambda h: by_relevance(_sort_keys(h)))
         return scored  # by relevance; `search` applies the query's sort

@@ -92,11 +92,31 @@ class ShowDetails(Flow):
                                ("colour", "size", "storage", "flavour", "pack") else dim, options=" / ".join(options)))
         if info.get("reviews"):
             lines.append(ctx.t("details_reviews", reviews=" / ".join(f"“{r}”" for r in info["reviews"][:2])))
+        lines.extend(await self._ratings(ctx, product, info))
         buttons = [Button(ctx.t("button_buy"), button_payload("buy", product_id=product.id)),
                    Button(ctx.t("button_add_to_cart"), button_payload("add_to_cart", product_id=product.id)),
                    Button(ctx.t("button_alert"), button_payload("set_price_alert", product_id=product.id)),
                    Button(ctx.t("button_share"), button_payload("share", product_id=product.id))]
         ctx.say_lines(lines, buttons=buttons, custom=payload, image=info.get("image_url") or None)
+
+    @staticmethod
+    async def _ratings(ctx: TurnContext, product: Any, info: dict[str, Any]) -> list[str]:
+        """Shoppers' reviews here (count, average, the latest with words) and the seller's score."""
+        reviews = ctx.services.reviews
+        summary, recent = await reviews.product_reviews(product.id)
+        info["rating_summary"] = {
+            "count": summary.count, "average": None if summary.average is None else round(summary.average, 1),
+            "recent": [{"product_stars": r.product_stars, "text": r.text, "at": r.at.isoformat()} for r in recent]}
+        merchant = next((o["merchant"] for o in info["offers"] if o["platform"] == info["platform"]), "")
+        score = reviews.merchant_score(merchant)
+        info["merchant"], info["merchant_score"] = merchant, score
+        lines = []
+        if summary.count and summary.average is not None:
+            lines.append(ctx.t("details_rating", average=f"{summary.average:.1f}", count=summary.count))
+            lines.extend(ctx.t("details_rating_line", stars=r.product_stars, text=r.text) for r in recent if r.text)
+        if score is not None and merchant:
+            lines.append(ctx.t("details_merchant_score", merchant=merchant, score=score))
+        return lines
 
     @staticmethod
     def _deals(ctx: TurnContext, offer: dict[str, Any]) -> str:

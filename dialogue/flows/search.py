@@ -108,6 +108,9 @@ async def run_search(ctx: TurnContext, query: SearchQuery, refining: bool = Fals
         return
     payload = products_payload(result, ctx.language)
     items: list[dict[str, Any]] = payload["items"]
+    for item, hit in zip(items, result.items, strict=True):  # the seller and their score, on the card
+        item["merchant"] = hit.offer.merchant
+        item["merchant_score"] = ctx.services.reviews.merchant_score(hit.offer.merchant)
     ctx.set_slot(LAST_RESULTS, [{"id": i["id"], "title": i["title"], "platform": i["platform"],
                                  "price": i["price"], "brand": i["brand"]} for i in items])
     ctx.set_slot(CURRENT_PRODUCT, None)
@@ -118,7 +121,9 @@ async def run_search(ctx: TurnContext, query: SearchQuery, refining: bool = Fals
     for n, item in enumerate(items, start=1 + offset):
         promo = f"({item['promotion']})" if item.get("promotion") else ""
         lines.append(ctx.t("search_line", n=n, title=item["title"], price=ctx.money(item["price"]),
-                           platform=platform_label(item["platform"], ctx.language), promotion=promo))
+                           platform=platform_label(item["platform"], ctx.language), promotion=promo)
+                     + (ctx.t("search_line_score", score=item["merchant_score"])
+                        if item["merchant_score"] is not None else ""))
     if "price_range_swapped" in result.notes:
         lines.append(ctx.t("search_note_swapped"))
     if result.partial:

@@ -273,3 +273,21 @@ async def test_another_sort_of_the_same_search_comes_from_the_cache_in_its_own_o
     prices = [h.price.total.amount for h in (await agg.search(SearchQuery(product="手机", sort_by="price_asc",
                                                                     page_size=50))).items]
     assert prices == sorted(prices) and len(prices) > 2
+
+
+async def test_a_poor_merchants_offer_ranks_lower(platforms):
+    class Scores:
+        async def refresh(self, force: bool = False) -> None:
+            return None
+
+        def score(self, merchant: str) -> int | None:
+            return 20 if merchant == "Huawei旗舰店" else 80
+
+    plain = SearchAggregator(platforms, None, deadline_seconds=5)
+    scored = SearchAggregator(platforms, None, deadline_seconds=5)
+    scored.merchant_scores = Scores()
+    query = SearchQuery(product="手机", page_size=10)
+    before = [h.product.brand for h in (await plain.search(query)).items]
+    after = [h.product.brand for h in (await scored.search(query)).items]
+    assert sorted(before) == sorted(after)  # lower, not gone
+    assert before[0] == "Huawei" and after[-2:] == ["Huawei", "Huawei"]

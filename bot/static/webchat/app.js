@@ -17,7 +17,7 @@
       details: "详情", buy: "购买", addToCart: "加入购物车", cart: "购物车", remove: "删除", each: "单价",
       unavailable: "已下架或缺货", savings: "已优惠", checkout: "去结算", openShare: "打开朋友分享的商品", emptyCart: "购物车是空的", pay: "去支付", total: "合计", order: "订单", status: "状态",
       carrier: "快递", tracking: "运单号", ticket: "售后单", service: "类型", alert: "降价提醒",
-      target: "目标价", offers: "各平台价格", sales: "销量", rating: "评分", found: "共 {n} 件",
+      target: "目标价", offers: "各平台价格", sales: "销量", rating: "评分", sellerScore: "商家评分", found: "共 {n} 件",
       reviews: "评价", variants: { colour: "颜色", size: "尺码", storage: "容量", flavour: "口味", pack: "规格" },
       failed: "发送失败,请重试", photo: "发照片", photo_failed: "照片没发出去,请换一张 JPG/PNG 照片再试", online: "已连接", offline: "连接中断,正在重连…", toggle: "EN",
       handoff: { waiting: "正在为你转接人工客服…", agent_joined: "人工客服已接入", returned_to_bot: "已回到机器人助手", left_queue: "已取消人工排队" },
@@ -40,7 +40,7 @@
       send: "Send", details: "Details", buy: "Buy", addToCart: "Add to cart", cart: "Cart", remove: "Remove",
       each: "each", unavailable: "delisted or out of stock", savings: "You save", checkout: "Check out", openShare: "Open the shared product", emptyCart: "Your cart is empty", pay: "Pay now", total: "Total", order: "Order",
       status: "Status", carrier: "Carrier", tracking: "Tracking no.", ticket: "Ticket", service: "Type",
-      alert: "Price alert", target: "Target", offers: "Prices by platform", sales: "sold", rating: "rating",
+      alert: "Price alert", target: "Target", offers: "Prices by platform", sales: "sold", rating: "rating", sellerScore: "seller score",
       reviews: "Reviews", variants: { colour: "Colour", size: "Size", storage: "Storage", flavour: "Flavour", pack: "Pack" },
       found: "{n} found", failed: "Could not send, please try again", photo: "Send a photo",
       photo_failed: "The photo could not be sent; please try a JPG or PNG photo", online: "Connected",
@@ -164,6 +164,7 @@
     var meta = [];
     if (item.sales !== undefined && item.sales !== null) { meta.push(lang === "zh" ? t("sales") + " " + item.sales : item.sales + " " + t("sales")); }
     if (item.rating !== undefined && item.rating !== null) { meta.push(t("rating") + " " + item.rating); }
+    if (item.merchant_score !== undefined && item.merchant_score !== null) { meta.push(t("sellerScore") + " " + item.merchant_score); }
     var actions = el("div", { "class": "actions" }, [
       el("button", { type: "button", "data-testid": "details", text: t("details"),
         onclick: function () { send(payloadJson("show_details", { ordinal: ordinal, product_id: item.id }), t("details") + " #" + ordinal); } }),

@@ -76,3 +76,20 @@ async def test_migration_0015_matches_the_table_declarations(db_url):
         diff = await conn.run_sync(lambda c: compare_metadata(MigrationContext.configure(c), mine))
     await eng.dispose()
     assert [d for d in diff if _table_of(d) in tables] == []
+
+
+async def test_migration_0016_matches_the_table_declarations(db_url):
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+    from sqlalchemy import MetaData
+
+    from integrations.db import reviews_tables
+
+    mine = MetaData(naming_convention=reviews_tables.metadata.naming_convention)
+    reviews_tables.reviews.to_metadata(mine)
+    eng = db.create_engine(db_url)
+    await db.upgrade(eng)
+    async with eng.connect() as conn:
+        diff = await conn.run_sync(lambda c: compare_metadata(MigrationContext.configure(c), mine))
+    await eng.dispose()
+    assert [d for d in diff if _table_of(d) == "reviews"] == []
