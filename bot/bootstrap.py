@@ -35,6 +35,8 @@ from bot.accounts_setup import AccountsParts, build_accounts
 from bot.console.collected import ConsoleBackends
 from bot.console.setup import ConsoleParts, build_console
 from bot.console.throttle import LoginLimits, LoginThrottle, MemoryThrottleStore, RedisThrottleStore
+from bot.demo_merchants import seed_demo_merchants
+from bot.merchant_notices import EmailDecisionNotifier, LogEmailSender
 from bot.nlu_loader import load_or_train_async
 from bot.observability import Metrics
 from bot.privacy import PrivacyDesk
@@ -579,7 +581,8 @@ def build_runtime(settings: Settings, *, console_clock: Clock | None = None,
     parts.append(Part("orders", orders.orders.reconcile))
 
     # Merchant onboarding (applications reviewed in the console), spot checks and delisting.
-    merchants = MerchantOnboarding(SqlMerchantApplications(db_engine), clock)
+    merchant_mail = LogEmailSender()  # no SMTP port in the shop yet: decision notices go to the log
+    merchants = MerchantOnboarding(SqlMerchantApplications(db_engine), clock, EmailDecisionNotifier(merchant_mail))
     quality = build_quality(s, db_engine, clock, search, demo, scheduler)
     quality.on_delisted.append(DelistingNotifier(durable_push, alert_repo.list_for_product, alert_repo.set_status))
     quality.on_suspended.append(open_orders_flagger(orders.orders))
@@ -629,6 +632,12 @@ def build_runtime(settings: Settings, *, console_clock: Clock | None = None,
     metrics = Metrics()
     handle = build_turn_handler(engine, metrics)
 
+    if demo is not None and s.demo_merchant_history:
+        async def seed() -> None:
+            await seed_demo_merchants(demo, quality, SqlMerchantApplications(db_engine), review_repo,
+                                      SqlQualityRepository(db_engine), clock)
+
+        parts.append(Part("demo_merchants", seed))
     parts.append(Part("scheduler", scheduler.start, scheduler.shutdown))
     if leader is not None:
         parts.append(Part("leader", stop=leader.aclose))

@@ -17,6 +17,7 @@ review, or another reviewer's decision came first).
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 import secrets
 from collections.abc import Iterable, Sequence
@@ -29,6 +30,7 @@ from typing import Any, Protocol
 from shop.clock import Clock
 from shop.taxonomy import TOP_GROUPS
 
+log = logging.getLogger(__name__)
 CREDIT_CODE_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"  # 31: no I, O, S, V, Z
 CREDIT_CODE_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 
@@ -206,6 +208,12 @@ class MerchantApplicationRepository(Protocol):
     async def events(self, application_id: str) -> list[ApplicationEvent]: ...
 
 
+class DecisionNotifier(Protocol):
+    """Tells the applicant about a decision on their application (e-mail: bot/merchant_notices.py)."""
+
+    async def decided(self, application: MerchantApplication) -> None: ...
+
+
 def sha256(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()
 
@@ -275,9 +283,11 @@ def check_form(form: ApplicationForm) -> ApplicationForm:
 class MerchantOnboarding:
     """Applications in, reviews, decisions, and the merchant keys they issue."""
 
-    def __init__(self, repo: MerchantApplicationRepository, clock: Clock) -> None:
+    def __init__(self, repo: MerchantApplicationRepository, clock: Clock,
+                 notifier: DecisionNotifier | None = None) -> None:
         self.repo = repo
         self.clock = clock
+        self.notifier = notifier  # approvals, rejections, suspensions, reinstatements are sent to the applicant
 
     async def submit(self, form: ApplicationForm, language: str = "zh") -> tuple[MerchantApplication, str]:
         """(the stored application, the status token: given to the applicant, kept only hashed)."""
@@ -331,6 +341,11 @@ class MerchantOnboarding:
         if not await self.repo.transition(current.status, after, ApplicationEvent(current.id, now, reviewer,
                                                                                   action, note)):
             raise IllegalApplicationTransition(f"application {application_id} changed meanwhile; reload")
+        if self.notifier is not None and action != "review_started":
+            try:
+                await self.notifier.decided(after)
+            except Exception:  # the decision stands; the notice is logged as failed
+                log.exception("the decision notice of application %s was not sent", application_id)
         return after
 
     async def start_review(self, application_id: str, reviewer: str) -> MerchantApplication:
