@@ -124,7 +124,7 @@ class Cart(Flow):
             variant = _variant_text(line.variant_dict, ctx.language)
             platform = platform_label(line.platform, ctx.language)
             if entry.available and entry.total is not None:
-                lines.append(ctx.t("cart_line", n=i, title=line.title, variant=f"({variant})" if variant else "",
+                lines.append(ctx.t("cart_line", n=i, title=line.title, variant=ctx.t("cart_variant", variant=variant) if variant else "",
                                    quantity=line.quantity, platform=platform, price=ctx.money(entry.unit_price),
                                    total=ctx.money(entry.total)))
             else:
@@ -245,7 +245,7 @@ class Cart(Flow):
         entry = next((e for e in cart.lines if e.line.line_id == line.line_id), None)
         variant = _variant_text(line.variant_dict, ctx.language)
         price = ctx.money(entry.unit_price) if entry is not None and entry.unit_price is not None else "-"
-        ctx.say("cart_added", title=line.title, variant=f"({variant})" if variant else "", quantity=line.quantity,
+        ctx.say("cart_added", title=line.title, variant=ctx.t("cart_variant", variant=variant) if variant else "", quantity=line.quantity,
                 platform=platform_label(line.platform, ctx.language), price=price,
                 count=sum(e.line.quantity for e in cart.lines), total=ctx.money(cart.total),
                 buttons=[Button(ctx.t("button_show_cart"), "/show_cart")],

@@ -52,8 +52,12 @@ def test_add_from_a_card_change_and_remove_in_the_cart_card(live_shop, chromium,
         assert cart.locator("[data-testid=cart-line]").count() == 2
         assert cart.locator("[data-testid=cart-quantity]").first.inner_text() == "2"
         save_screenshot(page, f"webchat-cart-{width}")
+        type_message(page, "看看购物车")
+        shown = page.locator(BOT).last
+        assert shown.locator("[data-testid=cart-checkout]").count() == 1
+        assert shown.get_by_role("button", name="去结算").count() == 1  # not a second "去结算" beside the card
 
-        row = press_in(page, row.locator("[data-testid=cart-line]").nth(1), "[data-testid=cart-remove]")
+        row = press_in(page, shown.locator("[data-testid=cart-line]").nth(1), "[data-testid=cart-remove]")
         assert row.locator("[data-testid=cart-line]").count() == 1
         assert page.locator(BOT).last.locator("[data-testid=cart-card]").count() == 1
     finally:

@@ -388,8 +388,11 @@
       }
       parts.push(customNode(r.custom));
       // each card has its own Details / Buy buttons: no "Details #n" chips beside them
+      // ... and a cart card has its own Check out button: no second one beside it
       var buttons = (r.buttons || []).filter(function (b) {
-        return !(r.custom && r.custom.type === "products" && String(b.payload || "").indexOf("/show_details") === 0);
+        var payload = String(b.payload || "");
+        return !(r.custom && r.custom.type === "products" && payload.indexOf("/show_details") === 0) &&
+          !(r.custom && r.custom.type === "cart" && (r.custom.items || []).length && payload === "/checkout");
       });
       if (buttons.length) {
         parts.push(el("div", { "class": "buttons" }, buttons.map(function (b) {
