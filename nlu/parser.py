@@ -178,6 +178,7 @@ class SpacyParser:
         raw = [r for r in raw if r["confidence"] >= 1.0
                or (self._plausible(r) and (seen is None or r["entity"] in seen))]
         raw.extend(price_currency(text, raw))
+        raw.extend(count_before_product(text, raw, self.labels))
         raw.sort(key=lambda r: r["start"])
         return tuple(Entity(r["entity"], r["value"], r["start"], r["end"], r["text"], r["confidence"],
                             r["extractor"]) for r in raw)
@@ -209,6 +210,34 @@ def price_currency(text: str, raw: list[dict[str, Any]]) -> list[dict[str, Any]]
                 return [{"entity": "currency", "value": code, "start": m.start(), "end": m.end(), "text": m.group(0),
                          "confidence": 1.0, "extractor": RULE_EXTRACTOR}]
     return []
+
+
+_COUNT_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+                "nine": 9, "ten": 10, "a couple of": 2, "a dozen": 12}
+_RANK_BEFORE = re.compile(r"\b(?:top|best|first|last|the|these|those|next|previous)\s+$", re.IGNORECASE)
+_COUNT_BEFORE = re.compile(r"(?<![\w$¥￥.,#])(\d{1,2}|" + "|".join(_COUNT_WORDS) + r")\s+$", re.IGNORECASE)
+
+
+def count_before_product(text: str, raw: list[dict[str, Any]], labels: set[str]) -> list[dict[str, Any]]:
+    """The `quantity` of "I need 2 Dell monitors" / "get me three phone cases": a small count
+    written right before the (brand and) product, when nothing else was read as a quantity."""
+    if "quantity" not in labels or any(r["entity"] == "quantity" for r in raw):
+        return []
+    heads = [r for r in raw if r["entity"] in ("brand", "product")]
+    if not any(r["entity"] == "product" for r in heads):
+        return []
+    first = min(heads, key=lambda r: r["start"])
+    m = _COUNT_BEFORE.search(text, 0, first["start"])
+    if m is None or any(m.start(1) < r["end"] and m.end(1) > r["start"] for r in raw):
+        return []
+    if _RANK_BEFORE.search(text, 0, m.start(1)):
+        return []  # "top 3 sony headphones", "the 2 cheapest": a rank, not a count
+    word = m.group(1).lower()
+    value = int(word) if word.isdigit() else _COUNT_WORDS[word]
+    if not 1 <= value <= 99:
+        return []
+    return [{"entity": "quantity", "value": value, "start": m.start(1), "end": m.end(1), "text": m.group(1),
+             "confidence": 1.0, "extractor": RULE_EXTRACTOR}]
 
 
 def load_parser(model_dir: Path, fallback_threshold: float = 0.4) -> SpacyParser:

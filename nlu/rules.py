@@ -20,7 +20,7 @@ CN_NUM = "零〇一二两三四五六七八九十百千万亿"
 NUM = (r"(?:(?<!\d)\d+(?:,\d{3})*(?:\.\d+)?(?:\s?(?:[kKwW](?![A-Za-z])|千|万|百))?"
        rf"(?:[{CN_NUM}](?![{CN_NUM}]))?|(?<![{CN_NUM}])[{CN_NUM}]+(?:\.\d+)?)")
 NUM_FW = r"(?:(?:[¥￥$]|RMB|rmb)\s?)?" + NUM.replace(r"\d", r"[\d０-９]")
-ZH_UNIT = r"(?:\s?(?:元|块钱|块|rmb|RMB|人民币|¥|美元|美金|欧元|英镑|港币|港元|日元))?"
+ZH_UNIT = r"(?:\s?(?:元|块钱|块|rmb|RMB|人民币|¥|美元|美金|美刀|欧元|英镑|港币|港元|日元))?"  # 500美元以内: the budget keeps its unit
 EN_WORDNUM = (r"(?:(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|"
               r"thirty|forty|fifty|sixty|seventy|eighty|ninety|a|one)(?:[\s-](?:hundred|thousand|"
               r"one|two|three|four|five|six|seven|eight|nine|and))*(?:\s(?:hundred|thousand|grand|k))?)")
