@@ -23,7 +23,7 @@ from dialogue.flows.search import platform_label
 from dialogue.flows.variants import ask_variant, close_to, item_frame, pick_product, take_variants
 from dialogue.messages import Button
 from dialogue.presentation.cart import cart_payload, hint_text
-from dialogue.presentation.products import product_title, variant_shown
+from dialogue.presentation.products import merchant_name, product_title, variant_shown
 from nlu.types import IntentScore
 from shop.cart import BadQuantity, CartFull, LineNotFound, PricedCart, price_cart
 from shop.catalog import Offer
@@ -131,7 +131,7 @@ class Cart(Flow):
                 lines.append(ctx.t("cart_line_unavailable", n=i, title=line.title, platform=platform))
         for store in cart.stores:
             lines.append(ctx.t("cart_store", platform=platform_label(store.platform, ctx.language),
-                               merchant=store.merchant, subtotal=ctx.money(store.subtotal)))
+                               merchant=merchant_name(store.merchant, ctx.language), subtotal=ctx.money(store.subtotal)))
             if store.hint is not None:
                 lines.append("  " + hint_text(store.hint, ctx.language))
         if cart.savings.amount > 0:

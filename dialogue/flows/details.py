@@ -20,7 +20,7 @@ from dialogue.flows.common import (
 from dialogue.flows.search import platform_label
 from dialogue.messages import Button, button_payload
 from dialogue.presentation.orders import badge_names
-from dialogue.presentation.products import product_payload
+from dialogue.presentation.products import merchant_name, product_payload
 from shop.ports import MarketplaceError
 from shop.price_history import price_badges
 from shop.pricing import best_quote
@@ -115,7 +115,7 @@ class ShowDetails(Flow):
             lines.append(ctx.t("details_rating", average=f"{summary.average:.1f}", count=summary.count))
             lines.extend(ctx.t("details_rating_line", stars=r.product_stars, text=r.text) for r in recent if r.text)
         if score is not None and merchant:
-            lines.append(ctx.t("details_merchant_score", merchant=merchant, score=score))
+            lines.append(ctx.t("details_merchant_score", merchant=merchant_name(merchant, ctx.language), score=score))
         return lines
 
     @staticmethod

@@ -15,6 +15,7 @@ from typing import Any
 from dialogue.context import TurnContext
 from dialogue.flows.base import Flow
 from dialogue.messages import Button, button_payload
+from dialogue.presentation.products import merchant_name
 from shop.orders import Order, OrderError
 from shop.reviews import RATABLE, ReviewError
 
@@ -151,7 +152,8 @@ class RateOrder(Flow):
         if "merchant_stars" not in frame:
             frame["awaiting"] = "merchant_stars"
             self._keep(ctx, frame, active)
-            ctx.say("rating_ask_merchant", merchant=frame["merchant"] or frame["title"],
+            ctx.say("rating_ask_merchant", merchant=merchant_name(frame["merchant"], ctx.language) if frame["merchant"]
+                    else frame["title"],
                     buttons=star_buttons(ctx, order_id=frame["order_id"], line_no=frame["line_no"],
                                          product_stars=frame["product_stars"]))
             return

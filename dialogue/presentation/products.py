@@ -13,7 +13,7 @@ from dialogue.presentation.prices import price_breakdown, promotion_text
 from shop.catalog import Offer, Product, SearchQuery
 from shop.pricing import PriceQuote, best_quote, quote
 from shop.search_result import SearchResult
-from shop.vocabulary import PLATFORM_NAMES, variant_word
+from shop.vocabulary import PLATFORM_NAMES, canonical_brand, variant_word
 
 
 def product_title(product: Product, language: str) -> str:
@@ -23,6 +23,24 @@ def product_title(product: Product, language: str) -> str:
 def variant_shown(variant: Mapping[str, str], language: str | None) -> str:
     """A chosen variant as the shopper reads it: "White / 256GB" (the options, in their language)."""
     return " / ".join(variant_word(option, language) for option in variant.values() if option)
+
+
+_STORE_KINDS = (("官方旗舰店", "official flagship store"), ("旗舰店", "flagship store"), ("品牌店", "brand store"),
+                ("专营店", "authorised dealer"), ("专卖店", "brand shop"), ("自营店", "self-operated store"))
+
+
+def merchant_name(merchant: str, language: str | None) -> str:
+    """A store's name as the shopper reads it: 罗马仕官方旗舰店 -> "Romoss official flagship store" for
+    an English shopper (the brand's English name and the kind of store); "the seller" when the name
+    cannot be put in English."""
+    if not (language or "zh").startswith("en") or not any("\u4e00" <= ch <= "\u9fff" for ch in merchant):
+        return merchant
+    for suffix, kind in _STORE_KINDS:
+        if merchant.endswith(suffix):
+            brand = canonical_brand(merchant[: -len(suffix)])
+            if brand:
+                return f"{brand} {kind}"
+    return "the seller"
 
 
 def platform_name(platform: str, language: str | None) -> str:

@@ -179,3 +179,12 @@ def test_an_option_without_an_english_form_is_read_in_english():
 
     assert variant_shown({"colour": "星光色", "size": "42码"}, "en") == "Starlight / EU 42"
     assert variant_shown({"colour": "星光色"}, "zh") == "星光色"
+
+
+def test_a_chinese_store_name_is_put_in_english_or_not_shown():
+    from dialogue.presentation.products import merchant_name
+
+    assert merchant_name("罗马仕官方旗舰店", "en") == "Romoss official flagship store"
+    assert merchant_name("小米品牌店", "en") == "Xiaomi brand store"
+    assert merchant_name("某某杂货铺", "en") == "the seller"
+    assert merchant_name("罗马仕官方旗舰店", "zh") == "罗马仕官方旗舰店"
