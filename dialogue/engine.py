@@ -38,6 +38,11 @@ ANSWER_INTENTS = (FALLBACK_INTENT, "out_of_scope", "inform", "affirm", "refine_s
 
 SECRET_TEXT = "••••••"  # what the transcript keeps of a message a flow marked secret (a password)
 
+# intents a message that is only a product word keeps (the others become search_product), and the
+# confidence above which the model's reading of one is trusted anyway
+BARE_PRODUCT_KEEPS = frozenset({"search_product", "refine_search", "buy", "show_details", "compare_products",
+                                "set_price_alert", "inform", "affirm", "deny", "cancel", "recommend"})
+BARE_PRODUCT_SURE = 0.9
 Trigger = Callable[[TurnContext], Awaitable[bool]]  # True: it answered the turn itself
 
 
@@ -157,6 +162,7 @@ class DialogueEngine:
             if await trigger(ctx):
                 return
         self._ordinal_answer(ctx)
+        self._bare_product(ctx)
         intent = ctx.intent
         from_payload = any(e.extractor == "payload" for e in ctx.parse.entities) or ctx.msg.text.startswith("/")
         if intent not in MISS_INTENTS and ctx.slot(FALLBACK_SLOT):
@@ -210,6 +216,20 @@ class DialogueEngine:
             return
         target = str(pending or "show_details")
         ctx.parse = replace(ctx.parse, intent=IntentScore(target, 1.0))
+
+    @staticmethod
+    def _bare_product(ctx: TurnContext) -> None:
+        """A message that is only a kind of product ("tablets", "平板电脑?") is a search, whatever
+        else the model guessed for one word ("tablets" read as a parcel or order question)."""
+        if ctx.intent in BARE_PRODUCT_KEEPS or ctx.msg.text.startswith("/"):
+            return
+        text = re.sub(r"^[\W_]+|[\W_]+$", "", ctx.msg.text or "").lower()
+        products = [e for e in ctx.parse.entities if e.entity == "product"]
+        if len(products) != 1 or not text or text != str(products[0].text or products[0].value).lower():
+            return
+        if ctx.parse.intent.confidence >= BARE_PRODUCT_SURE:
+            return
+        ctx.parse = replace(ctx.parse, intent=IntentScore("search_product", 1.0))
 
     async def _search_instead(self, ctx: TurnContext) -> bool:
         """Search first: a short message the NLU did not place ("厨房用品", "any tablets?") is

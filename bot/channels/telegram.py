@@ -12,7 +12,10 @@ webhook, `AIORateLimiter` on outgoing calls, Bot API reached at `config.api_base
 
 PTB types stop here: an update becomes an `IncomingMessage`; replies become sendMessage
 (MarkdownV2-escaped, split at Telegram's length limit, buttons as an inline keyboard) and
-sendPhoto (images, product photos).
+sendPhoto (images, product photos). A product list is shown once, as cards: its photos as one
+album (sendMediaGroup, each captioned "n. title · price · platform"), then the list's one-line
+header with an inline keyboard of Details / Buy per product (carrying the product id, so an older
+list acts on its own product) and the list's other buttons; without photos it is the full text.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, ValidationError
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputMediaPhoto, Update
 from telegram.constants import MessageLimit, ParseMode
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import (
@@ -53,7 +56,8 @@ from bot.channels.store import ChannelStore, InMemoryChannelStore
 from bot.json_body import BadJson, parse_json
 from bot.push import ChannelSendError
 from bot.turns import TurnHandler
-from dialogue.messages import IncomingMessage, Reply, button_payload
+from dialogue import responses
+from dialogue.messages import Button, IncomingMessage, Reply, button_payload
 from shop.sharing import is_share_id
 
 log = logging.getLogger(__name__)
@@ -67,6 +71,7 @@ CALLBACK_TTL = 30 * 24 * 3600.0
 TEXT_LIMIT = MessageLimit.MAX_TEXT_LENGTH  # 4096
 CAPTION_LIMIT = MessageLimit.CAPTION_LENGTH  # 1024
 COMMANDS = {"start": "/greet", "help": "/help"}
+MEDIA_GROUP_MAX = 10  # photos in one sendMediaGroup
 
 
 
@@ -315,8 +320,12 @@ class TelegramChannel:
 
     # --- Reply → Bot API ---------------------------------------------------------------
     async def deliver(self, chat_id: str | int, replies: list[Reply]) -> None:
-        """Send replies in order: a photo (image, or a product's photo), then text and keyboard."""
+        """Send replies in order: a photo (image, or a product's photo), then text and keyboard;
+        a product list as cards (an album and a keyboard per product)."""
         for reply in replies:
+            if reply.custom and reply.custom.get("type") == "products" and reply.custom.get("items") \
+                    and await self._send_product_cards(chat_id, reply):
+                continue
             photo = reply.image or product_image(reply)
             if photo:
                 caption = None
@@ -328,6 +337,44 @@ class TelegramChannel:
                 text = "👇"
             if text:
                 await self._send_text(chat_id, text, await self._keyboard(reply))
+
+    async def _send_product_cards(self, chat_id: str | int, reply: Reply) -> bool:
+        """A product list as cards: the photos as one album, then the header and a keyboard with
+        Details / Buy per product. False (nothing sent) when no product has a photo to show."""
+        assert reply.custom is not None
+        items = list(reply.custom.get("items") or [])[:MEDIA_GROUP_MAX]
+        photos = [(n, absolute_url(str(it["image_url"]), self.config.public_url), it)
+                  for n, it in enumerate(items, 1) if it.get("image_url")]
+        photos = [(n, url, it) for n, url, it in photos if url.startswith(("http://", "https://"))]
+        if not photos:
+            return False
+        media = [InputMediaPhoto(url, caption=escape(f"{n}. {item_line(it)}"[:CAPTION_LIMIT]),
+                                 parse_mode=ParseMode.MARKDOWN_V2) for n, url, it in photos]
+        try:
+            if len(media) == 1:
+                await self.application.bot.send_photo(chat_id=chat_id, photo=photos[0][1],
+                                                      caption=media[0].caption, parse_mode=ParseMode.MARKDOWN_V2)
+            else:
+                await self.application.bot.send_media_group(chat_id=chat_id, media=media)
+        except BadRequest:
+            log.warning("telegram could not send the product photos; the list goes as text")
+            return False
+        text = reply.text or ""
+        language = "zh" if any("\u4e00" <= ch <= "\u9fff" for ch in text) else "en"
+        header = text.splitlines()[0] if text else "👇"
+        rows: list[list[Button]] = []
+        for n, item in enumerate(items, 1):
+            pid = item.get("id")
+            rows.append([Button(responses.text("button_details", language, n=n),
+                                button_payload("show_details", ordinal=n, product_id=pid)),
+                         Button(responses.text("button_buy_n", language, n=n),
+                                button_payload("buy", ordinal=n, product_id=pid))])
+        others = [b for b in reply.buttons if not b.payload.startswith(("/show_details", "/buy"))]
+        rows.extend(others[i:i + 2] for i in range(0, len(others), 2))
+        keyboard = InlineKeyboardMarkup([[InlineKeyboardButton(b.title, callback_data=await self._callback_data(b.payload))
+                                          for b in row] for row in rows])
+        await self._send_text(chat_id, header, keyboard)
+        return True
 
     async def _send_photo(self, chat_id: str | int, url: str, caption: str | None) -> None:
         """sendPhoto by URL; a URL Telegram cannot fetch becomes a link (the text follows anyway)."""

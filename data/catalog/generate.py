@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 import sys
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -28,6 +29,57 @@ from shop.vocabulary import BRANDS, EXTRA_BRAND_ALIASES
 
 SEED = 20261123
 CHEAP_CATEGORIES = {"groceries", "baby", "sportswear", "beauty", "books", "kitchen", "toys"}
+
+
+# English forms of the Chinese in model names: series with an English (or romanised) name, and
+# descriptive words the English product word already says ("" drops them). An English shopper
+# reads no Chinese (issue 15.2); the Chinese title keeps them.
+MODEL_EN = {
+    "小新": "Xiaoxin", "拯救者": "Legion", "灵越": "Inspiron", "星Book": "Xingbook", "暗影精灵": "Omen",
+    "无畏": "Vivobook", "幻16": "Zephyrus G16", "赤兔": "Chitu", "飞电": "Feidian", "超轻": "Chaoqing",
+    "马赫": "Mach", "风酷": "Fengku", "云佳": "Yunjia", "静悦": "Jingyue", "米家扫拖机器人": "Mijia",
+    "地宝": "Deebot", "3000系列": "3000 Series", "米家空气净化器": "Mijia", "直流变频": "DC inverter",
+    "新一级能效变频空调": "inverter", "十字对开门冰箱": "cross-door", "法式多门冰箱": "French-door",
+    "滚筒洗衣机": "front-load", "球釜IH电饭煲": "IH ball-pot", "IH电饭煲": "IH", "免洗豆浆机": "self-cleaning",
+    "可视": "see-through", "刀具六件套": "6-piece", "恒温电水壶": "temperature-control", "一级帮": "Ichiban",
+    "妙而舒": "Merries", "皇家御裤": "Royal", "铂金装": "Platinum", "星飞帆": "Xingfeifan",
+    "臻稚有机": "Zhenzhi organic", "爱他美卓萃": "Essensis", "皇室弱酸": "Royal pH-balanced",
+    "轻便折叠": "foldable", "金典纯牛奶": "Satine", "安慕希酸奶": "Ambrosial", "特仑苏纯牛奶": "Deluxe",
+    "东北大米": "Northeast", "现代简约": "modern", "小户型": "compact", "两门": "two-door",
+    "机械组": "Technic", "保时捷": "Porsche", "城市系列": "City", "消防局": "Fire Station",
+    "好朋友系列": "Friends", "心湖城学校": "Heartlake City School", "星球大战": "Star Wars",
+    "千年隼": "Millennium Falcon", "哆啦A梦": "Doraemon", "时光机": "Time Machine", "强袭自由": "Strike Freedom",
+    "独角兽": "Unicorn", "擎天柱": "Optimus Prime", "整盒": "whole set",
+}
+_UNITS_EN = ((r"^(\d+(?:\.\d+)?)匹$", r"\1 HP"), (r"^(\d+(?:\.\d+)?)升$", r"\1 L"),
+             (r"^(\d+(?:\.\d+)?)公斤$", r"\1 kg"), (r"^(\d+(?:\.\d+)?)米$", r"\1 m"), (r"^(\d+)段$", r"Stage \1"),
+             (r"^(\d+)片$", r"\1 pcs"), (r"^(X*[SML])码$", r"size \1"), (r"^(\d+)抽x(\d+)包$", r"\1 wipes x \2"),
+             (r"^([\d.]+\w+)\*(\d+)[盒瓶袋]$", r"\1 x \2"), (r"^([\d.]+\w+)/(\d+)袋$", r"\1, \2 bags"))
+# Variant options in English, in the same order as the catalog's (an order stores the Chinese one).
+VARIANT_EN = {"黑色": "Black", "白色": "White", "灰色": "Grey", "蓝色": "Blue", "绿色": "Green", "紫色": "Purple",
+              "银色": "Silver", "深空灰": "Space grey", "星光色": "Starlight", "钛金属原色": "Natural titanium",
+              "黑白": "Black/white", "荧光绿": "Neon green", "藏青": "Navy", "奶油色": "Cream", "原木色": "Natural wood",
+              "胡桃色": "Walnut"}
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def model_en(model: str) -> str:
+    """A model name as an English shopper reads it: series names in English (or romanised), units
+    in English, descriptive Chinese words dropped (the English product word says them)."""
+    out: list[str] = []
+    for token in model.split():
+        if token in MODEL_EN:
+            token = MODEL_EN[token]
+        else:
+            for pattern, repl in _UNITS_EN:
+                token = re.sub(pattern, repl, token)
+        if token and not _CJK.search(token):
+            out.append(token)
+    return " ".join(out)
+
+
+def variants_en(variants: dict[str, list[str]]) -> dict[str, list[str]]:
+    return {axis: [VARIANT_EN.get(v, v) for v in values] for axis, values in variants.items()}
 
 
 def _yuan(value: float) -> Decimal:
@@ -143,7 +195,7 @@ def build_catalog(seed: int = SEED) -> dict:
                 brand_zh = BRANDS[brand]
                 brand_prefix = brand_zh if brand_zh.lower() == brand.lower() else f"{brand_zh} {brand}"
                 title = f"{brand_prefix} {model} {config_zh} {word_zh}"
-                title_en = f"{brand} {model} {config_en} {word_en}"
+                title_en = " ".join(x for x in (brand, model_en(model), model_en(config_en), word_en) if x)
                 base = _yuan(base_price * factor)
                 specs = {"品牌": brand_zh, "型号": model, **config_specs}
                 variants = {axis: rng.sample(values, k=min(len(values), rng.randint(2, 4)))
@@ -160,6 +212,7 @@ def build_catalog(seed: int = SEED) -> dict:
                     "category": category,
                     "specs": specs,
                     "variants": variants,
+                    "variants_en": variants_en(variants),
                     "keywords": keywords,
                     "offers": _offers(rng, category, brand, base),
                 })

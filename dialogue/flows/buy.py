@@ -56,6 +56,17 @@ _FIX_PHONE = re.compile(r"((电话|手机|号码).{0,6}(错|改|换|不对)|(改
 _QUANTITY_SAID = re.compile(r"(make it|change (it )?to|i'?ll take|get me|i want)\s+(\d+|one|two|three|four|five|six|seven|eight|"
                             r"nine|ten)\b|\b(\d+|one|two|three|four|five|six|seven|eight|nine|ten) of (the|them|those|these)\b|"
                             r"(改成|换成|要|买)(\d+|[一两二三四五六七八九十])(个|件|台|双|只|部|份|瓶|套|盒|本)", re.IGNORECASE)
+# "whatever" at the variant question: the shopper leaves the choice to us (the first option)
+_LEAVE_IT_TO_YOU = re.compile(
+    r"(随便|都行|都可以|无所谓|随意|默认|哪个都(行|可以)|你(帮我)?(选|挑|定)|就它|买它|买吧|直接买|"
+    r"^(just )?(buy|get|order) it\b|\bwhatever\b|^any( ?one| of them| colou?r| size)?[.!]?$|^anything\b|"
+    r"\byou (choose|pick|decide)\b|\byour (choice|call)\b|doesn'?t matter|don'?t (care|mind)|\bdefault\b|surprise me|"
+    r"i'?ll take it)", re.IGNORECASE)
+# "no" / "算了" at the variant question: the shopper does not want it after all
+_DROP_IT = re.compile(r"(^(no|nope|nah|no thanks|never ?mind|forget it)\b|算了|不要了|不买了|不用了|^不要$|^不了)",
+                      re.IGNORECASE)
+_NAME_SAID = re.compile(r"((my name is|the name is|name:|receiver is|recipient is|收件人(是|叫|:|:)?|收货人(是|叫|:|:)?|"
+                        r"名字(是|叫)|我叫)\s*(?P<name>[^,,;;\d]{1,30}))", re.IGNORECASE)
 _ADDRESS_HINT = re.compile(r"(省|市|区|县|镇|路|街|道|号|村|巷|弄|栋|室|楼|"
                            r"\b(street|st|road|rd|avenue|ave|lane|ln|apt|building|district|city|no\.?)\b)", re.IGNORECASE)
 _DIGITS_ONLY = re.compile(r"[\d\s+()-]+")
@@ -64,6 +75,12 @@ _PHONE_ANY = re.compile(r"(?<!\d)(\+?\d[\d\s-]{6,18}\d)(?!\d)")
 _NUMBER_WORDS = {"一": 1, "两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10,
                  "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
                  "nine": 9, "ten": 10}
+
+
+def _after_fix(pattern: re.Pattern[str], text: str) -> str:
+    """What follows "地址改成" / "change the address to": the new value, without the joining word."""
+    rest = pattern.sub(" ", text, count=1)
+    return re.sub(r"^[\s,,::]*(成|为|到|是|to|is|:)?[\s,,::]*", "", rest, flags=re.IGNORECASE)
 
 
 def _number(word: str) -> int | None:
@@ -209,8 +226,23 @@ class Buy(Flow):
         ctx.update_frame(self.name, frame)
         if step == "confirm":
             self._summary(ctx, frame, changed)
-        else:
-            await self._ask(ctx, frame, step or "confirm")
+            return
+        noted = [self._noted(ctx, frame, c) for c in changed if not c.startswith("ask:")]
+        if noted:  # taken at another question: say what was taken, then ask the question again
+            ctx.say("noted_changes", what=ctx.t("list_join").join(noted))
+        await self._ask(ctx, frame, step or "confirm")
+
+    @staticmethod
+    def _noted(ctx: TurnContext, frame: dict[str, Any], change: str) -> str:
+        """"quantity: 2", "地址:上海市…": one change and its new value, as the shopper reads it."""
+        kind = change.split(":")[0]
+        value: Any = {"quantity": frame.get("quantity"), "address": frame.get("address"),
+                      "receiver_name": frame.get("receiver_name"), "phone": frame.get("phone"),
+                      "platform": platform_label(frame["platform"], ctx.language),
+                      "variant": chosen_text(frame)}.get(kind)
+        if kind == "payment_method":
+            value = ctx.t(f"pay_{frame['payment_method']}")
+        return ctx.t("noted_change", what=ctx.t(f"changed_{kind}"), value=value)
 
     async def _ask(self, ctx: TurnContext, frame: dict[str, Any], step: str) -> None:
         if step.startswith("variant:"):
@@ -330,18 +362,45 @@ class Buy(Flow):
         return True
 
     async def _variant_step(self, ctx: TurnContext, frame: dict[str, Any], dim: str, text: str) -> bool:
-        """At the variant question: "1" / "the first" / "two" / "2nd" picks that option (unless the
-        option itself is that number, e.g. a size "2"); a whole address is kept for later and the
-        question asked again. False when the message is neither (the usual handling follows)."""
+        """At the variant question: another slot given or corrected ("make it two", "地址改成…") is
+        taken and the question asked again; "1" / "the first" / "2nd" picks that option (unless the
+        option itself is that number, e.g. a size "2"); a whole address is kept for later; "whatever"
+        / "随便" / "buy it" takes the first option and says so; "no" / "算了" drops the purchase (the
+        list stays). False when the message is none of these (the usual handling follows)."""
         options = frame["variants"][dim]
-        if option_named(text, options, labels_of(frame, dim)) is None:
-            idx = ordinal_answer(text, len(options))
-            if idx is not None:
-                frame["chosen"][dim] = options[idx]
+        labels = labels_of(frame, dim)
+        if ctx.msg.text.startswith("/") or any(
+                option_named(a, options, labels) for a in [*map(str, ctx.entities("attribute")), text]):
+            return False
+        if _QUANTITY_SAID.search(text) or _FIX_ADDRESS.search(text) or _FIX_PHONE.search(text) \
+                or _FIX_NAME.search(text) or ctx.entity("payment_method"):
+            changed = await self._corrections(ctx, frame, f"variant:{dim}")
+            if changed:
+                frame["changed"] = changed
                 frame["misses"] = 0
                 await self._ask_next(ctx, frame)
                 return True
-        if "address" not in frame and looks_like_address(text) and not ctx.msg.text.startswith("/"):
+        phone = parse_phone(ctx) if len(re.sub(r"\D", "", text)) >= 8 else None
+        named = _NAME_SAID.search(text)
+        if phone or named:  # a phone number or "收件人是张三" answers a later question now
+            changed = []
+            if phone and phone != frame.get("phone"):
+                frame["phone"] = phone
+                changed.append("phone")
+            name = named and parse_contact(named.group("name"), ctx.language).name or (named and named.group("name").strip())
+            if name and name != frame.get("receiver_name"):
+                frame["receiver_name"] = name
+                changed.append("receiver_name")
+            frame["changed"] = changed
+            await self._ask_next(ctx, frame)
+            return True
+        idx = ordinal_answer(text, len(options))
+        if idx is not None:
+            frame["chosen"][dim] = options[idx]
+            frame["misses"] = 0
+            await self._ask_next(ctx, frame)
+            return True
+        if "address" not in frame and looks_like_address(text):
             contact = parse_contact(text, ctx.language)
             if contact.address and not contact.missing:
                 frame["address"] = contact.address
@@ -349,10 +408,20 @@ class Buy(Flow):
                     frame["receiver_name"] = contact.name
                 if contact.phone:
                     frame["phone"] = contact.phone
-                label = dimension_label(ctx, dim)
-                ctx.say("variant_first_address_noted", dimension=label)
+                ctx.say("variant_first_address_noted", dimension=dimension_label(ctx, dim))
                 await self._ask_next(ctx, frame)
                 return True
+        if len(text) <= 40 and _LEAVE_IT_TO_YOU.search(text):
+            option = options[0]
+            frame["chosen"][dim] = option
+            frame["misses"] = 0
+            ctx.say("variant_defaulted", option=labels.get(option, option), dimension=dimension_label(ctx, dim))
+            await self._ask_next(ctx, frame)
+            return True
+        if ctx.intent in ("deny", "cancel") or (len(text) <= 20 and _DROP_IT.search(text)):
+            ctx.end_flow(self.name)
+            ctx.say("variant_dropped", title=frame["title"])
+            return True
         return False
 
     @staticmethod
@@ -458,31 +527,32 @@ class Buy(Flow):
         if platform and platform != frame["platform"] and not free_text \
                 and await self._switch_platform(ctx, frame, str(platform)):
             changed.append("platform")
-        past = "address" in frame and step != "address"
-        if _FIX_ADDRESS.search(text) and past:
-            contact = parse_contact(_FIX_ADDRESS.sub(" ", text), ctx.language)
-            frame.pop("address", None)
-            if contact.address and looks_like_address(contact.address):
+        # a new address, name or phone at any other question: taken ("地址改成…" at the colour question);
+        # "the address is wrong" with nothing after it asks for it again, once one was given
+        if _FIX_ADDRESS.search(text) and step != "address":
+            contact = parse_contact(_after_fix(_FIX_ADDRESS, text), ctx.language)
+            if contact.address and looks_like_address(contact.address) and not contact.missing:
                 frame["address"] = contact.address
                 changed.append("address")
-            else:
+            elif "address" in frame:
+                frame.pop("address", None)
                 changed.append("ask:address")
-        elif _FIX_NAME.search(text) and frame.get("receiver_name") and step != "receiver_name":
-            name = parse_contact(_FIX_NAME.sub(" ", text), ctx.language).name
-            frame.pop("receiver_name", None)
+        elif _FIX_NAME.search(text) and step != "receiver_name":
+            name = parse_contact(_after_fix(_FIX_NAME, text), ctx.language).name
             if name:
                 frame["receiver_name"] = name
                 changed.append("receiver_name")
-            else:
+            elif frame.get("receiver_name"):
+                frame.pop("receiver_name", None)
                 changed.append("ask:receiver_name")
-        elif "phone" in frame and step != "phone" and (_FIX_PHONE.search(text) or (
-                not free_text and parse_phone(ctx) and parse_phone(ctx) != frame["phone"])):
+        elif step != "phone" and (_FIX_PHONE.search(text) or (
+                not free_text and "phone" in frame and parse_phone(ctx) and parse_phone(ctx) != frame["phone"])):
             phone = parse_phone(ctx)
-            frame.pop("phone", None)
             if phone:
                 frame["phone"] = phone
                 changed.append("phone")
-            else:
+            elif "phone" in frame:
+                frame.pop("phone", None)
                 changed.append("ask:phone")
         return changed
 

@@ -25,6 +25,7 @@ from dialogue.presentation.products import platform_name, products_payload
 from shop.brands import BRANDS
 from shop.catalog import SearchQuery
 from shop.taxonomy import name as category_name
+from shop.vocabulary import canonical_brand, category_words, fold
 
 SHOWN = 5
 HINT_SHOWN = "search_hint_shown"
@@ -35,6 +36,57 @@ _PRICIER = re.compile(r"(贵一点|贵点|好一点|高端|更好的|pricier|mor
 _NEXT_PAGE = re.compile(r"(下一页|再来几个|还有别的|换一批|更多|next page|more results|show more|next)", re.IGNORECASE)
 _OTHER_BRAND = re.compile(r"(换个牌子|别的牌子|其他品牌|其它品牌|不要这个牌子|another brand|other brands?|different brand)", re.IGNORECASE)
 _ANY_PLATFORM = re.compile(r"(所有平台|全平台|都看看|全网|all platforms|any platform|every platform)", re.IGNORECASE)
+
+
+# what a shopper says around a brand and a product that is neither ("I need", "我想买", "cheap")
+_NOT_A_BRAND = frozenset({
+    "i", "need", "want", "some", "any", "the", "a", "an", "for", "me", "buy", "find", "show", "get", "looking",
+    "cheap", "good", "best", "new", "nice", "men's", "women's", "kids", "mens", "womens", "black", "white",
+    "red", "blue", "pink", "green", "grey", "gray", "big", "small", "light", "running", "wireless", "please",
+    "my", "our", "your", "his", "her", "their", "two", "one", "pair", "of", "used", "original", "genuine", "real",
+    "bluetooth", "gaming", "smart", "electric", "portable", "noise", "cancelling", "baby", "office", "ergonomic",
+    "hello", "hi", "hey", "search", "look", "where", "what", "which", "cheapest", "budget", "premium",
+    "sports", "sport", "outdoor", "kitchen", "home", "travel", "winter", "summer", "leather", "cotton", "organic",
+})
+_ZH_LEAD = re.compile(r"^(我想要|我想买|我要买|我需要|想要|想买|我要|要买|帮我找|帮我搜|给我找|找一下|搜一下|看看|来个|来双|买个|买双|买|要|找|搜)")
+_ZH_BRAND_SAID = re.compile(r"([\u4e00-\u9fffA-Za-z]{2,10}?)(?:品牌|牌子|牌)的?")
+_EN_BRAND_SAID = re.compile(r"\b(?:brand|made by|by)\s+([A-Za-z][\w'-]{2,20})|\b([A-Za-z][\w'-]{2,20})\s+brand\b", re.IGNORECASE)
+
+
+def _unknown(word: str) -> bool:
+    folded = fold(word.strip())
+    return bool(folded) and folded not in _NOT_A_BRAND and canonical_brand(folded) is None \
+        and folded not in category_words() and not folded.isdigit()
+
+
+def unknown_brand(ctx: TurnContext) -> tuple[str, str | None] | None:
+    """(brand, product) when the message names a brand the shop does not know beside a kind of
+    product ("Zorblax shoes", "佐布拉克斯 鞋", "佐布拉克牌的鞋子"); the product when the NLU did
+    not tag one. None when every word is accounted for."""
+    text = (ctx.msg.text or "").strip()
+    if not text or text.startswith("/") or ctx.entity("brand") or len(text) > 60:
+        return None
+    product = ctx.entities("product")
+    spans = [e for e in ctx.parse.entities if e.entity in ("product", "category") and e.extractor != "fallback"]
+    m = _EN_BRAND_SAID.search(text)
+    if m and _unknown(m.group(1) or m.group(2)):
+        return (m.group(1) or m.group(2)), None
+    m = _ZH_BRAND_SAID.search(_ZH_LEAD.sub("", text))
+    if m and _unknown(m.group(1)):
+        return m.group(1), None
+    if spans:  # the word right before the product ("I need Zorblax shoes")
+        before = text[: min(e.start for e in spans)]
+        # an English word written with a capital, or Chinese set apart by a space ("佐布拉克斯 鞋子")
+        word = re.search(r"(?:^|\s)([A-Z][\w'-]{2,20})\s+$", before) or re.search(r"(?:^|\s)([\u4e00-\u9fff]{2,10})\s+$", before)
+        if word:
+            candidate = _ZH_LEAD.sub("", word.group(1))
+            if len(candidate) >= 2 and _unknown(candidate) and not any(fold(candidate) in fold(str(p)) for p in product):
+                return candidate, None
+        return None
+    tokens = text.split()  # "佐布拉克斯 鞋": no product tagged, the last word is a kind of product
+    if len(tokens) == 2 and fold(tokens[1]) in category_words() and _unknown(_ZH_LEAD.sub("", tokens[0])):
+        return _ZH_LEAD.sub("", tokens[0]), tokens[1]
+    return None
 
 
 def platform_label(platform: str, language: str) -> str:
@@ -200,6 +252,12 @@ class SearchProduct(Flow):
 
     async def start(self, ctx: TurnContext) -> None:
         frame = self._frame_from(ctx, {})
+        unknown = unknown_brand(ctx)
+        if unknown is not None:  # say the brand is not known, and offer what was found of the kind
+            if unknown[1] and (not frame.get("product") or ctx.entity("product") == (ctx.msg.text or "").strip()):
+                frame["product"] = unknown[1]
+            if frame.get("product"):
+                frame["unknown_brand"] = unknown[0]
         if not frame.get("product") and not frame.get("brand") and ctx.slot(LAST_SEARCH) and (
                 budget_from(ctx) is not None or frame.get("sort_by") or frame.get("platforms")):
             await RefineSearch().start(ctx)  # "under 3000" after a list: a refinement of it
@@ -237,7 +295,10 @@ class SearchProduct(Flow):
             product=frame.get("product"), brand=frame.get("brand"),
             price_min=to_decimal(frame.get("price_min")), price_max=to_decimal(frame.get("price_max")),
             platforms=tuple(frame.get("platforms") or ()), sort_by=frame.get("sort_by"), page_size=SHOWN)
-        await run_search(ctx, query, acknowledge=currency_note(ctx))
+        note = currency_note(ctx)
+        if frame.get("unknown_brand"):
+            note = ctx.t("search_brand_unknown_found", brand=frame["unknown_brand"]) + (" " + note if note else "")
+        await run_search(ctx, query, acknowledge=note)
 
     def _save(self, ctx: TurnContext, frame: dict[str, Any], started: bool) -> None:
         if started:

@@ -16,7 +16,7 @@ from dialogue.context import TurnContext
 from dialogue.flows.common import CURRENT_PRODUCT, listed
 from dialogue.flows.details import product_in_question
 from dialogue.messages import Button, button_payload
-from dialogue.presentation.products import product_title
+from dialogue.presentation.products import product_title, variant_shown
 from shop.catalog import Offer, Product
 from shop.ports import MarketplaceError
 
@@ -164,7 +164,9 @@ def item_frame(ctx: TurnContext, product: Product, offer: Offer) -> dict[str, An
         "chosen": {k: v[0] for k, v in product.variants.items() if len(v) == 1},
         "quantity": 1, "misses": 0,
     }
-    labels = {dim: {o: shown for o, shown in by.items() if shown != o}
+    # the product's own English labels, else the known English of a stored option ("白色" → "White")
+    labels = {dim: {o: shown for o, shown in ((o, s if s != o else variant_shown({dim: o}, ctx.language)) for o, s in by.items())
+                    if shown != o}
               for dim, by in product.variant_labels(ctx.language).items()}
     labels = {dim: by for dim, by in labels.items() if by}
     if labels:  # what the shopper reads for each option (the order keeps the option)

@@ -1,6 +1,6 @@
 """A local Bot API server stub: Telegram's HTTP shapes, every call recorded.
 
-Serves `/bot<token>/<method>` for getMe, sendMessage, sendPhoto, answerCallbackQuery,
+Serves `/bot<token>/<method>` for getMe, sendMessage, sendPhoto, sendMediaGroup, answerCallbackQuery,
 setWebhook, deleteWebhook and getUpdates, with Bot API response envelopes
 (`{"ok": true, "result": ...}`, `{"ok": false, "error_code": ..., "description": ...}`).
 Parameters arrive form-encoded (PTB's HTTPXRequest) or as JSON; nested values (reply_markup)
@@ -100,6 +100,16 @@ class BotApiStub:
             batch = [u for u in self.updates if u["update_id"] >= offset]
             self.updates = batch
             return batch
+        if method == "sendMediaGroup":
+            out = []
+            for media in params.get("media") or []:
+                self._message_id += 1
+                out.append({"message_id": self._message_id, "date": int(time.time()),
+                            "chat": {"id": int(params["chat_id"]), "type": "private"}, "from": BOT_USER,
+                            "caption": media.get("caption", ""),
+                            "photo": [{"file_id": "AgAD-photo", "file_unique_id": "AQAD-photo", "width": 320,
+                                       "height": 320}]})
+            return out
         if method in {"sendMessage", "sendPhoto"}:
             self._message_id += 1
             message: dict[str, Any] = {

@@ -52,6 +52,16 @@ class FakeTurns:
                 "image_url": "https://img.example.cn/jd-1.jpg",
             }
             return [Reply(text="MateBook 14: 16G/1T", custom={"type": "product", "item": item})]
+        if text in ("耳机", "earphones"):  # a product list: photos, one header line, buttons per product
+            zh = text == "耳机"
+            items = [{"id": f"p{n}", "title": f"{'耳机' if zh else 'Earbuds'} {n}", "platform": "jd", "price": f"{n}99.00",
+                      "currency": "CNY", "image_url": f"/demo/images/p{n}.png"} for n in (1, 2, 3)]
+            header = "全网找到 3 件商品,先给你看 3 件:" if zh else "Found 3 products across the platforms; here are 3:"
+            lines = [header] + [f"{n}. {it['title']} — ¥{it['price']}" for n, it in enumerate(items, 1)]
+            chips = (Button("Under ¥200", '/refine_search{"price_max": 200}'),
+                     Button("Details #1", '/show_details{"ordinal": 1, "product_id": "p1"}'),
+                     Button("Next page", '/refine_search{"page": "next"}'))
+            return [Reply(text="\n".join(lines), buttons=chips, custom={"type": "products", "items": items})]
         if text == "long":
             return [Reply(text="\n".join(f"line {i:04d} " + "x" * 40 for i in range(200)))]
         if text == "boom":
@@ -199,6 +209,46 @@ async def test_chart_image_and_product_photo(telegram) -> None:
         ),
         ("sendMessage", {"chat_id": "42", "text": "MateBook 14: 16G/1T", "parse_mode": "MarkdownV2"}),
     ]
+
+
+async def test_a_product_list_is_an_album_and_a_keyboard_per_product(telegram) -> None:
+    """A shopper on Telegram sees a list once: the product photos as one album (each captioned
+    with its number, title, price and platform), then the one-line header with Details / Buy for
+    each product (carrying the product's id) and the list's own chips; pressing Buy #2 sends the
+    second product's id back, whatever list is newest."""
+    _, api, client, turns = telegram
+    await post(client, message_update(1, "earphones"))
+    album, header = api.outgoing()
+    assert album.method == "sendMediaGroup" and album.params["chat_id"] == "42"
+    assert [m["media"] for m in album.params["media"]] == [
+        f"https://shop.example.cn/demo/images/p{n}.png" for n in (1, 2, 3)]
+    assert [m["caption"] for m in album.params["media"]] == [
+        "1\\. Earbuds 1 · ¥199\\.00 · jd", "2\\. Earbuds 2 · ¥299\\.00 · jd", "3\\. Earbuds 3 · ¥399\\.00 · jd"]
+    assert header.method == "sendMessage"
+    assert header.params["text"] == "Found 3 products across the platforms; here are 3:"  # the list once, not twice
+    keyboard = header.params["reply_markup"]["inline_keyboard"]
+    assert [[b["text"] for b in row] for row in keyboard] == [
+        ["Details #1", "Buy #1"], ["Details #2", "Buy #2"], ["Details #3", "Buy #3"], ["Under ¥200", "Next page"]]
+    buy_second = keyboard[1][1]["callback_data"]
+
+    api.calls.clear()
+    await post(client, callback_update(2, buy_second))
+    assert turns.seen[-1].text == '/buy{"ordinal": 2, "product_id": "p2"}'
+
+    api.calls.clear()
+    await post(client, message_update(3, "耳机", lang="zh-hans"))
+    album, header = api.outgoing()
+    assert header.params["text"].startswith("全网找到 3 件商品")
+    assert [b["text"] for b in header.params["reply_markup"]["inline_keyboard"][0]] == ["第1个详情", "买第1个"]
+
+
+async def test_a_product_list_whose_photos_cannot_be_sent_is_the_full_text(telegram) -> None:
+    _, api, client, _ = telegram
+    api.fail_methods["sendMediaGroup"] = (400, "Bad Request: wrong file identifier/HTTP URL specified")
+    await post(client, message_update(1, "earphones"))
+    calls = api.outgoing()
+    assert [c.method for c in calls] == ["sendMediaGroup", "sendMessage"]
+    assert "2\\. Earbuds 2" in calls[1].params["text"]  # every line, as text
 
 
 async def test_long_text_is_split_under_the_limit_without_losing_lines(telegram) -> None:
