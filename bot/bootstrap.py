@@ -108,7 +108,7 @@ from shop import relevance
 from shop.aftersales import TicketService
 from shop.alerts import AlertService, AlertSettings
 from shop.charts import PriceChartService, product_title_lookup
-from shop.clock import Clock, SystemClock
+from shop.clock import Clock, SandboxClock, SystemClock
 from shop.logistics import Carrier
 from shop.merchants import MerchantOnboarding
 from shop.notify import ShopperNotifier
@@ -405,8 +405,17 @@ async def warn_without_persistence(redis: Redis) -> bool:
 
 
 def register_order_jobs(scheduler: JobScheduler, c: OrdersComponents, *, shipment_poll_seconds: float = 60,
-                        platform_sync_seconds: float = 60, ticket_check_seconds: float = 300) -> None:
+                        platform_sync_seconds: float = 60, ticket_check_seconds: float = 300,
+                        carrier_clock_seconds: float = 1.0) -> None:
     """The orders area's periodic jobs (names are what `GET /sandbox/jobs` lists)."""
+    simulated = c.simulated_carrier
+    if simulated is not None:
+        async def carrier_events_due() -> int:
+            """The simulated carrier's parcels move on its clock: an event that has happened is
+            pushed to the shopper now, not at the next poll."""
+            return await c.shipments.poll_shipments() if simulated.due() else 0
+
+        scheduler.add_job("carrier_events_due", carrier_events_due, carrier_clock_seconds)
     scheduler.add_job("sync_platform_orders", c.shipments.sync_platform_orders, platform_sync_seconds)
     scheduler.add_job("poll_shipments", c.shipments.poll_shipments, shipment_poll_seconds)
     scheduler.add_job("escalate_overdue_tickets", c.tickets.escalate_overdue_tickets, ticket_check_seconds)
@@ -464,7 +473,8 @@ def build_runtime(settings: Settings, *, console_clock: Clock | None = None,
     """Build the whole graph, in dependency order; nothing connects until `start()`."""
     s = settings
     parts: list[Part] = []
-    clock = SystemClock()
+    # SANDBOX: the demo may move the clock forward (POST /sandbox/clock/advance)
+    clock: Clock = SandboxClock() if s.sandbox else SystemClock()
     jieba_words.install()  # search relevance cuts Chinese with jieba
 
     # Storage: database, Redis, trackers, locks, outbox, pushes.
@@ -576,7 +586,7 @@ def build_runtime(settings: Settings, *, console_clock: Clock | None = None,
         ticket_deadline=timedelta(hours=s.merchant_ticket_deadline_hours), merchant_api_keys=s.merchant_api_keys,
         offer_check=offer_check(search, s.checkout_price_tolerance_percent))
     register_order_jobs(scheduler, orders, shipment_poll_seconds=s.shipment_poll_seconds,
-                        platform_sync_seconds=s.platform_sync_seconds)
+                        platform_sync_seconds=s.platform_sync_seconds, carrier_clock_seconds=s.carrier_clock_seconds)
     # Finish what a crashed worker left between payment and order, before the scheduler runs.
     parts.append(Part("orders", orders.orders.reconcile))
 

@@ -79,6 +79,8 @@ class Settings(BaseSettings):
     platform_sync_seconds: float = 30.0
     carrier: str = Field(default="simulated", description="simulated | kuaidi100")
     carrier_step_seconds: float = Field(default=21600.0, description="simulated carrier: clock time per parcel step")
+    carrier_clock_seconds: float = Field(default=1.0, gt=0, description=(
+        "simulated carrier: how often its clock is checked for parcel events that are due (each is pushed at once)"))
     carrier_delay_rate: float = 0.0
     carrier_lost_rate: float = 0.0
     carrier_rejected_rate: float = 0.0

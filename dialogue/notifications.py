@@ -7,6 +7,7 @@ event becomes one `Reply` whose text is in the shopper's language (zh or en) and
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from dialogue import responses
@@ -20,6 +21,8 @@ from shop.notify import Recipient
 from shop.orders import Order, OrderStatus, OrderStatusChanged
 from shop.refusals import REASONS
 from shop.shipments import Shipment
+
+_CJK = re.compile(r"[\u3400-\u9fff]")
 
 
 def render(kind: str, payload: dict[str, Any], language: str) -> Reply:
@@ -47,7 +50,9 @@ def render(kind: str, payload: dict[str, Any], language: str) -> Reply:
                  tracking_number=payload["tracking_number"], status=t(f"shipment_status_{payload['status']}"))
         if payload.get("events"):
             last = payload["events"][-1]
-            text += t("shipment_push_where", location=last["location"], description=last["description"])
+            if lang == "zh" or not _CJK.search(f"{last['location']}{last['description']}"):
+                text += t("shipment_push_where", location=last["location"], description=last["description"])
+            # an English shopper reads the status in English, not the carrier's Chinese words
     elif kind == "ticket":
         text = t("ticket_push", ticket_id=payload["ticket_id"], order_id=payload["order_id"],
                  service=t(f"service_{payload['service_type']}"), status=t(f"ticket_status_{payload['status']}"))

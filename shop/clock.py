@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 
@@ -18,6 +18,25 @@ class SystemClock:
     def now(self) -> datetime:
         return datetime.now(UTC)
 
+
+class SandboxClock:
+    """The wall clock moved forward on request (`POST /sandbox/clock/advance`, SANDBOX on): the
+    demo's hours pass in a moment, and whatever runs on the clock (the simulated carrier's parcels)
+    acts on them as it would have."""
+
+    def __init__(self, base: Clock | None = None) -> None:
+        self._base = base or SystemClock()
+        self._ahead = timedelta(0)
+
+    def now(self) -> datetime:
+        return self._base.now() + self._ahead
+
+    def advance(self, by: timedelta) -> datetime:
+        """Move forward by `by` (never back); the new now."""
+        if by < timedelta(0):
+            raise ValueError("the clock only moves forward")
+        self._ahead += by
+        return self.now()
 
 
 

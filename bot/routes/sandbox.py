@@ -3,6 +3,8 @@
 * `POST /sandbox/payments/{payment_id}/pay` `{"method": "wechat_pay"|"alipay"|"card"}` — pays
   through the same signed-callback path as a real payment;
 * `POST /sandbox/carrier/advance` `{"tracking_number": "...", "steps": 1}` or `{"all": true}`;
+* `POST /sandbox/clock/advance` `{"seconds": 21600}` — moves the demo's clock forward; parcel
+  events that fall due are pushed to the shopper by the carrier watcher within a second or so;
 * `GET /sandbox/jobs` — the scheduled jobs' names;
 * `POST /sandbox/jobs/{job_name}/run` — runs one now and answers when it has finished.
 """
@@ -10,6 +12,7 @@
 from __future__ import annotations
 
 import dataclasses
+from datetime import timedelta
 from decimal import Decimal
 from enum import Enum
 from typing import Any, Literal
@@ -20,6 +23,7 @@ from pydantic import BaseModel, Field, model_validator
 from bot.scheduler import JobScheduler, UnknownJob
 from integrations.carriers.simulated import SimulatedCarrier
 from integrations.payments.sandbox import SandboxPaymentProvider
+from shop.clock import SandboxClock
 from shop.logistics import CarrierError
 from shop.ordering import OrderService
 from shop.orders import OrderNotFound
@@ -28,6 +32,10 @@ from shop.payments import PaymentAmountMismatch, PaymentVerificationError, Unkno
 
 class PayRequest(BaseModel):
     method: Literal["wechat_pay", "alipay", "card"]
+
+
+class ClockRequest(BaseModel):
+    seconds: float = Field(gt=0, le=30 * 86400)
 
 
 class AdvanceRequest(BaseModel):
@@ -110,6 +118,16 @@ def build_sandbox_router(
         if moved and "poll_shipments" in scheduler.job_names():
             await scheduler.run_now("poll_shipments")  # each new status reaches the shopper now
         return {"parcels": [{"tracking_number": tn, "status": st.value} for tn, st in moved.items()]}
+
+    @router.post("/clock/advance")
+    async def advance_clock(req: ClockRequest) -> dict[str, Any]:
+        """Move the demo's clock forward; nothing is polled here: what falls due reaches the
+        shopper the way it would with time passing (the carrier watcher pushes it)."""
+        clock = carrier.clock if carrier is not None else None
+        if not isinstance(clock, SandboxClock):
+            raise HTTPException(404, "the sandbox clock is not in use")
+        now = clock.advance(timedelta(seconds=req.seconds))
+        return {"now": now.isoformat()}
 
     @router.get("/jobs")
     async def jobs() -> dict[str, list[str]]:

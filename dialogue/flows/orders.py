@@ -5,6 +5,7 @@ An order is found by its id, by "the last order", or picked from a list of recen
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -32,6 +33,8 @@ from dialogue.presentation.orders import (
 from shop.aftersales import ServiceType
 from shop.orders import Order, OrderError, OrderLine, OrderStatus, OrderSummary
 from shop.payments import PaymentError, RefundPending
+
+_CJK = re.compile(r"[\u3400-\u9fff]")
 
 RECENT = 5
 SERVICE_TYPES = tuple(s.value for s in ServiceType)
@@ -163,7 +166,10 @@ class TrackShipment(Flow):
                        tracking_number=shipment.tracking_number,
                        status=ctx.t(f"shipment_status_{shipment.status.value}"))]
         for event in list(shipment.events)[-3:][::-1]:
-            lines.append(f"• {event.time:%m-%d %H:%M} {event.location} {event.description}")
+            if ctx.language == "zh" or not _CJK.search(f"{event.location}{event.description}"):
+                lines.append(f"• {event.time:%m-%d %H:%M} {event.location} {event.description}")
+            else:  # the carrier writes Chinese: an English shopper reads the step in English
+                lines.append(f"• {event.time:%m-%d %H:%M} {ctx.t(f'shipment_status_{event.status.value}')}")
         ctx.say_lines(lines, custom=payload)
 
 

@@ -129,6 +129,16 @@ class SimulatedCarrier:
         """Move every parcel still on its way."""
         return {tn: self.advance(tn, steps) for tn, p in list(self._parcels.items()) if not p.final}
 
+    @property
+    def clock(self) -> Clock:
+        return self._clock
+
+    def due(self) -> list[str]:
+        """Tracking numbers of parcels whose next step is due on the clock (their events have
+        happened but nobody has asked yet): the watcher pushes them at once."""
+        now = self._clock.now()
+        return [tn for tn, p in self._parcels.items() if not p.final and p.events[-1].time + self._step <= now]
+
     def _catch_up(self, parcel: Parcel) -> None:
         now = self._clock.now()
         while not parcel.final and parcel.events[-1].time + self._step <= now:

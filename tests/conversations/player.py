@@ -16,6 +16,8 @@ A script is what a shopper does and what they must see:
       - fulfil: true                    # the demo merchant ships the last order now
       - advance: 1                      # the simulated carrier moves every parcel this many steps
       - outbox: true                    # reads what the bot pushed on its own; expectations apply to it
+      - clock: 21600                    # the demo's clock moves this many seconds on (nothing else is done)
+      - outbox_wait: 运输中              # reads pushes until one says this (30 s at most); expectations apply
       - set_price: {item: 1, factor: 0.5}  # the sandbox sets item 1 of the last list to half its price
       - restart: true                   # the server restarts (same database, same trackers)
 
@@ -32,8 +34,10 @@ A conversation reaches its goal when every expectation holds.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -43,6 +47,7 @@ from typing import Any
 import yaml
 
 HERE = Path(__file__).parent
+OUTBOX_WAIT_SECONDS = 30.0  # generous: a loaded machine runs the carrier watcher late
 
 Replies = list[dict[str, Any]]
 
@@ -160,6 +165,19 @@ class Player:
         if "advance" in step:
             r = await self.shop.post("/sandbox/carrier/advance", {"all": True, "steps": int(step["advance"])})
             return [{"text": json.dumps(r, ensure_ascii=False)}]
+        if "clock" in step:
+            r = await self.shop.post("/sandbox/clock/advance", {"seconds": float(step["clock"])})
+            return [{"text": json.dumps(r, ensure_ascii=False)}]
+        if "outbox_wait" in step:  # what the bot pushes on its own, as it happens: poll with a deadline
+            wanted = str(step["outbox_wait"]).lower()
+            pushed: Replies = []
+            deadline = time.monotonic() + OUTBOX_WAIT_SECONDS
+            while time.monotonic() < deadline:
+                pushed += await self.shop.get("/webhooks/rest/outbox", {"sender": self.sender})
+                if wanted in " ".join(str(r.get("text") or "") for r in pushed).lower():
+                    break
+                await asyncio.sleep(0.2)
+            return pushed
         if "outbox" in step:
             return await self.shop.get("/webhooks/rest/outbox", {"sender": self.sender})
         if "set_price" in step:
