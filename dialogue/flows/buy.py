@@ -418,7 +418,8 @@ class Buy(Flow):
             ctx.say("variant_defaulted", option=labels.get(option, option), dimension=dimension_label(ctx, dim))
             await self._ask_next(ctx, frame)
             return True
-        if ctx.intent in ("deny", "cancel") or (len(text) <= 20 and _DROP_IT.search(text)):
+        if (ctx.intent in ("deny", "cancel") or (len(text) <= 20 and _DROP_IT.search(text))) \
+                and not self._new_request(ctx):  # "不要了,看看笔记本": the new search, not just a goodbye
             ctx.end_flow(self.name)
             ctx.say("variant_dropped", title=frame["title"])
             return True
