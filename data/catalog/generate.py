@@ -25,7 +25,7 @@ from models import CATEGORY_MODELS
 from models import LEGACY_CATEGORIES as CATEGORIES
 
 from shop.taxonomy import LEAVES, NODES
-from shop.vocabulary import BRANDS, EXTRA_BRAND_ALIASES
+from shop.vocabulary import BRANDS, EXTRA_BRAND_ALIASES, VARIANT_WORDS
 
 SEED = 20261123
 CHEAP_CATEGORIES = {"groceries", "baby", "sportswear", "beauty", "books", "kitchen", "toys"}
@@ -55,11 +55,9 @@ _UNITS_EN = ((r"^(\d+(?:\.\d+)?)匹$", r"\1 HP"), (r"^(\d+(?:\.\d+)?)升$", r"\1
              (r"^(\d+(?:\.\d+)?)公斤$", r"\1 kg"), (r"^(\d+(?:\.\d+)?)米$", r"\1 m"), (r"^(\d+)段$", r"Stage \1"),
              (r"^(\d+)片$", r"\1 pcs"), (r"^(X*[SML])码$", r"size \1"), (r"^(\d+)抽x(\d+)包$", r"\1 wipes x \2"),
              (r"^([\d.]+\w+)\*(\d+)[盒瓶袋]$", r"\1 x \2"), (r"^([\d.]+\w+)/(\d+)袋$", r"\1, \2 bags"))
-# Variant options in English, in the same order as the catalog's (an order stores the Chinese one).
-VARIANT_EN = {"黑色": "Black", "白色": "White", "灰色": "Grey", "蓝色": "Blue", "绿色": "Green", "紫色": "Purple",
-              "银色": "Silver", "深空灰": "Space grey", "星光色": "Starlight", "钛金属原色": "Natural titanium",
-              "黑白": "Black/white", "荧光绿": "Neon green", "藏青": "Navy", "奶油色": "Cream", "原木色": "Natural wood",
-              "胡桃色": "Walnut"}
+# Variant options in English, in the same order as the catalog's (an order stores the Chinese one):
+# the shop's own table of option words, so the question, the cart and the order card agree.
+VARIANT_EN = VARIANT_WORDS
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
