@@ -31,7 +31,7 @@ async def test_the_demo_shows_scores_reviews_and_a_delisted_item(settings):
             r = await client.post("/webhooks/rest/webhook", json={"sender": "demo-shopper", "message": text})
             return r.json()
 
-        good = sorted(a["company_name"] for a in approved)[0]
+        good = min(a["company_name"] for a in approved)
         listed = [p for p in await runtime.demo.listed_products() if p.merchant == good]
         found = await say(listed[0].title)
         items = [i for r in found if (r.get("custom") or {}).get("type") == "products" for i in r["custom"]["items"]]

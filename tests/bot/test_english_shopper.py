@@ -154,16 +154,16 @@ async def test_a_model_with_its_line_or_brand_alias_finds_that_brands_phones(app
 
 
 async def test_the_cart_and_the_order_card_name_the_colour_in_english(app_client):
-    _, product = await _details_of_a_power_bank(app_client, "en-cart")
+    _, _product = await _details_of_a_power_bank(app_client, "en-cart")
     question = await say(app_client, "en-cart", "add it to my cart")
-    colour = [b["title"] for r in question for b in r.get("buttons") or []][0]
+    colour = next(b["title"] for r in question for b in r.get("buttons") or [])
     added = await say(app_client, "en-cart", colour)
     assert not CJK.search(seen(added)), seen(added)  # "Added to your cart: … (Red)", not "(红色)"
     item = custom(added, "cart")["items"][0]
     assert item["variant_shown"] == colour and CJK.search(item["variant"]["colour"])  # the catalog's option kept
 
     _, question = await _at_the_colour_question(app_client, "en-card")
-    colour = [b["title"] for r in question for b in r.get("buttons") or []][0]
+    colour = next(b["title"] for r in question for b in r.get("buttons") or [])
     await say(app_client, "en-card", colour)
     for text in ("88 Jianguo Road, Building 3 Apt 501, Chaoyang, Beijing", "Wang Fang", "13800138000",
                  "no thanks", "WeChat Pay", "place the order"):

@@ -70,7 +70,7 @@ def browser_page(chromium: Any) -> Iterator[Any]:
     """A fresh phone-sized page (own cookies and localStorage), Chinese locale."""
     context = chromium.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN",
                                    device_scale_factor=2, is_mobile=True, has_touch=True)
-    context.set_default_timeout(10_000)
+    context.set_default_timeout(30_000)
     page = context.new_page()
     yield page
     context.close()
@@ -139,7 +139,7 @@ def browser_page_en(chromium: Any) -> Iterator[Any]:
     """A fresh phone-sized page with an English browser locale."""
     context = chromium.new_context(viewport={"width": 390, "height": 844}, locale="en-US",
                                    device_scale_factor=2, is_mobile=True, has_touch=True)
-    context.set_default_timeout(10_000)
+    context.set_default_timeout(30_000)
     page = context.new_page()
     yield page
     context.close()

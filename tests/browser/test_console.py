@@ -23,7 +23,7 @@ PASSWORD = "correct horse battery"
 def desk_page(chromium: Any) -> Iterator[Any]:
     """A desktop-sized page: the console is a staff tool used on a computer."""
     context = chromium.new_context(viewport={"width": 1366, "height": 860}, locale="zh-CN")
-    context.set_default_timeout(10_000)
+    context.set_default_timeout(30_000)
     page = context.new_page()
     yield page
     context.close()
@@ -48,7 +48,7 @@ def test_agent_takes_over_replies_and_hands_back(settings, live_server, desk_pag
     server.call(app.state.console.auth.add_staff("sue", "supervisor", PASSWORD, "主管"))
     page = desk_page
 
-    with httpx.Client(base_url=server.url, timeout=10) as shop:
+    with httpx.Client(base_url=server.url, timeout=30) as shop:
         waiting = shop.post("/webhooks/rest/webhook", json={"sender": "buyer1", "message": "转人工"}).json()
         assert waiting[-1]["custom"] == {"type": "handoff", "status": "waiting", "position": 1,
                                          "expected_wait_seconds": 300}

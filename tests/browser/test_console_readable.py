@@ -24,7 +24,7 @@ def sized_page(request, chromium: Any) -> Iterator[tuple[Any, int]]:
     width = request.param
     context = chromium.new_context(viewport={"width": width, "height": 900 if width > 500 else 844},
                                    locale="zh-CN", is_mobile=width < 500, has_touch=width < 500)
-    context.set_default_timeout(10_000)
+    context.set_default_timeout(30_000)
     page = context.new_page()
     yield page, width
     context.close()

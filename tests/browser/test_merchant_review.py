@@ -26,7 +26,7 @@ APPLICATION = {"company_name": "深圳市腾讯计算机系统有限公司", "cr
 @pytest.fixture
 def desk_page(chromium: Any) -> Iterator[Any]:
     context = chromium.new_context(viewport={"width": 1366, "height": 860}, locale="zh-CN")
-    context.set_default_timeout(10_000)
+    context.set_default_timeout(30_000)
     page = context.new_page()
     yield page
     context.close()
@@ -38,7 +38,7 @@ def test_a_reviewer_approves_an_application_in_the_console(settings, live_server
     server.call(app.state.console.auth.add_staff("rita", "merchant_reviewer", PASSWORD, "审核员小李"))
     page = desk_page
 
-    with httpx.Client(base_url=server.url, timeout=10) as applicant:
+    with httpx.Client(base_url=server.url, timeout=30) as applicant:
         bad = applicant.post("/merchant/applications", json=APPLICATION | {"credit_code": "91440300708461136A"})
         assert bad.status_code == 400 and "校验位" in bad.json()["problems"][0]["message"]
         sent = applicant.post("/merchant/applications", json=APPLICATION).json()

@@ -94,7 +94,7 @@ def image_width(img: Any) -> int:
 
 
 def operator(server: Any, method: str, path: str, **kw: Any) -> dict[str, Any]:
-    r = httpx.request(method, server.url + path, timeout=15, **kw)
+    r = httpx.request(method, server.url + path, timeout=30, **kw)
     assert r.status_code == 200, (path, r.status_code, r.text)
     return r.json()
 

@@ -28,7 +28,7 @@ def answer_variants(page: Any, row: Any) -> Any:
 @pytest.mark.parametrize("width", [390, 1440])
 def test_add_from_a_card_change_and_remove_in_the_cart_card(live_shop, chromium, width) -> None:
     context = chromium.new_context(viewport={"width": width, "height": 900}, locale="zh-CN")
-    context.set_default_timeout(20_000)
+    context.set_default_timeout(30_000)
     page = context.new_page()
     try:
         page.goto(live_shop.url + "/")

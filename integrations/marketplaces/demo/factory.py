@@ -33,7 +33,6 @@ from shop.ports import MarketplaceError, PlatformUnavailable
 from shop.relevance import warm_up
 from shop.spot_checks import ListedProduct, NewListing
 
-
 # A catalog this large is hundreds of thousands of containers that live as long as the process.
 FREEZE_FROM_PRODUCTS = 5_000
 
