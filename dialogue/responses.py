@@ -26,7 +26,11 @@ class MissingResponse(KeyError):
 def load_catalog(language: str) -> dict[str, Any]:
     data: dict[str, Any] = {}
     for path in sorted(CATALOG_DIR.glob(f"{language}*.yml")):
-        data.update(yaml.safe_load(path.read_text(encoding="utf-8")) or {})
+        texts = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        twice = sorted(set(texts) & set(data))
+        if twice:  # one file's text would silently replace another's
+            raise ValueError(f"{path.name} defines {', '.join(twice)} again (another {language} catalog has it)")
+        data.update(texts)
     return data
 
 

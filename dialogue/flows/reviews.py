@@ -186,7 +186,7 @@ class RateOrder(Flow):
         frame.update(awaiting="text", review_id=review.id)
         self._keep(ctx, frame, active)
         average = f"{summary.average:.1f}" if summary.average is not None else str(review.product_stars)
-        ctx.say_lines([ctx.t("rating_thanks", title=frame["title"], average=average, count=summary.count),
+        ctx.say_lines([ctx.t("review_thanks", title=frame["title"], average=average, count=summary.count),
                        ctx.t("rating_ask_text")],
                       buttons=[Button(ctx.t("rating_button_skip"), button_payload("rate_order_done"))])
 

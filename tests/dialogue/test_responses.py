@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
+
 from dialogue import responses
 from dialogue.presentation.money import format_money
 
@@ -41,3 +43,18 @@ def test_money_is_formatted_per_locale_from_decimal_strings():
     assert format_money("1234567.891", "en") == "¥1,234,567.89"
     assert format_money("300", "en", "USD") == "$300.00"
     assert format_money(None) == "-"
+
+
+def test_a_key_defined_in_two_catalog_files_is_refused(tmp_path, monkeypatch):
+    # two helpers once both wrote `rating_thanks`: the second file's text replaced the first's and the
+    # agent-rating thanks failed for want of a {title}
+    (tmp_path / "zh_a.yml").write_text("thanks: 谢谢\n", encoding="utf-8")
+    (tmp_path / "zh_b.yml").write_text("thanks: '谢谢 {title}'\n", encoding="utf-8")
+    monkeypatch.setattr(responses, "CATALOG_DIR", tmp_path)
+    responses.load_catalog.cache_clear()
+    try:
+        with pytest.raises(ValueError, match="thanks"):
+            responses.load_catalog("zh")
+    finally:
+        monkeypatch.undo()
+        responses.load_catalog.cache_clear()
