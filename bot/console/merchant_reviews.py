@@ -12,6 +12,7 @@ local to the router builder, from the evaluated annotations.
 """
 
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request, Response
@@ -33,6 +34,24 @@ from shop.merchants import (
 
 audit = logging.getLogger("shopbot.audit")
 REVIEWER_ROLES = (Role.MERCHANT_REVIEWER, Role.SUPERVISOR)
+
+
+def reviewer_dependency(auth: Any) -> Callable[[Request], Awaitable[StaffMember]]:
+    """The signed-in merchant reviewer or supervisor of a request (401 / 403 otherwise; a change
+    needs the session's CSRF token): shared by the application review and the spot-check desk."""
+
+    async def reviewer(request: Request) -> StaffMember:
+        found = await auth.resolve(request.cookies.get(COOKIE_NAME))
+        if found is None:
+            raise HTTPException(status_code=401, detail="log in first")
+        member, session = found
+        if member.role not in REVIEWER_ROLES:
+            raise HTTPException(status_code=403, detail="merchant reviewers and supervisors only")
+        if request.method != "GET" and not auth.csrf_ok(session, request.headers.get("x-csrf-token")):
+            raise HTTPException(status_code=403, detail="missing or wrong X-CSRF-Token")
+        return member
+
+    return reviewer
 PAGE_FILES = {"merchants.js": "text/javascript"}
 
 
@@ -56,16 +75,7 @@ def build_merchant_review_router(parts: ConsoleParts) -> APIRouter:
             raise HTTPException(status_code=404, detail="merchant onboarding is not available")
         return found
 
-    async def reviewer(request: Request) -> StaffMember:
-        found = await auth.resolve(request.cookies.get(COOKIE_NAME))
-        if found is None:
-            raise HTTPException(status_code=401, detail="log in first")
-        member, session = found
-        if member.role not in REVIEWER_ROLES:
-            raise HTTPException(status_code=403, detail="merchant reviewers and supervisors only")
-        if request.method != "GET" and not auth.csrf_ok(session, request.headers.get("x-csrf-token")):
-            raise HTTPException(status_code=403, detail="missing or wrong X-CSRF-Token")
-        return member
+    reviewer = reviewer_dependency(auth)
 
     Reviewer = Annotated[StaffMember, Depends(reviewer)]
 

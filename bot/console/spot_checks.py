@@ -11,13 +11,12 @@ evaluated annotations.
 import logging
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Request, Response
+from fastapi import APIRouter, Depends, HTTPException, Response
 from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field
 
 from bot.console.api import PAGE_CSP, STATIC_DIR
-from bot.console.auth import COOKIE_NAME
-from bot.console.merchant_reviews import REVIEWER_ROLES
+from bot.console.merchant_reviews import reviewer_dependency
 from bot.console.setup import ConsoleParts
 from shop.handoff import StaffMember
 from shop.spot_checks import (
@@ -53,16 +52,7 @@ def build_spot_check_router(parts: ConsoleParts, quality: QualityService | None)
             raise HTTPException(status_code=404, detail="spot checks are not available")
         return quality
 
-    async def reviewer(request: Request) -> StaffMember:
-        found = await auth.resolve(request.cookies.get(COOKIE_NAME))
-        if found is None:
-            raise HTTPException(status_code=401, detail="log in first")
-        member, session = found
-        if member.role not in REVIEWER_ROLES:
-            raise HTTPException(status_code=403, detail="merchant reviewers and supervisors only")
-        if request.method != "GET" and not auth.csrf_ok(session, request.headers.get("x-csrf-token")):
-            raise HTTPException(status_code=403, detail="missing or wrong X-CSRF-Token")
-        return member
+    reviewer = reviewer_dependency(auth)
 
     Reviewer = Annotated[StaffMember, Depends(reviewer)]
 
