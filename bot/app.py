@@ -73,8 +73,10 @@ def create_app(
     otherwise the lifespan waits for the model."""
     settings = settings or get_settings()
     runtime = runtime or build_runtime(settings)
+    photo_store = PhotoStore(settings.var_dir / "photos")  # web chat uploads, Telegram photos, WeChat images
     channels = build_channels(settings, runtime.handle, runtime.outbox, runtime.push,
-                              redis=runtime.redis, telegram_polling=settings.telegram_polling)
+                              redis=runtime.redis, telegram_polling=settings.telegram_polling,
+                              photos=photo_store.save)
     warmup = Warmup(ready=not background_warmup)
 
     @contextlib.asynccontextmanager
@@ -138,7 +140,7 @@ def create_app(
     app.include_router(build_console_router(runtime.console, runtime.tracker_store))
     app.include_router(build_merchant_review_router(runtime.console))
     app.include_router(build_spot_check_router(runtime.console, runtime.quality))
-    app.include_router(build_photos_router(PhotoStore(settings.var_dir / "photos"), runtime.handle))
+    app.include_router(build_photos_router(photo_store, runtime.handle))
     for router in channels.routers:  # web chat at /, Telegram and WeChat webhooks when configured
         app.include_router(router)
     app.include_router(build_chart_router(runtime.charts))

@@ -14,6 +14,7 @@ import asyncio
 import json
 import re
 import secrets
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -29,8 +30,16 @@ NAME_RE = re.compile(r"^[A-Za-z0-9_-]{20,40}\.(jpg|png|webp)$")
 TYPES = {"jpg": "image/jpeg", "png": "image/png", "webp": "image/webp"}
 
 
+PhotoSaver = Callable[[bytes], Awaitable[str]]  # PhotoStore.save: bytes in, `/photos/<name>` out
+
+
 class PhotoRejected(ValueError):
     """Not a JPEG, PNG or WebP picture, or too big."""
+
+
+def photo_text(url: str) -> str:
+    """The message a stored photo becomes for the dialogue: `/photo{"url": "/photos/<name>"}`."""
+    return "/photo" + json.dumps({"url": url})
 
 
 def sniff(data: bytes) -> str:
@@ -87,7 +96,7 @@ def build_photos_router(store: PhotoStore, handle: Any) -> APIRouter:
             url = await store.save(bytes(body))
         except PhotoRejected:
             return JSONResponse({"detail": responses.text("photo_rejected", lang)}, status_code=415)
-        text = "/photo" + json.dumps({"url": url})
+        text = photo_text(url)
         message = IncomingMessage("webchat", sender, text, lang,
                                   {"channel": "webchat", "sender_id": sender, "ui_language": lang})
         replies = await handle(message)

@@ -12,7 +12,10 @@ webhook, `AIORateLimiter` on outgoing calls, Bot API reached at `config.api_base
 
 PTB types stop here: an update becomes an `IncomingMessage`; replies become sendMessage
 (MarkdownV2-escaped, split at Telegram's length limit, buttons as an inline keyboard) and
-sendPhoto (images, product photos). A product list is shown once, as cards: its photos as one
+sendPhoto (images, product photos). A photo the shopper sends (a cracked screen for a ticket) is
+fetched at its largest size under the photo limit (getFile, then the file download), stored with
+`photos` (`PhotoStore.save`) and goes to the dialogue as `/photo{"url": ...}`, its caption as a
+second message. A product list is shown once, as cards: its photos as one
 album (sendMediaGroup, each captioned "n. title · price · platform"), then the list's one-line
 header with an inline keyboard of Details / Buy per product (carrying the product id, so an older
 list acts on its own product) and the list's other buttons; without photos it is the full text.
@@ -29,7 +32,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, ValidationError
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputMediaPhoto, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputMediaPhoto, PhotoSize, Update
 from telegram.constants import MessageLimit, ParseMode
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import (
@@ -46,7 +49,9 @@ from telegram.helpers import escape_markdown
 
 from bot.channels.render import (
     absolute_url,
+    channel_text,
     item_line,
+    language_of,
     product_image,
     reply_text,
     split_text,
@@ -54,6 +59,8 @@ from bot.channels.render import (
 )
 from bot.channels.store import ChannelStore, InMemoryChannelStore
 from bot.json_body import BadJson, parse_json
+from bot.photos import MAX_BYTES as PHOTO_MAX_BYTES
+from bot.photos import PhotoRejected, PhotoSaver, photo_text
 from bot.push import ChannelSendError
 from bot.turns import TurnHandler
 from dialogue import responses
@@ -135,6 +142,12 @@ class TelegramUpdateBody(BaseModel):
     callback_query: _TgCallbackQuery | None = None
 
 
+def largest_photo(sizes: tuple[PhotoSize, ...]) -> PhotoSize | None:
+    """The biggest of a photo's sizes whose file is within the photo limit (size unknown counts as fitting)."""
+    fitting = [p for p in sizes if (p.file_size or 0) <= PHOTO_MAX_BYTES]
+    return max(fitting, key=lambda p: p.width * p.height, default=None)
+
+
 def escape(text: str) -> str:
     """Escape text for MarkdownV2 (every reserved character)."""
     return escape_markdown(text, version=2)
@@ -150,9 +163,11 @@ class TelegramChannel:
         store: ChannelStore | None = None,
         rate_limiter: BaseRateLimiter[Any] | None = None,
         polling: bool = False,
+        photos: PhotoSaver | None = None,
     ) -> None:
         self.config = config
         self._handle = handle
+        self._photos = photos
         self._store: ChannelStore = store or InMemoryChannelStore()
         self._polling = polling
         base = config.api_base_url.rstrip("/")
@@ -247,6 +262,7 @@ class TelegramChannel:
         app = self.application
         app.add_handler(CommandHandler(list(COMMANDS), self._on_command, filters=only_messages))
         app.add_handler(MessageHandler(filters.TEXT & only_messages, self._on_text))
+        app.add_handler(MessageHandler(filters.PHOTO & only_messages, self._on_photo))
         app.add_handler(CallbackQueryHandler(self._on_callback))
         app.add_handler(MessageHandler(only_messages & ~filters.StatusUpdate.ALL, self._on_other))
         app.add_error_handler(self._on_error)
@@ -285,6 +301,34 @@ class TelegramChannel:
     async def _on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         assert update.message is not None and update.message.text is not None
         await self._turn(update, update.message.text)
+
+    async def _on_photo(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message = update.message
+        assert message is not None
+        user = update.effective_user
+        lang = language_of(user.language_code if user else None)
+        if self._photos is None or update.effective_chat is None:
+            await self._on_other(update, context)
+            return
+        size = largest_photo(message.photo)
+        if size is None:
+            await self._send_text(message.chat_id, channel_text("photo_rejected", lang), None)
+            return
+        try:
+            file = await size.get_file()
+            data = bytes(await file.download_as_bytearray())
+        except TelegramError:
+            log.warning("telegram photo could not be fetched", exc_info=True)
+            await self._send_text(message.chat_id, channel_text("photo_not_fetched", lang), None)
+            return
+        try:
+            url = await self._photos(data)
+        except PhotoRejected:
+            await self._send_text(message.chat_id, channel_text("photo_rejected", lang), None)
+            return
+        await self._turn(update, photo_text(url))
+        if message.caption and message.caption.strip():
+            await self._turn(update, message.caption.strip())
 
     async def _on_callback(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query

@@ -5,6 +5,8 @@
 - `router`: GET answers the server verification (`echostr`); POST takes message XML in plain
   or safe (AES) mode. Every request is checked first (wechat_guard.py: body size, signatures,
   timestamp, DOCTYPE / entities; here: a nonce not seen before).
+- An image message (a photo for a ticket) is downloaded through the media API (its MediaId),
+  stored with `photos` (`PhotoStore.save`) and goes to the turn handler as `/photo{"url": ...}`.
 - A text or menu-click message goes to the turn handler; if it answers within
   `reply_timeout` (4.5 s) the first message is the passive reply, anything further is sent
   through the customer-service API; if it is slower, a short holding text answers now and
@@ -22,7 +24,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
@@ -35,6 +37,8 @@ from bot.channels.store import ChannelStore, InMemoryChannelStore
 from bot.channels.wechat_api import WeChatApi, WeChatApiError
 from bot.channels.wechat_guard import NONCE_TTL, BadRequest, WeChatGuard, checked_fields, guarded_xml
 from bot.channels.wechat_render import WeChatRenderer, WxMessage
+from bot.photos import MAX_BYTES as PHOTO_MAX_BYTES
+from bot.photos import PhotoRejected, PhotoSaver, photo_text
 from bot.push import ChannelSendError
 from bot.turns import TurnHandler
 from dialogue.messages import IncomingMessage, Reply, button_payload
@@ -82,9 +86,11 @@ class WeChatChannel:
         api: WeChatApi | None = None,
         clock: Callable[[], float] = time.time,
         reply_timeout: float = 4.5,
+        photos: PhotoSaver | None = None,
     ) -> None:
         self.config = config
         self._handle = handle
+        self._photos = photos
         self._store: ChannelStore = store or InMemoryChannelStore()
         self.api = api or WeChatApi(config.app_id, config.app_secret, config.api_base_url, self._store)
         self._reply_timeout = reply_timeout
@@ -181,6 +187,8 @@ class WeChatChannel:
     async def _answer(self, message: Any) -> TextReply | ArticlesReply | None:
         openid = str(message.source)
         text = await self._text_of(message)
+        if message.type == "image" and self._photos is not None:
+            text = "/photo"  # the turn downloads the picture first (see _image_turn)
         if text is None:
             if message.type == "event":
                 return None
@@ -192,7 +200,10 @@ class WeChatChannel:
             None,
             {"channel": CHANNEL, "sender_id": openid, "display_name": "", "account": str(message.target)},
         )
-        task = asyncio.ensure_future(self._handle(incoming))
+        if message.type == "image" and self._photos is not None:
+            task = asyncio.ensure_future(self._image_turn(incoming, str(getattr(message, "media_id", "") or "")))
+        else:
+            task = asyncio.ensure_future(self._handle(incoming))
         done, _ = await asyncio.wait({task}, timeout=self._reply_timeout)
         if not done:
             self._later(self._follow_up(openid, task))
@@ -209,6 +220,21 @@ class WeChatChannel:
         if rest:
             self._later(self._send_all(openid, rest))
         return self._passive(message, first)
+
+    async def _image_turn(self, incoming: IncomingMessage, media_id: str) -> list[Reply]:
+        """Fetch the follower's picture (media API), store it, and hand it to the dialogue."""
+        assert self._photos is not None
+        language = "zh"  # an image carries no words to tell the language by; the account speaks Chinese
+        try:
+            data = await self.api.get_media(media_id, PHOTO_MAX_BYTES)
+        except WeChatApiError:
+            log.warning("wechat image could not be fetched", exc_info=True)
+            return [Reply(text=channel_text("photo_not_fetched", language))]
+        try:
+            url = await self._photos(data)
+        except PhotoRejected:
+            return [Reply(text=channel_text("photo_rejected", language))]
+        return await self._handle(replace(incoming, text=photo_text(url)))
 
     @staticmethod
     def _passive(message: Any, wx: WxMessage) -> TextReply | ArticlesReply:

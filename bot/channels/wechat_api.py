@@ -1,4 +1,4 @@
-"""WeChat Official Account server API: access token, customer-service messages, the menu.
+"""WeChat Official Account server API: access token, customer-service messages, the menu, media.
 
 `WeChatApi` speaks HTTPS JSON to `WECHAT_API_BASE_URL` (default api.weixin.qq.com) with httpx.
 The access token (`/cgi-bin/token`) is cached in a `ChannelStore` until shortly before it
@@ -131,6 +131,37 @@ class WeChatApi:
     async def send_custom(self, openid: str, message: dict[str, Any]) -> None:
         """Send one customer-service message (`message` is `{"msgtype": ..., <type>: {...}}`)."""
         await self._post("/cgi-bin/message/custom/send", {"touser": openid, **message})
+
+    async def get_media(self, media_id: str, max_bytes: int) -> bytes:
+        """Download a temporary media file a follower sent (`/cgi-bin/media/get`): the file's bytes.
+
+        WeChat answers an error as JSON instead of the file; a file over `max_bytes` is refused
+        before it is read whole (`WeChatApiError` either way)."""
+        for attempt in (0, 1):
+            token = await self.access_token(refresh=attempt == 1)
+            params = {"access_token": token, "media_id": media_id}
+            try:
+                async with self._client().stream("GET", self._base + "/cgi-bin/media/get", params=params) as resp:
+                    resp.raise_for_status()
+                    ctype = resp.headers.get("content-type", "")
+                    body = bytearray()
+                    async for chunk in resp.aiter_bytes():
+                        body += chunk
+                        if len(body) > max_bytes:
+                            raise WeChatApiError(f"media {media_id}: over {max_bytes} bytes")
+            except httpx.HTTPError as exc:
+                raise WeChatApiError(f"/cgi-bin/media/get: {exc}") from exc
+            if not (ctype.startswith(("application/json", "text/plain")) and body.lstrip().startswith(b"{")):
+                return bytes(body)
+            try:
+                data = json.loads(bytes(body))
+            except json.JSONDecodeError as exc:
+                raise WeChatApiError(f"/cgi-bin/media/get: {exc}") from exc
+            errcode = int(data.get("errcode") or 0) if isinstance(data, dict) else 0
+            if errcode in TOKEN_ERRORS and attempt == 0:
+                continue
+            raise WeChatApiError(f"/cgi-bin/media/get: {errcode} {data}", errcode or None)
+        raise AssertionError("unreachable")
 
     async def create_menu(self, buttons: list[dict[str, Any]]) -> None:
         """Replace the account's custom menu (`/cgi-bin/menu/create`)."""

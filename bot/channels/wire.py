@@ -23,6 +23,7 @@ from bot.channels.store import ChannelStore, InMemoryChannelStore, RedisChannelS
 from bot.channels.telegram import TelegramChannel, TelegramConfig
 from bot.channels.webchat import WebChatChannel
 from bot.channels.wechat import WeChatChannel, WeChatConfig
+from bot.photos import PhotoSaver
 from bot.push import PushRouter
 from bot.turns import TurnHandler
 from tracking.outbox import Outbox
@@ -82,19 +83,23 @@ def build_channels(
     push: PushRouter,
     redis: Any | None = None,
     telegram_polling: bool = False,
+    photos: PhotoSaver | None = None,
 ) -> Channels:
-    """Build every channel whose settings are present, registering push senders on `push`."""
+    """Build every channel whose settings are present, registering push senders on `push`.
+
+    `photos` stores a picture a shopper sends on Telegram or WeChat (`PhotoStore.save`); without
+    it those channels answer a picture with "text only"."""
     prefix = f"{getattr(settings, 'redis_prefix', 'shopbot:')}ch:"
     store: ChannelStore = RedisChannelStore(redis, prefix) if redis is not None else InMemoryChannelStore()
     channels = Channels(store=store, webchat=WebChatChannel(handle, outbox, store),
                         telegram_polling=telegram_polling)
     tg_config = TelegramConfig.from_settings(settings)
     if tg_config is not None:
-        channels.telegram = TelegramChannel(tg_config, handle, store, polling=telegram_polling)
+        channels.telegram = TelegramChannel(tg_config, handle, store, polling=telegram_polling, photos=photos)
         push.register("telegram", channels.telegram.sender)
     wx_config = WeChatConfig.from_settings(settings)
     if wx_config is not None:
-        channels.wechat = WeChatChannel(wx_config, handle, store)
+        channels.wechat = WeChatChannel(wx_config, handle, store, photos=photos)
         if wx_config.app_id and wx_config.app_secret:
             push.register("wechat", channels.wechat.sender)
     return channels

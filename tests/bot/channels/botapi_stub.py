@@ -1,7 +1,8 @@
 """A local Bot API server stub: Telegram's HTTP shapes, every call recorded.
 
 Serves `/bot<token>/<method>` for getMe, sendMessage, sendPhoto, sendMediaGroup, answerCallbackQuery,
-setWebhook, deleteWebhook and getUpdates, with Bot API response envelopes
+setWebhook, deleteWebhook, getUpdates and getFile, and file downloads at `/file/bot<token>/<file_path>`
+(files put there with `add_file`), with Bot API response envelopes
 (`{"ok": true, "result": ...}`, `{"ok": false, "error_code": ..., "description": ...}`).
 Parameters arrive form-encoded (PTB's HTTPXRequest) or as JSON; nested values (reply_markup)
 are decoded from their JSON strings so tests can compare them as dicts.
@@ -16,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 BOT_USER = {
     "id": 7000001,
@@ -27,6 +28,13 @@ BOT_USER = {
     "can_read_all_group_messages": False,
     "supports_inline_queries": False,
 }
+
+
+class _ApiError(Exception):
+    def __init__(self, code: int, description: str) -> None:
+        super().__init__(description)
+        self.code = code
+        self.description = description
 
 
 @dataclass
@@ -41,6 +49,8 @@ class BotApiStub:
     calls: list[Call] = field(default_factory=list)
     updates: list[dict[str, Any]] = field(default_factory=list)
     fail_methods: dict[str, tuple[int, str]] = field(default_factory=dict)
+    files: dict[str, tuple[str, bytes]] = field(default_factory=dict)  # file_id -> (file_path, content)
+    downloads: list[str] = field(default_factory=list)
     _message_id: int = 100
     _updates_ready: asyncio.Event | None = None
 
@@ -48,6 +58,11 @@ class BotApiStub:
         """The calls a user would notice (everything but getMe/getUpdates/webhook set-up)."""
         quiet = {"getMe", "getUpdates", "deleteWebhook", "setWebhook", "close", "logOut"}
         return [c for c in self.calls if c.method not in quiet]
+
+    def add_file(self, file_id: str, content: bytes, file_path: str | None = None) -> dict[str, Any]:
+        """Keep a file a user sent; its PhotoSize-like description (file_id, file_unique_id, file_size)."""
+        self.files[file_id] = (file_path or f"photos/file_{len(self.files)}.jpg", content)
+        return {"file_id": file_id, "file_unique_id": f"u-{file_id}", "file_size": len(content)}
 
     def push_update(self, update: dict[str, Any]) -> None:
         """Queue an update for getUpdates (polling)."""
@@ -78,13 +93,33 @@ class BotApiStub:
             if method in self.fail_methods:
                 code, description = self.fail_methods[method]
                 return JSONResponse({"ok": False, "error_code": code, "description": description}, code)
-            return JSONResponse({"ok": True, "result": await self._result(method, params)})
+            try:
+                return JSONResponse({"ok": True, "result": await self._result(method, params)})
+            except _ApiError as exc:
+                return JSONResponse({"ok": False, "error_code": exc.code, "description": exc.description}, exc.code)
+
+        @api.get("/file/bot{token}/{file_path:path}")
+        async def download(token: str, file_path: str) -> Response:
+            if token != self.token:
+                return Response(status_code=401)
+            for path, content in self.files.values():
+                if path == file_path:
+                    self.downloads.append(file_path)
+                    return Response(content, media_type="application/octet-stream")
+            return Response(status_code=404)
 
         return api
 
     async def _result(self, method: str, params: dict[str, Any]) -> Any:
         if method == "getMe":
             return BOT_USER
+        if method == "getFile":
+            found = self.files.get(str(params.get("file_id")))
+            if found is None:
+                raise _ApiError(400, "Bad Request: invalid file_id")
+            path, content = found
+            return {"file_id": params["file_id"], "file_unique_id": f"u-{params['file_id']}",
+                    "file_size": len(content), "file_path": path}
         if method in {"setWebhook", "deleteWebhook", "answerCallbackQuery"}:
             return True
         if method == "getUpdates":

@@ -1,4 +1,4 @@
-"""A local WeChat API server stub: /cgi-bin/token, message/custom/send, menu/create.
+"""A local WeChat API server stub: /cgi-bin/token, message/custom/send, menu/create, media/get.
 
 Answers with WeChat's JSON shapes (`{"access_token", "expires_in"}`, `{"errcode", "errmsg"}`),
 checks app id/secret and the access token on every call, and records what was sent.
@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 APP_ID = "wx1234567890abcdef"
 APP_SECRET = "appsecret-0123456789abcdef01234567"
@@ -23,6 +23,7 @@ class WeChatApiStub:
     valid_token: str | None = None
     sent: list[dict[str, Any]] = field(default_factory=list)
     menus: list[dict[str, Any]] = field(default_factory=list)
+    media: dict[str, bytes] = field(default_factory=dict)  # media_id -> the file a follower sent
 
     def expire_token(self) -> None:
         """Make the issued token invalid, as WeChat does when it expires (errcode 42001)."""
@@ -54,5 +55,14 @@ class WeChatApiStub:
         @api.post("/cgi-bin/menu/create")
         async def menu_create(request: Request) -> JSONResponse:
             return await checked(request, self.menus)
+
+        @api.get("/cgi-bin/media/get")
+        async def media_get(access_token: str = "", media_id: str = "") -> Response:
+            if access_token != self.valid_token:
+                return JSONResponse({"errcode": 40001, "errmsg": "invalid credential, access_token is invalid"})
+            if media_id not in self.media:
+                return JSONResponse({"errcode": 40007, "errmsg": "invalid media_id"})
+            return Response(self.media[media_id], media_type="image/jpeg",
+                            headers={"Content-disposition": f'attachment; filename="{media_id}.jpg"'})
 
         return api
