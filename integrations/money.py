@@ -37,13 +37,16 @@ def fen_to_yuan(value: Any, *, text_ok: bool = True, signed: bool = False) -> De
         return None
     if not text_ok and not isinstance(value, int):
         return None
-    try:
-        fen = int(str(value).strip())
-    except ValueError:
-        return None
+    if type(value) is int:
+        fen = value
+    else:
+        try:
+            fen = int(str(value).strip())
+        except ValueError:
+            return None
     if fen < 0 and not signed:
         return None
-    return (Decimal(fen) / 100).quantize(CENT)
+    return Decimal(fen).scaleb(-2)  # exact, two places: 12345 -> 123.45, 100 -> 1.00
 
 
 def to_fen(amount: Decimal) -> int:

@@ -125,6 +125,11 @@ def _quote(offer: Offer, quantity: int, shipping: Money | None, items_only: bool
     # same offers again and again (every offer of every candidate, each time it is searched)
     currency = offer.currency
     promos = offer.promotions
+    if not promos:  # half the offers: the list price, floored at a fen an item, plus shipping
+        ship = shipping if shipping is not None else Money.zero(currency)
+        goods = max(cents(offer.price * quantity), Decimal("0.01") * quantity)
+        return PriceQuote(platform=offer.platform, quantity=quantity, unit_list_price=Money(offer.price, currency),
+                          discounts=(), shipping=ship, total=Money(goods, currency) + ship)
     steps: list[tuple[Promotion, Decimal]] = []  # (promotion, amount it took off the purchase)
 
     unit = offer.price

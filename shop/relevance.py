@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Protocol
 
 from shop.brands import BRANDS, brands_for
@@ -211,13 +211,30 @@ def understand(product_text: str | None) -> UnderstoodQuery:
                            words=words, truncated=truncated)
 
 
-@dataclass
 class ProductIndex:
-    """Tokens of one product's title, English title and keywords (built once per product)."""
+    """A product's folded text (title, English title, keywords, spec values) and its search
+    tokens, cut only when a query word is found in the text: a search naming a kind alone
+    ("充电宝") reads the text only, and a word the text lacks can be no token of it."""
 
-    tokens: frozenset[str]
-    haystack: str
-    categories: frozenset[str] = field(default_factory=frozenset)
+    __slots__ = ("_keywords", "_text", "_tokens", "haystack")
+
+    def __init__(self, text: str, keywords: tuple[str, ...]) -> None:
+        self.haystack = fold(text)
+        self._text = text
+        self._keywords = keywords
+        self._tokens: frozenset[str] | None = None
+
+    @property
+    def tokens(self) -> frozenset[str]:
+        if self._tokens is None:
+            toks = set(_tokens_of(self._text))  # not through `_tokens`: product texts would crowd queries out
+            toks.update(fold(k) for k in self._keywords)
+            self._tokens = frozenset(toks)
+        return self._tokens
+
+    def has_token(self, word: str) -> bool:
+        """Whether `word` is one of the product's tokens (every token is a part of its text)."""
+        return word in self.haystack and word in self.tokens
 
 
 _index_cache: dict[tuple[str, str], ProductIndex] = {}
@@ -225,17 +242,13 @@ _INDEX_CACHE_SIZE = 4096  # cheap to rebuild (the Chinese runs' cuts are cached)
 
 
 def index_product(product: Product) -> ProductIndex:
-    """The product's search tokens (memoised by id and title)."""
+    """The product's search text (memoised by id and title)."""
     key = (product.id, product.title)
     cached = _index_cache.get(key)
     if cached is not None:
         return cached
-    parts = [product.title, product.title_en, *product.keywords, *product.specs.values()]
-    text = " ".join(parts)
-    haystack = fold(text)
-    toks = set(_tokens_of(text))  # not through `_tokens`: product texts would crowd queries out
-    toks.update(fold(k) for k in product.keywords)
-    idx = ProductIndex(tokens=frozenset(toks), haystack=haystack)
+    idx = ProductIndex(" ".join([product.title, product.title_en, *product.keywords, *product.specs.values()]),
+                       product.keywords)
     if len(_index_cache) >= _INDEX_CACHE_SIZE:
         del _index_cache[next(iter(_index_cache))]  # the oldest
     _index_cache[key] = idx
@@ -258,11 +271,11 @@ def score(product: Product, query: UnderstoodQuery) -> float:
         return 0.0
     total = 3.0 if query.categories else 0.0
     for phrase in query.category_phrases:
-        if phrase in idx.tokens or phrase in idx.haystack:
+        if phrase in idx.haystack:  # a token of the product is a part of its text
             total += 2.0
     matched = 0
     for word in query.words:
-        if word in idx.tokens:
+        if idx.has_token(word):
             total += 2.0
             matched += 1
         elif len(word) >= 2 and word in idx.haystack:
@@ -281,4 +294,4 @@ def _of_kind(category: str, asked: str, idx: ProductIndex) -> bool:
         return True
     if category not in ancestors(asked):
         return False
-    return any(word in idx.tokens or (not word.isascii() and word in idx.haystack) for word in NODES[asked].words)
+    return any((word in idx.haystack if not word.isascii() else idx.has_token(word)) for word in NODES[asked].words)

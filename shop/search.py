@@ -255,7 +255,7 @@ class SearchAggregator:
                     continue
                 self._locations.setdefault(product.id, {})[platform] = offers[0].platform_product_id
                 if product.id not in merged:
-                    merged[product.id] = replace(product, offers=list(offers))
+                    merged[product.id] = _with_offers(product, offers)
                 else:
                     existing = merged[product.id]
                     if all(o.platform != platform for o in existing.offers):
@@ -448,6 +448,14 @@ def _platform_keywords(text: str | None, understood: UnderstoodQuery) -> str | N
         return text
     extra = [CATEGORIES[c][0] for c in sorted(understood.categories) if CATEGORIES[c][0] not in text]
     return " ".join([text, *extra])
+
+
+def _with_offers(p: Product, offers: list[Offer]) -> Product:
+    """A copy of `p` holding `offers` (the connector's product stays as it was; cheaper than
+    `dataclasses.replace`, which a search calls for each of its ~150 candidates)."""
+    return Product(id=p.id, title=p.title, title_en=p.title_en, brand=p.brand, category=p.category,
+                   specs=p.specs, variants=p.variants, specs_en=p.specs_en, variants_en=p.variants_en,
+                   reviews=p.reviews, image_url=p.image_url, keywords=p.keywords, offers=offers)
 
 
 def _in_range(price: PriceQuote, q: SearchQuery) -> bool:
