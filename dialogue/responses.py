@@ -34,11 +34,16 @@ def load_catalog(language: str) -> dict[str, Any]:
     return data
 
 
+_COUNTS = ("total", "count")  # the fields whose value 1 takes a key's `_one` form when the catalog has one
+
+
 def text(key: str, language: str | None, rng: random.Random | None = None, **fields: Any) -> str:
     lang = language if language in LANGUAGES else DEFAULT_LANGUAGE
     catalog = load_catalog(lang)
     if key not in catalog:
         raise MissingResponse(f"{lang}:{key}")
+    if f"{key}_one" in catalog and any(str(fields.get(f)) == "1" for f in _COUNTS):
+        key = f"{key}_one"  # "Found 1 product", not "Found 1 products"
     template = catalog[key]
     if isinstance(template, list):
         template = (rng or random).choice(template)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -142,6 +143,20 @@ class ShowDetails(Flow):
         return badge_names(badges[product.id]) if product.id in badges else []
 
 
+_BEST = (
+    ("rating", re.compile(r"best[- ]?(rated|rating|reviewed|reviews)|highest[- ]?(rated|rating)|top[- ]rated|"
+                          r"most (stars|liked)|评分最高|评分最好|好评最多|评价最好|口碑最好|分最高|星最多", re.IGNORECASE)),
+    ("price", re.compile(r"cheapest|lowest[- ]price|least expensive|最便宜|价格最低|最实惠|哪个便宜", re.IGNORECASE)),
+    ("sales", re.compile(r"best[- ]?sell(ing|er)|most popular|sells? (the )?most|most (sold|bought)|"
+                         r"销量最高|销量最好|卖得最好|最多人买|最畅销|最火", re.IGNORECASE)),
+)
+
+
+def _superlative(text: str) -> str | None:
+    """Which figure a "which one is the …-est" question asks about, if it asks one."""
+    return next((key for key, pattern in _BEST if pattern.search(text)), None)
+
+
 class CompareProducts(Flow):
     name = "compare"
     intents = ("compare_products",)
@@ -149,6 +164,10 @@ class CompareProducts(Flow):
 
     async def start(self, ctx: TurnContext) -> None:
         items = listed(ctx)
+        best = _superlative(ctx.msg.text or "")
+        if best and items and len(ctx.entities("ordinal")) < 2:
+            self._best(ctx, items, best)
+            return
         if len(items) < 2:
             ctx.say("compare_nothing_listed")
             return
@@ -184,6 +203,28 @@ class CompareProducts(Flow):
         buttons = [Button(ctx.t("button_buy_n", n=i + 1), button_payload("buy", product_id=p["id"]))
                    for i, p in enumerate(payloads)]
         ctx.say_lines(lines, buttons=buttons, custom={"type": "comparison", "items": items_payload, "rows": rows})
+
+    @staticmethod
+    def _best(ctx: TurnContext, items: list[dict[str, Any]], best: str) -> None:
+        """"Which one has the best rating?" / "哪个最便宜" over the list the shopper sees: that item,
+        said with its figure, with its details and buy buttons."""
+        def figure(item: dict[str, Any]) -> Decimal:
+            try:
+                return Decimal(str(item.get(best) or 0))
+            except ArithmeticError:
+                return Decimal(0)
+        if best == "price":
+            idx = min(range(len(items)), key=lambda i: figure(items[i]))
+        else:
+            idx = max(range(len(items)), key=lambda i: figure(items[i]))
+        item = items[idx]
+        ctx.set_slot(CURRENT_PRODUCT, {"id": item["id"], "title": item["title"], "brand": item.get("brand")})
+        ctx.say(f"compare_best_{best}", n=idx + 1, count=len(items), title=item["title"],
+                price=ctx.money(item["price"]), platform=platform_label(item["platform"], ctx.language),
+                rating=item.get("rating") or "-", sales=item.get("sales") or "-",
+                buttons=[Button(ctx.t("button_details", n=idx + 1),
+                                button_payload("show_details", ordinal=idx + 1, product_id=item["id"])),
+                         Button(ctx.t("button_buy_n", n=idx + 1), button_payload("buy", product_id=item["id"]))])
 
     def _rows(self, ctx: TurnContext, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
         rows: list[dict[str, Any]] = [

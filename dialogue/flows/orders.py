@@ -16,6 +16,10 @@ from dialogue.flows.aftersales_steps import (
     ask_reason,
     chosen_item,
     chosen_quantity,
+    item_buttons,
+    items_named,
+    quantity_buttons,
+    say_missed,
     typed_reason,
 )
 from dialogue.flows.base import Flow
@@ -41,6 +45,7 @@ SERVICE_TYPES = tuple(s.value for s in ServiceType)
 CANCELS_UNSHIPPED = frozenset({ServiceType.REFUND.value, ServiceType.RETURN.value})
 UNSHIPPED = frozenset({OrderStatus.CREATED, OrderStatus.PAID, OrderStatus.SUBMITTED})
 LEAVES_AFTER_SALES = ("cancel", "human_handoff", "track_shipment", "check_order")
+_ANSWER_LIKE = ("inform", "nlu_fallback", "request_after_sales", "out_of_scope", "affirm", "deny")
 
 
 def order_status(ctx: TurnContext, status: str) -> str:
@@ -94,6 +99,9 @@ async def pick_order(ctx: TurnContext, intent: str) -> Order | None:
         return None
     if len(recent) == 1 or ctx.entity("ordinal") in (1, -1, "1", "-1") or _says_last(ctx):
         return recent[0]
+    naming = [o for o in recent if items_named(ctx, o)]
+    if intent == "request_after_sales" and len(naming) == 1:  # "退一下那个充电盒": the one order holding it
+        return naming[0]
     lines = [ctx.t("pick_order")]
     for o in recent:
         lines.append(ctx.t("order_line", order_id=o.id, title=payment_subject(o, ctx.language), total=ctx.money(o.total),
@@ -173,6 +181,10 @@ class TrackShipment(Flow):
         ctx.say_lines(lines, custom=payload)
 
 
+def service_buttons(ctx: TurnContext) -> list[Button]:
+    return [Button(ctx.t(f"service_{s}"), button_payload("inform", service_type=s)) for s in SERVICE_TYPES]
+
+
 class RequestAfterSales(Flow):
     """request_after_sales: which order, which service; before shipment a refund or return cancels
     the order; else which item (of several), how many, the reason; then a ticket."""
@@ -188,11 +200,13 @@ class RequestAfterSales(Flow):
         service = ctx.entity("service_type")
         if service in SERVICE_TYPES:
             frame["service_type"] = service
-        reason = typed_reason(ctx.msg.text or "")
-        if reason:
-            frame["reason"] = reason
         if len(order.lines) == 1:
             frame["line_no"] = 0
+        elif len(named := items_named(ctx, order)) == 1:  # "退其中的耳机": the item is said already
+            frame["line_no"] = named[0]
+        reason = typed_reason(ctx.msg.text or "", order.lines[frame["line_no"]].title if "line_no" in frame else "")
+        if reason:
+            frame["reason"] = reason
         ctx.start_flow(self.name, frame)
         await self._next(ctx, frame)
 
@@ -200,8 +214,7 @@ class RequestAfterSales(Flow):
         if "service_type" not in frame:
             frame["awaiting"] = "service_type"
             ctx.update_frame(self.name, frame)
-            ctx.say("ask_service_type", buttons=[
-                Button(ctx.t(f"service_{s}"), button_payload("inform", service_type=s)) for s in SERVICE_TYPES])
+            ctx.say("ask_service_type", buttons=service_buttons(ctx))
             return
         if frame["service_type"] in CANCELS_UNSHIPPED and await self._intercepted(ctx, frame):
             return
@@ -272,10 +285,11 @@ class RequestAfterSales(Flow):
         if step == "service_type":
             service = ctx.entity("service_type")
             if service not in SERVICE_TYPES:
-                if ctx.intent not in ("inform", "nlu_fallback", "request_after_sales"):
-                    return False
-                ctx.say("ask_service_type", buttons=[
-                    Button(ctx.t(f"service_{s}"), button_payload("inform", service_type=s)) for s in SERVICE_TYPES])
+                if ctx.intent not in _ANSWER_LIKE and ctx.parse.intent.confidence >= 0.6:
+                    return False  # a new request the NLU is fairly sure of: the engine handles it
+                say_missed(ctx, frame, "ticket_service_options", service_buttons(ctx),
+                           options=ctx.t("list_join").join(ctx.t(f"service_{s}") for s in SERVICE_TYPES))
+                ctx.update_frame(self.name, frame)
                 return True
             frame["service_type"] = service
             reason = typed_reason(text)
@@ -287,14 +301,25 @@ class RequestAfterSales(Flow):
             order = await ctx.services.orders.get(frame["order_id"])
             if step == "line_no":
                 line_no = chosen_item(ctx, order)
+                named = items_named(ctx, order) if line_no is None else [line_no]
+                if len(named) == 1:
+                    line_no = named[0]
                 if line_no is None:
-                    ask_item(ctx, order)
+                    if len(named) >= 2:  # the words fit several items: ask between those
+                        ctx.say("ticket_item_which_of", options=ctx.t("or_join").join(
+                            order.lines[i].title for i in named), buttons=item_buttons(order, named))
+                    else:
+                        say_missed(ctx, frame, "ticket_item_options", item_buttons(order), items="; ".join(
+                            f"{i + 1}. {line.title}" for i, line in enumerate(order.lines)))
+                    ctx.update_frame(self.name, frame)
                     return True
                 frame["line_no"] = line_no
             else:
-                quantity = chosen_quantity(ctx, int(frame["bought"]))
+                bought = int(frame["bought"])
+                quantity = chosen_quantity(ctx, bought)
                 if quantity is None:
-                    ask_quantity(ctx, int(frame["bought"]))
+                    say_missed(ctx, frame, "ticket_quantity_range", quantity_buttons(ctx, bought), n=bought)
+                    ctx.update_frame(self.name, frame)
                     return True
                 frame["quantity"] = quantity
         elif step == "reason":
@@ -308,6 +333,7 @@ class RequestAfterSales(Flow):
                 return True
             else:
                 frame["reason"] = text[:500]
+        frame["misses"] = 0
         await self._next(ctx, frame)
         return True
 
@@ -315,8 +341,7 @@ class RequestAfterSales(Flow):
         frame = dict(ctx.active_frame.frame) if ctx.active_frame else {}
         step = frame.get("awaiting")
         if step == "service_type":
-            ctx.say("ask_service_type", buttons=[
-                Button(ctx.t(f"service_{s}"), button_payload("inform", service_type=s)) for s in SERVICE_TYPES])
+            ctx.say("ask_service_type", buttons=service_buttons(ctx))
         elif step == "line_no":
             ask_item(ctx, await ctx.services.orders.get(frame["order_id"]))
         elif step == "quantity":

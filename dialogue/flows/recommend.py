@@ -106,7 +106,8 @@ class Recommend(Flow):
 
     def _show(self, ctx: TurnContext, items: list[dict[str, Any]], payload: dict[str, Any], intro: str) -> None:
         ctx.set_slot(LAST_RESULTS, [{"id": i["id"], "title": i["title"], "platform": i["platform"],
-                                     "price": i["price"], "brand": i["brand"]} for i in items])
+                                     "price": i["price"], "brand": i["brand"], "rating": i.get("rating"),
+                                 "sales": i.get("sales")} for i in items])
         lines = [intro]
         for n, item in enumerate(items, start=1):
             lines.append(ctx.t("search_line", n=n, title=item["title"], price=ctx.money(item["price"]),

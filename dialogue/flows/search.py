@@ -164,7 +164,8 @@ async def run_search(ctx: TurnContext, query: SearchQuery, refining: bool = Fals
         item["merchant"] = hit.offer.merchant
         item["merchant_score"] = ctx.services.reviews.merchant_score(hit.offer.merchant)
     ctx.set_slot(LAST_RESULTS, [{"id": i["id"], "title": i["title"], "platform": i["platform"],
-                                 "price": i["price"], "brand": i["brand"]} for i in items])
+                                 "price": i["price"], "brand": i["brand"], "rating": i.get("rating"),
+                                 "sales": i.get("sales")} for i in items])
     ctx.set_slot(CURRENT_PRODUCT, None)
     header = ctx.t("search_found_in" if query.platforms else "search_found", total=result.total, shown=len(items),
                    platforms="、".join(platform_label(p, ctx.language) for p in query.platforms))
