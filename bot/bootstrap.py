@@ -35,7 +35,7 @@ from bot.accounts_setup import AccountsParts, build_accounts
 from bot.console.collected import ConsoleBackends
 from bot.console.setup import ConsoleParts, build_console
 from bot.console.throttle import LoginLimits, LoginThrottle, MemoryThrottleStore, RedisThrottleStore
-from bot.demo_merchants import seed_demo_merchants
+from bot.demo_merchants import demo_return_address, seed_demo_merchants
 from bot.merchant_notices import EmailDecisionNotifier, LogEmailSender
 from bot.nlu_loader import load_or_train_async
 from bot.observability import Metrics
@@ -63,6 +63,7 @@ from dialogue.flows.handoff import handoff_trigger
 from dialogue.flows.orders import FLOWS as ORDER_FLOWS
 from dialogue.flows.photos import FLOWS as PHOTO_FLOWS
 from dialogue.flows.recommend import Recommend
+from dialogue.flows.return_parcel import return_parcel_trigger
 from dialogue.flows.reviews import RateOrder, rating_trigger
 from dialogue.flows.search import RefineSearch, SearchProduct
 from dialogue.flows.share import OpenShare, ShareProduct, share_trigger
@@ -85,6 +86,7 @@ from integrations.db.orders_repo import SqlOrderRepository
 from integrations.db.privacy_repo import SQLPersonalData
 from integrations.db.push_outbox import SqlPushOutbox
 from integrations.db.quality_repo import SqlQualityRepository, merchant_signals
+from integrations.db.return_addresses_repo import SqlReturnAddressBook
 from integrations.db.reviews_repo import SqlReviewRepository
 from integrations.db.shares_repo import SqlShareRepository
 from integrations.db.shoppers_repo import SQLShopperRepository
@@ -200,6 +202,7 @@ class OrdersComponents:
     sandbox: SandboxPaymentProvider | None = None
     simulated_carrier: SimulatedCarrier | None = None
     merchant_keys: Mapping[str, str] = field(default_factory=dict)
+    return_addresses: SqlReturnAddressBook | None = None
 
 
 @dataclass(frozen=True)
@@ -355,6 +358,7 @@ def build_orders(
     ticket_deadline: timedelta = timedelta(hours=48),
     merchant_api_keys: str = "",
     offer_check: OfferCheck | None = None,
+    return_address_fallback: Callable[[str], str | None] | None = None,
 ) -> OrdersComponents:
     """The orders area: repositories, providers, carrier, services. `extra_providers` holds the
     real adapters (wechat_pay, alipay); the sandbox provider and simulated carrier fill the gaps."""
@@ -379,10 +383,11 @@ def build_orders(
         f"{base_url.rstrip('/')}/carriers/{carrier.name}/notify" if simulated else "")
     shipments = ShipmentService(SqlShipmentRepository(engine), carrier, orders, notifier, clock,
                                 callback_url=callback_url)
+    addresses = SqlReturnAddressBook(engine, clock, return_address_fallback)
     tickets = TicketService(SqlTicketRepository(engine), orders, shipments, notifier, clock, deadline=ticket_deadline,
-                            uow=SqlUnitOfWork(engine))
+                            uow=SqlUnitOfWork(engine), addresses=addresses)
     return OrdersComponents(orders, shipments, tickets, providers, carrier, sandbox, simulated,
-                            parse_merchant_keys(merchant_api_keys))
+                            parse_merchant_keys(merchant_api_keys), addresses)
 
 
 async def warn_without_persistence(redis: Redis) -> bool:
@@ -584,7 +589,8 @@ def build_runtime(settings: Settings, *, console_clock: Clock | None = None,
         carrier=real.carrier, carrier_step=timedelta(seconds=s.carrier_step_seconds),
         carrier_rates=ExceptionRates(s.carrier_delay_rate, s.carrier_lost_rate, s.carrier_rejected_rate),
         ticket_deadline=timedelta(hours=s.merchant_ticket_deadline_hours), merchant_api_keys=s.merchant_api_keys,
-        offer_check=offer_check(search, s.checkout_price_tolerance_percent))
+        offer_check=offer_check(search, s.checkout_price_tolerance_percent),
+        return_address_fallback=demo_return_address if s.demo_platforms else None)
     register_order_jobs(scheduler, orders, shipment_poll_seconds=s.shipment_poll_seconds,
                         platform_sync_seconds=s.platform_sync_seconds, carrier_clock_seconds=s.carrier_clock_seconds)
     # Finish what a crashed worker left between payment and order, before the scheduler runs.
@@ -638,7 +644,7 @@ def build_runtime(settings: Settings, *, console_clock: Clock | None = None,
     engine = DialogueEngine(parser=parser, store=tracker_store, locks=locks, flows=build_flows(),
                             services=services, shoppers=shoppers,
                             triggers=(handoff_trigger, account_trigger, checkout_trigger, cart_trigger, share_trigger,
-                                      rating_trigger))
+                                      rating_trigger, return_parcel_trigger))
     metrics = Metrics()
     handle = build_turn_handler(engine, metrics)
 

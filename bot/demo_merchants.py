@@ -110,3 +110,17 @@ async def _approve(applications: SqlMerchantApplications, merchant: str, at: dat
     await applications.transition(ApplicationStatus.SUBMITTED, approved,
                                   ApplicationEvent(submitted.id, at, "demo-seed", "approved",
                                                    "demo merchant"))
+
+
+_CITIES = (("浙江省杭州市余杭区", "文一西路"), ("广东省深圳市南山区", "科技园南路"), ("上海市闵行区", "虹梅路"),
+           ("江苏省苏州市工业园区", "星湖街"), ("北京市大兴区", "亦庄经海路"), ("广东省东莞市长安镇", "锦厦路"))
+
+
+def demo_return_address(merchant: str) -> str:
+    """The return address a demo platform's store answers with (the same for a store every time):
+    its after-sales desk in a warehouse district, a receiver and a landline."""
+    digest = hashlib.sha256(merchant.encode()).digest()
+    district, road = _CITIES[digest[0] % len(_CITIES)]
+    number = 100 + digest[1] * 3
+    phone = f"0{571 + digest[2] % 200}-{8000_0000 + int.from_bytes(digest[3:6]) % 1999_9999}"
+    return f"{district}{road} {number} 号 {merchant} 售后部 收,{phone}"

@@ -16,7 +16,7 @@ from dialogue.ports import PushPort
 from dialogue.presentation.money import format_money
 from dialogue.presentation.orders import order_payload, payment_subject, shipment_payload, ticket_payload
 from dialogue.presentation.products import platform_name
-from shop.aftersales import AfterSalesTicket
+from shop.aftersales import NEEDS_RETURN, AfterSalesTicket, TicketStatus
 from shop.notify import Recipient
 from shop.orders import Order, OrderStatus, OrderStatusChanged
 from shop.refusals import REASONS
@@ -84,7 +84,13 @@ class PushNotifier:
         await self._tell(recipient, "shipment", shipment_payload(shipment))
 
     async def ticket_changed(self, recipient: Recipient, ticket: AfterSalesTicket) -> None:
-        await self._tell(recipient, "ticket", ticket_payload(ticket))
+        payload = ticket_payload(ticket)
+        reply = render("ticket", payload, recipient.language)
+        told = return_instructions(ticket, recipient.language)
+        if told is not None:  # approved and the item goes back: where to, and ask for the parcel
+            reply = Reply(text=told, buttons=reply.buttons, custom=reply.custom)
+        await self._push.push(recipient.channel, recipient.recipient_id, [reply],
+                              event_key=event_key("ticket", payload))
 
     async def _tell(self, recipient: Recipient, kind: str, payload: dict[str, Any]) -> None:
         reply = render(kind, payload, recipient.language)
@@ -101,6 +107,26 @@ class PushNotifier:
         if order.status is OrderStatus.DELIVERED and self._ask_rating:
             await self._push.push(order.channel, order.recipient_id, [rating_request(order)],
                                   event_key=f"rating_request:{order.id}")
+
+
+def return_instructions(ticket: AfterSalesTicket, language: str) -> str | None:
+    """For an approved return, exchange or repair: the merchant's return address and the request
+    for the parcel's carrier and tracking number (None for any other ticket or status)."""
+    if ticket.status is not TicketStatus.APPROVED or ticket.service_type not in NEEDS_RETURN:
+        return None
+    lang = "en" if language.lower().startswith("en") else "zh"
+    fields: dict[str, Any] = {"ticket_id": ticket.id, "order_id": ticket.order_id,
+              "service": responses.text(f"service_{ticket.service_type.value}", lang),
+              "after": return_after(ticket, lang)}
+    if ticket.return_address:
+        return responses.text("ticket_return_address", lang, address=ticket.return_address, **fields)
+    return responses.text("ticket_return_no_address", lang, **fields)
+
+
+def return_after(ticket: AfterSalesTicket, lang: str) -> str:
+    """What happens once the merchant has the parcel back, in words."""
+    kind = {"return": "refund", "exchange": "exchange"}.get(ticket.service_type.value, "repair")
+    return responses.text(f"return_after_{kind}", lang)
 
 
 def rating_request(order: Order) -> Reply:

@@ -120,6 +120,15 @@ class AfterSalesPort(Protocol):
         """Attach a photo to the shopper's newest ticket in progress (`TicketNotFound`: none)."""
         ...
 
+    async def awaiting_return_parcel(self, shopper_id: str) -> AfterSalesTicket | None:
+        """The shopper's newest approved return / exchange / repair waiting for its parcel."""
+        ...
+
+    async def add_return_shipment(self, ticket_id: str, shopper_id: str, carrier_code: str,
+                                  tracking_number: str, notify: bool = True) -> AfterSalesTicket:
+        """The shopper's return parcel (`InvalidTicket`: not in the carrier's format)."""
+        ...
+
 
 class AlertsPort(Protocol):
     """Price alerts (shop.alerts.AlertService)."""
@@ -249,6 +258,13 @@ class NullAfterSales:
         raise FeatureUnavailable("orders_unavailable")
 
     async def add_photo(self, shopper_id: str, photo: str) -> AfterSalesTicket:
+        raise FeatureUnavailable("orders_unavailable")
+
+    async def awaiting_return_parcel(self, shopper_id: str) -> AfterSalesTicket | None:
+        return None  # no tickets here: a tracking number is just words
+
+    async def add_return_shipment(self, ticket_id: str, shopper_id: str, carrier_code: str,
+                                  tracking_number: str, notify: bool = True) -> AfterSalesTicket:
         raise FeatureUnavailable("orders_unavailable")
 
 

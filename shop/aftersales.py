@@ -7,6 +7,11 @@
     open | merchant_processing → arbitration     (the merchant missed its deadline)
     arbitration → approved | resolved            (the platform decides)
 
+A return, exchange or repair approved carries the merchant's return address (`ReturnAddressBook`,
+copied onto the ticket when it is approved); the shopper sends the parcel there and gives its
+carrier and tracking number (`add_return_shipment`, checked by shop/parcels.py), which the ticket
+keeps and the carrier tracks until the merchant confirms it is back.
+
 Refunds (refund once approved, return once the parcel is back) go through the order's payment
 provider, with the ticket id as the refund id, so a retry refunds once. The shopper is told of
 every change (`ticket` payload).
@@ -25,6 +30,7 @@ from shop.clock import Clock
 from shop.notify import ShopperNotifier
 from shop.ordering import OrderService
 from shop.orders import CENT, OrderError, OrderStatus, new_order_id
+from shop.parcels import valid_parcel
 from shop.payments import PaymentError, RefundPending
 from shop.ports import NoUnitOfWork, UnitOfWork
 from shop.shipments import ShipmentService
@@ -112,6 +118,9 @@ class AfterSalesTicket:
     resolution: str = ""
     refund_amount: Decimal | None = None
     quantity: int = 1  # how many of the line's items the request is about
+    return_address: str = ""  # where the parcel goes back (copied from the merchant on approval)
+    return_carrier: str = ""  # the shopper's return parcel: carrier code (shop.parcels)
+    return_tracking_number: str = ""
 
 
 @dataclass(frozen=True)
@@ -122,6 +131,24 @@ class TicketEvent:
     to_status: TicketStatus
     actor: str
     note: str = ""
+
+
+class ReturnAddressBook(Protocol):
+    async def return_address(self, merchant: str) -> str | None:
+        """The merchant's return address (receiver, phone, address in one line), None when unknown."""
+        ...
+
+    async def set_return_address(self, merchant: str, address: str) -> None: ...
+
+
+class NoReturnAddresses:
+    """No merchant data: the shopper is told the merchant will send the address."""
+
+    async def return_address(self, merchant: str) -> str | None:
+        return None
+
+    async def set_return_address(self, merchant: str, address: str) -> None:
+        raise InvalidTicket("return addresses are not kept here")
 
 
 class TicketRepository(Protocol):
@@ -165,8 +192,10 @@ class TicketService:
         *,
         deadline: timedelta = timedelta(hours=48),
         uow: UnitOfWork | None = None,
+        addresses: ReturnAddressBook | None = None,
     ) -> None:
         self.repo = repo
+        self.addresses: ReturnAddressBook = addresses or NoReturnAddresses()
         self.orders = orders
         self.shipments = shipments
         self.notifier = notifier
@@ -243,6 +272,11 @@ class TicketService:
     async def list_for_shopper(self, shopper_id: str, limit: int = 20) -> list[AfterSalesTicket]:
         return await self.repo.find(shopper_id=shopper_id, limit=limit)
 
+    async def awaiting_return_parcel(self, shopper_id: str) -> AfterSalesTicket | None:
+        """The shopper's newest approved return / exchange / repair still waiting for its parcel."""
+        found = await self.repo.find(shopper_id=shopper_id, statuses=[T.APPROVED], limit=20)
+        return next((t for t in found if t.service_type in NEEDS_RETURN), None)
+
     async def add_photo(self, shopper_id: str, photo: str) -> AfterSalesTicket:
         """Add a photo to the shopper's newest ticket still being handled (`TicketNotFound`
         when there is none; `InvalidTicket` past MAX_PHOTOS)."""
@@ -304,8 +338,11 @@ class TicketService:
         ticket is never approved without its refund, nor the refund requested without approval.
         The provider is asked after the commit; if it does not answer, the ticket stays approved
         with its refund requested, and the `retry_refunds` job asks again until it does."""
+        extra: dict[str, Any] = {}
+        if ticket.service_type in NEEDS_RETURN:
+            extra["return_address"] = await self.addresses.return_address(ticket.merchant) or ""
         async with self.uow():
-            moved = await self._move(ticket, T.APPROVED, actor, note, notify=False, resolution=note)
+            moved = await self._move(ticket, T.APPROVED, actor, note, notify=False, resolution=note, **extra)
             if moved.service_type in REFUNDS_MONEY and moved.service_type not in NEEDS_RETURN:
                 order = await self.orders.get(ticket.order_id)
                 await self.orders.reserve_refund(order, self._share(order, ticket), f"ticket-{ticket.id}",
@@ -370,16 +407,20 @@ class TicketService:
         return await self._approve(ticket, actor, note)
 
     async def add_return_shipment(
-        self, ticket_id: str, shopper_id: str, carrier_code: str, tracking_number: str
+        self, ticket_id: str, shopper_id: str, carrier_code: str, tracking_number: str, notify: bool = True
     ) -> AfterSalesTicket:
-        """The shopper sent the item back (return, exchange, repair)."""
+        """The shopper sent the item back (return, exchange, repair): the parcel is kept on the
+        ticket and tracked (`InvalidTicket` when the number does not fit the carrier's format)."""
         ticket = await self.get(ticket_id)
         if ticket.shopper_id != shopper_id:
             raise InvalidTicket("not this shopper's ticket")
         if ticket.service_type not in NEEDS_RETURN:
             raise InvalidTicket(f"a {ticket.service_type.value} ticket needs no return parcel")
+        if not valid_parcel(carrier_code, tracking_number):
+            raise InvalidTicket(f"{tracking_number!r} is not a {carrier_code} tracking number")
         moved = await self._move(
-            ticket, T.RETURN_SHIPPING, f"shopper:{shopper_id}", f"{carrier_code} {tracking_number}"
+            ticket, T.RETURN_SHIPPING, f"shopper:{shopper_id}", f"{carrier_code} {tracking_number}",
+            return_carrier=carrier_code, return_tracking_number=tracking_number, notify=notify,
         )
         await self.shipments.add_return(ticket.id, ticket.order_id, carrier_code, tracking_number)
         return moved

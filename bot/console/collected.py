@@ -49,7 +49,11 @@ def _ticket(t: Any, language: str | None = None) -> dict[str, Any]:
     return payload | ticket_labels(payload, language) | {"reason": t.reason, "merchant": t.merchant, "shopper_id": t.shopper_id,
                              "created_at": t.created_at.isoformat(), "deadline_at": t.deadline_at.isoformat(),
                              "resolution": t.resolution, "photos": list(t.photos),
-                             "refund_amount": None if t.refund_amount is None else str(t.refund_amount)}
+                             "refund_amount": None if t.refund_amount is None else str(t.refund_amount),
+                             "return_address": t.return_address or None,
+                             "return_parcel": ({"carrier_code": t.return_carrier,
+                                                "tracking_number": t.return_tracking_number}
+                                               if t.return_tracking_number else None)}
 
 
 async def collected_for(services: ConsoleBackends, tracker: Tracker, request: HandoffRequest,

@@ -13,6 +13,7 @@ from typing import Any
 from dialogue.presentation.money import format_money
 from dialogue.presentation.products import platform_name
 from dialogue.responses import load_catalog
+from shop.parcels import carrier_name
 
 LANGS = ("zh", "en")
 
@@ -23,13 +24,14 @@ WORDS = {
            "price_max": "{max} 元以内", "price_min": "{min} 元以上", "price_range": "{min}–{max} 元",
            "on": "在 {platforms}", "sort": "按{sort}排序", "items": "{n} 件", "order_line": "{id} · {status} · {total}",
            "ticket_line": "{id} · {service} · {status}(订单 {order})", "alert_line": "{product} · {target}",
-           "none": "无", "photo": "发来一张照片"},
+           "none": "无", "photo": "发来一张照片", "return_parcel": " · 退货快递 {carrier} {number}"},
     "en": {"chose": "chose {what}", "orders": "Orders", "tickets": "Tickets", "alerts": "Price alerts",
            "address": "Address", "last_search": "Last search", "cart": "Cart", "name": "Name", "phone": "Phone",
            "price_max": "up to ¥{max}", "price_min": "from ¥{min}", "price_range": "¥{min}–¥{max}",
            "on": "on {platforms}", "sort": "sorted by {sort}", "items": "{n} items",
            "order_line": "{id} · {status} · {total}", "ticket_line": "{id} · {service} · {status} (order {order})",
-           "alert_line": "{product} · {target}", "none": "none", "photo": "sent a photo"},
+           "alert_line": "{product} · {target}", "none": "none", "photo": "sent a photo",
+           "return_parcel": " · return parcel {carrier} {number}"},
 }
 SORTS = {"zh": {"price_asc": "价格从低到高", "price_desc": "价格从高到低", "sales": "销量", "rating": "评分"},
          "en": {"price_asc": "price, low to high", "price_desc": "price, high to low", "sales": "sales",
@@ -172,6 +174,9 @@ def profile(collected: dict[str, Any], shopper: Any, language: str | None) -> li
                                               total=_money(o.get("total"))) for o in collected.get("orders") or ()])
     add("tickets", [words["ticket_line"].format(id=t.get("ticket_id"), service=t.get("service_label"),
                                                 status=t.get("status_label"), order=t.get("order_id"))
+                    + (words["return_parcel"].format(carrier=carrier_name(p["carrier_code"], lang),
+                                                     number=p["tracking_number"])
+                       if isinstance(p := t.get("return_parcel"), dict) else "")
                     for t in collected.get("tickets") or ()])
     add("alerts", [words["alert_line"].format(product=a.get("product_title") or a.get("product_id"),
                                               target=_money(a.get("target_price")))

@@ -77,6 +77,10 @@ class AnswerRequest(BaseModel):
     note: str = Field(default="", max_length=2000)
 
 
+class ReturnAddressRequest(BaseModel):
+    address: str = Field(min_length=8, max_length=300, description="receiver, phone and address in one line")
+
+
 def _order_json(order: Order) -> dict[str, Any]:
     out = order_payload(order)
     out.update(
@@ -100,6 +104,9 @@ def _ticket_json(ticket: AfterSalesTicket) -> dict[str, Any]:
         deadline_at=ticket.deadline_at.isoformat(),
         resolution=ticket.resolution,
         refund_amount=None if ticket.refund_amount is None else str(ticket.refund_amount),
+        return_address=ticket.return_address or None,
+        return_parcel=({"carrier_code": ticket.return_carrier, "tracking_number": ticket.return_tracking_number}
+                       if ticket.return_tracking_number else None),
     )
     return out
 
@@ -180,7 +187,27 @@ def build_merchant_router(
         status: TicketStatus | None = None, merchant: str = Depends(merchant_id)
     ) -> dict[str, Any]:
         found = await tickets.list_for_merchant(merchant, [status] if status else None)
-        return {"tickets": [_ticket_json(t) for t in found]}
+        out = [_ticket_json(t) for t in found]
+        for item, ticket in zip(out, found, strict=True):  # where the shopper's return parcel is now
+            if item["return_parcel"]:
+                parcel = await shipments.repo.get_by_parcel(ticket.return_carrier, ticket.return_tracking_number)
+                item["return_parcel"]["status"] = parcel.status.value if parcel is not None else None
+        return {"tickets": out}
+
+    @router.get("/return-address")
+    async def get_return_address(merchant: str = Depends(merchant_id)) -> dict[str, Any]:
+        """Where shoppers send returns, exchanges and repairs (shown to them when a ticket is approved)."""
+        return {"merchant": merchant, "address": await tickets.addresses.return_address(merchant)}
+
+    @router.put("/return-address")
+    async def set_return_address(req: ReturnAddressRequest, merchant: str = Depends(merchant_id)) -> dict[str, Any]:
+        """Set the return address (tickets approved from now on carry it)."""
+        address = " ".join(req.address.split())
+        try:
+            await tickets.addresses.set_return_address(merchant, address)
+        except InvalidTicket as exc:
+            raise HTTPException(404, str(exc)) from exc
+        return {"merchant": merchant, "address": address}
 
     @router.post("/tickets/{ticket_id}/answer")
     async def answer(

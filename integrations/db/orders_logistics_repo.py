@@ -160,6 +160,9 @@ def _ticket(row: Row[Any]) -> AfterSalesTicket:
         resolution=m["resolution"],
         refund_amount=m["refund_amount"],
         quantity=m["quantity"],
+        return_address=m["return_address"] or "",
+        return_carrier=m["return_carrier"] or "",
+        return_tracking_number=m["return_tracking_number"] or "",
     )
 
 

@@ -216,10 +216,21 @@ tickets = Table(
     Column("shopper_id", String(200), nullable=False, index=True),
     Column("resolution", Text, nullable=False, default=""),
     Column("refund_amount", Money),
+    Column("return_address", Text, nullable=False, server_default=""),  # migration 0019_return_parcels
+    Column("return_carrier", String(8), nullable=False, server_default=""),
+    Column("return_tracking_number", String(40), nullable=False, server_default=""),
     Column("deadline_at", TS, nullable=False),
     Column("created_at", TS, nullable=False),
     Column("updated_at", TS, nullable=False),
     Index("ix_aftersales_tickets_status_deadline", "status", "deadline_at"),
+)
+
+merchant_return_addresses = Table(  # migration 0019_return_parcels
+    "merchant_return_addresses",
+    metadata,
+    Column("merchant", String(128), primary_key=True),
+    Column("address", Text, nullable=False),
+    Column("updated_at", TS, nullable=False),
 )
 
 ticket_events = Table(

@@ -61,9 +61,9 @@ async def test_return_waits_for_the_parcel_then_refunds_the_lines_share(w):
     t = await w.c.tickets.open_ticket(order.id, 1, "return", "键盘有坏键", "u1")
     t = await w.c.tickets.answer(t.id, "jd-shop", approve=True)
     assert t.status is TicketStatus.APPROVED
-    t = await w.c.tickets.add_return_shipment(t.id, "u1", "SF", "SFRET1")
+    t = await w.c.tickets.add_return_shipment(t.id, "u1", "SF", "SF1000000000001")
     assert t.status is TicketStatus.RETURN_SHIPPING
-    assert (await w.c.shipments.repo.get_by_parcel("SF", "SFRET1")).kind == "return"
+    assert (await w.c.shipments.repo.get_by_parcel("SF", "SF1000000000001")).kind == "return"
     t = await w.c.tickets.confirm_return_received(t.id, "jd-shop")
     # 300 of 400 list price, of 360 paid → 270.00
     assert t.status is TicketStatus.RESOLVED and t.refund_amount == Decimal("270.00")
@@ -115,7 +115,7 @@ async def test_a_return_of_one_of_two_items_refunds_that_items_share(w):
     t = await w.c.tickets.open_ticket(order.id, 1, "return", "键盘有坏键", "u1", quantity=1)
     assert (await w.c.tickets.get(t.id)).quantity == 1
     t = await w.c.tickets.answer(t.id, "jd-shop", approve=True)
-    t = await w.c.tickets.add_return_shipment(t.id, "u1", "SF", "SFRET2")
+    t = await w.c.tickets.add_return_shipment(t.id, "u1", "SF", "SF1000000000002")
     t = await w.c.tickets.confirm_return_received(t.id, "jd-shop")
     # one keyboard: 150 of 400 list price, of 360 paid → 135.00
     assert t.status is TicketStatus.RESOLVED and t.refund_amount == Decimal("135.00")
