@@ -12,10 +12,11 @@ TEST_PACKAGES := $(RUN_PACKAGES) chromium# the browser tests
 .PHONY: run test install install-test debian services lint bench clean
 
 # SANDBOX=1: the demo runs with the sandbox payments and controls (`shopbot serve` alone keeps them off);
-# DEMO_MERCHANT_HISTORY=1: a few demo merchants get reviews, spot checks and a delisted item.
+# DEMO_MERCHANT_HISTORY=1: a few demo merchants get reviews, spot checks and a delisted item;
+# DEMO_MERCHANT_POLICY=1: the demo stores answer after-sales tickets by the README's policy.
 run: install
 	@$(MAKE) --no-print-directory debian PACKAGES="$(RUN_PACKAGES)"
-	SANDBOX=1 DEMO_MERCHANT_HISTORY=1 $(BIN)/shopbot serve
+	SANDBOX=1 DEMO_MERCHANT_HISTORY=1 DEMO_MERCHANT_POLICY=1 $(BIN)/shopbot serve
 
 test: install-test services
 	@$(MAKE) --no-print-directory debian PACKAGES="$(TEST_PACKAGES)"

@@ -35,7 +35,7 @@ from bot.accounts_setup import AccountsParts, build_accounts
 from bot.console.collected import ConsoleBackends
 from bot.console.setup import ConsoleParts, build_console
 from bot.console.throttle import LoginLimits, LoginThrottle, MemoryThrottleStore, RedisThrottleStore
-from bot.demo_merchants import demo_return_address, seed_demo_merchants
+from bot.demo_merchants import DEMO_REVIEWER, demo_return_address, seed_demo_merchants
 from bot.merchant_notices import EmailDecisionNotifier, LogEmailSender
 from bot.nlu_loader import load_or_train_async
 from bot.observability import Metrics
@@ -112,7 +112,8 @@ from shop.alerts import AlertService, AlertSettings
 from shop.charts import PriceChartService, product_title_lookup
 from shop.clock import Clock, SandboxClock, SystemClock
 from shop.logistics import Carrier
-from shop.merchants import MerchantOnboarding
+from shop.merchant_policy import DemoMerchantPolicy
+from shop.merchants import ApplicationStatus, MerchantOnboarding
 from shop.notify import ShopperNotifier
 from shop.ordering import OrderService
 from shop.orders import OrderStatus
@@ -409,6 +410,18 @@ async def warn_without_persistence(redis: Redis) -> bool:
     return False
 
 
+def demo_stores(keys: Mapping[str, str], merchants: MerchantOnboarding) -> Callable[[str], Awaitable[bool]]:
+    """Whether the demo policy answers for a merchant: not one holding its own API key (from the
+    settings, or issued on an approved application that a person, not the demo seed, reviewed)."""
+    async def answers_for(merchant: str) -> bool:
+        if merchant in keys:
+            return False
+        approved = await merchants.repo.find([ApplicationStatus.APPROVED], 1000)
+        return not any(a.merchant_id == merchant and a.reviewer != DEMO_REVIEWER for a in approved)
+
+    return answers_for
+
+
 def register_order_jobs(scheduler: JobScheduler, c: OrdersComponents, *, shipment_poll_seconds: float = 60,
                         platform_sync_seconds: float = 60, ticket_check_seconds: float = 300,
                         carrier_clock_seconds: float = 1.0) -> None:
@@ -590,7 +603,7 @@ def build_runtime(settings: Settings, *, console_clock: Clock | None = None,
         carrier_rates=ExceptionRates(s.carrier_delay_rate, s.carrier_lost_rate, s.carrier_rejected_rate),
         ticket_deadline=timedelta(hours=s.merchant_ticket_deadline_hours), merchant_api_keys=s.merchant_api_keys,
         offer_check=offer_check(search, s.checkout_price_tolerance_percent),
-        return_address_fallback=demo_return_address if s.demo_platforms else None)
+        return_address_fallback=demo_return_address if s.demo_platforms or s.demo_merchant_policy else None)
     register_order_jobs(scheduler, orders, shipment_poll_seconds=s.shipment_poll_seconds,
                         platform_sync_seconds=s.platform_sync_seconds, carrier_clock_seconds=s.carrier_clock_seconds)
     # Finish what a crashed worker left between payment and order, before the scheduler runs.
@@ -600,6 +613,9 @@ def build_runtime(settings: Settings, *, console_clock: Clock | None = None,
     merchant_mail = LogEmailSender()  # no SMTP port in the shop yet: decision notices go to the log
     merchants = MerchantOnboarding(SqlMerchantApplications(db_engine), clock, EmailDecisionNotifier(merchant_mail))
     quality = build_quality(s, db_engine, clock, search, demo, scheduler)
+    if s.demo_merchant_policy:
+        policy = DemoMerchantPolicy(orders.tickets, demo_stores(orders.merchant_keys, merchants))
+        scheduler.add_job("demo_merchant_policy", policy.run, s.demo_merchant_policy_seconds)
     quality.on_delisted.append(DelistingNotifier(durable_push, alert_repo.list_for_product, alert_repo.set_status))
     quality.on_suspended.append(open_orders_flagger(orders.orders))
     review_repo = SqlReviewRepository(db_engine)

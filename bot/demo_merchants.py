@@ -36,6 +36,7 @@ from shop.spot_checks import CheckStatus, ListedProduct, ProductLister, QualityS
 
 log = logging.getLogger(__name__)
 MARKER_ORDER = "DEMO0000"
+DEMO_REVIEWER = "demo-seed"  # who approved the seeded applications
 GOOD = [(5, 5, "质量很好,物流也快", "Great quality, fast delivery"), (4, 5, "不错,性价比高", "Good value"),
         (5, 4, "和描述一致,满意", "As described, happy with it")]
 POOR = [(2, 1, "和图片不一样,客服不理人", "Not as pictured, no answer from the seller"),
@@ -80,7 +81,7 @@ async def seed_demo_merchants(lister: ProductLister, quality: QualityService, ap
         return SpotCheck(id=f"SC{secrets.token_hex(6).upper()}", merchant=product.merchant, platform=product.platform,
                          product_id=product.product_id, platform_product_id=product.platform_product_id,
                          title=product.title, category=product.category, risk=1.0, status=status,
-                         created_at=now - timedelta(days=7), reviewer="demo-seed" if decided else None,
+                         created_at=now - timedelta(days=7), reviewer=DEMO_REVIEWER if decided else None,
                          reason=reason, decided_at=now - timedelta(days=6) if decided else None)
 
     await checks.add_checks([check(by_merchant[good][0], CheckStatus.PASSED, "抽检合格 passed"),
@@ -106,7 +107,7 @@ async def _approve(applications: SqlMerchantApplications, merchant: str, at: dat
         language="zh", status=ApplicationStatus.SUBMITTED, submitted_at=at,
         updated_at=at, status_token_hash=sha256(secrets.token_urlsafe(24)))
     await applications.add(submitted, ApplicationEvent(submitted.id, at, "applicant", "submitted"))
-    approved = replace(submitted, status=ApplicationStatus.APPROVED, reviewer="demo-seed", merchant_id=merchant)
+    approved = replace(submitted, status=ApplicationStatus.APPROVED, reviewer=DEMO_REVIEWER, merchant_id=merchant)
     await applications.transition(ApplicationStatus.SUBMITTED, approved,
                                   ApplicationEvent(submitted.id, at, "demo-seed", "approved",
                                                    "demo merchant"))

@@ -73,6 +73,9 @@ class Settings(BaseSettings):
     merchant_api_keys: str = Field(default="", description="merchant_id:key,... (X-Merchant-Key header)")
     merchant_ticket_deadline_hours: float = 48.0
     demo_merchant_history: bool = Field(default=False, description="seed the demo merchants' reviews, checks, a delisting")
+    demo_merchant_policy: bool = Field(default=False, description="demo stores answer after-sales tickets by the "
+                                                                  "stated policy (shop/merchant_policy.py)")
+    demo_merchant_policy_seconds: float = Field(default=30.0, gt=0, description="how often the demo stores answer")
     spot_check_seconds: float = Field(default=3600.0, description="how often products are sampled for spot checks")
     spot_check_sample_size: int = Field(default=5, ge=0, le=500, description="products sampled per spot-check run")
     shipment_poll_seconds: float = 60.0
