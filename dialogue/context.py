@@ -26,6 +26,7 @@ class TurnContext:
         self.services = services
         self.shopper = shopper
         self.replies: list[Reply] = []
+        self.aside = False  # set by an answer given beside a pending question (e.g. the cart shown): it is asked again
 
     # --- reading ---------------------------------------------------------------------
     @property

@@ -158,8 +158,11 @@ class DialogueEngine:
         return self._parser().parse(text, language)
 
     async def _respond(self, ctx: TurnContext) -> None:
+        pending = ctx.active_frame
         for trigger in self._triggers:
             if await trigger(ctx):
+                if ctx.aside and pending is not None and ctx.active_frame is pending:
+                    await self._back_to(ctx, pending.flow)  # "看看购物车" at the colour question: shown, then asked again
                 return
         self._ordinal_answer(ctx)
         self._bare_product(ctx)
@@ -195,10 +198,13 @@ class DialogueEngine:
             interrupted = None
         await flow.start(ctx)
         if interrupted is not None and ctx.active_frame is interrupted:
-            back = self._flows.get(interrupted.flow)
-            if back is not None:
-                ctx.say("back_to_flow")
-                await back.reprompt(ctx)
+            await self._back_to(ctx, interrupted.flow)
+
+    async def _back_to(self, ctx: TurnContext, name: str) -> None:
+        back = self._flows.get(name)
+        if back is not None:
+            ctx.say("back_to_flow")
+            await back.reprompt(ctx)
 
     @staticmethod
     def _ordinal_answer(ctx: TurnContext) -> None:

@@ -22,6 +22,7 @@ from dialogue.flows.common import listed, ordinal_index
 from dialogue.flows.search import platform_label
 from dialogue.flows.variants import ask_variant, close_to, item_frame, pick_product, take_variants
 from dialogue.messages import Button
+from dialogue.ordinals import ordinal_answer
 from dialogue.presentation.cart import cart_payload, hint_text
 from dialogue.presentation.products import merchant_name, product_title, variant_shown
 from nlu.types import IntentScore
@@ -264,13 +265,20 @@ class Cart(Flow):
         if take_variants(ctx, frame):
             await self._next(ctx, frame, started=True)
             return True
+        idx = ordinal_answer(ctx.msg.text or "", len(frame["variants"][dim]))
+        if idx is not None:  # "the first one", "2", "第二个": that option
+            frame["chosen"][dim] = frame["variants"][dim][idx]
+            await self._next(ctx, frame, started=True)
+            return True
         close = close_to(frame, dim, ctx.msg.text or "")
         if len(close) == 1:
             frame["chosen"][dim] = close[0]
             await self._next(ctx, frame, started=True)
             return True
-        if ctx.intent not in ("inform", "nlu_fallback", "out_of_scope", "affirm") or int(frame.get("misses", 0)) >= 2:
-            ctx.end_flow(self.name)  # something else: the engine handles it; the add is dropped
+        if ctx.intent not in ("inform", "nlu_fallback", "out_of_scope", "affirm"):
+            return False  # something else: the engine handles it (details, orders: then back here; a search replaces it)
+        if int(frame.get("misses", 0)) >= 2:
+            ctx.end_flow(self.name)  # asked twice already: the add is dropped rather than asked a third time
             return False
         frame["misses"] = int(frame.get("misses", 0)) + 1
         ctx.update_frame(self.name, frame)
@@ -292,7 +300,10 @@ async def cart_trigger(ctx: TurnContext) -> bool:
     if intent != ctx.intent:
         ctx.parse = replace(ctx.parse, intent=IntentScore(intent, 1.0))
     flow = Cart()
-    if ctx.active_frame is not None and ctx.active_frame.flow == flow.name:
-        ctx.end_flow(flow.name)  # a new cart request replaces a pending variant question
+    if intent == "add_to_cart":
+        if ctx.active_frame is not None and ctx.active_frame.flow == flow.name:
+            ctx.end_flow(flow.name)  # a new item for the cart replaces a pending variant question
+    else:
+        ctx.aside = True  # showing or changing the cart leaves a pending question (colour, address) pending
     await flow.start(ctx)
     return True
