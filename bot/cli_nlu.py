@@ -45,6 +45,8 @@ def train_cmd(
     data: Annotated[list[Path] | None, typer.Option("--data", help="Rasa NLU files or directories (repeatable)")] = None,
     out: Annotated[Path | None, typer.Option("--out", help="model directory (default: NLU_MODEL_DIR)")] = None,
     sequential: Annotated[bool, typer.Option(help="train the languages one after the other")] = False,
+    profile: Annotated[str, typer.Option("--profile", help="config set: shop (default) or general "
+                                         "(public sets: dictionary features, entity-aware intents)")] = "shop",
 ) -> None:
     """Train on Rasa-format NLU data; prints a progress bar per language."""
     from nlu.errors import NluDataError
@@ -54,7 +56,7 @@ def train_cmd(
     paths = list(data) if data else [train_dir]
     report, close = _bar_progress()
     try:
-        meta = train_into(paths, out or model_dir, report, parallel=not sequential)
+        meta = train_into(paths, out or model_dir, report, parallel=not sequential, profile=profile)
     except NluDataError as exc:
         close()
         typer.echo(f"invalid training data: {exc}", err=True)

@@ -20,7 +20,7 @@ from spacy.util import registry
 from thinc.api import Model, chain, softmax_activation, with_cpu
 
 from .numbers import to_halfwidth
-from .tokenizer import CJK, jieba_words
+from .tokenizer import CJK, jieba_words, memory_tags
 
 _DIGITS = re.compile(r"\d+(?:[.,]\d+)*")
 _WORD = re.compile(rf"[{CJK}]|[^\W_]+|[^\w\s]")
@@ -71,14 +71,51 @@ def text_features(text: str, char_min: int, char_max: int, word_max: int, char_m
     return keys, vals
 
 
+def entity_features(doc: Doc, weight: float = 0.5) -> tuple[numpy.ndarray, numpy.ndarray] | None:
+    """What the entity recogniser (run before the textcat) and the gazetteer found: each entity's
+    label, the words around it ("播放 <song>", "<Src> 到 <Dest>"), each dictionary tag, and the
+    intents whose training examples named a value the text holds (tokenizer.memory_tags). An
+    intent is often told by which kinds of thing are named, whatever their words."""
+    feats: dict[str, float] = {}
+    text = doc.text
+    previous = "<s>"
+    for ent in doc.ents:
+        label = ent.label_
+        before = _WORD.findall(_normalise(text[:ent.start_char]))[-2:]
+        after = _WORD.findall(_normalise(text[ent.end_char:]))[:2]
+        feats["e" + label] = 1.0
+        feats["p" + previous + ">" + label] = 1.0
+        feats["l" + "".join(before[-1:]) + "<" + label] = 1.0
+        feats["L" + "".join(before) + "<" + label] = 1.0
+        feats["r" + label + ">" + "".join(after[:1])] = 1.0
+        feats["R" + label + ">" + "".join(after)] = 1.0
+        previous = label
+    for tok in doc:
+        tag = tok.lemma_
+        if tag.startswith("B-"):
+            feats["g" + tag[2:]] = 1.0
+    for intent in memory_tags(text, doc.user_data.get("memory_skip", frozenset())):
+        feats["v" + intent] = 1.0
+    if not feats:
+        return None
+    keys = numpy.fromiter((get_string_id(k) for k in feats), dtype="uint64", count=len(feats))
+    vals = numpy.fromiter(feats.values(), dtype="float32", count=len(feats))
+    vals *= weight / math.sqrt(float((vals * vals).sum()))
+    return keys, vals
+
+
 def extract_text_features(char_min: int, char_max: int, word_max: int, char_mode: str,
-                          use_jieba: bool) -> Model[list[Doc], Any]:
+                          use_jieba: bool, use_entities: bool = False) -> Model[list[Doc], Any]:
     """A thinc layer turning docs into (keys, values, lengths) for SparseLinear."""
 
     def forward(model: Model, docs: list[Doc], is_train: bool) -> Any:
         keys, vals = [], []
         for doc in docs:
             k, v = text_features(doc.text, char_min, char_max, word_max, char_mode, use_jieba)
+            if use_entities:
+                extra = entity_features(doc)
+                if extra is not None:
+                    k, v = numpy.concatenate([k, extra[0]]), numpy.concatenate([v, extra[1]])
             keys.append(k)
             vals.append(v)
         lengths = model.ops.asarray1i([k.shape[0] for k in keys])
@@ -113,12 +150,14 @@ def build_char_word_bow(
     length: int = 262144,
     no_output_layer: bool = False,
     cross_entropy: bool = True,
+    use_entities: bool = False,
     nO: int | None = None,
 ) -> Model[list[Doc], Any]:
     """Bag of char + word n-grams, one sparse linear layer, softmax output (or raw scores when
-    `no_output_layer`, e.g. inside spacy.TextCatEnsemble.v2)."""
+    `no_output_layer`, e.g. inside spacy.TextCatEnsemble.v2). `use_entities` adds the entity and
+    dictionary features of `entity_features` (the pipeline must run "ner" before "textcat")."""
     length = 2 ** (length - 1).bit_length()
-    layers: list[Model] = [extract_text_features(char_min, char_max, word_max, char_mode, use_jieba),
+    layers: list[Model] = [extract_text_features(char_min, char_max, word_max, char_mode, use_jieba, use_entities),
                            SparseLinear_v2(nO=nO, length=length)]
     if not no_output_layer:
         layers.append(softmax_ce_output() if cross_entropy else softmax_activation())

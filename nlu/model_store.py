@@ -50,12 +50,12 @@ def log_progress() -> Progress:
 
 
 def train_into(data_paths: list[Path], model_dir: Path, progress: Progress | None = None,
-               parallel: bool = True) -> dict:
+               parallel: bool = True, profile: str = "shop") -> dict:
     """Train into a temporary directory next to `model_dir`, then swap it in atomically-ish."""
     model_dir.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".nlu-train-", dir=model_dir.parent))
     try:
-        meta = train(data_paths, tmp, progress, parallel=parallel)
+        meta = train(data_paths, tmp, progress, parallel=parallel, profile=profile)
         if model_dir.exists():
             old = model_dir.with_name(model_dir.name + ".old")
             shutil.rmtree(old, ignore_errors=True)

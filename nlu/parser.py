@@ -27,7 +27,7 @@ from .rules import (
     data_rules,
     trust_key,
 )
-from .tokenizer import add_words, detect_language
+from .tokenizer import add_words, detect_language, set_gazetteer, set_memory
 from .types import FALLBACK_INTENT, Entity, IntentScore, ParseResult
 
 MAX_CHARS = 1000  # longer messages are parsed on their first MAX_CHARS characters
@@ -55,6 +55,8 @@ class SpacyParser:
         self.languages: list[str] = list(self.meta["languages"])
         self.default_language: str = self.meta.get("default_language", self.languages[0])
         add_words(self.meta.get("jieba_words", []))
+        set_gazetteer(self.meta.get("gazetteer", {}))
+        set_memory(self.meta.get("memory", {}))
         self.pipelines: dict[str, Any] = {}
         for lang in self.languages:
             try:

@@ -27,6 +27,10 @@ _TOKEN_RE = re.compile(
 )
 _LATIN_WORD = re.compile(r"[A-Za-z]+")
 
+_GAZ_MIN_CHARS = 2  # shorter entries (one letter, one character) would tag half of every text
+_gazetteer: dict[str, str] = {}  # lowercased entry -> its tag ("city", "dishName|v:dishName")
+_gaz_max = 0
+
 _jieba_lock = threading.Lock()
 _jieba: Any = None
 
@@ -53,6 +57,90 @@ def add_words(words: Iterable[str]) -> None:
     for w in words:
         if w and _CJK_RE.search(w) and len(w) <= 12:
             jb.add_word(w, freq=2000)
+
+
+def set_gazetteer(tables: dict[str, Iterable[str]]) -> None:
+    """The dictionaries whose matches the entity recogniser sees as a token feature (LEMMA):
+    each entry (2 characters or more) is tagged with the sorted names of the tables holding it."""
+    global _gaz_max
+    classes: dict[str, set[str]] = {}
+    for name, words in tables.items():
+        for w in words:
+            k = " ".join(str(w).split()).lower()
+            if len(k) >= _GAZ_MIN_CHARS:
+                classes.setdefault(k, set()).add(name)
+    _gazetteer.clear()
+    _gazetteer.update({k: "|".join(sorted(v)) for k, v in classes.items()})
+    _gaz_max = max((len(k) for k in _gazetteer), default=0)
+
+
+def gazetteer_spans(text: str, starts: list[int], ends: list[int],
+                    skip: frozenset[str] = frozenset()) -> list[tuple[int, int, str]]:
+    """Longest dictionary matches, left to right, over whole tokens: (first token, last token + 1,
+    tag). `skip` holds entries to ignore (training leaves an example's own values out)."""
+    out: list[tuple[int, int, str]] = []
+    if not _gazetteer:
+        return out
+    low = text.lower()
+    n, i = len(starts), 0
+    while i < n:
+        best = None
+        j = i
+        while j < n and ends[j] - starts[i] <= _gaz_max:
+            key = " ".join(low[starts[i]:ends[j]].split())
+            tag = _gazetteer.get(key)
+            if tag is not None and key not in skip:
+                best = (i, j + 1, tag)
+            j += 1
+        if best is None:
+            i += 1
+        else:
+            out.append(best)
+            i = best[1]
+    return out
+
+
+def tag_gazetteer(doc: Doc, skip: frozenset[str] = frozenset()) -> None:
+    """Write each token's dictionary tag into its LEMMA ("B-city" / "I-city", "" outside)."""
+    for tok in doc:
+        tok.lemma_ = ""
+    starts = [t.idx for t in doc]
+    ends = [t.idx + len(t.text) for t in doc]
+    for a, b, tag in gazetteer_spans(doc.text, starts, ends, skip):
+        for k in range(a, b):
+            doc[k].lemma_ = ("B-" if k == a else "I-") + tag
+
+
+_MEMORY_MAX_CHARS = 24
+_memory: dict[str, str] = {}  # lowercased entity value -> the intents it was annotated in ("a|b")
+
+
+def set_memory(tables: dict[str, Iterable[str]]) -> None:
+    """Entity values seen in training, per intent (see `memory_tags`)."""
+    intents: dict[str, set[str]] = {}
+    for intent, values in tables.items():
+        for v in values:
+            k = " ".join(str(v).split()).lower()
+            if _GAZ_MIN_CHARS <= len(k) <= _MEMORY_MAX_CHARS:
+                intents.setdefault(k, set()).add(intent)
+    _memory.clear()
+    _memory.update({k: "|".join(sorted(v)) for k, v in intents.items()})
+
+
+def memory_tags(text: str, skip: frozenset[str] = frozenset()) -> set[str]:
+    """The intents whose training examples named a value written somewhere in `text` ("打开百度"
+    -> website.OPEN when 百度 was a website's name there); `skip`: values to ignore."""
+    out: set[str] = set()
+    if not _memory:
+        return out
+    low = " ".join(text.split()).lower()
+    n = len(low)
+    for i in range(n):
+        for j in range(i + _GAZ_MIN_CHARS, min(n, i + _MEMORY_MAX_CHARS) + 1):
+            tag = _memory.get(low[i:j])
+            if tag is not None and low[i:j] not in skip:
+                out.update(tag.split("|"))
+    return out
 
 
 def detect_language(text: str, available: Iterable[str] = ("zh", "en")) -> str:
@@ -105,9 +193,10 @@ def jieba_words(text: str) -> list[tuple[str, int, int]]:
 class CharWordTokenizer:
     """spaCy tokenizer: char tokens for Chinese, word tokens for the rest (see module doc)."""
 
-    def __init__(self, vocab: Vocab, use_jieba: bool = True) -> None:
+    def __init__(self, vocab: Vocab, use_jieba: bool = True, gazetteer: bool = False) -> None:
         self.vocab = vocab
         self.use_jieba = use_jieba
+        self.gazetteer = gazetteer
 
     def __call__(self, text: str) -> Doc:
         words, spaces = split_tokens(text)
@@ -122,6 +211,8 @@ class CharWordTokenizer:
                 found = owner.get(tok.idx)
                 if found is not None:
                     tok.norm_ = found
+        if self.gazetteer and _gazetteer:
+            tag_gazetteer(doc)
         return doc
 
     def pipe(self, texts: Iterable[str], batch_size: int = 1000) -> Iterable[Doc]:
@@ -142,10 +233,11 @@ class CharWordTokenizer:
 
 
 @registry.tokenizers("shopbot.CharWordTokenizer.v1")
-def create_char_word_tokenizer(use_jieba: bool = True) -> Any:
-    """Config entry point: `[nlp.tokenizer] @tokenizers = "shopbot.CharWordTokenizer.v1"`."""
+def create_char_word_tokenizer(use_jieba: bool = True, gazetteer: bool = False) -> Any:
+    """Config entry point: `[nlp.tokenizer] @tokenizers = "shopbot.CharWordTokenizer.v1"`;
+    `gazetteer = true` tags dictionary matches into LEMMA (see `set_gazetteer`)."""
 
     def make(nlp: Any) -> CharWordTokenizer:
-        return CharWordTokenizer(nlp.vocab, use_jieba=use_jieba)
+        return CharWordTokenizer(nlp.vocab, use_jieba=use_jieba, gazetteer=gazetteer)
 
     return make

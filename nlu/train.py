@@ -32,9 +32,13 @@ from .errors import NluDataError
 from .normalise import ValueNormaliser
 from .numbers import to_halfwidth
 from .rules import LookupMatcher, RuleExtractor, builtin_rules, data_rules, rule_precision
-from .tokenizer import add_words, detect_language
+from .tokenizer import add_words, detect_language, set_gazetteer, set_memory, tag_gazetteer
 
 CONFIG_DIR = Path(__file__).parent / "configs"
+# Config sets: "shop" (the shop's own NLU, the default) and "general" (public sets with many
+# entity kinds: the recogniser runs first, sees dictionary matches, and the intent classifier
+# reads the entities it found).
+PROFILES = {"shop": CONFIG_DIR, "general": CONFIG_DIR / "general"}
 MODEL_FORMAT = 1
 Progress = Callable[[str, int, int], None]  # (language, done, total)
 
@@ -45,14 +49,16 @@ class LanguageData:
     examples: list[TrainingExample]
 
 
-def data_hash(paths: list[Path]) -> str:
+def data_hash(paths: list[Path], profile: str = "shop") -> str:
     """Content hash of every training file (names relative order + bytes) and of the configs."""
     h = hashlib.sha256()
     h.update(f"format{MODEL_FORMAT}".encode())
+    if profile != "shop":
+        h.update(f"profile {profile}".encode())
     for f in collect_files(paths):
         h.update(f.name.encode())
         h.update(f.read_bytes())
-    for cfg in sorted(CONFIG_DIR.glob("*.cfg")):
+    for cfg in sorted(PROFILES[profile].glob("*.cfg")):
         h.update(cfg.read_bytes())
     return h.hexdigest()
 
@@ -77,9 +83,9 @@ def split_languages(paths: list[Path]) -> tuple[NluData, dict[str, list[Training
     return merged, by_lang
 
 
-def config_for(language: str) -> Path:
+def config_for(language: str, profile: str = "shop") -> Path:
     """The spaCy config of a language (non-Chinese languages use the English one)."""
-    return CONFIG_DIR / ("zh.cfg" if language == "zh" else "en.cfg")
+    return PROFILES[profile] / ("zh.cfg" if language == "zh" else "en.cfg")
 
 
 def augment(examples: list[TrainingExample], copies: int, seed: int = 0) -> list[TrainingExample]:
@@ -112,10 +118,64 @@ def augment(examples: list[TrainingExample], copies: int, seed: int = 0) -> list
     return out
 
 
-def _make_examples(nlp: Any, examples: list[TrainingExample], intents: list[str]) -> list[Example]:
-    out = []
+GAZETTEER_VALUES = False  # measured on SMP2019: the training values as a dictionary lowered recall
+
+
+def gazetteer_tables(data: NluData, examples: list[TrainingExample],
+                     values: bool = GAZETTEER_VALUES) -> dict[str, list[str]]:
+    """The dictionaries the entity recogniser sees as a token feature: the data's lookup tables
+    and, with `values`, as "v:<label>" every entity value annotated in the training examples."""
+    tables = {name: sorted(set(words)) for name, words in data.lookups.items()}
+    if not values:
+        return tables
+    values: dict[str, set[str]] = {}
     for ex in examples:
+        for s in ex.entities:
+            values.setdefault("v:" + s.entity, set()).add(s.text)
+    tables.update({k: sorted(v) for k, v in values.items()})
+    return tables
+
+
+def value_memory(examples: list[TrainingExample]) -> dict[str, list[str]]:
+    """Per intent, the entity values its training examples annotate (tokenizer.set_memory)."""
+    out: dict[str, set[str]] = {}
+    for ex in examples:
+        for s in ex.entities:
+            out.setdefault(ex.intent, set()).add(s.text)
+    return {k: sorted(v) for k, v in sorted(out.items())}
+
+
+def _own_values(examples: list[TrainingExample], lookups: dict[str, list[str]],
+                copies_from: int | None = None) -> list[frozenset[str]]:
+    """Per example, its entity values that no other example annotates and no lookup table holds:
+    the gazetteer feature leaves them out while training, as it will not know a new value at parse
+    time (otherwise the recogniser learns to find only the values it was shown)."""
+    def key(t: str) -> str:
+        return " ".join(t.split()).lower()
+
+    in_lookup = {key(w) for words in lookups.values() for w in words}
+    first_copy = len(examples) if copies_from is None else copies_from
+    count: dict[str, int] = {}
+    for ex in examples[:first_copy]:
+        for v in {key(s.text) for s in ex.entities}:
+            count[v] = count.get(v, 0) + 1
+    # augmented copies (from `copies_from` on) carry values moved from other examples, maybe of
+    # other intents: none of their values counts as known
+    return [frozenset(v for v in {key(s.text) for s in ex.entities}
+                      if (n >= first_copy or count[v] == 1) and v not in in_lookup)
+            for n, ex in enumerate(examples)]
+
+
+def _make_examples(nlp: Any, examples: list[TrainingExample], intents: list[str],
+                   skips: list[frozenset[str]] | None = None) -> list[Example]:
+    out = []
+    retag = bool(getattr(nlp.tokenizer, "gazetteer", False))
+    for n, ex in enumerate(examples):
         doc = nlp.make_doc(to_halfwidth(ex.text))  # as the parser sees it (same offsets)
+        if skips is not None and skips[n]:
+            doc.user_data["memory_skip"] = skips[n]  # features.entity_features
+            if retag:
+                tag_gazetteer(doc, skips[n])
         ents: list[tuple[int, int, str]] = []
         taken: list[tuple[int, int]] = []
         for s in sorted(ex.entities, key=lambda s: (s.start, -(s.end - s.start))):
@@ -130,16 +190,18 @@ def _make_examples(nlp: Any, examples: list[TrainingExample], intents: list[str]
 
 
 def train_language(language: str, examples: list[TrainingExample], out_dir: Path,
-                   progress: Progress | None = None, seed: int = 0) -> dict[str, Any]:
+                   progress: Progress | None = None, seed: int = 0,
+                   lookups: dict[str, list[str]] | None = None, profile: str = "shop") -> dict[str, Any]:
     """Train one language's pipeline into out_dir/<language>; returns timing info."""
     t0 = time.perf_counter()
     cpu0 = time.process_time()  # the budget counts CPU time: a busy machine must not cut training short
-    config = load_config(config_for(language))
+    config = load_config(config_for(language, profile))
     nlp = load_model_from_config(config, auto_fill=True, validate=True)
     hp = config.get("shopbot", {})
     intents = sorted({e.intent for e in examples})
     labels = sorted({s.entity for e in examples for s in e.entities})
-    train = _make_examples(nlp, augment(examples, int(hp.get("augment_copies", 0)), seed), intents)
+    augmented = augment(examples, int(hp.get("augment_copies", 0)), seed)
+    train = _make_examples(nlp, augmented, intents, _own_values(augmented, lookups or {}, len(examples)))
     textcat: Any = nlp.get_pipe("textcat")
     for i in intents:
         textcat.add_label(i)
@@ -160,30 +222,50 @@ def train_language(language: str, examples: list[TrainingExample], out_dir: Path
     total = tc_epochs + ner_epochs
     done = 0
     tc_optimizer = Adam(float(hp.get("textcat_learn_rate", 0.03)), grad_clip=1.0, use_averages=False)
-    for epoch in range(tc_epochs):
-        random.shuffle(train)
-        for b in minibatch(train, size=tc_batch):
-            nlp.update(b, drop=dropout, sgd=tc_optimizer, exclude=["ner"])
-        done += 1
-        if progress:
-            progress(language, done, total)
-    best_ner, stale = float("inf"), 0
-    for epoch in range(ner_epochs):
-        random.shuffle(train)
-        losses: dict[str, float] = {}
-        for b in minibatch(train, size=ner_batch):
-            nlp.update(b, drop=dropout, sgd=optimizer, losses=losses, exclude=["textcat"])
-        done += 1
-        if progress:
-            progress(language, done, total)
-        loss = float(losses.get("ner", 0.0))
-        if loss < best_ner * 0.97:
-            best_ner, stale = loss, 0
-        else:
-            stale += 1
-        over_budget = epoch + 1 >= min_ner_epochs and time.process_time() - cpu0 > budget
-        if stale >= patience or over_budget:
-            break
+
+    def train_textcat() -> None:
+        nonlocal done
+        for _epoch in range(tc_epochs):
+            random.shuffle(train)
+            for b in minibatch(train, size=tc_batch):
+                nlp.update(b, drop=dropout, sgd=tc_optimizer, exclude=["ner"])
+            done += 1
+            if progress:
+                progress(language, done, total)
+
+    def train_ner() -> None:
+        nonlocal done
+        best_ner, stale = float("inf"), 0
+        for epoch in range(ner_epochs):
+            random.shuffle(train)
+            losses: dict[str, float] = {}
+            for b in minibatch(train, size=ner_batch):
+                nlp.update(b, drop=dropout, sgd=optimizer, losses=losses, exclude=["textcat"])
+            done += 1
+            if progress:
+                progress(language, done, total)
+            loss = float(losses.get("ner", 0.0))
+            if loss < best_ner * 0.97:
+                best_ner, stale = loss, 0
+            else:
+                stale += 1
+            over_budget = epoch + 1 >= min_ner_epochs and time.process_time() - cpu0 > budget
+            if stale >= patience or over_budget:
+                break
+
+    if nlp.pipe_names.index("ner") < nlp.pipe_names.index("textcat"):
+        # the textcat reads the recogniser's entities (features.entity_features): train the
+        # recogniser first, then let it mark the training texts as it will mark a shopper's
+        train_ner()
+        if ner_epochs:
+            with nlp.use_params(optimizer.averages):
+                for eg in train:
+                    eg.predicted.ents = []
+                    ner(eg.predicted)
+        train_textcat()
+    else:
+        train_textcat()
+        train_ner()
     path = out_dir / language
     with nlp.use_params(optimizer.averages):
         nlp.to_disk(path)
@@ -222,25 +304,35 @@ def intent_entities(examples: list[TrainingExample]) -> dict[str, dict[str, int]
     return out
 
 
-def _train_worker(args: tuple[str, list[TrainingExample], str, list[str], Any]) -> dict[str, Any]:
-    language, examples, out_dir, words, queue = args
+def _train_worker(args: tuple[str, list[TrainingExample], str, list[str], Any,
+                        dict[str, list[str]], dict[str, list[str]], str, dict[str, list[str]]]) -> dict[str, Any]:
+    language, examples, out_dir, words, queue, gazetteer, lookups, profile, memory = args
     add_words(words)
+    set_gazetteer(gazetteer)
+    set_memory(memory)
 
     def report(lang: str, done: int, total: int) -> None:
         if queue is not None:
             queue.put((lang, done, total))
 
-    return train_language(language, examples, Path(out_dir), report)
+    return train_language(language, examples, Path(out_dir), report, lookups=lookups, profile=profile)
 
 
 def train(paths: list[Path], out_dir: Path, progress: Progress | None = None,
-          parallel: bool = True) -> dict[str, Any]:
-    """Train every language found under `paths` into `out_dir`; returns the written meta."""
+          parallel: bool = True, profile: str = "shop") -> dict[str, Any]:
+    """Train every language found under `paths` into `out_dir` with the configs of `profile`
+    (see PROFILES); returns the written meta."""
+    if profile not in PROFILES:
+        raise NluDataError(f"unknown NLU config profile {profile!r} (known: {', '.join(PROFILES)})")
     t0 = time.perf_counter()
     merged, by_lang = split_languages(paths)
     out_dir.mkdir(parents=True, exist_ok=True)
     words = [w for table in merged.lookups.values() for w in table] + list(merged.synonyms)
     add_words(words)
+    gazetteer = gazetteer_tables(merged, merged.examples)
+    set_gazetteer(gazetteer)
+    memory = value_memory(merged.examples) if profile != "shop" else {}
+    set_memory(memory)
     results: list[dict[str, Any]] = []
     langs = sorted(by_lang)
     if parallel and len(langs) > 1:
@@ -248,7 +340,8 @@ def train(paths: list[Path], out_dir: Path, progress: Progress | None = None,
         manager = ctx.Manager()
         queue = manager.Queue()
         with ProcessPoolExecutor(max_workers=len(langs), mp_context=ctx) as pool:
-            futures = [pool.submit(_train_worker, (lg, by_lang[lg], str(out_dir), words, queue))
+            futures = [pool.submit(_train_worker, (lg, by_lang[lg], str(out_dir), words, queue, gazetteer,
+                                                   merged.lookups, profile, memory))
                        for lg in langs]
             pending = set(futures)
             while pending:
@@ -268,12 +361,14 @@ def train(paths: list[Path], out_dir: Path, progress: Progress | None = None,
         manager.shutdown()
     else:
         for lg in langs:
-            results.append(train_language(lg, by_lang[lg], out_dir, progress))
+            results.append(train_language(lg, by_lang[lg], out_dir, progress, lookups=merged.lookups,
+                                          profile=profile))
     annotations = [(s.entity, s.text, s.value) for e in merged.examples for s in e.entities]
     normaliser = ValueNormaliser.learn(merged.synonyms, annotations)
     meta = {
         "format": MODEL_FORMAT,
-        "data_hash": data_hash(paths),
+        "data_hash": data_hash(paths, profile),
+        "profile": profile,
         "languages": langs,
         "default_language": max(langs, key=lambda lg: len(by_lang[lg])),
         "intents": merged.intents,
@@ -285,6 +380,8 @@ def train(paths: list[Path], out_dir: Path, progress: Progress | None = None,
         "fill_rules": _rule_trust(merged, by_lang, fill=True),
         "intent_entities": intent_entities(merged.examples),
         "jieba_words": sorted({w for w in words if w}),
+        "gazetteer": gazetteer,
+        "memory": memory,
         "training": results,
         "train_seconds": round(time.perf_counter() - t0, 2),
         "trained_at": time.time(),

@@ -61,6 +61,7 @@ class Converted:
     train: list[Example]
     test: list[Example]
     notes: list[str] = field(default_factory=list)
+    lookups: dict[str, list[str]] = field(default_factory=dict)  # published dictionaries
 
 
 # -- reading the published files -------------------------------------------------------------
@@ -109,7 +110,12 @@ def stratified_split(examples: list[Example], share: float = TEST_SHARE,
 
 # -- the sets --------------------------------------------------------------------------------
 
-def smp2019(path: Path) -> Converted:
+SMP2019_DICTIONARIES = ("city", "province", "railway_station", "dishName")
+
+
+def smp2019(path: Path, dictionaries: bool = True) -> Converted:
+    """`dictionaries`: also the published `dataSet/dic/*.txt` (cities, provinces, stations,
+    dishes), written as Rasa lookup tables into the training file."""
     rows = json.loads(read_published(path, "dataSet/train.json").decode("utf-8"))
     examples, moved = [], 0
     for row in rows:
@@ -128,7 +134,18 @@ def smp2019(path: Path) -> Converted:
              f"test = {TEST_SHARE:.0%} per label, seed {SEED}")]
     if moved:
         notes.append(f"{moved} slot values not found in their text were left out")
-    return Converted("smp2019", train, test, notes)
+    lookups: dict[str, list[str]] = {}
+    if dictionaries:
+        for name in SMP2019_DICTIONARIES:
+            try:
+                words = read_published(path, f"dataSet/dic/{name}.txt").decode("utf-8").splitlines()
+            except FileNotFoundError:
+                continue  # a copy of train.json alone
+            lookups[name] = sorted({w.strip() for w in words if w.strip()})
+    if lookups:
+        notes.append("the set's published dictionaries as lookup tables: " +
+                     ", ".join(f"{k} ({len(v):,})" for k, v in lookups.items()))
+    return Converted("smp2019", train, test, notes, lookups)
 
 
 def snips(path: Path) -> Converted:
@@ -254,7 +271,7 @@ def _round_trips(ex: Example, line: str) -> bool:
     return plain == ex.text and sorted((s.start, s.end, s.entity) for s in spans) == sorted(ex.entities)
 
 
-def to_yaml(examples: Iterable[Example]) -> tuple[str, int]:
+def to_yaml(examples: Iterable[Example], lookups: dict[str, list[str]] | None = None) -> tuple[str, int]:
     """Rasa 3 NLU YAML of the examples (grouped by intent); returns it and how many examples
     had to be written without their entities (markup characters inside an entity)."""
     by_intent: dict[str, list[str]] = {}
@@ -270,6 +287,10 @@ def to_yaml(examples: Iterable[Example]) -> tuple[str, int]:
         parts.append(f"- intent: {json.dumps(intent, ensure_ascii=False)}")
         parts.append("  examples: |")
         parts.extend(f"    - {line}" for line in by_intent[intent])
+    for name, words in (lookups or {}).items():
+        parts.append(f"- lookup: {json.dumps(name)}")
+        parts.append("  examples: |")
+        parts.extend(f"    - {w}" for w in words if _round_trips(Example(w, ""), w))
     return "\n".join(parts) + "\n", dropped
 
 
@@ -277,7 +298,7 @@ def write(conv: Converted, out_dir: Path) -> tuple[Path, Path]:
     """Write `train/nlu.yml` and `test.yml` under out_dir/<set>."""
     base = out_dir / conv.name
     (base / "train").mkdir(parents=True, exist_ok=True)
-    train_yaml, d1 = to_yaml(conv.train)
+    train_yaml, d1 = to_yaml(conv.train, conv.lookups)
     test_yaml, d2 = to_yaml(conv.test)
     if d1 or d2:
         conv.notes.append(f"{d1 + d2} examples with markup characters inside an entity kept without it")

@@ -5,7 +5,7 @@
 Each PATH is a local copy of the set's source (the published file, a checkout or a git directory;
 see convert.py for the files read and how a test split is taken off where none is published).
 For each set given: convert to Rasa YAML in a temporary directory, train through the CLI
-(`shopbot nlu train --data <train> --out <model> --sequential`: wall and CPU seconds of that
+(`shopbot nlu train --data <train> --out <model> --sequential --profile general`: wall and CPU seconds of that
 process), evaluate on the test split in process (intent accuracy; entity F1 on exact spans and on
 normalised values, micro over all entity types; fallback threshold 0), time single parses (p50,
 in process), and start a process that loads the model and serves `/model/parse` over HTTP while
@@ -56,7 +56,7 @@ def train_cli(train_dir: Path, model_dir: Path) -> tuple[float, float]:
     """Train through `shopbot nlu train`; (wall seconds, CPU seconds) of that process."""
     cpu0, t0 = _children_cpu(), time.perf_counter()
     proc = subprocess.run([sys.executable, "-m", "bot.cli", "nlu", "train", "--data", str(train_dir),
-                           "--out", str(model_dir), "--sequential"], check=False, cwd=ROOT, capture_output=True, text=True,
+                           "--out", str(model_dir), "--sequential", "--profile", "general"], check=False, cwd=ROOT, capture_output=True, text=True,
                           env={**os.environ, "PYTHONPATH": str(ROOT)})
     wall, cpu = time.perf_counter() - t0, _children_cpu() - cpu0
     if proc.returncode != 0:

@@ -46,7 +46,7 @@ def test_over_the_cpu_budget_the_ner_still_gets_its_floor_of_epochs(tmp_path: Pa
 
     cfg = _config_with(tmp_path, "zh", textcat_epochs=1, ner_epochs=5, time_budget_s=0, min_ner_epochs=2,
                        patience=99)
-    monkeypatch.setattr(train_module, "config_for", lambda language: cfg)
+    monkeypatch.setattr(train_module, "config_for", lambda language, profile="shop": cfg)
     _merged, by_lang = split_languages(TRAIN_FILES)
     steps: list[int] = []
     train_module.train_language("zh", by_lang["zh"], tmp_path, lambda lang, done, total: steps.append(done))
