@@ -11,6 +11,7 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from integrations.db.merchant_stats import bump, count_delivery_shipment
 from integrations.db.orders_repo import guarded_transition, insert_ignore
 from integrations.db.orders_tables import shipment_events, shipment_pushes, shipments, ticket_events, tickets
 from integrations.db.uow import begin, connect
@@ -28,7 +29,7 @@ class SqlShipmentRepository:
 
     async def add_shipment(self, shipment: Shipment) -> bool:
         async with begin(self.engine) as conn:
-            return await insert_ignore(
+            added = await insert_ignore(
                 conn,
                 shipments,
                 {
@@ -44,6 +45,9 @@ class SqlShipmentRepository:
                     "updated_at": shipment.updated_at,
                 },
             )
+            if added and shipment.kind == "delivery":
+                await count_delivery_shipment(conn, shipment.id, shipment.order_id, shipment.created_at)
+            return added
 
     async def _select(self, where: Any, limit: int = 500) -> list[Shipment]:
         async with connect(self.engine) as conn:
@@ -209,6 +213,8 @@ class SqlTicketRepository:
             )
             if added:
                 await conn.execute(insert(ticket_events).values(**_ticket_event_row(event)))
+                if ticket.service_type is ServiceType.COMPLAINT:
+                    await bump(conn, ticket.merchant, complaints=1)
         return added
 
     async def get(self, ticket_id: str) -> AfterSalesTicket | None:

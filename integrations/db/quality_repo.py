@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import and_, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from integrations.db.merchant_stats import bump
 from integrations.db.merchants_tables import merchant_applications as apps_t
 from integrations.db.orders_tables import tickets as tickets_t
 from integrations.db.quality_tables import delistings as del_t
@@ -75,6 +76,9 @@ class SqlQualityRepository:
             return
         async with self._engine.begin() as conn:
             await conn.execute(insert(checks_t), [_check_values(c) for c in checks])
+            for c in checks:
+                if c.status is CheckStatus.FAILED:
+                    await bump(conn, c.merchant, failed_checks=1)
 
     async def get_check(self, check_id: str) -> SpotCheck | None:
         async with self._engine.connect() as conn:
@@ -100,7 +104,10 @@ class SqlQualityRepository:
         async with self._engine.begin() as conn:
             result = await conn.execute(update(checks_t).where(and_(
                 checks_t.c.id == after.id, checks_t.c.status == CheckStatus.PENDING.value)).values(**values))
-        return bool(result.rowcount == 1)
+            decided = bool(result.rowcount == 1)
+            if decided and after.status is CheckStatus.FAILED:
+                await bump(conn, after.merchant, failed_checks=1)
+        return decided
 
     async def add_delisting(self, delisting: Delisting) -> None:
         async with self._engine.begin() as conn:

@@ -2,22 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import UTC, timedelta
+from datetime import UTC
 from typing import Any
 
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from integrations.db.orders_tables import orders as orders_t
-from integrations.db.orders_tables import shipments as shipments_t
-from integrations.db.orders_tables import tickets as tickets_t
-from integrations.db.quality_tables import spot_checks as checks_t
+from integrations.db.merchant_stats import bump, read_records
 from integrations.db.reviews_tables import reviews as reviews_t
 from shop.clock import as_utc
 from shop.reviews import MerchantRecord, RatingSummary, Review
-
-SHIP_WITHIN = timedelta(hours=48)  # shipped later than this after the order is late
 
 
 def _review(r: Any) -> Review:
@@ -35,6 +30,7 @@ class SqlReviewRepository:
         try:
             async with self._engine.begin() as conn:
                 await conn.execute(insert(reviews_t).values(**values))
+                await bump(conn, review.merchant, ratings=1, rating_stars=review.merchant_stars)
         except IntegrityError:
             return False
         return True
@@ -63,26 +59,6 @@ class SqlReviewRepository:
             return {int(r.line_no) for r in (await conn.execute(stmt)).all()}
 
     async def merchant_records(self) -> dict[str, MerchantRecord]:
-        ratings = select(reviews_t.c.merchant, func.count(), func.avg(reviews_t.c.merchant_stars)).group_by(
-            reviews_t.c.merchant)
-        complaints = select(tickets_t.c.merchant, func.count()).where(
-            tickets_t.c.service_type == "complaint").group_by(tickets_t.c.merchant)
-        failed = select(checks_t.c.merchant, func.count()).where(checks_t.c.status == "failed").group_by(
-            checks_t.c.merchant)
-        shipped = select(orders_t.c.merchant, orders_t.c.created_at, func.min(shipments_t.c.created_at)).join(
-            shipments_t, shipments_t.c.order_id == orders_t.c.id).where(shipments_t.c.kind == "delivery").group_by(
-            orders_t.c.id, orders_t.c.merchant, orders_t.c.created_at)
-        parts: dict[str, dict[str, Any]] = {}
+        """Every merchant's stored record (`merchant_stats`, kept up to date by each event)."""
         async with self._engine.connect() as conn:
-            for merchant, n, avg in (await conn.execute(ratings)).all():
-                parts.setdefault(merchant, {})["ratings"] = RatingSummary(int(n), float(avg))
-            for merchant, n in (await conn.execute(complaints)).all():
-                parts.setdefault(merchant, {})["complaints"] = int(n)
-            for merchant, n in (await conn.execute(failed)).all():
-                parts.setdefault(merchant, {})["failed_checks"] = int(n)
-            for merchant, ordered, first_shipped in (await conn.execute(shipped)).all():
-                p = parts.setdefault(merchant, {})
-                p["shipped"] = p.get("shipped", 0) + 1
-                late = as_utc(first_shipped) - as_utc(ordered) > SHIP_WITHIN
-                p["shipped_late"] = p.get("shipped_late", 0) + int(late)
-        return {m: MerchantRecord(**p) for m, p in parts.items()}
+            return await read_records(conn)
