@@ -15,7 +15,7 @@ from __future__ import annotations
 import contextlib
 import statistics
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import Enum
@@ -410,6 +410,14 @@ class StaffRepository(Protocol):
     async def list(self) -> list[StaffMember]: ...
 
     async def set_password(self, username: str, password_hash: str) -> None: ...
+
+    async def teams_of(self, username: str) -> tuple[str, ...]:
+        """The teams (Team values) the staff member belongs to."""
+        ...
+
+    async def set_teams(self, username: str, teams: Sequence[str]) -> None:
+        """Replace the staff member's teams."""
+        ...
 
     async def add_session(self, session: StaffSession) -> None: ...
 

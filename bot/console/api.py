@@ -15,7 +15,7 @@ from fastapi import APIRouter, Depends, HTTPException, Request, Response
 from fastapi.responses import FileResponse, JSONResponse
 from pydantic import BaseModel, Field
 
-from bot.console.auth import COOKIE_NAME, AuthError
+from bot.console.auth import COOKIE_NAME, AuthError, check_teams
 from bot.console.collected import answer_ticket, collected_for, tickets_view
 from bot.console.readable import CHANNELS, display_name, lang_of, queue_row, readable_transcript
 from bot.console.setup import ConsoleParts
@@ -55,6 +55,10 @@ class TextBody(BaseModel):
 
 class ProductBody(BaseModel):
     product_id: str = Field(min_length=1, max_length=100)
+
+
+class TeamsBody(BaseModel):
+    teams: list[str] = Field(max_length=4)
 
 
 class TransferBody(BaseModel):
@@ -121,6 +125,11 @@ def build_console_router(parts: ConsoleParts, store: TrackerStore) -> APIRouter:
         return staff
 
     async def supervisor(staff: Annotated[Staff, Depends(current)]) -> Staff:
+        if not staff.supervisor:
+            raise _forbidden("supervisors only")
+        return staff
+
+    async def supervisor_writer(staff: Annotated[Staff, Depends(writer)]) -> Staff:
         if not staff.supervisor:
             raise _forbidden("supervisors only")
         return staff
@@ -208,7 +217,23 @@ def build_console_router(parts: ConsoleParts, store: TrackerStore) -> APIRouter:
 
     @router.get("/console/api/staff")
     async def staff_list(staff: Annotated[Staff, Depends(current)]) -> list[dict[str, Any]]:
-        return [m.to_dict() for m in await auth.repo.list()]
+        return [m.to_dict() | {"teams": list(await auth.repo.teams_of(m.username))} for m in await auth.repo.list()]
+
+    @router.put("/console/api/staff/{username}/teams", responses={400: {"description": "unknown team"},
+                                                                  404: {"description": "no such staff member"}})
+    async def set_teams(username: str, body: TeamsBody, staff: Annotated[Staff, Depends(supervisor_writer)]
+                        ) -> dict[str, Any]:
+        """A supervisor puts a staff member in teams (pre_sales, after_sales); audited."""
+        member = await auth.repo.get(username)
+        if member is None:
+            raise HTTPException(status_code=404, detail="no such staff member")
+        try:
+            teams = check_teams(body.teams)
+        except AuthError as exc:
+            raise HTTPException(status_code=400, detail=str(exc)) from exc
+        await auth.repo.set_teams(member.username, teams)
+        await audited(staff.username, "set_teams", member.username, ",".join(teams))
+        return member.to_dict() | {"teams": list(teams)}
 
     @router.get("/console/api/canned")
     async def canned(staff: Annotated[Staff, Depends(current)], language: str = "zh",
@@ -254,8 +279,11 @@ def build_console_router(parts: ConsoleParts, store: TrackerStore) -> APIRouter:
             shopper = await services.shoppers.by_identity(r.channel, r.recipient_id)
             callbacks.append(r.to_dict() | {"display_name": display_name(shopper, r.channel, r.recipient_id, lang_of(lang)),
                                             "phone": _masked(shopper.phone)})
+        teams = await auth.repo.teams_of(staff.username)
         return {"waiting": waiting,
                 "mine": [rows[r.id] for r in open_ if r.agent_id == staff.username],
+                "teams": list(teams),  # the staff member's teams; "team": what was routed to them
+                "team": [rows[r.id] for r in open_ if r.team is not None and r.team in teams],
                 "active": [rows[r.id] for r in open_ if not r.waiting],
                 "callbacks": callbacks}
 

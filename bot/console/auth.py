@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import secrets
+from collections.abc import Sequence
 from datetime import datetime
 
 from argon2 import PasswordHasher
@@ -13,7 +14,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 
 from bot.console.config import ConsoleConfig
 from shop.clock import Clock
-from shop.handoff import Role, StaffMember, StaffRepository, StaffSession
+from shop.handoff import Role, StaffMember, StaffRepository, StaffSession, Team
 
 COOKIE_NAME = "shopbot_console"
 USERNAME_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789_.-")
@@ -43,10 +44,24 @@ def check_username(username: str) -> str:
     return name
 
 
+def check_teams(teams: Sequence[str]) -> tuple[str, ...]:
+    """Team names as stored (`AuthError` for one that is not pre_sales or after_sales)."""
+    out = []
+    for team in teams:
+        try:
+            out.append(Team(team.strip().lower()).value)
+        except ValueError as exc:
+            raise AuthError(f"team: pre_sales or after_sales, not {team!r}") from exc
+    return tuple(dict.fromkeys(out))
+
+
 async def create_staff(repo: StaffRepository, clock: Clock, username: str, role: Role | str, password: str,
-                       display_name: str | None = None, hasher: PasswordHasher = DEFAULT_HASHER) -> StaffMember:
-    """Add a staff account with an argon2 hash of the password (`StaffExists` when taken)."""
+                       display_name: str | None = None, hasher: PasswordHasher = DEFAULT_HASHER,
+                       teams: Sequence[str] = ()) -> StaffMember:
+    """Add a staff account with an argon2 hash of the password (`StaffExists` when taken), in
+    `teams` (pre_sales, after_sales)."""
     name = check_username(username)
+    teams = check_teams(teams)
     if len(password) < 8:
         raise AuthError("password: at least 8 characters")
     try:
@@ -56,6 +71,8 @@ async def create_staff(repo: StaffRepository, clock: Clock, username: str, role:
     password_hash = await asyncio.to_thread(hash_password, password, hasher)
     member = StaffMember(name, role, password_hash, (display_name or name).strip()[:100], clock.now())
     await repo.add(member)
+    if teams:
+        await repo.set_teams(name, teams)
     return member
 
 
@@ -72,8 +89,8 @@ class StaffAuth:
         self._dummy_hash: str | None = None
 
     async def add_staff(self, username: str, role: Role | str, password: str,
-                        display_name: str | None = None) -> StaffMember:
-        return await create_staff(self.repo, self.clock, username, role, password, display_name, self.hasher)
+                        display_name: str | None = None, teams: Sequence[str] = ()) -> StaffMember:
+        return await create_staff(self.repo, self.clock, username, role, password, display_name, self.hasher, teams)
 
     async def login(self, username: str, password: str) -> tuple[StaffMember, StaffSession, str]:
         """(member, session, signed cookie value); `AuthError` on a wrong name or password.

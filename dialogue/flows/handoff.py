@@ -55,6 +55,9 @@ AFTER_SALES_WORDS = re.compile(  # what the after-sales team answers; anything e
     r"(退货|退款|换货|售后|维修|保修|订单|物流|快递|发货|没收到|签收|破损|坏了|碎了|质量|投诉|发票|"
     r"\b(refund|return|exchange|repair|warranty|order|deliver(y|ed)?|shipp(ing|ed)|parcel|package|"
     r"tracking|broken|damaged|cracked|faulty|invoice|complain(t)?)\b)", re.IGNORECASE)
+AFTER_SALES_INTENTS = frozenset({"check_order", "track_shipment", "request_after_sales", "check_ticket", "photo"})
+PRE_SALES_INTENTS = frozenset({"search_product", "refine_search", "show_details", "compare_products", "buy",
+                               "recommend", "set_price_alert", "list_price_alerts", "cancel_price_alert"})
 AFTER_SALES_FLOWS = ("aftersales", "after_sales", "orders", "check_order", "track_shipment", "ticket")
 RATE_INTENT = "rate_support"
 SKIP_COMMENT = "/skip_comment"
@@ -76,14 +79,36 @@ class BusinessHours:
         return f"{self.opens:%H:%M}–{self.closes:%H:%M}"
 
 
-def route_team(text: str, reason: str, flows: tuple[str, ...] = ()) -> Team:
+def route_team(text: str, reason: str, flows: tuple[str, ...] = (), intents: tuple[str, ...] = ()) -> Team:
     """The team a shopper's request goes to: after-sales for orders, deliveries, returns,
-    refunds and complaints (also when they were in an order or ticket flow); pre-sales else."""
+    refunds and complaints, pre-sales for finding and buying. Decided by the complaint reason or
+    the words of the message itself, then by what the shopper asked as the NLU read it (`intents`:
+    this message's, then the earlier ones, newest first; "转人工" itself says nothing), then by
+    the flow they were in; pre-sales when nothing tells."""
     if reason == REASON_COMPLAINT or AFTER_SALES_WORDS.search(text or ""):
         return Team.AFTER_SALES
+    for intent in intents:
+        if intent in AFTER_SALES_INTENTS:
+            return Team.AFTER_SALES
+        if intent in PRE_SALES_INTENTS:
+            return Team.PRE_SALES
     if any(f.startswith(AFTER_SALES_FLOWS) for f in flows):
         return Team.AFTER_SALES
     return Team.PRE_SALES
+
+
+def asked_intents(events: list[Any], limit: int = 6) -> tuple[str, ...]:
+    """The intents of the shopper's last `limit` messages as the NLU read them, newest first."""
+    out: list[str] = []
+    for event in reversed(events):
+        if event.type != ev.USER:
+            continue
+        intent = ((event.data.get("parse") or {}).get("intent") or {}).get("name")
+        if isinstance(intent, str):
+            out.append(intent)
+        if len(out) >= limit:
+            break
+    return tuple(out)
 
 
 def rating_request(handoff_id: str, agent: str) -> dict[str, Any]:
@@ -136,7 +161,8 @@ class HandoffDesk:
         msg = ctx.msg
         existing = await self.queue.repo.open_for(msg.conversation_id)
         flows = tuple(f.flow for f in ctx.tracker.state.flows)
-        team = Team(existing.team) if existing is not None and existing.team else route_team(msg.text or "", reason, flows)
+        team = (Team(existing.team) if existing is not None and existing.team
+                else route_team(msg.text or "", reason, flows, asked_intents(ctx.tracker.events)))
         closed = self.closed_hours(team) if existing is None else None
         if closed is not None:
             callback = await self.queue.callback(msg.conversation_id, msg.channel, msg.sender_id, ctx.language,

@@ -6,6 +6,7 @@ agents race, the database lets exactly one row change, on SQLite and PostgreSQL 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -14,7 +15,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.sql.elements import ColumnElement
 
-from integrations.db.console_tables import handoff_notes, handoffs, staff, staff_audit, staff_sessions
+from integrations.db.console_tables import (
+    handoff_notes,
+    handoffs,
+    staff,
+    staff_audit,
+    staff_sessions,
+    staff_teams,
+)
 from shop.clock import as_utc
 from shop.handoff import AuditEntry, HandoffRequest, Note, Role, StaffExists, StaffMember, StaffSession
 
@@ -161,6 +169,18 @@ class SQLStaffRepository:
     async def list(self) -> list[StaffMember]:
         async with self._engine.connect() as conn:
             return [_member(r) for r in (await conn.execute(select(staff).order_by(staff.c.username))).all()]
+
+    async def teams_of(self, username: str) -> tuple[str, ...]:
+        async with self._engine.connect() as conn:
+            rows = (await conn.execute(select(staff_teams.c.team).where(staff_teams.c.username == username)
+                                       .order_by(staff_teams.c.team))).all()
+        return tuple(r.team for r in rows)
+
+    async def set_teams(self, username: str, teams: Sequence[str]) -> None:
+        async with self._engine.begin() as conn:
+            await conn.execute(delete(staff_teams).where(staff_teams.c.username == username))
+            for team in dict.fromkeys(teams):
+                await conn.execute(insert(staff_teams).values(username=username, team=team))
 
     async def set_password(self, username: str, password_hash: str) -> None:
         async with self._engine.begin() as conn:

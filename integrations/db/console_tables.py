@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Column, DateTime, Index, Integer, String, Table, Text
+from sqlalchemy import BigInteger, Column, DateTime, ForeignKey, Index, Integer, String, Table, Text
 
 from integrations.db.base import metadata
 
@@ -16,6 +16,13 @@ staff = Table(
     Column("password_hash", String(200), nullable=False),
     Column("display_name", String(100), nullable=False),
     Column("created_at", _tz, nullable=False),
+)
+
+staff_teams = Table(  # migration 0019_staff_teams
+    "staff_teams",
+    metadata,
+    Column("username", String(64), ForeignKey("staff.username", ondelete="CASCADE"), primary_key=True),
+    Column("team", String(32), primary_key=True),
 )
 
 staff_sessions = Table(

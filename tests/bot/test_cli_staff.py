@@ -45,3 +45,16 @@ def test_staff_add_and_list(sqlite_url, monkeypatch):
     listed = runner.invoke(staff_app, ["list"])
     assert listed.exit_code == 0
     assert [line.split("\t")[:2] for line in listed.output.splitlines()] == [["li.lei", "agent"], ["sue", "supervisor"]]
+
+
+def test_staff_add_with_teams(sqlite_url, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", sqlite_url)
+    runner = CliRunner()
+    added = runner.invoke(staff_app, ["add", "kai", "--team", "after_sales", "--team", "pre_sales", "--password-stdin"],
+                          input="a long secret 42\n")
+    assert added.exit_code == 0, added.output
+    assert "(agent, after_sales, pre_sales) created" in added.output
+    wrong = runner.invoke(staff_app, ["add", "lee", "--team", "logistics", "--password-stdin"], input="a long secret 42\n")
+    assert wrong.exit_code != 0 and "pre_sales or after_sales" in wrong.output
+    listed = runner.invoke(staff_app, ["list"])
+    assert listed.output.splitlines() == ["kai\tagent\tkai\tafter_sales,pre_sales"]

@@ -154,7 +154,8 @@ async def test_take_reply_and_hand_back_reach_the_shopper(env):
                                  "items": [{"kind": "support", "id": hid, "agent": "小王", "scale": [1, 5]}]}
     assert "小王" in back[1]["text"] and len(back[1]["buttons"]) == 5
     assert (await alice.post(f"/handoffs/{hid}/reply", {"text": "late"})).status_code == 409
-    assert (await alice.get("/queues")).json() == {"waiting": [], "mine": [], "active": [], "callbacks": []}
+    assert (await alice.get("/queues")).json() == {"waiting": [], "mine": [], "active": [], "callbacks": [],
+                                                   "teams": [], "team": []}
 
 
 async def say(app, text: str, sender: str = "u1") -> list[dict]:
