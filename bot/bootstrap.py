@@ -642,6 +642,13 @@ def build_runtime(settings: Settings, *, console_clock: Clock | None = None,
             return await personal.expire_carts(clock.now() - timedelta(days=s.cart_retention_days))
 
         scheduler.add_job("expire_carts", expire_carts, 3600)
+    if isinstance(tracker_store, SQLTrackerStore) and s.tracker_retention_days > 0:
+        sql_trackers = tracker_store  # Redis transcripts expire by themselves (key expiry)
+
+        async def expire_transcripts() -> int:
+            return await sql_trackers.expire_idle(time.time() - s.tracker_retention_days * 86400)
+
+        scheduler.add_job("expire_transcripts", expire_transcripts, 3600)
     account_pages = AccountPages(
         service=accounts.service, accounts=accounts.repo, sessions=SQLAccountSessions(db_engine), shoppers=shoppers,
         orders=orders.orders, shipments=orders.shipments, tickets=orders.tickets, alerts=alerts,

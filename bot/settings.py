@@ -38,7 +38,7 @@ class Settings(BaseSettings):
     push_retry_seconds: float = Field(
         default=10.0, description="how often pushes a sender could not finish are sent again")
     tracker_retention_days: float = Field(
-        default=90.0, description="a Redis transcript idle this long is forgotten (0 = kept for ever)")
+        default=90.0, description="a transcript idle this long is forgotten: Redis key expiry, the expire_transcripts job on SQL (0 = kept for ever)")
     lock_lease_seconds: float = Field(
         default=5.0, description="Redis conversation lock lease, renewed every lease/2.5 while a turn runs")
     data_dir: Path = Field(default=PROJECT_ROOT / "data")

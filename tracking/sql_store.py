@@ -2,7 +2,20 @@
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Column, Float, Index, Integer, MetaData, String, Table, Text, select
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Float,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    delete,
+    func,
+    select,
+)
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -60,3 +73,18 @@ class SQLTrackerStore(TrackerStoreBase):
         stmt = select(tracker_events.c.conversation_id).distinct()
         async with self._engine.connect() as conn:
             return sorted((await conn.execute(stmt)).scalars().all())
+
+    async def expire_idle(self, before: float) -> int:
+        """Forget every conversation whose last event is older than `before` (epoch seconds):
+        its events are deleted (TRACKER_RETENTION_DAYS, the `expire_transcripts` job); how many
+        conversations went."""
+        t = tracker_events.c
+        idle = select(t.conversation_id).group_by(t.conversation_id).having(func.max(t.timestamp) < before)
+        try:
+            async with self._engine.begin() as conn:
+                gone = (await conn.execute(idle)).scalars().all()
+                for start in range(0, len(gone), 500):
+                    await conn.execute(delete(tracker_events).where(t.conversation_id.in_(gone[start:start + 500])))
+        except SQLAlchemyError as exc:
+            raise StoreUnavailable(f"database: {exc}") from exc
+        return len(gone)
