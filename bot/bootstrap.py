@@ -656,7 +656,7 @@ def build_runtime(settings: Settings, *, console_clock: Clock | None = None,
                                else MemoryThrottleStore(clock),
                                LoginLimits(s.console_login_max_failures, s.console_login_address_max_failures,
                                            s.console_login_backoff_seconds)),
-        clock=clock, secure_cookies=s.base_url.startswith("https://"))
+        clock=clock, secure_cookies=s.base_url.startswith("https://"), cart=cart)
     services = Services(search=search, orders=orders.orders, shipments=orders.shipments,
                         aftersales=orders.tickets, alerts=alerts, price_history=history,
                         handoff=console.desk, shoppers=shoppers, cart=cart, shares=shares,

@@ -99,6 +99,24 @@ class CartRepository(Protocol):
         ...
 
 
+async def merge_carts(repo: CartRepository, guest_id: str, shopper_id: str) -> int:
+    """A guest who signs in keeps what they put aside: each of the guest's lines joins the
+    account's cart (the same offer and variant adds its quantity, capped at MAX_QUANTITY; no
+    duplicate line) and leaves the guest's. A full cart keeps the lines it could not take with
+    the guest. How many lines moved."""
+    if guest_id == shopper_id:
+        return 0
+    moved = 0
+    for line in await repo.lines(guest_id):
+        try:
+            await repo.add(shopper_id, line.product_id, line.platform, line.title, line.variant_dict, line.quantity)
+        except CartFull:
+            break
+        await repo.remove(guest_id, line.line_id)
+        moved += 1
+    return moved
+
+
 @dataclass(frozen=True)
 class PricedLine:
     line: CartLine

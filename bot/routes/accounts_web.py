@@ -41,6 +41,7 @@ from shop.accounts import (
 )
 from shop.aftersales import TicketService
 from shop.alerts import AlertService
+from shop.cart import CartRepository
 from shop.clock import Clock
 from shop.ordering import OrderService
 from shop.shipments import ShipmentService
@@ -69,6 +70,7 @@ TEXT = {
         "weak": "这个密码太好猜了(强度 {score}/4),请换一个。", "csrf": "页面已过期,请重新提交。",
         "signed_out_all": "已在所有设备上退出 ({count} 个会话)。", "signed_out": "已退出登录。",
         "registered": "注册成功,已登录。", "tracking": "{carrier} {number}:{status}",
+        "cart": "购物车", "cart_line": "{title} ×{quantity}",
         "alert_line": "{title}:降到 {target} 提醒({status})", "ticket_line": "{id} · 订单 {order} · {type} · {status}",
         "channel_names": {"webchat": "网页聊天", "rest": "接口", "telegram": "Telegram", "wechat": "微信", "web": "网页账户",
                           "terminal": "终端"},
@@ -93,6 +95,7 @@ TEXT = {
         "csrf": "This page expired; please submit it again.",
         "signed_out_all": "Signed out everywhere ({count} sessions).", "signed_out": "Signed out.",
         "registered": "You're signed up and signed in.", "tracking": "{carrier} {number}: {status}",
+        "cart": "Cart", "cart_line": "{title} ×{quantity}",
         "alert_line": "{title}: tell me at {target} ({status})", "ticket_line": "{id} · order {order} · {type} · {status}",
         "channel_names": {"webchat": "Web chat", "rest": "API", "telegram": "Telegram", "wechat": "WeChat",
                           "web": "Web account", "terminal": "Terminal"},
@@ -113,6 +116,7 @@ class AccountPages:
     throttle: LoginThrottle
     clock: Clock
     secure_cookies: bool
+    cart: CartRepository | None = None  # the account's cart (a guest's joins it at sign-in in the chat)
 
 
 def _hash(token: str) -> str:
@@ -293,6 +297,11 @@ def build_account_pages_router(p: AccountPages) -> APIRouter:
         tickets = [str(t["ticket_line"]).format(id=k.id, order=k.order_id, type=k.service_type.value,
                                                 status=k.status.value)
                    for k in await p.tickets.list_for_shopper(sid, limit=50)]
+        cart = []
+        for line in await p.cart.lines(sid) if p.cart is not None else ():
+            options = "/".join(v for _, v in line.variant)
+            cart.append(str(t["cart_line"]).format(title=line.title + (f" ({options})" if options else ""),
+                                                   quantity=line.quantity))
         shopper = await p.shoppers.get(sid)
         address_line = ""
         if shopper is not None and shopper.address:
@@ -302,7 +311,7 @@ def build_account_pages_router(p: AccountPages) -> APIRouter:
         assert isinstance(names, dict)
         channels = sorted({str(names.get(ch, ch)) for ch, _ in (shopper.identities if shopper else ())})
         return page(request, "home", csrf=csrf, who=account.address.masked, orders=orders, alerts=alerts,
-                    tickets=tickets, address_line=address_line, channels=channels,
+                    cart=cart, tickets=tickets, address_line=address_line, channels=channels,
                     notice=words(request, "registered") if request.query_params.get("new") else None)
 
     async def signed_in_post(request: Request, csrf: str) -> tuple[str, Account] | Response:

@@ -24,6 +24,7 @@ import re
 from dialogue.context import TurnContext
 from dialogue.flows.base import Flow
 from dialogue.messages import Button
+from dialogue.ports import FeatureUnavailable
 from shop.accounts import (
     Account,
     BadAddress,
@@ -35,6 +36,7 @@ from shop.accounts import (
     WeakPassword,
     mask,
 )
+from shop.cart import merge_carts
 
 FLOW = "account"
 _REGISTER = re.compile(r"(我要注册|我想注册|注册(一个|个)?(新)?(账号|账户|帐号|帐户|会员)|^注册$|^注册一下$|"
@@ -263,8 +265,16 @@ class AccountFlow(Flow):
 
     async def _signed_in(self, ctx: TurnContext, account: Account) -> None:
         ctx.end_flow(FLOW)
+        guest = ctx.shopper
         await ctx.services.shoppers.link_identity(ctx.msg.channel, ctx.msg.sender_id, account.shopper_id)
         ctx.say("account_signed_in", to=account.address.masked)
+        if guest is not None and guest.id != account.shopper_id:
+            try:
+                moved = await merge_carts(ctx.services.cart, guest.id, account.shopper_id)
+            except FeatureUnavailable:
+                moved = 0
+            if moved:
+                ctx.say("account_cart_merged", n=moved)
 
 
 FLOWS: tuple[type[Flow], ...] = (AccountFlow,)
