@@ -517,7 +517,7 @@ def build_runtime(settings: Settings, *, console_clock: Clock | None = None,
     # Shopper accounts (register and sign in with codes); personal data encrypted at rest.
     accounts = build_accounts(s, db_engine, clock)
     parts.append(Part("accounts", accounts.start, accounts.stop))
-    shoppers = SQLShopperRepository(db_engine, accounts.cipher)
+    shoppers = SQLShopperRepository(db_engine, accounts.cipher, accounts.service.keyed_hash_key)
 
     # Marketplaces behind the search aggregator; every price it sees goes to the price history:
     # in batches off the turn every 5 s (BatchingPriceRecorder), unless an unchanged price is to
@@ -625,7 +625,7 @@ def build_runtime(settings: Settings, *, console_clock: Clock | None = None,
     # The handoff desk and the support console.
     console = build_console(s, db_engine, redis, tracker_store, locks, push, console_clock or clock,
                             ConsoleBackends(shoppers, search, orders.orders, orders.tickets, alerts,
-                                            merchants=merchants),
+                                            merchants=merchants, accounts=accounts.service),
                             console_hasher)
     scheduler.add_job("release_stale_handoffs", console.desk.release_stale_handoffs,
                       console.config.release_interval_seconds)  # the leader runs it

@@ -29,7 +29,7 @@ def rotate() -> None:
         try:
             await db.upgrade(engine)
             parts = build_accounts(settings, engine, SystemClock())
-            shoppers = SQLShopperRepository(engine, parts.cipher)
+            shoppers = SQLShopperRepository(engine, parts.cipher, parts.service.keyed_hash_key)
             return await parts.repo.rewrap() + await shoppers.encrypt_all()
         finally:
             await engine.dispose()

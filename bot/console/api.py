@@ -9,14 +9,15 @@ conversation or one they hold; only a supervisor may read or answer one another 
 import logging
 import math
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Request, Response
 from fastapi.responses import FileResponse, JSONResponse
 from pydantic import BaseModel, Field
 
 from bot.console.auth import COOKIE_NAME, AuthError, check_teams
-from bot.console.collected import answer_ticket, collected_for, tickets_view
+from bot.console.collected import answer_ticket, collected_for, shoppers_by_phone, tickets_view
+from bot.console.masking import known_values, scrub
 from bot.console.readable import CHANNELS, display_name, lang_of, queue_row, readable_transcript
 from bot.console.setup import ConsoleParts
 from bot.console.tools import canned_replies, fill_typed, pick_products
@@ -35,6 +36,7 @@ from shop.handoff import (
     StaffSession,
     Team,
 )
+from shop.masking import mask_phone
 from tracking.store import TrackerStore
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static" / "console"
@@ -68,6 +70,12 @@ class TransferBody(BaseModel):
     note: str = Field(default="", max_length=2000)
 
 
+class RevealBody(BaseModel):
+    """One personal value of the conversation's shopper, to be shown in clear."""
+
+    field: Literal["display_name", "receiver_name", "phone", "email", "address"]
+
+
 class AnswerBody(BaseModel):
     approve: bool
     note: str = Field(default="", max_length=2000)
@@ -94,9 +102,7 @@ def _forbidden(message: str) -> HTTPException:
 
 def _masked(phone: str | None) -> str | None:
     """138****5678: enough to recognise, not to dial."""
-    if not phone:
-        return None
-    return phone[:3] + "****" + phone[-4:] if len(phone) >= 8 else "****"
+    return mask_phone(phone) if phone else None
 
 
 def can_read(staff: Staff, request: HandoffRequest) -> bool:
@@ -266,7 +272,7 @@ def build_console_router(parts: ConsoleParts, store: TrackerStore) -> APIRouter:
         for r in open_:
             tracker = await store.load(r.conversation_id)
             shopper = await services.shoppers.by_identity(r.channel, r.recipient_id)
-            rows[r.id] = queue_row(r, tracker.transcript(), shopper, now, language=lang_of(lang),
+            rows[r.id] = queue_row(r, scrub(tracker.transcript(), known_values(shopper)), shopper, now, language=lang_of(lang),
                                    amber_seconds=config.sla_amber.total_seconds(),
                                    red_seconds=config.sla_red.total_seconds())
         waiting = []
@@ -299,10 +305,58 @@ def build_console_router(parts: ConsoleParts, store: TrackerStore) -> APIRouter:
         shopper = await services.shoppers.by_identity(request.channel, request.recipient_id)
         who = {"display_name": display_name(shopper, request.channel, request.recipient_id, lang_of(lang)),
                "channel_label": CHANNELS[lang_of(lang)].get(request.channel, request.channel)}
-        return {"handoff": request.to_dict() | who, "transcript": readable_transcript(tracker.transcript(), lang_of(lang)),
-                "collected": await collected_for(services, tracker, request, lang_of(lang)),
+        known = known_values(shopper)  # personal data masked; a supervisor reveals one value (`reveal`)
+        collected = await collected_for(services, tracker, request, lang_of(lang))
+        return {"handoff": request.to_dict() | who,
+                "transcript": scrub(readable_transcript(tracker.transcript(), lang_of(lang)), known),
+                "collected": scrub({k: v for k, v in collected.items() if k != "profile"}, known)
+                | {"profile": collected["profile"]},
                 "notes": [n.to_dict() for n in await desk.queue.repo.notes_for_conversation(
                     request.conversation_id)]}
+
+    @router.post("/console/api/handoffs/{handoff_id}/reveal", responses={
+        403: {"description": "agents may not reveal personal data (the attempt is audited)"},
+        404: {"description": "no such conversation, or the shopper has no such value"}})
+    async def reveal(body: RevealBody, handoff_id: str, staff: Annotated[Staff, Depends(writer)]) -> dict[str, Any]:
+        """One of the conversation's shopper's personal values in clear, for a supervisor; every
+        reveal and every refused attempt is a line of the staff audit trail (who, what, whose, when)."""
+        request = await handoff(handoff_id)
+        shopper = await services.shoppers.by_identity(request.channel, request.recipient_id)
+        whose, what = f"shopper:{shopper.id}", f"{body.field} (conversation {handoff_id})"
+        if not staff.supervisor:
+            await audited(staff.username, "reveal_refused", whose, what)
+            raise _forbidden("only a supervisor may reveal a shopper's personal data")
+        value = getattr(shopper, body.field)
+        if not value:
+            raise HTTPException(status_code=404, detail="the shopper has no such value")
+        await audited(staff.username, "reveal", whose, what)
+        return {"field": body.field, "value": value}
+
+    @router.get("/console/api/search")
+    async def search(staff: Annotated[Staff, Depends(current)], q: str = "", lang: str = "zh") -> dict[str, Any]:
+        """Conversations in the queue of the shopper with this full phone number (found by its keyed
+        hash: the stored numbers are encrypted) or of the order with this id; shown masked as the queue."""
+        q = q.strip()[:64]
+        if not q:
+            raise HTTPException(status_code=400, detail="type a full phone number or an order id")
+        wanted = await shoppers_by_phone(services, q) if sum(ch.isdigit() for ch in q) >= 7 else set()
+        if services.orders is not None:
+            from shop.orders import OrderNotFound
+
+            try:
+                wanted.add((await services.orders.get(q)).shopper_id)
+            except OrderNotFound:
+                pass
+        now, config = parts.clock.now(), parts.config
+        found = []
+        for r in await desk.queue.repo.list_open() if wanted else ():
+            shopper = await services.shoppers.by_identity(r.channel, r.recipient_id)
+            if shopper.id in wanted:
+                tracker = await store.load(r.conversation_id)
+                found.append(queue_row(r, scrub(tracker.transcript(), known_values(shopper)), shopper, now,
+                                       language=lang_of(lang), amber_seconds=config.sla_amber.total_seconds(),
+                                       red_seconds=config.sla_red.total_seconds()))
+        return {"results": found}
 
     @router.post("/console/api/handoffs/{handoff_id}/take")
     async def take(handoff_id: str, staff: Annotated[Staff, Depends(writer)]) -> dict[str, Any]:
@@ -321,7 +375,8 @@ def build_console_router(parts: ConsoleParts, store: TrackerStore) -> APIRouter:
                     staff: Annotated[Staff, Depends(writer)]) -> dict[str, Any]:
         text = await fill_typed(services, request, body.text)
         await desk.send(request, staff.username, Reply(text=text), staff.member.display_name)
-        return {"ok": True, "text": text}
+        shopper = await services.shoppers.by_identity(request.channel, request.recipient_id)
+        return {"ok": True, "text": scrub(text, known_values(shopper))}  # what was sent, as staff see it
 
     @router.post("/console/api/handoffs/{handoff_id}/product")
     async def product(body: ProductBody, request: Annotated[HandoffRequest, Depends(held)],

@@ -13,6 +13,7 @@ from fastapi import HTTPException
 
 from bot.console.readable import order_status_label, profile, ticket_labels
 from dialogue.presentation.orders import order_payload, ticket_payload
+from shop.accounts import AccountError, AccountService
 from shop.aftersales import TicketService
 from shop.alerts import AlertService
 from shop.handoff import HandoffRequest
@@ -37,6 +38,7 @@ class ConsoleBackends:
     aftersales: TicketService | None = None
     alerts: AlertService | None = None
     merchants: MerchantOnboarding | None = None
+    accounts: AccountService | None = None  # a search by phone finds account holders by the keyed hash
 
 
 def _jsonable(value: Any) -> Any:
@@ -136,3 +138,21 @@ async def answer_ticket(services: ConsoleBackends, ticket_id: str, approve: bool
     except (TicketError, PaymentError) as exc:  # PaymentError: nothing left to refund, not paid
         raise HTTPException(status_code=409, detail=str(exc)) from exc
     return {"ticket": _ticket(moved)}
+
+
+async def shoppers_by_phone(services: ConsoleBackends, phone: str) -> set[str]:
+    """Shoppers with this full phone number: saved on their profile or their account's, both
+    found by a keyed hash (the stored values are encrypted); nothing for a partial number."""
+    found: set[str] = set()
+    by_phone = getattr(services.shoppers, "by_phone", None)
+    if by_phone is not None:
+        found.update(await by_phone(phone))
+    if services.accounts is not None:
+        try:
+            address = services.accounts.parse_address(phone)
+        except AccountError:
+            return found
+        account = await services.accounts.accounts.by_address_key(services.accounts.address_key(address))
+        if account is not None:
+            found.add(account.shopper_id)
+    return found

@@ -13,6 +13,7 @@ from typing import Any
 from dialogue.presentation.money import format_money
 from dialogue.presentation.products import platform_name
 from dialogue.responses import load_catalog
+from shop.masking import mask_value
 from shop.parcels import carrier_name
 
 LANGS = ("zh", "en")
@@ -20,13 +21,14 @@ LANGS = ("zh", "en")
 # Console words (the shopper-facing ones come from the response catalogs).
 WORDS = {
     "zh": {"chose": "选了 {what}", "orders": "订单", "tickets": "售后", "alerts": "降价提醒",
-           "address": "地址", "last_search": "最近搜索", "cart": "购物车", "name": "称呼", "phone": "电话",
+           "address": "地址", "last_search": "最近搜索", "cart": "购物车", "name": "称呼", "phone": "电话", "email": "邮箱",
            "price_max": "{max} 元以内", "price_min": "{min} 元以上", "price_range": "{min}–{max} 元",
            "on": "在 {platforms}", "sort": "按{sort}排序", "items": "{n} 件", "order_line": "{id} · {status} · {total}",
            "ticket_line": "{id} · {service} · {status}(订单 {order})", "alert_line": "{product} · {target}",
            "none": "无", "photo": "发来一张照片", "return_parcel": " · 退货快递 {carrier} {number}"},
     "en": {"chose": "chose {what}", "orders": "Orders", "tickets": "Tickets", "alerts": "Price alerts",
            "address": "Address", "last_search": "Last search", "cart": "Cart", "name": "Name", "phone": "Phone",
+           "email": "E-mail",
            "price_max": "up to ¥{max}", "price_min": "from ¥{min}", "price_range": "¥{min}–¥{max}",
            "on": "on {platforms}", "sort": "sorted by {sort}", "items": "{n} items",
            "order_line": "{id} · {status} · {total}", "ticket_line": "{id} · {service} · {status} (order {order})",
@@ -163,8 +165,17 @@ def profile(collected: dict[str, Any], shopper: Any, language: str | None) -> li
         if lines:
             sections.append({"key": key, "title": words[key], "lines": lines})
 
-    add("name", [n for n in (getattr(shopper, "display_name", None), getattr(shopper, "receiver_name", None)) if n])
-    add("address", [a for a in (getattr(shopper, "address", None),) if a])
+    def personal(key: str, fields: tuple[str, ...]) -> None:
+        """Masked lines; `reveal[i]`: the field a supervisor may reveal for line i."""
+        found = [(f, str(v)) for f in fields if (v := getattr(shopper, f, None))]
+        if found:
+            sections.append({"key": key, "title": words[key], "lines": [mask_value(f, v) for f, v in found],
+                             "reveal": [f for f, _ in found]})
+
+    personal("name", ("display_name", "receiver_name"))
+    personal("phone", ("phone",))
+    personal("email", ("email",))
+    personal("address", ("address",))
     add("last_search", [s for s in (search_in_words(collected.get("last_search"), lang),) if s])
     cart = collected.get("cart")
     if isinstance(cart, dict) and cart.get("items"):
@@ -192,10 +203,10 @@ LAST_MESSAGE_CHARS = 80
 
 
 def display_name(shopper: Any, channel: str, recipient_id: str, language: str | None) -> str:
-    """The shopper's name when known, else "访客 ·3f9a" (never the whole sender id)."""
+    """The shopper's name masked (李*) when known, else "访客 ·3f9a" (never the whole sender id)."""
     for name in (getattr(shopper, "display_name", None), getattr(shopper, "receiver_name", None)):
         if name:
-            return str(name)
+            return mask_value("display_name", str(name))
     return f"{GUEST[lang_of(language)]} ·{recipient_id[-4:]}"
 
 

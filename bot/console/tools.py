@@ -14,6 +14,7 @@ from dialogue.presentation.products import products_payload
 from dialogue.responses import load_catalog
 from shop.catalog import SearchQuery
 from shop.handoff import HandoffRequest
+from shop.masking import mask_name
 
 PICKER_SIZE = 8
 ADDRESS_FALLBACK = {"zh": "亲", "en": "there"}  # "亲,您好" / "Hello there" when no name is known
@@ -33,12 +34,13 @@ async def pick_products(services: ConsoleBackends, words: str, language: str) ->
             "message": None if items else (result.message or "no match")}
 
 
-async def canned_values(services: ConsoleBackends, request: HandoffRequest) -> dict[str, str]:
-    """What the variables of a canned reply stand for in this conversation."""
+async def canned_values(services: ConsoleBackends, request: HandoffRequest, *, masked: bool = False) -> dict[str, str]:
+    """What the variables of a canned reply stand for in this conversation; `masked`: the name
+    as staff see it (张**), for the console's list (the shopper's reply gets the name itself)."""
     shopper = await services.shoppers.by_identity(request.channel, request.recipient_id)
     lang = "en" if request.language == "en" else "zh"
-    name = (shopper.receiver_name or shopper.display_name or "").strip() or ADDRESS_FALLBACK[lang]
-    values = {"name": name}
+    name = (shopper.receiver_name or shopper.display_name or "").strip()
+    values = {"name": (mask_name(name) if masked else name) if name else ADDRESS_FALLBACK[lang]}
     if services.orders is not None:
         orders = await services.orders.list_for_shopper(shopper.id)
         if orders:
@@ -60,13 +62,17 @@ async def canned_replies(services: ConsoleBackends, language: str, request: Hand
     templates = [str(t) for t in load_catalog(language).get("console_canned") or []]
     if request is None:
         return templates
-    values = await canned_values(services, request)
+    values = await canned_values(services, request, masked=True)
     return [text for text in (fill(t, values) for t in templates) if text is not None]
 
 
 async def fill_typed(services: ConsoleBackends, request: HandoffRequest, text: str) -> str:
-    """An agent's own text with `{name}` / `{order_id}` filled where they have a value."""
+    """An agent's own text with `{name}` / `{order_id}` filled where they have a value, and the
+    masked name of a canned reply (张**您好) turned back into the shopper's name."""
+    values = await canned_values(services, request)
+    shown = (await canned_values(services, request, masked=True))["name"]
+    if shown != values["name"] and shown in text:
+        text = text.replace(shown, values["name"])
     if "{" not in text:
         return text
-    values = await canned_values(services, request)
     return VARIABLE.sub(lambda m: values.get(m.group(1), m.group(0)), text)

@@ -14,13 +14,17 @@ from urllib.parse import urlsplit
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
 from bot.console.auth import COOKIE_NAME
+from bot.console.masking import scrub_text
 from shop.handoff import Role, StaffMember
 
 PRIVATE_TYPES = {"message", "agent_message"}
 
 
 def visible(member: StaffMember, event: dict[str, Any]) -> dict[str, Any] | None:
-    """The event as this staff member may see it (None: not at all)."""
+    """The event as this staff member may see it (None: not at all); phone numbers and e-mail
+    addresses in a message's text are masked, as everywhere in the console."""
+    if isinstance(event.get("text"), str):
+        event = event | {"text": scrub_text(event["text"], {})}
     if member.role is Role.SUPERVISOR or event.get("type") not in PRIVATE_TYPES:
         return event
     holder = (event.get("handoff") or {}).get("agent_id")

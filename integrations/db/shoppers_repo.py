@@ -7,10 +7,12 @@ written before encryption was on are read as they are and encrypted by `shopbot 
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import time
 from datetime import UTC, datetime
 
-from sqlalchemy import Column, DateTime, ForeignKey, String, Table, Text, select, update
+from sqlalchemy import Column, DateTime, ForeignKey, Index, String, Table, Text, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -29,6 +31,8 @@ shoppers = Table(
     Column("phone", Text),
     Column("address", Text),
     Column("email", Text),
+    Column("phone_key", String(64)),  # keyed hash of the phone (migration 0018_pii_lookup)
+    Index("ix_shoppers_phone_key", "phone_key"),
 )
 
 shopper_identities = Table(
@@ -45,10 +49,18 @@ IDENTITY_CACHE_SECONDS = 5.0
 PERSONAL_FIELDS = ("receiver_name", "phone", "address", "email")
 
 
+def phone_digits(phone: str) -> str:
+    """The digits a phone number is hashed by: 138 0013 8000, +86 13800138000 → 13800138000."""
+    digits = "".join(ch for ch in phone if ch.isdigit())
+    return digits[2:] if len(digits) == 13 and digits.startswith("86") else digits
+
+
 class SQLShopperRepository:
-    def __init__(self, engine: AsyncEngine, cipher: EnvelopeCipher | None = None) -> None:
+    def __init__(self, engine: AsyncEngine, cipher: EnvelopeCipher | None = None,
+                 hash_key: bytes | None = None) -> None:
         self._engine = engine
         self._cipher = cipher
+        self._hash_key = hash_key  # ACCOUNT_HASH_KEY: keys the phone hash shoppers are found by
         # identity → shopper id, remembered for IDENTITY_CACHE_SECONDS: a sign-in on another
         # worker re-points an identity, which this worker then sees within that time
         self._ids: dict[tuple[str, str], tuple[str, float]] = {}
@@ -116,12 +128,30 @@ class SQLShopperRepository:
             return value
         return self._cipher.encrypt(value)
 
+    def phone_key(self, phone: str) -> str | None:
+        """The keyed hash (HMAC-SHA256) of a phone number's digits; None without a hash key."""
+        digits = phone_digits(phone)
+        if self._hash_key is None or not digits:
+            return None
+        return hmac.new(self._hash_key, f"shopper-phone:{digits}".encode(), hashlib.sha256).hexdigest()
+
+    async def by_phone(self, phone: str) -> list[str]:
+        """The ids of shoppers whose saved phone is this number (found by its keyed hash)."""
+        key = self.phone_key(phone)
+        if key is None:
+            return []
+        async with self._engine.connect() as conn:
+            return list((await conn.execute(select(shoppers.c.id).where(shoppers.c.phone_key == key))).scalars())
+
     async def update_profile(self, shopper_id: str, **fields: str | None) -> Shopper:
         unknown = set(fields) - set(PROFILE_FIELDS)
         if unknown:
             raise ValueError(f"not profile fields: {sorted(unknown)}")
         async with self._engine.begin() as conn:
             values = {name: self._write(name, value) for name, value in fields.items()}
+            if "phone" in fields:
+                phone = fields["phone"]
+                values["phone_key"] = None if phone is None else self.phone_key(phone)
             result = await conn.execute(shoppers.update().where(shoppers.c.id == shopper_id).values(**values))
             if result.rowcount == 0:
                 raise UnknownShopper(shopper_id)
@@ -144,16 +174,21 @@ class SQLShopperRepository:
         self._ids.pop((channel, sender_id), None)
 
     async def encrypt_all(self) -> int:
-        """Encrypt the personal fields still in plain text and re-wrap the others under the
-        current master key (`shopbot keys rotate`); the rows changed."""
+        """Encrypt the personal fields still in plain text, re-wrap the others under the
+        current master key and give each saved phone its keyed hash (`shopbot keys rotate`);
+        the rows changed."""
         if self._cipher is None:
             return 0
         cipher = self._cipher
         changed = 0
         cols = [shoppers.c[f] for f in PERSONAL_FIELDS]
         async with self._engine.begin() as conn:
-            for row in (await conn.execute(select(shoppers.c.id, *cols))).mappings().all():
-                values: dict[str, str] = {}
+            for row in (await conn.execute(select(shoppers.c.id, shoppers.c.phone_key, *cols))).mappings().all():
+                values: dict[str, str | None] = {}
+                phone = self._read("phone", row["phone"])
+                key = None if phone is None else self.phone_key(phone)
+                if key != row["phone_key"] and (key is not None or phone is None):
+                    values["phone_key"] = key
                 for f in PERSONAL_FIELDS:
                     value = row[f]
                     if value is None:

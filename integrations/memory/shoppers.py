@@ -48,3 +48,10 @@ class InMemoryShopperRepository:
         target = self._shoppers[shopper_id]
         if (channel, sender_id) not in target.identities:
             self._shoppers[shopper_id] = replace(target, identities=(*target.identities, (channel, sender_id)))
+
+    async def by_phone(self, phone: str) -> list[str]:
+        """The ids of shoppers whose saved phone is this number (compared by its digits)."""
+        from integrations.db.shoppers_repo import phone_digits
+
+        digits = phone_digits(phone)
+        return [s.id for s in self._shoppers.values() if digits and s.phone and phone_digits(s.phone) == digits]

@@ -66,7 +66,8 @@ async def test_staff_see_ticket_types_statuses_and_a_profile_in_words(settings, 
 
             detail = (await alice.get(f"/handoffs/{hid}")).json()
             sections = {s["key"]: s for s in detail["collected"]["profile"]}
-            assert sections["address"]["lines"] == ["上海市浦东新区世纪大道 1 号"]
+            assert sections["address"]["lines"] == ["上海市浦东新区****"]  # masked (a supervisor may reveal it)
+            assert sections["address"]["reveal"] == ["address"]
             assert sections["orders"]["title"] == "订单"
             assert sections["orders"]["lines"][0].startswith(order.id + " · ")
             assert "created" not in sections["orders"]["lines"][0] and "paid" not in sections["orders"]["lines"][0]
@@ -95,7 +96,7 @@ async def test_the_queue_shows_who_waits_where_what_they_said_and_for_how_long(s
         waiting = (await alice.get("/queues")).json()["waiting"]
         assert [h["id"] for h in waiting] == [first, second]
         lilei, guest = waiting
-        assert (lilei["display_name"], lilei["channel_label"], lilei["language"]) == ("李雷", "接口", "zh")
+        assert (lilei["display_name"], lilei["channel_label"], lilei["language"]) == ("李*", "接口", "zh")
         assert lilei["last_message"] == "我的订单三天没发货"
         assert (lilei["waiting_seconds"], lilei["sla"]) == (180, "amber")
         assert guest["display_name"] == "访客 ·9x1k"
@@ -109,6 +110,6 @@ async def test_the_queue_shows_who_waits_where_what_they_said_and_for_how_long(s
 
         await alice.post(f"/handoffs/{first}/take")
         queues = (await alice.get("/queues")).json()
-        assert [h["display_name"] for h in queues["mine"]] == ["李雷"] and queues["mine"][0]["sla"] is None
+        assert [h["display_name"] for h in queues["mine"]] == ["李*"] and queues["mine"][0]["sla"] is None
         detail = (await alice.get(f"/handoffs/{first}")).json()
-        assert detail["handoff"]["display_name"] == "李雷"
+        assert detail["handoff"]["display_name"] == "李*"

@@ -51,8 +51,10 @@ const UI = {
     stats: (s) => "排队 " + s.waiting + " · 今日已处理 " + s.handled_today,
     roles: { agent: "客服", supervisor: "主管", merchant_reviewer: "商家审核" }, phone: "电话", team: "团队",
     callback_at: "登记于", audit_title: "操作记录(敏感操作)",
+    search: "查找", ph_search: "完整手机号或订单号", search_none: "没有找到排队中的会话", reveal: "显示",
     actions: { login: "登录", login_failed: "登录失败", take: "接入会话", transfer: "转接", hand_back: "交还机器人",
-               ticket_approve: "同意工单", ticket_reject: "拒绝工单", ticket_refused: "超出权限被拒" },
+               ticket_approve: "同意工单", ticket_reject: "拒绝工单", ticket_refused: "超出权限被拒",
+               reveal: "查看个人信息", reveal_refused: "查看个人信息被拒" },
   },
   en: {
     brand: "shopbot support console", tab_conversations: "Conversations", tab_tickets: "Tickets",
@@ -80,9 +82,12 @@ const UI = {
     stats: (s) => "waiting " + s.waiting + " · handled today " + s.handled_today,
     roles: { agent: "agent", supervisor: "supervisor", merchant_reviewer: "merchant reviewer" }, phone: "phone",
     team: "team", callback_at: "asked at", audit_title: "Audit trail (sensitive actions)",
+    search: "Find", ph_search: "Full phone number or order id", search_none: "No conversation in the queue found",
+    reveal: "Reveal",
     actions: { login: "logged in", login_failed: "failed login", take: "took a conversation", transfer: "transferred",
                hand_back: "handed back", ticket_approve: "approved a ticket", ticket_reject: "rejected a ticket",
-               ticket_refused: "refused: over their limit" },
+               ticket_refused: "refused: over their limit", reveal: "revealed personal data",
+               reveal_refused: "refused: reveal personal data" },
   },
 };
 const u = (key) => UI[state.lang][key];
@@ -94,6 +99,7 @@ function applyLang() {
   $("picker-query").placeholder = u("ph_picker");
   $("note-text").placeholder = u("ph_note");
   $("transfer-note").placeholder = u("ph_transfer_note");
+  $("search-query").placeholder = u("ph_search");
   if (state.me) $("whoami").textContent = state.me.display_name + " (" + (u("roles")[state.me.role] || state.me.role) + ")";
   document.documentElement.lang = state.lang === "en" ? "en" : "zh";
   $("login-title").textContent = t.title;
@@ -374,10 +380,35 @@ function renderConversation() {
   const dl = $("collected-list");
   const c = d.collected || {};
   const sections = c.profile || [];
+  const supervisor = state.me && state.me.role === "supervisor";
   dl.replaceChildren(...sections.flatMap((s) => {
     const dd = el("dd");
     dd.dataset.key = s.key;
-    for (const line of s.lines) dd.append(el("div", line));
+    s.lines.forEach((line, i) => {
+      const field = s.reveal && s.reveal[i];
+      if (!field) { dd.append(el("div", line)); return; }
+      // personal data is masked; a supervisor reveals one value (the server audits it)
+      const row = el("div", null, "pii");
+      const value = el("span", line, "masked");
+      value.dataset.field = field;
+      row.append(value);
+      if (supervisor) {
+        const btn = el("button", u("reveal"), "reveal");
+        btn.type = "button";
+        btn.dataset.field = field;
+        btn.addEventListener("click", async () => {
+          $("action-error").textContent = "";
+          try {
+            const res = await api("POST", path("/reveal"), { field });
+            value.textContent = res.value;
+            value.className = "revealed";
+            btn.remove();
+          } catch (e) { $("action-error").textContent = e.message; }
+        });
+        row.append(btn);
+      }
+      dd.append(row);
+    });
     return [el("dt", s.title), dd];
   }));
   if (!sections.length) dl.append(el("dd", u("nothing"), "muted"));
@@ -481,6 +512,19 @@ $("picker-form").addEventListener("submit", async (ev) => {
       return li;
     }) : [el("li", u("no_products"), "muted")]));
   } catch (e) { $("action-error").textContent = e.message; }
+});
+// find a shopper's conversation by their full phone number (a keyed hash on the server) or an order id
+$("search-form").addEventListener("submit", async (ev) => {
+  ev.preventDefault();
+  const q = $("search-query").value.trim();
+  const out = $("search-results");
+  if (!q) { out.hidden = true; out.replaceChildren(); return; }
+  try {
+    const found = await api("GET", "/search?q=" + encodeURIComponent(q) + "&lang=" + state.lang);
+    out.replaceChildren(...(found.results.length ? found.results.map((h) => queueItem(h, ""))
+      : [el("li", u("search_none"), "muted")]));
+  } catch (e) { out.replaceChildren(el("li", e.message, "error")); }
+  out.hidden = false;
 });
 $("note-form").addEventListener("submit", (ev) => {
   ev.preventDefault();
