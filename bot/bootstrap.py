@@ -73,6 +73,7 @@ from dialogue.ports import Services
 from dialogue.presentation.charts import chart_labels
 from dialogue.presentation.orders import payment_subject
 from dialogue.quality_notifications import DelistingNotifier
+from integrations.accounts.crypto import EnvelopeCipher
 from integrations.cache.redis_cache import RedisCache
 from integrations.carriers.kuaidi100 import Kuaidi100Carrier, Kuaidi100Config
 from integrations.carriers.simulated import ExceptionRates, SimulatedCarrier
@@ -256,7 +257,7 @@ class Runtime:
             return
         if nlu:
             await self.load_nlu()
-        await db.upgrade(self.db_engine)
+        await db.upgrade(self.db_engine, self.accounts.cipher if self.accounts else None)  # 0018 encrypts old rows
         if self.redis is not None:
             await self.redis.ping()
             await warn_without_persistence(self.redis)
@@ -360,6 +361,7 @@ def build_orders(
     merchant_api_keys: str = "",
     offer_check: OfferCheck | None = None,
     return_address_fallback: Callable[[str], str | None] | None = None,
+    cipher: EnvelopeCipher | None = None,
 ) -> OrdersComponents:
     """The orders area: repositories, providers, carrier, services. `extra_providers` holds the
     real adapters (wechat_pay, alipay); the sandbox provider and simulated carrier fill the gaps."""
@@ -375,7 +377,7 @@ def build_orders(
     simulated = None
     if carrier is None:
         carrier = simulated = SimulatedCarrier(clock, step=carrier_step, rates=carrier_rates or ExceptionRates())
-    orders = OrderService(SqlOrderRepository(engine), providers, connectors, notifier, clock,
+    orders = OrderService(SqlOrderRepository(engine, cipher), providers, connectors, notifier, clock,
                           default_provider=payment_provider, payment_subject=payment_subject,
                           offer_check=offer_check)
     # Parcels are subscribed to push updates at this URL (the simulated carrier just learns of
@@ -497,6 +499,9 @@ def build_runtime(settings: Settings, *, console_clock: Clock | None = None,
 
     # Storage: database, Redis, trackers, locks, outbox, pushes.
     db_engine = db.create_engine(s.database_url)
+    # Shopper accounts (register and sign in with codes); personal data encrypted at rest, in the
+    # tables (shoppers, orders) and in the transcripts, under the accounts' master keys.
+    accounts = build_accounts(s, db_engine, clock)
     redis: Redis | None = None
     tracker_store: TrackerStore
     locks: LockManager
@@ -504,18 +509,18 @@ def build_runtime(settings: Settings, *, console_clock: Clock | None = None,
     if s.redis_url:
         redis = Redis.from_url(s.redis_url)
         tracker_store = RedisTrackerStore(redis, s.redis_prefix,
-                                          retention_seconds=s.tracker_retention_days * 86400 or None)
+                                          retention_seconds=s.tracker_retention_days * 86400 or None,
+                                          cipher=accounts.cipher)
         locks = RedisLockManager(redis, s.redis_prefix, s.lock_lease_seconds)
         outbox = RedisOutbox(redis, s.redis_prefix)
     else:
         # conversations live in the database, so one interrupted at any step resumes after a restart
-        tracker_store, locks, outbox = SQLTrackerStore(db_engine), InProcessLockManager(), InMemoryOutbox()
+        tracker_store, locks, outbox = (SQLTrackerStore(db_engine, accounts.cipher), InProcessLockManager(),
+                                        InMemoryOutbox())
     push = PushRouter(outbox)
     leader = RedisLeaderLock(s.redis_url, key=f"{s.redis_prefix}scheduler:leader") if s.redis_url else None
     scheduler = JobScheduler(leader)
     real = build_real_adapters(s)
-    # Shopper accounts (register and sign in with codes); personal data encrypted at rest.
-    accounts = build_accounts(s, db_engine, clock)
     parts.append(Part("accounts", accounts.start, accounts.stop))
     shoppers = SQLShopperRepository(db_engine, accounts.cipher, accounts.service.keyed_hash_key)
 
@@ -602,7 +607,7 @@ def build_runtime(settings: Settings, *, console_clock: Clock | None = None,
         carrier=real.carrier, carrier_step=timedelta(seconds=s.carrier_step_seconds),
         carrier_rates=ExceptionRates(s.carrier_delay_rate, s.carrier_lost_rate, s.carrier_rejected_rate),
         ticket_deadline=timedelta(hours=s.merchant_ticket_deadline_hours), merchant_api_keys=s.merchant_api_keys,
-        offer_check=offer_check(search, s.checkout_price_tolerance_percent),
+        offer_check=offer_check(search, s.checkout_price_tolerance_percent), cipher=accounts.cipher,
         return_address_fallback=demo_return_address if s.demo_platforms or s.demo_merchant_policy else None)
     register_order_jobs(scheduler, orders, shipment_poll_seconds=s.shipment_poll_seconds,
                         platform_sync_seconds=s.platform_sync_seconds, carrier_clock_seconds=s.carrier_clock_seconds)

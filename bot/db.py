@@ -77,12 +77,15 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-async def upgrade(engine: AsyncEngine) -> None:
-    """Apply every migration not yet applied (all heads: each area adds its own branch)."""
+async def upgrade(engine: AsyncEngine, cipher: Any = None) -> None:
+    """Apply every migration not yet applied (all heads: each area adds its own branch).
+    `cipher` (the accounts' EnvelopeCipher): data migrations that encrypt personal data written
+    before use it; without one they leave it to `shopbot keys rotate`."""
 
     def _upgrade(connection: Connection) -> None:
         cfg = alembic_config(engine.url.render_as_string(hide_password=False))
         cfg.attributes["connection"] = connection
+        cfg.attributes["cipher"] = cipher
         command.upgrade(cfg, "heads")
 
     async with engine.begin() as conn:

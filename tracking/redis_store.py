@@ -12,6 +12,7 @@ from redis.exceptions import RedisError
 
 from tracking.errors import StoreUnavailable
 from tracking.events import Event
+from tracking.sealing import EventCipher, dump_event, load_event, reseal_event
 from tracking.store import TrackerStoreBase
 from tracking.tracker import Tracker
 
@@ -21,10 +22,12 @@ class RedisTrackerStore(TrackerStoreBase):
     idle that long is forgotten (its key expires; the index of conversations drops it).
     Durability is Redis's: run it with AOF (`appendonly yes`) — see the README."""
 
-    def __init__(self, redis: Redis, prefix: str = "shopbot:", retention_seconds: float | None = None) -> None:
+    def __init__(self, redis: Redis, prefix: str = "shopbot:", retention_seconds: float | None = None,
+                 cipher: EventCipher | None = None) -> None:
         # Any: redis-py types every command as `T | Awaitable[T]`, which the asyncio client never returns
         self._r: Any = redis
         self._prefix = prefix
+        self._cipher = cipher  # events encrypted at rest (tracking/sealing.py)
         self._retention = int(retention_seconds) if retention_seconds else None
         self._index = f"{prefix}conversations:active"  # sorted set: conversation → last activity
 
@@ -36,7 +39,7 @@ class RedisTrackerStore(TrackerStoreBase):
             raw = await self._r.lrange(self._key(conversation_id), 0, -1)
         except RedisError as exc:
             raise StoreUnavailable(f"redis: {exc}") from exc
-        return Tracker(conversation_id, [Event.from_json(r) for r in raw])
+        return Tracker(conversation_id, [load_event(r, self._cipher) for r in raw])
 
     async def append(self, conversation_id: str, events: list[Event]) -> None:
         if not events:
@@ -44,7 +47,7 @@ class RedisTrackerStore(TrackerStoreBase):
         key = self._key(conversation_id)
         try:
             async with self._r.pipeline(transaction=True) as pipe:
-                pipe.rpush(key, *[e.to_json() for e in events])
+                pipe.rpush(key, *[dump_event(e, self._cipher) for e in events])
                 if self._retention:
                     pipe.expire(key, self._retention)
                 pipe.zadd(self._index, {conversation_id: time.time()})
@@ -60,6 +63,22 @@ class RedisTrackerStore(TrackerStoreBase):
         except RedisError as exc:
             raise StoreUnavailable(f"redis: {exc}") from exc
         return sorted(m.decode() if isinstance(m, bytes) else m for m in members)
+
+    async def encrypt_all(self) -> int:
+        """Encrypt events stored in plain text and re-wrap the others under the current master
+        key (`shopbot keys rotate`); how many events changed. Appends meanwhile only add at the
+        end of a list, so setting an element by its index is safe."""
+        cipher = self._cipher
+        if cipher is None:
+            return 0
+        changed = 0
+        async for key in self._r.scan_iter(match=f"{self._prefix}tracker:*", count=500):
+            for index, raw in enumerate(await self._r.lrange(key, 0, -1)):
+                new = reseal_event(raw, cipher)
+                if new != (raw.decode() if isinstance(raw, bytes) else raw):
+                    await self._r.lset(key, index, new)
+                    changed += 1
+        return changed
 
 
 class RedisOutbox:

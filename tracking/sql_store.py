@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tracking.errors import StoreUnavailable
 from tracking.events import Event
+from tracking.sealing import EventCipher, dump_event, load_event, reseal_event
 from tracking.store import TrackerStoreBase
 from tracking.tracker import Tracker
 
@@ -33,14 +34,15 @@ tracker_events = Table(
     Column("conversation_id", String(200), nullable=False),
     Column("type", String(40), nullable=False),
     Column("timestamp", Float, nullable=False),
-    Column("data", Text, nullable=False),  # the event as JSON
+    Column("data", Text, nullable=False),  # the event as JSON, envelope-encrypted with a cipher
     Index("ix_tracker_events_conversation", "conversation_id", "id"),
 )
 
 
 class SQLTrackerStore(TrackerStoreBase):
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine, cipher: EventCipher | None = None) -> None:
         self._engine = engine
+        self._cipher = cipher  # events encrypted at rest (tracking/sealing.py)
 
     async def load(self, conversation_id: str) -> Tracker:
         stmt = (
@@ -53,14 +55,14 @@ class SQLTrackerStore(TrackerStoreBase):
                 rows = (await conn.execute(stmt)).scalars().all()
         except SQLAlchemyError as exc:
             raise StoreUnavailable(f"database: {exc}") from exc
-        return Tracker(conversation_id, [Event.from_json(r) for r in rows])
+        return Tracker(conversation_id, [load_event(r, self._cipher) for r in rows])
 
     async def append(self, conversation_id: str, events: list[Event]) -> None:
         if not events:
             return
         rows = [
             {"conversation_id": conversation_id, "type": e.type, "timestamp": e.timestamp,
-             "data": e.to_json()}
+             "data": dump_event(e, self._cipher)}
             for e in events
         ]
         try:
@@ -88,3 +90,23 @@ class SQLTrackerStore(TrackerStoreBase):
         except SQLAlchemyError as exc:
             raise StoreUnavailable(f"database: {exc}") from exc
         return len(gone)
+
+    async def encrypt_all(self, batch: int = 500) -> int:
+        """Encrypt events stored in plain text and re-wrap the others under the current master
+        key (`shopbot keys rotate`); how many events changed."""
+        cipher = self._cipher
+        if cipher is None:
+            return 0
+        t = tracker_events.c
+        changed, after = 0, -1
+        while True:
+            async with self._engine.begin() as conn:
+                rows = (await conn.execute(select(t.id, t.data).where(t.id > after).order_by(t.id).limit(batch))).all()
+                for row_id, data in rows:
+                    new = reseal_event(data, cipher)
+                    if new != data:
+                        await conn.execute(tracker_events.update().where(t.id == row_id).values(data=new))
+                        changed += 1
+            if len(rows) < batch:
+                return changed
+            after = rows[-1][0]

@@ -96,3 +96,31 @@ class EnvelopeCipher:
         except (ValueError, InvalidTag) as exc:
             raise CipherError("an encrypted value cannot be read") from exc
         return ".".join((prefix, self.current, self._wrap(self.current, data_key), body))
+
+
+def is_sealed(value: str) -> bool:
+    """An envelope-encrypted value (``v1.…``), not plain text."""
+    return value.startswith(PREFIX + ".")
+
+
+def seal(cipher: EnvelopeCipher | None, value: str | None) -> str | None:
+    """The value encrypted under the current master key (None, empty and sealed values as they are;
+    no cipher: as it is)."""
+    if cipher is None or not value or is_sealed(value):
+        return value
+    return cipher.encrypt(value)
+
+
+def unseal(cipher: EnvelopeCipher | None, value: str | None) -> str | None:
+    """The plain value of a stored one (values written before encryption was on read as they are)."""
+    if cipher is None or value is None or not is_sealed(value):
+        return value
+    return cipher.decrypt(value)
+
+
+def reseal(cipher: EnvelopeCipher, value: str | None) -> str | None:
+    """For `shopbot keys rotate`: a sealed value re-wrapped under the current master key, a plain
+    one encrypted; None and empty as they are."""
+    if not value:
+        return value
+    return cipher.rewrap(value) if is_sealed(value) else cipher.encrypt(value)

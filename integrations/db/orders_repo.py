@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -19,6 +20,7 @@ from sqlalchemy.engine import Row
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from integrations.accounts.crypto import EnvelopeCipher, reseal, seal, unseal
 from integrations.db.orders_tables import (
     order_events,
     order_lines,
@@ -129,11 +131,38 @@ def _payment(row: Row[Any]) -> Payment:
     )
 
 
-class SqlOrderRepository:
-    """`OrderRepository` on SQLAlchemy Core."""
+PERSONAL = ("receiver_name", "phone", "address")  # encrypted at rest (migration 0018_pii_lookup)
 
-    def __init__(self, engine: AsyncEngine) -> None:
+
+class SqlOrderRepository:
+    """`OrderRepository` on SQLAlchemy Core. With a cipher (the bootstrap always gives one) the
+    receiver's name, phone and address are stored envelope-encrypted; rows written before read as
+    they are (migration 0018 and `shopbot keys rotate` encrypt them)."""
+
+    def __init__(self, engine: AsyncEngine, cipher: EnvelopeCipher | None = None) -> None:
         self.engine = engine
+        self._cipher = cipher
+
+    async def encrypt_all(self, batch: int = 500) -> int:
+        """Encrypt the personal fields still in plain text and re-wrap the others under the
+        current master key (`shopbot keys rotate`); the rows changed."""
+        cipher = self._cipher
+        if cipher is None:
+            return 0
+        changed, after = 0, ""
+        cols = [orders.c[f] for f in PERSONAL]
+        while True:
+            async with begin(self.engine) as conn:
+                rows = (await conn.execute(select(orders.c.id, *cols).where(orders.c.id > after)
+                                           .order_by(orders.c.id).limit(batch))).mappings().all()
+                for row in rows:
+                    values = {f: reseal(cipher, row[f]) for f in PERSONAL}
+                    if any(values[f] != row[f] for f in PERSONAL):
+                        await conn.execute(update(orders).where(orders.c.id == row["id"]).values(**values))
+                        changed += 1
+            if len(rows) < batch:
+                return changed
+            after = rows[-1]["id"]
 
     async def add_order(self, order: Order, event: OrderEvent) -> None:
         values = {
@@ -148,9 +177,9 @@ class SqlOrderRepository:
             "total": order.total,
             "currency": order.currency,
             "savings": order.savings,
-            "receiver_name": order.receiver_name,
-            "phone": order.phone,
-            "address": order.address,
+            "receiver_name": seal(self._cipher, order.receiver_name),
+            "phone": seal(self._cipher, order.phone),
+            "address": seal(self._cipher, order.address),
             "status": order.status.value,
             "payment_id": order.payment_id,
             "platform_order_id": order.platform_order_id,
@@ -200,7 +229,10 @@ class SqlOrderRepository:
                     json.loads(m["variant"]),
                 )
             )
-        return [_order(r, by_order[r._mapping["id"]]) for r in rows]
+        loaded = [_order(r, by_order[r._mapping["id"]]) for r in rows]
+        if self._cipher is None:
+            return loaded
+        return [replace(o, **{f: unseal(self._cipher, getattr(o, f)) for f in PERSONAL}) for o in loaded]
 
     async def _one(self, where: Any) -> Order | None:
         async with connect(self.engine) as conn:
@@ -224,11 +256,15 @@ class SqlOrderRepository:
         self, order_id: str, expected: OrderStatus, event: OrderEvent, fields: Mapping[str, Any]
     ) -> bool:
         return await guarded_transition(self.engine, orders, order_events, order_id, expected.value,
-                                        event.to_status.value, event.at, fields, self._event_row(event))
+                                        event.to_status.value, event.at, self._sealed(fields),
+                                        self._event_row(event))
+
+    def _sealed(self, fields: Mapping[str, Any]) -> dict[str, Any]:
+        return {k: seal(self._cipher, v) if k in PERSONAL else v for k, v in fields.items()}
 
     async def set_fields(self, order_id: str, fields: Mapping[str, Any]) -> None:
         async with begin(self.engine) as conn:
-            await conn.execute(update(orders).where(orders.c.id == order_id).values(**fields))
+            await conn.execute(update(orders).where(orders.c.id == order_id).values(**self._sealed(fields)))
 
     async def list_orders(
         self,

@@ -77,8 +77,8 @@ orders = Table(
     Column("total", Money, nullable=False),
     Column("currency", String(3), nullable=False),
     Column("savings", Text, nullable=False, default=""),
-    Column("receiver_name", String(100), nullable=False),
-    Column("phone", String(40), nullable=False),
+    Column("receiver_name", Text, nullable=False),  # envelope-encrypted (migration 0018_pii_lookup)
+    Column("phone", Text, nullable=False),
     Column("address", Text, nullable=False),
     Column("status", String(20), nullable=False),
     Column("payment_id", String(64)),
