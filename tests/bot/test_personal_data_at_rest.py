@@ -144,3 +144,41 @@ async def test_rows_written_before_are_encrypted_by_the_migration(db_url):
         assert (await SQLTrackerStore(engine, cipher).load("rest:old")).events[0].data["text"] == f"电话{PHONE}"
     finally:
         await engine.dispose()
+
+
+@pytest.mark.redis
+def test_keys_rotate_rewraps_redis_transcripts_and_encrypts_old_ones(redis_url, redis_prefix, tmp_path):
+    from tracking.redis_store import RedisTrackerStore
+
+    old, new, hash_key = f"k1:{new_master_key()}", f"k2:{new_master_key()}", new_master_key()
+    key_of = f"{redis_prefix}tracker:rest:"
+
+    async def seed() -> None:
+        client = Redis.from_url(redis_url)
+        try:
+            await RedisTrackerStore(client, redis_prefix).append(  # written before encryption was on
+                "rest:legacy", [ev.user_uttered(f"电话{PHONE}", {})])
+            await RedisTrackerStore(client, redis_prefix, cipher=EnvelopeCipher(parse_master_keys(old), "k1")).append(
+                "rest:recent", [ev.user_uttered(f"收货人{NAME}", {})])
+        finally:
+            await client.aclose()
+
+    async def stored() -> list[str]:
+        client = Redis.from_url(redis_url)
+        try:
+            return [v.decode() for who in ("legacy", "recent") for v in await client.lrange(key_of + who, 0, -1)]
+        finally:
+            await client.aclose()
+
+    asyncio.run(seed())
+    assert clear(asyncio.run(stored())) != []
+    env = {"DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'keys.db'}", "PATH": "", "VAR_DIR": str(tmp_path / "var"),
+           "REDIS_URL": redis_url, "REDIS_PREFIX": redis_prefix,
+           "ACCOUNT_MASTER_KEYS": f"{new},{old}", "ACCOUNT_HASH_KEY": hash_key}
+    out = subprocess.run([sys.executable, "-m", "bot.cli", "keys", "rotate"], env=env, check=False,
+                         capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    after = asyncio.run(stored())
+    assert len(after) == 2 and clear(after) == [] and {v.split(".")[1] for v in after} == {"k2"}
+    only_new = EnvelopeCipher(parse_master_keys(new), "k2")
+    assert [json.loads(only_new.decrypt(v))["data"]["text"] for v in after] == [f"电话{PHONE}", f"收货人{NAME}"]
