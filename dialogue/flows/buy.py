@@ -13,7 +13,7 @@ from typing import Any
 
 from dialogue.context import TurnContext
 from dialogue.flows.base import Flow
-from dialogue.flows.contact import looks_like_address, normalise_phone, parse_contact
+from dialogue.flows.contact import bare_name, looks_like_address, normalise_phone, parse_contact
 from dialogue.flows.details import load_product
 from dialogue.flows.orders import place_order
 from dialogue.flows.search import platform_label
@@ -411,6 +411,13 @@ class Buy(Flow):
                 ctx.say("variant_first_address_noted", dimension=dimension_label(ctx, dim))
                 await self._ask_next(ctx, frame)
                 return True
+        name = None if frame.get("receiver_name") or close_to(frame, dim, text) else \
+            bare_name(text, ctx.language, set(COLOUR_WORDS))
+        if name and ctx.intent not in NEW_REQUEST_INTENTS - {"register"}:  # "王芳" before the name was asked
+            frame["receiver_name"] = name
+            ctx.say("variant_first_name_noted", name=name, dimension=dimension_label(ctx, dim))
+            await self._ask_next(ctx, frame)
+            return True
         if len(text) <= 40 and _LEAVE_IT_TO_YOU.search(text):
             option = options[0]
             frame["chosen"][dim] = option

@@ -106,3 +106,29 @@ def looks_like_address(text: str) -> bool:
     """Does the text look like (part of) an address rather than a request?"""
     return bool(_ZH_ADDRESS_CHARS.search(text) and re.search(r"\d|号|路|街", text)) or \
         bool(_EN_ADDRESS_WORDS.search(text) and re.search(r"\d", text))
+
+
+# The commonest Chinese surnames (about 85% of people), for telling a bare name ("王芳") typed
+# before it was asked from other short answers ("随便", "白色").
+_ZH_SURNAMES = set("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
+                   "姚卢姜崔钟谭陆汪范廖石贾韦夏付方邹熊孟秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤")
+_NOT_NAME_ENDINGS = tuple("的色款个吧了啊呢吗呀哦嘛版号码")
+_EN_NOT_NAME = {"yes", "no", "ok", "okay", "the", "one", "first", "second", "third", "last", "buy", "it", "please", "thanks",
+                "large", "small", "medium", "size", "colour", "color", "dark", "light", "space", "rose", "sky", "midnight",
+                "starlight", "ocean", "forest", "mint", "cream", "sand", "natural", "classic", "pro", "max", "plus", "mini",
+                "ultra", "lite", "standard", "edition", "version", "any", "whatever", "either", "sure"}
+
+
+def bare_name(text: str, language: str, colour_words: set[str] | frozenset[str] = frozenset()) -> str | None:
+    """A person's name typed on its own ("王芳", "Wang Fang"), or None. Strict on purpose: it is
+    used where another answer is expected, so a colour, a size or a word of agreement never is one."""
+    text = text.strip()
+    if re.fullmatch(r"[\u4e00-\u9fff]{2,3}", text):
+        if text[0] in _ZH_SURNAMES and not text.endswith(_NOT_NAME_ENDINGS) and not _ZH_ADDRESS_CHARS.search(text):
+            return text
+        return None
+    m = re.fullmatch(r"([A-Z][a-z]{1,15})\s+([A-Z][a-z]{1,15})", text)
+    if m and not ({w.lower() for w in m.groups()} & (_EN_NOT_NAME | set(colour_words))):
+        return text
+    return None
+

@@ -36,6 +36,7 @@ from dialogue.presentation.orders import (
 )
 from shop.aftersales import ServiceType
 from shop.orders import Order, OrderError, OrderLine, OrderStatus, OrderSummary
+from shop.parcels import carrier_name
 from shop.payments import PaymentError, RefundPending
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
@@ -170,7 +171,9 @@ class TrackShipment(Flow):
             ctx.say("not_shipped_yet", order_id=order.id, status=order_status(ctx, order.status.value))
             return
         payload = shipment_payload(shipment)
-        lines = [ctx.t("shipment_head", order_id=order.id, carrier=shipment.carrier_code,
+        carrier = ctx.t("carrier_simulated") if shipment.carrier_code == "sim" else \
+            carrier_name(shipment.carrier_code, ctx.language)
+        lines = [ctx.t("shipment_head", order_id=order.id, carrier=carrier,
                        tracking_number=shipment.tracking_number,
                        status=ctx.t(f"shipment_status_{shipment.status.value}"))]
         for event in list(shipment.events)[-3:][::-1]:

@@ -50,6 +50,7 @@ async def test_order_is_paid_shipped_and_tracked_with_pushes(say, app_client):
     tracked = await say("/track_shipment", sender="buyer")
     shipment = custom(tracked, "shipment")
     assert shipment["order_id"] == order["order_id"] and shipment["tracking_number"]
+    assert f"演示快递 {shipment['tracking_number']}" in texts(tracked)  # the carrier by name, not its code "sim"
 
     r = await app_client.post("/sandbox/carrier/advance", json={"tracking_number": shipment["tracking_number"],
                                                                 "steps": 1})
