@@ -30,7 +30,7 @@ from bot.routes.accounts_web import build_account_pages_router
 from bot.routes.carriers import build_carrier_router
 from bot.routes.charts import build_chart_router
 from bot.routes.merchant import build_merchant_router
-from bot.routes.merchant_applications import build_application_router
+from bot.routes.merchant_applications import DOCUMENTS_PREFIX, UPLOADS_MAX_BODY, build_application_router
 from bot.routes.nlu import build_router as build_nlu_router
 from bot.routes.payments import build_payments_router
 from bot.routes.sandbox import build_sandbox_router
@@ -109,7 +109,8 @@ def create_app(
     app.add_middleware(WarmupGate, warmup=warmup, chat_paths=CHAT_PATHS)
     app.add_middleware(JsonGuard)
     # outermost: a body over the limit is never buffered (a photo upload may be larger)
-    app.add_middleware(BodySizeLimit, paths={"/webchat/photos": PHOTO_MAX_BYTES})
+    app.add_middleware(BodySizeLimit, paths={"/webchat/photos": PHOTO_MAX_BYTES,
+                                             "/merchant/applications": UPLOADS_MAX_BODY})
 
     @app.exception_handler(RequestValidationError)
     async def bad_request(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -138,7 +139,8 @@ def create_app(
     app.include_router(build_rest_router(runtime.handle, runtime.outbox))
     app.include_router(build_nlu_router(runtime.parser.get))
     app.include_router(build_console_router(runtime.console, runtime.tracker_store))
-    app.include_router(build_merchant_review_router(runtime.console))
+    documents = PhotoStore(settings.var_dir / "documents", prefix=DOCUMENTS_PREFIX, pdf=True)  # applicants' scans
+    app.include_router(build_merchant_review_router(runtime.console, documents))
     app.include_router(build_spot_check_router(runtime.console, runtime.quality))
     app.include_router(build_photos_router(photo_store, runtime.handle))
     for router in channels.routers:  # web chat at /, Telegram and WeChat webhooks when configured
@@ -149,7 +151,7 @@ def create_app(
     include_order_routers(app, runtime.orders, runtime.scheduler, sandbox=settings.sandbox,
                           merchants=runtime.merchants, quality=runtime.quality, lister=runtime.demo)
     if runtime.merchants is not None:
-        app.include_router(build_application_router(runtime.merchants))
+        app.include_router(build_application_router(runtime.merchants, documents))
     if runtime.accounts is not None:
         app.include_router(build_history_router(runtime.services.shoppers, runtime.tracker_store,
                                                 runtime.accounts.service.keyed_hash_key))

@@ -26,8 +26,8 @@ from dialogue import responses
 from dialogue.messages import IncomingMessage
 
 MAX_BYTES = 5 * 1024 * 1024
-NAME_RE = re.compile(r"^[A-Za-z0-9_-]{20,40}\.(jpg|png|webp)$")
-TYPES = {"jpg": "image/jpeg", "png": "image/png", "webp": "image/webp"}
+NAME_RE = re.compile(r"^[A-Za-z0-9_-]{20,40}\.(jpg|png|webp|pdf)$")
+TYPES = {"jpg": "image/jpeg", "png": "image/png", "webp": "image/webp", "pdf": "application/pdf"}
 
 
 PhotoSaver = Callable[[bytes], Awaitable[str]]  # PhotoStore.save: bytes in, `/photos/<name>` out
@@ -42,8 +42,10 @@ def photo_text(url: str) -> str:
     return "/photo" + json.dumps({"url": url})
 
 
-def sniff(data: bytes) -> str:
-    """The picture's kind by its first bytes: jpg, png or webp (`PhotoRejected` otherwise)."""
+def sniff(data: bytes, pdf: bool = False) -> str:
+    """The picture's kind by its first bytes: jpg, png or webp, or pdf when allowed (`PhotoRejected` otherwise)."""
+    if pdf and data.startswith(b"%PDF-"):
+        return "pdf"
     if data.startswith(b"\xff\xd8\xff"):
         return "jpg"
     if data.startswith(b"\x89PNG\r\n\x1a\n"):
@@ -54,23 +56,28 @@ def sniff(data: bytes) -> str:
 
 
 class PhotoStore:
-    """Photos as files under one directory (created on first use)."""
+    """Photos as files under one directory (created on first use), served under `prefix`.
 
-    def __init__(self, directory: Path) -> None:
+    Merchants' qualification documents use the same store in their own directory, with PDF
+    allowed and a prefix only reviewers can read (bot/console/merchant_reviews.py)."""
+
+    def __init__(self, directory: Path, prefix: str = "/photos/", pdf: bool = False) -> None:
         self.directory = directory
+        self.prefix = prefix
+        self.pdf = pdf
 
     async def save(self, data: bytes) -> str:
-        """Store the picture; its URL path, `/photos/<random>.<kind>`."""
+        """Store the picture; its URL path, `<prefix><random>.<kind>` (`/photos/…` by default)."""
         if not data or len(data) > MAX_BYTES:
             raise PhotoRejected(f"a photo is 1 byte to {MAX_BYTES} bytes")
-        name = f"{secrets.token_urlsafe(18)}.{sniff(data)}"
+        name = f"{secrets.token_urlsafe(18)}.{sniff(data, self.pdf)}"
 
         def write() -> None:
             self.directory.mkdir(parents=True, exist_ok=True)
             (self.directory / name).write_bytes(data)
 
         await asyncio.to_thread(write)
-        return f"/photos/{name}"
+        return f"{self.prefix}{name}"
 
     def path(self, name: str) -> Path | None:
         if not NAME_RE.match(name):

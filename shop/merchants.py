@@ -46,6 +46,7 @@ _PHONE = re.compile(r"^(?:\+?86[- ]?)?(?:1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
 _LICENCE = re.compile(r"^[0-9A-Z]{13,18}$")
 MAX_DOCUMENTS = 20
+UPLOADED_PREFIX = "/console/api/documents/"  # a scan uploaded with the application, kept by the shop
 
 
 class MerchantError(Exception):
@@ -267,7 +268,7 @@ def check_form(form: ApplicationForm) -> ApplicationForm:
     for doc in documents:
         if doc.kind not in DOCUMENT_KINDS:
             problems.append(FieldProblem("documents", "unknown_document", {"kind": doc.kind[:40]}))
-        elif not doc.number or not doc.url.startswith(("https://", "http://")) or len(doc.url) > 1000:
+        elif not doc.number or not doc.url.startswith(("https://", "http://", UPLOADED_PREFIX)) or len(doc.url) > 1000:
             problems.append(FieldProblem("documents", "document_incomplete", {"kind": doc.kind}))
     kinds = {d.kind for d in documents}
     for category in categories:

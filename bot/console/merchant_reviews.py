@@ -22,6 +22,8 @@ from pydantic import BaseModel, Field
 from bot.console.api import PAGE_CSP, STATIC_DIR
 from bot.console.auth import COOKIE_NAME
 from bot.console.setup import ConsoleParts
+from bot.photos import TYPES as PHOTO_TYPES
+from bot.photos import PhotoStore
 from shop.handoff import Role, StaffMember
 from shop.merchants import (
     ApplicationNotFound,
@@ -63,8 +65,9 @@ class RejectBody(BaseModel):
     reason: str = Field(min_length=1, max_length=2000)
 
 
-def build_merchant_review_router(parts: ConsoleParts) -> APIRouter:
-    """Routes of the merchant review desk; mount with `app.include_router(...)`."""
+def build_merchant_review_router(parts: ConsoleParts, documents: PhotoStore | None = None) -> APIRouter:
+    """Routes of the merchant review desk; mount with `app.include_router(...)`. `documents`: the
+    scans applicants uploaded, which only reviewers (and supervisors) may open."""
     router = APIRouter(tags=["support console"])
     auth = parts.auth
     base = "/console/api/merchant-applications"
@@ -155,5 +158,16 @@ def build_merchant_review_router(parts: ConsoleParts) -> APIRouter:
     @router.post(base + "/{application_id}/reinstate")
     async def reinstate(application_id: str, body: DecisionBody, member: Reviewer) -> dict[str, Any]:
         return await decide(application_id, member, "reinstate", body.note)
+
+    @router.get("/console/api/documents/{name}", responses={404: {"description": "no such document"}})
+    async def document(name: str, member: Reviewer) -> FileResponse:
+        """A qualification document an applicant uploaded (opened from the review desk)."""
+        found = documents.path(name) if documents is not None else None
+        if found is None:
+            raise HTTPException(status_code=404, detail="no such document")
+        return FileResponse(found, media_type=PHOTO_TYPES[name.rsplit(".", 1)[1]],
+                            headers={"Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff",
+                                     "Content-Security-Policy": "default-src 'none'; img-src 'self'; "
+                                                                "object-src 'self'; sandbox"})
 
     return router

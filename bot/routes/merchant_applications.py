@@ -2,18 +2,26 @@
 
 The answer comes in the applicant's language (`Accept-Language`: zh or en, zh by default).
 A bad field is 400 with one entry per problem: the field's name and why, worded for people.
+A qualification document is a link to its scan (`url`, https) or the scan itself
+(`content_base64`: JPEG, PNG, WebP or PDF, at most 5 MB, at most MAX_UPLOADS per application),
+stored privately under `VAR_DIR/documents/` and opened by reviewers in the console
+(`/console/api/documents/<name>`).
 The status is asked with the token given at submission (`X-Application-Token`); the first
 status answer after approval carries the merchant API key, once.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
+from bot.photos import MAX_BYTES as PHOTO_MAX_BYTES
+from bot.photos import PhotoRejected, PhotoStore
 from shop import taxonomy
 from shop.merchants import (
     ApplicationForm,
@@ -76,14 +84,23 @@ MESSAGES = {
         "document_missing": "{field}: selling in '{category}' needs the {document}",
     },
 }
+MAX_UPLOADS = 3
+UPLOAD_BASE64_CHARS = (PHOTO_MAX_BYTES + 2) // 3 * 4
+UPLOADS_MAX_BODY = MAX_UPLOADS * UPLOAD_BASE64_CHARS + 64 * 1024  # what POST /merchant/applications may carry
+DOCUMENTS_PREFIX = "/console/api/documents/"
 TEXTS = {
     "zh": {"invalid": "申请信息有误", "duplicate": "该统一社会信用代码已有进行中或已通过的申请",
            "not_found": "没有找到这个申请,请检查令牌", "submitted": "申请已提交,请保存状态查询令牌",
-           "key_once": "这是您的商家 API 密钥,只显示这一次,请妥善保存"},
+           "key_once": "这是您的商家 API 密钥,只显示这一次,请妥善保存",
+           "bad_upload": "资质文件“{kind}”无法读取:请上传 JPG、PNG、WebP 或 PDF 文件(5 MB 以内,base64 编码)",
+           "too_many_uploads": "一次申请最多直接上传 {n} 个文件,其余请提供链接"},
     "en": {"invalid": "the application has errors", "duplicate": "an application for this credit code is open or "
            "approved already", "not_found": "no application with this token",
            "submitted": "application received; keep the status token",
-           "key_once": "your merchant API key: shown only this once, keep it safe"},
+           "key_once": "your merchant API key: shown only this once, keep it safe",
+           "bad_upload": "the document '{kind}' cannot be read: upload a JPG, PNG, WebP or PDF file "
+                         "(5 MB at most, base64-encoded)",
+           "too_many_uploads": "at most {n} files can be uploaded with one application; give links for the rest"},
 }
 
 
@@ -124,6 +141,8 @@ class DocumentBody(BaseModel):
     kind: str = Field(max_length=100)
     number: str = Field(default="", max_length=100)
     url: str = Field(default="", max_length=2000)
+    content_base64: str = Field(default="", max_length=UPLOAD_BASE64_CHARS,
+                                description="the scan itself (JPEG, PNG, WebP or PDF), instead of a url")
 
 
 class ApplicationBody(BaseModel):
@@ -145,17 +164,38 @@ def applicant_view(application: MerchantApplication) -> dict[str, Any]:
             "reason": application.reason, "merchant_id": application.merchant_id}
 
 
-def build_application_router(onboarding: MerchantOnboarding) -> APIRouter:
+def build_application_router(onboarding: MerchantOnboarding, documents: PhotoStore | None = None) -> APIRouter:
+    """`documents`: where uploaded scans are kept (without it only links are taken)."""
     router = APIRouter(prefix="/merchant/applications", tags=["merchant onboarding"])
+
+    async def stored(body: ApplicationBody, language: str) -> list[Document] | JSONResponse:
+        uploads = [d for d in body.documents if d.content_base64]
+        if uploads and (documents is None or len(uploads) > MAX_UPLOADS):
+            return JSONResponse({"error": TEXTS[language]["too_many_uploads"].format(n=MAX_UPLOADS if documents else 0)},
+                                status_code=400)
+        out = []
+        for d in body.documents:
+            url = d.url if d.url.startswith(("https://", "http://")) else ""  # our own paths come from uploads only
+            if d.content_base64:
+                assert documents is not None
+                try:
+                    url = await documents.save(base64.b64decode(d.content_base64, validate=True))
+                except (binascii.Error, ValueError, PhotoRejected):
+                    return JSONResponse({"error": TEXTS[language]["bad_upload"].format(kind=d.kind[:40])},
+                                        status_code=400)
+            out.append(Document(d.kind, d.number, url))
+        return out
 
     @router.post("", status_code=201, responses={
         400: {"description": "a field is wrong: `problems` lists each, worded in the applicant's language"},
         409: {"description": "this credit code has an open or approved application"}})
     async def apply(body: ApplicationBody, request: Request) -> JSONResponse:
         language = applicant_language(request)
+        docs = await stored(body, language)
+        if isinstance(docs, JSONResponse):
+            return docs
         form = ApplicationForm(body.company_name, body.credit_code, body.licence_number, body.phone, body.email,
-                               tuple(body.categories),
-                               tuple(Document(d.kind, d.number, d.url) for d in body.documents))
+                               tuple(body.categories), tuple(docs))
         try:
             application, token = await onboarding.submit(form, language)
         except InvalidApplication as exc:

@@ -142,3 +142,36 @@ async def test_the_issued_key_opens_the_merchant_api_until_the_merchant_is_suspe
     assert (await applicant.get("/merchant/orders", headers=key)).status_code == 200
     trail = [e["action"] for e in (await rita.get(f"/merchant-applications/{app_id}")).json()["audit"]]
     assert trail[-2:] == ["suspended", "reinstated"]
+
+
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+
+
+async def test_uploaded_documents_are_kept_and_only_reviewers_open_them(env):
+    """Issue 20.1: the applicant uploads the licence scan with the application (base64 in the JSON
+    body); the reviewer opens it from the queue; agents and strangers cannot."""
+    import base64
+
+    new_client, login = env
+    applicant = new_client()
+    scan = {"kind": "food_business_licence", "number": "JY14403000000002",
+            "content_base64": base64.b64encode(PDF).decode()}
+    not_a_file = await applicant.post("/merchant/applications", headers={"Accept-Language": "en"},
+                                      json=APPLICATION | {"documents": [scan | {"content_base64": "PHN2Zz4="}]})
+    assert not_a_file.status_code == 400 and "JPG, PNG, WebP or PDF" in not_a_file.json()["error"]
+    borrowed = await applicant.post("/merchant/applications", json=APPLICATION | {"documents": [
+        {"kind": "food_business_licence", "number": "JY1", "url": "/console/api/documents/someone-elses.pdf"}]})
+    assert borrowed.status_code == 400  # an applicant cannot point at a file the shop keeps
+    sent = await applicant.post("/merchant/applications", json=APPLICATION | {"documents": [scan]})
+    assert sent.status_code == 201, sent.text
+
+    rita = await login("rita")
+    queued = (await rita.get("/merchant-applications")).json()["applications"]
+    url = queued[0]["documents"][0]["url"]
+    assert url.startswith("/console/api/documents/") and url.endswith(".pdf")
+    opened = await rita.client.get(url)
+    assert opened.status_code == 200 and opened.content == PDF
+    assert opened.headers["content-type"] == "application/pdf" and "sandbox" in opened.headers["content-security-policy"]
+    assert (await (await login("alice")).client.get(url)).status_code == 403
+    assert (await new_client().get(url)).status_code == 401
+    assert (await rita.client.get("/console/api/documents/..%2F..%2Fapp.db")).status_code == 404

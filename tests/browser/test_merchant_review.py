@@ -64,3 +64,45 @@ def test_a_reviewer_approves_an_application_in_the_console(settings, live_server
 
         key = applicant.get("/merchant/applications/status", headers=token).json()["api_key"]
         assert applicant.get("/merchant/orders", headers={"X-Merchant-Key": key}).status_code == 200
+
+
+@pytest.mark.parametrize("width", [1440, 390])
+def test_a_reviewer_opens_a_document_the_applicant_uploaded(settings, live_server, chromium, width):
+    """Issue 20.1: the licence scan sent with the application (base64) opens from the review desk."""
+    import base64
+
+    from tests.browser.test_ticket_photo import png
+
+    app = create_app_with_console(settings.model_copy(update={"demo_platforms": False}))
+    server = live_server(app)
+    server.call(app.state.console.auth.add_staff("rita", "merchant_reviewer", PASSWORD, "审核员小李"))
+    scan = png(320, 200)
+    upload = {"kind": "food_business_licence", "number": "JY14403000000009",
+              "content_base64": base64.b64encode(scan).decode()}
+    with httpx.Client(base_url=server.url, timeout=30) as applicant:
+        sent = applicant.post("/merchant/applications", json=APPLICATION | {"documents": [upload]})
+        assert sent.status_code == 201, sent.text
+
+    context = chromium.new_context(viewport={"width": width, "height": 860}, locale="zh-CN")
+    context.set_default_timeout(30_000)
+    try:
+        page = context.new_page()
+        page.goto(server.url + "/console")
+        page.fill("#username", "rita")
+        page.fill("#password", PASSWORD)
+        page.click("#login-button")
+        page.wait_for_selector("#whoami:has-text('审核员小李')")
+        page.goto(server.url + "/console/merchants")
+        page.click("#applications button:has-text('腾讯')")
+        link = page.locator("#documents li:has-text('JY14403000000009') a")
+        assert (link.get_attribute("href") or "").startswith("/console/api/documents/")
+        save_screenshot(page, f"merchant-documents-{width}")
+        with page.expect_popup() as opened:
+            link.click()
+        popup = opened.value
+        popup.wait_for_load_state()
+        shown = popup.context.request.get(popup.url)
+        assert shown.status == 200 and shown.body() == scan
+        save_screenshot(popup, f"merchant-documents-{width}-opened")
+    finally:
+        context.close()

@@ -58,7 +58,7 @@
     for (const d of a.documents) {
       const item = el("li", `${d.kind} · ${d.number} · `);
       const link = el("a", "查看 View");
-      if (/^https?:\/\//.test(d.url)) link.href = d.url;
+      if (/^(https?:\/\/|\/console\/api\/documents\/)/.test(d.url)) link.href = d.url;
       link.rel = "noopener noreferrer";
       link.target = "_blank";
       item.append(link);
