@@ -541,7 +541,7 @@ def build_runtime(settings: Settings, *, console_clock: Clock | None = None,
             failure_rate=s.demo_platform_failure_rate, fulfil_delay_seconds=s.demo_fulfil_delay_seconds,
             timeout_seconds=s.demo_platform_timeout_seconds, catalog_path=_demo_catalog_path(s),
             # In process (tests), the bot serves the platforms' images under /demo/{platform}.
-            public_base_url=s.base_url if in_process else None)
+            public_base_url=s.base_url if in_process else None, picture_dir=s.var_dir / "pictures")
         connectors.update(demo.prepare(in_process=in_process))
     connectors.update(real.marketplaces)  # a real platform replaces its demo twin
     search = SearchAggregator(connectors, cache, deadline_seconds=s.search_deadline_seconds,

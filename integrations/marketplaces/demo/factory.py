@@ -24,6 +24,7 @@ from typing import Any
 import httpx
 
 from integrations.marketplaces.demo.connector import DemoMarketplaceConnector
+from integrations.marketplaces.demo.images import PictureCache, default_picture_dir
 from integrations.marketplaces.demo.server import DemoPlatformServer, PlatformBehaviour
 from integrations.marketplaces.demo.store import CATALOG_PATH, PlatformStore, load_catalog
 from integrations.marketplaces.resilience import CircuitBreaker
@@ -61,6 +62,7 @@ class DemoMarketplace:
     clock: Callable[[], float] = time.monotonic
     seed: int = 1
     public_base_url: str | None = None  # in_process mode: where the bot mounts the platform apps
+    picture_dir: Path | None = None  # where the products' PNG pictures are kept (a temp dir when None)
     servers: dict[str, DemoPlatformServer] = field(default_factory=dict)
     connectors: dict[str, DemoMarketplaceConnector] = field(default_factory=dict)
     _in_process: bool = False
@@ -68,12 +70,14 @@ class DemoMarketplace:
     def _build(self) -> None:
         jieba_words.install()  # the platforms' keyword search cuts Chinese as the shop's does
         catalog = load_catalog(self.catalog_path)
+        pictures = PictureCache(self.picture_dir or default_picture_dir())  # one for the three platforms
         for n, platform in enumerate(self.platforms):
             store = PlatformStore(platform, catalog, fulfil_delay=self.fulfil_delay_seconds, clock=self.clock)
             behaviour = PlatformBehaviour(latency_ms=self.latency_ms, jitter_ms=self.jitter_ms,
                                           failure_rate=self.failure_rate, rng=random.Random(self.seed + n))
             public = f"{self.public_base_url.rstrip('/')}/demo/{platform}" if self.public_base_url else None
-            self.servers[platform] = DemoPlatformServer(store, behaviour, public_base_url=public)
+            self.servers[platform] = DemoPlatformServer(store, behaviour, public_base_url=public,
+                                                        pictures=pictures)
         if len(catalog["products"]) >= FREEZE_FROM_PRODUCTS:
             _freeze_long_lived()
 
@@ -182,7 +186,7 @@ def build_demo_marketplace(*, latency_ms: float = 80.0, jitter_ms: float = 40.0,
                            fulfil_delay_seconds: float = 60.0, timeout_seconds: float = 1.0,
                            platforms: tuple[str, ...] = PLATFORMS, catalog_path: Path | None = None,
                            clock: Callable[[], float] = time.monotonic,
-                           public_base_url: str | None = None) -> DemoMarketplace:
+                           public_base_url: str | None = None, picture_dir: Path | None = None) -> DemoMarketplace:
     """The demo platforms, not yet started (call `await demo.start()` in the app's lifespan).
 
     `public_base_url` (in-process mode): the bot's public URL; the bot then mounts each
@@ -191,7 +195,7 @@ def build_demo_marketplace(*, latency_ms: float = 80.0, jitter_ms: float = 40.0,
     return DemoMarketplace(latency_ms=latency_ms, jitter_ms=jitter_ms, failure_rate=failure_rate,
                            fulfil_delay_seconds=fulfil_delay_seconds, timeout_seconds=timeout_seconds,
                            platforms=platforms, catalog_path=catalog_path or CATALOG_PATH, clock=clock,
-                           public_base_url=public_base_url)
+                           public_base_url=public_base_url, picture_dir=picture_dir)
 
 
 def make_price_walk_job(demo: DemoMarketplace, *, step: float = 0.02, flash_sale_chance: float = 0.01,

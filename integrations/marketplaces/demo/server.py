@@ -21,7 +21,7 @@ from fastapi.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from integrations.marketplaces.demo import wire
-from integrations.marketplaces.demo.images import product_svg
+from integrations.marketplaces.demo.images import PictureCache, default_picture_dir, product_svg
 from integrations.marketplaces.demo.store import Listing, PlatformStore
 
 
@@ -90,13 +90,14 @@ def _decimal(value: Any) -> Decimal | None:
 
 
 def create_platform_app(store: PlatformStore, behaviour: PlatformBehaviour | None = None,
-                        *, public_base_url: str | None = None) -> FastAPI:
+                        *, public_base_url: str | None = None, pictures: PictureCache | None = None) -> FastAPI:
     """The FastAPI app of one demo platform.
 
     Image URLs in its answers start with `public_base_url` when given (e.g. the bot's own URL
     plus the path the app is mounted at), else with the URL the request came to.
     """
     behaviour = behaviour or PlatformBehaviour()
+    pictures = pictures or PictureCache(default_picture_dir())
     app = FastAPI(title=f"demo {store.platform}", openapi_url=None, docs_url=None, redoc_url=None)
     app.state.store = store
     app.state.behaviour = behaviour
@@ -110,6 +111,14 @@ def create_platform_app(store: PlatformStore, behaviour: PlatformBehaviour | Non
         if listing is None:
             raise HTTPException(404, "no such image")
         return Response(product_svg(listing.product, store.platform), media_type="image/svg+xml")
+
+    @app.get("/images/{platform_product_id}.png")
+    async def picture(platform_product_id: str) -> Response:
+        listing = store.get(platform_product_id)
+        if listing is None:
+            raise HTTPException(404, "no such image")
+        data = await asyncio.to_thread(pictures.png, listing.product)  # drawn once, then read from disk
+        return Response(data, media_type="image/png", headers={"Cache-Control": "public, max-age=86400"})
 
     @app.post("/admin/prices/{any_id}")
     async def admin_set_price(any_id: str, body: dict[str, Any]) -> dict[str, Any]:
@@ -299,11 +308,12 @@ class DemoPlatformServer:
     """Runs one demo platform with uvicorn on 127.0.0.1 (ephemeral port) in this event loop."""
 
     def __init__(self, store: PlatformStore, behaviour: PlatformBehaviour | None = None,
-                 *, host: str = "127.0.0.1", port: int = 0, public_base_url: str | None = None) -> None:
+                 *, host: str = "127.0.0.1", port: int = 0, public_base_url: str | None = None,
+                 pictures: PictureCache | None = None) -> None:
         self.platform = store.platform
         self.store = store
         self.behaviour = behaviour or PlatformBehaviour()
-        self.app = create_platform_app(store, self.behaviour, public_base_url=public_base_url)
+        self.app = create_platform_app(store, self.behaviour, public_base_url=public_base_url, pictures=pictures)
         self.host = host
         self.port = port
         self._server: uvicorn.Server | None = None

@@ -62,7 +62,7 @@ def taobao_item(listing: Listing, base_url: str, *, summary: bool = False) -> di
         "num": listing.stock, "volume": listing.sales, "score": f"{listing.rating:.1f}",
         "nick": listing.merchant,
         "detail_url": f"https://detail.tmall.com/item.htm?id={listing.platform_product_id}",
-        "pic_url": f"{base_url}/images/{listing.platform_product_id}.svg",
+        "pic_url": f"{base_url}/images/{listing.platform_product_id}.png",
         "keywords": p["keywords"],
     }
     if listing.edition:
@@ -88,7 +88,7 @@ def jd_sku(listing: Listing, base_url: str, *, summary: bool = False) -> dict[st
         "goodRate": round(listing.rating * 20),
         "shopName": listing.merchant,
         "itemUrl": f"https://item.jd.com/{listing.platform_product_id}.html",
-        "imageUrl": f"{base_url}/images/{listing.platform_product_id}.svg",
+        "imageUrl": f"{base_url}/images/{listing.platform_product_id}.png",
         "keywords": p["keywords"],
     }
     if listing.edition:
@@ -113,7 +113,7 @@ def pdd_goods(listing: Listing, base_url: str, *, summary: bool = False) -> dict
         "quantity": listing.stock, "sales_tip": sales_tip(listing.sales),
         "goods_eval_score": listing.rating, "mall_name": listing.merchant,
         "goods_url": f"https://mobile.yangkeduo.com/goods.html?goods_id={listing.platform_product_id}",
-        "goods_image_url": f"{base_url}/images/{listing.platform_product_id}.svg",
+        "goods_image_url": f"{base_url}/images/{listing.platform_product_id}.png",
         "keywords": p["keywords"],
     }
     if listing.edition:

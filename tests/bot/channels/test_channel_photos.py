@@ -44,16 +44,28 @@ async def apis() -> AsyncIterator[tuple[BotApiStub, str, WeChatApiStub, str]]:
         yield tg, tg_url, wx, wx_url
 
 
-@pytest.fixture
-async def env(settings, clock, apis):
+async def _env(settings, clock, apis, *, products: bool = False):
     tg, tg_url, wx, wx_url = apis
     with_channels = settings.model_copy(update={
         "telegram_token": TG_TOKEN, "telegram_webhook_secret": TG_SECRET, "telegram_api_base_url": tg_url,
         "wechat_token": WX_TOKEN, "wechat_app_id": APP_ID, "wechat_app_secret": APP_SECRET,
         "wechat_api_base_url": wx_url, "merchant_api_keys": "jd-shop:k-jd"})
-    async with console_env(with_channels, clock) as (app, _new, login):
+    async with console_env(with_channels, clock, products=products) as (app, _new, login):
         await tg.wait_for("getMe", timeout=30.0)  # the channels start once the NLU model is loaded
         yield app, login, tg, wx
+
+
+@pytest.fixture
+async def env(settings, clock, apis):
+    async for found in _env(settings, clock, apis):
+        yield found
+
+
+@pytest.fixture
+async def shop_env(settings, clock, apis):
+    """The same with the demo platforms on (the shopper searches the demo catalog)."""
+    async for found in _env(settings.model_copy(update={"demo_catalog": "demo"}), clock, apis, products=True):
+        yield found
 
 
 def client(app) -> httpx.AsyncClient:
@@ -163,3 +175,40 @@ async def test_a_wechat_image_that_is_not_a_picture_is_refused(env):
     texts = await wechat_answers(app, wx, xml, "nonce-image-2")
     assert any("这张图片没收下" in t for t in texts), texts
     assert await seen_by_staff_and_merchant(app, login, ticket_id) == []
+
+
+async def test_product_pictures_reach_telegram_and_wechat_as_pngs(shop_env):
+    """Telegram and WeChat cannot show SVG: a product list on Telegram is an album of PNG
+    pictures, a product's details on WeChat a news article whose picurl is a PNG, and those
+    URLs serve a PNG picture."""
+    app, _login, tg, wx = shop_env
+    async with client(app) as c:
+        update = {"update_id": 77, "message": {
+            "message_id": 1077, "date": 1763870000, "chat": {"id": 42, "type": "private", "first_name": "Li"},
+            "from": {"id": 42, "is_bot": False, "first_name": "Li", "language_code": "zh-hans"}, "text": "耳机"}}
+        sent = await c.post("/webhooks/telegram", json=update, headers={"X-Telegram-Bot-Api-Secret-Token": TG_SECRET})
+        assert sent.status_code == 200
+        album = (await tg.wait_for("sendMediaGroup", timeout=30.0))[0]
+        urls = [m["media"] for m in album.params["media"]]
+        assert urls and all(m["type"] == "photo" for m in album.params["media"])
+        assert all(u.split("?")[0].endswith(".png") for u in urls), urls
+        picture = await c.get(httpx.URL(urls[0]).path)
+        assert picture.status_code == 200 and picture.headers["content-type"] == "image/png"
+        assert picture.content.startswith(b"\x89PNG\r\n\x1a\n")
+
+    pictures: list[str] = []  # the news articles' pictures, passive replies or customer-service messages
+    async with client(app) as c:
+        for n, text in enumerate(("耳机", "第一个详细说说")):
+            resp = await c.post("/webhooks/wechat", params=signed(f"nonce-pic-{n}", ts=int(time.time())),
+                                content=text_xml(text, msg_id=9101 + n).encode())
+            assert resp.status_code == 200, resp.text
+            if resp.text != "success":
+                passive = xmltodict.parse(resp.text)["xml"]
+                if passive["MsgType"] == "news":
+                    items = passive["Articles"]["item"]
+                    pictures += [i["PicUrl"] for i in (items if isinstance(items, list) else [items])]
+    deadline = time.monotonic() + 30
+    while not pictures and time.monotonic() < deadline:
+        pictures = [a["picurl"] for m in wx.sent if m.get("msgtype") == "news" for a in m["news"]["articles"]]
+        await asyncio.sleep(0.05)
+    assert pictures and all(p.endswith(".png") for p in pictures), (pictures, wx.sent)

@@ -209,6 +209,54 @@ async def test_in_process_platforms_mounted_in_the_bot_serve_their_images():
         assert product.image_url.startswith("http://bot.local/demo/pdd/images/")
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=bot), base_url="http://bot.local") as c:
             response = await c.get(product.image_url.removeprefix("http://bot.local"))
-        assert response.status_code == 200 and response.text.startswith("<svg")
+        assert response.status_code == 200 and response.content.startswith(b"\x89PNG")
     finally:
         await demo.stop()
+
+
+async def test_pictures_are_pngs_that_tell_kinds_and_colours_apart(catalog, tmp_path):
+    """Telegram and WeChat cannot show SVG: each listing's picture is a PNG drawn from its kind,
+    brand and colour (kept on disk once drawn), and two products of another kind or colour look
+    different where the product is drawn."""
+    from io import BytesIO
+
+    from PIL import Image
+
+    from integrations.marketplaces.demo.images import PictureCache
+
+    store = PlatformStore("jd", catalog)
+    pictures = PictureCache(tmp_path / "pictures")
+    app = create_platform_app(store, pictures=pictures)
+    products = catalog["products"]
+
+    def colour(p: dict) -> str | None:
+        return next(iter(p.get("variants", {}).get("colour") or []), None)
+
+    black_phone = next(p for p in products if p["category"] == "phones" and colour(p) == "黑色")
+    white_phone = next(p for p in products if p["category"] == "phones" and colour(p) == "白色")
+    shoes = next(p for p in products if p["category"] == "running_shoes")
+    listed = [store.by_catalog_id[p["id"]] for p in (black_phone, white_phone, shoes)]
+    got = []
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://jd.demo") as c:
+        for listing in listed:
+            response = await c.get(f"/images/{listing.platform_product_id}.png")
+            assert response.status_code == 200 and response.headers["content-type"] == "image/png"
+            assert response.content.startswith(b"\x89PNG\r\n\x1a\n")
+            got.append(response.content)
+        search = (await c.get("/jd/api/search", params={"keyword": "手机"})).json()["result"]["skuList"]
+        assert search and all(s["imageUrl"].endswith(".png") for s in search)
+        assert (await c.get("/images/nope.png")).status_code == 404
+    assert len(set(got)) == 3
+    images = [Image.open(BytesIO(data)).convert("RGB") for data in got]
+    assert images[0].size == (320, 320)
+
+    def drawn_in(im: Image.Image) -> tuple[int, int, int]:
+        """The colour the product is drawn in: the commonest one of the drawing area that is not the background."""
+        background = im.getpixel((2, 2))
+        area = im.crop((70, 30, 250, 210)).getcolors(180 * 180)
+        return max((n, c) for n, c in area if c != background)[1]
+
+    black, white = drawn_in(images[0]), drawn_in(images[1])
+    assert sum(black) < 200 and sum(white) > 600  # the phone in its own colour
+    assert images[0].getpixel((2, 2)) != images[2].getpixel((2, 2))  # another kind, another background
+    assert len(list((tmp_path / "pictures").glob("*.png"))) == 3  # drawn once, kept on disk
