@@ -115,7 +115,8 @@ def print_table(rows: list[dict[str, Any]]) -> None:
             checks.append(f"entities {'ahead' if r['entity_spans'] > d['entity'] else 'BEHIND'}")
         if d["train_s"] is not None:
             share = r["train_wall_s"] / d["train_s"]
-            checks.append(f"training {share:.2f} of DIET's time (wall){'' if share <= 0.2 else ' OVER 1/5'}")
+            checks.append(f"training {share:.2f} of DIET's time (wall){'' if share <= 0.2 else ' OVER 1/5'}, "
+                          f"{r['train_cpu_s'] / d['train_s']:.2f} in CPU seconds")
         checks.append(f"serving RSS {'≤' if r['rss_mb'] <= 300 else 'OVER'} 300 MB")
         print(f"{'':17} {'; '.join(checks)}")
         for n in r["notes"]:
