@@ -1,7 +1,7 @@
 """Shopper accounts: sign-ins beside the event loop, and finding a shopper by phone on an
 encrypted table (issue 19, targets).
 
-    .venv/bin/python -m benchmarks.accounts.run [--part healthz|lookup|both] [--clients 16]
+    .venv/bin/python -m benchmarks.accounts.run [--part healthz|lookup|shoppers|both] [--clients 16]
         [--seconds 15] [--rows 1000000]
 
 healthz — the app as `shopbot serve` runs it (one uvicorn worker in a subprocess, embedded
@@ -17,6 +17,10 @@ row, and its keyed hash), then 2,000 look-ups of random existing phones through
 `SQLAccountRepository.by_address_key` (the keyed hash computed, the row read, the address
 decrypted). Baseline, same run: the same look-ups on a table of 1,000 accounts. Target: p99 ≤ 5 ms
 on 1,000,000 rows.
+
+shoppers — the same on the shoppers table (`--rows` shoppers, name, phone and address each
+envelope-encrypted, the phone's keyed hash in `phone_key`): `SQLShopperRepository.by_phone` then
+`get` (decrypting the row), as the console's search by a full phone number does.
 """
 
 from __future__ import annotations
@@ -209,6 +213,67 @@ async def lookup_part(rows: int, lookups: int = 2000) -> None:
     print(f"{rows:,} accounts: p50 {percentile(big, 50):.2f} ms p99 {percentile(big, 99):.2f} ms (target ≤ 5 ms)")
 
 
+async def shoppers_part(rows: int, lookups: int = 2000) -> None:
+    """A shopper found by a full phone number on the encrypted shoppers table (the console's search):
+    `SQLShopperRepository.by_phone` (keyed hash of the digits, index on phone_key) then `get`
+    (the row read, its name, phone and address decrypted)."""
+    import asyncpg
+
+    from bot import db
+    from integrations.accounts.crypto import EnvelopeCipher, new_master_key, parse_master_keys
+    from integrations.db.shoppers_repo import SQLShopperRepository
+
+    cipher = EnvelopeCipher(parse_master_keys(f"k1:{new_master_key()}"), "k1")
+    hash_key = os.urandom(32)
+
+    def phone_of(i: int) -> str:
+        return f"139{i:08d}"
+
+    async def measure(n: int) -> list[float]:
+        name = f"bench_shoppers_{uuid.uuid4().hex[:8]}"
+        admin = await asyncpg.connect(PG_ADMIN_DSN)
+        await admin.execute(f'CREATE DATABASE "{name}"')
+        await admin.close()
+        base = PG_ADMIN_DSN.rsplit("/", 1)[0]
+        engine = db.create_engine(f"{base.replace('postgresql://', 'postgresql+asyncpg://')}/{name}")
+        try:
+            await db.upgrade(engine)
+            repo = SQLShopperRepository(engine, cipher, hash_key)
+            conn = await asyncpg.connect(f"{base}/{name}")
+            t0 = time.perf_counter()
+            now = datetime.now(UTC)
+            batch = 50_000
+            for start in range(0, n, batch):
+                records = [(f"U{i:016d}", now, cipher.encrypt(f"顾客{i}"), cipher.encrypt(phone_of(i)),
+                            cipher.encrypt(f"上海市浦东新区世纪大道{i}号"), repo.phone_key(phone_of(i)))
+                           for i in range(start, min(n, start + batch))]
+                await conn.copy_records_to_table("shoppers", records=records, columns=[
+                    "id", "created_at", "receiver_name", "phone", "address", "phone_key"])
+            await conn.execute("ANALYZE shoppers")
+            await conn.close()
+            print(f"  {n:,} encrypted shoppers written in {time.perf_counter() - t0:.0f} s")
+            times: list[float] = []
+            for _ in range(lookups):
+                i = random.randrange(n)
+                t1 = time.perf_counter()
+                ids = await repo.by_phone(phone_of(i))
+                found = await repo.get(ids[0])
+                times.append((time.perf_counter() - t1) * 1000)
+                assert found is not None and found.phone == phone_of(i)
+            return times
+        finally:
+            await engine.dispose()
+            admin = await asyncpg.connect(PG_ADMIN_DSN)
+            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            await admin.close()
+
+    small = await measure(1000)
+    print(f"baseline, 1,000 shoppers: p50 {percentile(small, 50):.2f} ms p99 {percentile(small, 99):.2f} ms")
+    big = await measure(rows)
+    print(f"{rows:,} shoppers by phone: p50 {percentile(big, 50):.2f} ms p99 {percentile(big, 99):.2f} ms "
+          "(target ≤ 5 ms)")
+
+
 def _key(hash_key: bytes, e164: str) -> str:
     import hashlib
     import hmac
@@ -218,7 +283,7 @@ def _key(hash_key: bytes, e164: str) -> str:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--part", choices=("healthz", "lookup", "both"), default="both")
+    ap.add_argument("--part", choices=("healthz", "lookup", "shoppers", "both"), default="both")
     ap.add_argument("--clients", type=int, default=16)
     ap.add_argument("--seconds", type=float, default=15.0)
     ap.add_argument("--rows", type=int, default=1_000_000)
@@ -227,6 +292,8 @@ def main() -> None:
         asyncio.run(healthz_part(args.clients, args.seconds))
     if args.part in ("lookup", "both"):
         asyncio.run(lookup_part(args.rows))
+    if args.part in ("shoppers", "both"):
+        asyncio.run(shoppers_part(args.rows))
 
 
 if __name__ == "__main__":
