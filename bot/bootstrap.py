@@ -84,9 +84,11 @@ from integrations.db.cart_repo import SQLCartRepository
 from integrations.db.merchants_repo import SqlMerchantApplications
 from integrations.db.orders_logistics_repo import SqlShipmentRepository, SqlTicketRepository
 from integrations.db.orders_repo import SqlOrderRepository
+from integrations.db.payments_repo import SqlPaymentCallbackLog, SqlPaymentRepository
 from integrations.db.privacy_repo import SQLPersonalData
 from integrations.db.push_outbox import SqlPushOutbox
 from integrations.db.quality_repo import SqlQualityRepository, merchant_signals
+from integrations.db.refunds_repo import SqlRefundRepository
 from integrations.db.return_addresses_repo import SqlReturnAddressBook
 from integrations.db.reviews_repo import SqlReviewRepository
 from integrations.db.shares_repo import SqlShareRepository
@@ -377,7 +379,10 @@ def build_orders(
     simulated = None
     if carrier is None:
         carrier = simulated = SimulatedCarrier(clock, step=carrier_step, rates=carrier_rates or ExceptionRates())
-    orders = OrderService(SqlOrderRepository(engine, cipher), providers, connectors, notifier, clock,
+    uow = SqlUnitOfWork(engine)
+    refunds = SqlRefundRepository(engine)
+    orders = OrderService(SqlOrderRepository(engine, cipher), SqlPaymentRepository(engine), SqlPaymentCallbackLog(engine),
+                          refunds, providers, connectors, notifier, clock, uow=uow,
                           default_provider=payment_provider, payment_subject=payment_subject,
                           offer_check=offer_check)
     # Parcels are subscribed to push updates at this URL (the simulated carrier just learns of
@@ -388,7 +393,7 @@ def build_orders(
                                 callback_url=callback_url)
     addresses = SqlReturnAddressBook(engine, clock, return_address_fallback)
     tickets = TicketService(SqlTicketRepository(engine), orders, shipments, notifier, clock, deadline=ticket_deadline,
-                            uow=SqlUnitOfWork(engine), addresses=addresses)
+                            uow=uow, refunds=refunds, addresses=addresses)
     return OrdersComponents(orders, shipments, tickets, providers, carrier, sandbox, simulated,
                             parse_merchant_keys(merchant_api_keys), addresses)
 
@@ -470,7 +475,7 @@ def open_orders_flagger(orders: OrderService) -> Callable[[str, str], Awaitable[
     audit = logging.getLogger("shopbot.audit")
 
     async def flag(merchant: str, reason: str) -> Sequence[str]:
-        found = await orders.repo.list_orders(merchant=merchant, statuses=OPEN_ORDER_STATUSES, limit=500)
+        found = await orders.find(merchant=merchant, statuses=OPEN_ORDER_STATUSES, limit=500)
         ids = [o.id for o in found]
         audit.warning("merchant %s suspended (%s): open orders to follow up: %s", merchant, reason,
                       ", ".join(ids) or "none")

@@ -33,6 +33,7 @@ from shop.orders import CENT, OrderError, OrderStatus, new_order_id
 from shop.parcels import valid_parcel
 from shop.payments import PaymentError, RefundPending
 from shop.ports import NoUnitOfWork, UnitOfWork
+from shop.refunds import RefundRepository
 from shop.shipments import ShipmentService
 
 
@@ -193,8 +194,10 @@ class TicketService:
         deadline: timedelta = timedelta(hours=48),
         uow: UnitOfWork | None = None,
         addresses: ReturnAddressBook | None = None,
+        refunds: RefundRepository,
     ) -> None:
         self.repo = repo
+        self.refunds = refunds  # to see whether an approved ticket's refund is still unanswered
         self.addresses: ReturnAddressBook = addresses or NoReturnAddresses()
         self.orders = orders
         self.shipments = shipments
@@ -460,7 +463,7 @@ class TicketService:
         for ticket in await self.repo.find(statuses=[T.APPROVED, T.RETURN_SHIPPING], limit=500):
             if ticket.service_type not in REFUNDS_MONEY:
                 continue
-            if await self.orders.repo.refund_status(f"ticket-{ticket.id}") != "requested":
+            if await self.refunds.refund_status(f"ticket-{ticket.id}") != "requested":
                 continue
             asked.add(f"ticket-{ticket.id}")
             try:

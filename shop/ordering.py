@@ -6,8 +6,16 @@ Payment callbacks are made safe in three ways:
 * a callback for a payment whose record has not committed yet stays in the inbox, and
   `start_payment` reads the inbox after its own commit (write-then-read on both sides, so
   one of them always sees the other);
-* marking the payment paid and moving the order are separate commits; `reconcile()` (run at
-  start-up) finishes whatever a killed worker left between them.
+* marking the payment paid, marking its callback applied and moving its orders to paid are one
+  unit of work (one transaction): a worker killed in between leaves the callback in the inbox
+  and nothing else, and `reconcile()` (run at start-up) applies it.
+
+Every use case that writes to more than one aggregate (orders, payments, the callback log,
+refunds) does so inside one `async with self.uow():`. A payment provider or a platform is
+asked before or after the transaction, except when an order and its payment are created
+together (`place`, `place_checkout`): there the provider's payment is made inside it, so a
+checkout that fails leaves neither orders nor a payment behind. Shoppers are told of a move
+after its transaction commits.
 """
 
 from __future__ import annotations
@@ -41,10 +49,12 @@ from shop.orders import (
 from shop.payments import (
     Payment,
     PaymentAmountMismatch,
+    PaymentCallbackLog,
     PaymentError,
     PaymentIntent,
     PaymentNotification,
     PaymentProvider,
+    PaymentRepository,
     PaymentStatus,
     PaymentVerificationError,
     RefundPending,
@@ -56,7 +66,9 @@ from shop.ports import (
     OrderRefused,
     PlatformOrderLine,
     PlatformOrderRequest,
+    UnitOfWork,
 )
+from shop.refunds import RefundRepository
 from shop.refusals import OfferCheck
 
 log = logging.getLogger(__name__)
@@ -71,16 +83,21 @@ def _text(value: str) -> str:
 
 
 class OrderService:
-    """The orders use cases; every collaborator is a port."""
+    """The orders use cases; every collaborator is a port: one repository per aggregate (orders,
+    payments, the callback log, refunds) and the unit of work that spans them."""
 
     def __init__(
         self,
-        repo: OrderRepository,
+        orders: OrderRepository,
+        payments: PaymentRepository,
+        callbacks: PaymentCallbackLog,
+        refunds: RefundRepository,
         providers: Mapping[str, PaymentProvider],
         connectors: Mapping[str, OrderingConnector],
         notifier: ShopperNotifier,
         clock: Clock,
         *,
+        uow: UnitOfWork,
         default_provider: str,
         hook: Hook | None = None,
         payment_subject: Callable[[Order], str] = lambda order: order.lines[0].title,
@@ -89,7 +106,11 @@ class OrderService:
         """`payment_subject` names what a payment is for (the presentation layer's words)."""
         self.payment_subject = payment_subject
         self.offer_check = offer_check  # each line's offer read again right before placement (18.3)
-        self.repo = repo
+        self.orders = orders
+        self.payments = payments
+        self.callbacks = callbacks
+        self.refunds = refunds
+        self.uow = uow
         self.providers = providers
         self.connectors = connectors
         self.notifier = notifier
@@ -100,29 +121,35 @@ class OrderService:
     # -- queries -------------------------------------------------------------------------------
 
     async def get(self, order_id: str) -> Order:
-        order = await self.repo.get_order(order_id)
+        order = await self.orders.get_order(order_id)
         if order is None:
             raise OrderNotFound(order_id)
         return order
 
     async def list_for_shopper(self, shopper_id: str, limit: int = 10) -> list[Order]:
         """The shopper's orders, newest first."""
-        return await self.repo.list_orders(shopper_id=shopper_id, limit=limit)
+        return await self.orders.list_orders(shopper_id=shopper_id, limit=limit)
+
+    async def find(
+        self, *, merchant: str | None = None, statuses: Sequence[OrderStatus] | None = None, limit: int = 20
+    ) -> list[Order]:
+        """Orders (of one merchant, in some statuses), newest first."""
+        return await self.orders.list_orders(merchant=merchant, statuses=statuses, limit=limit)
 
     async def last_for_shopper(self, shopper_id: str) -> Order | None:
-        orders = await self.repo.list_orders(shopper_id=shopper_id, limit=1)
+        orders = await self.orders.list_orders(shopper_id=shopper_id, limit=1)
         return orders[0] if orders else None
 
     async def payment_url(self, order: Order) -> str | None:
         if order.payment_id is None:
             return None
-        payment = await self.repo.get_payment(order.payment_id)
+        payment = await self.payments.get_payment(order.payment_id)
         return payment.pay_url if payment else None
 
 
     async def payment_view(self, payment_id: str) -> tuple[Payment, Order]:
         """A payment and its order (the pay page); UnknownPayment when there is none."""
-        payment = await self.repo.get_payment(payment_id)
+        payment = await self.payments.get_payment(payment_id)
         if payment is None:
             raise UnknownPayment(payment_id)
         return payment, await self.get(payment.order_id)
@@ -143,10 +170,13 @@ class OrderService:
         this call has just written: an order it has just inserted is `created` and has no
         payment yet. A retried key takes `start_payment`'s path (reuse the pending payment).
         """
-        order, inserted = await self._create(summary, idempotency_key)
-        if inserted:
-            return order, await self._new_payment(order, method)
-        return order, await self._start_payment(order, method)
+        async with self.uow():  # the order and its payment, or neither
+            order, inserted = await self._create(summary, idempotency_key)
+            intent = await self._new_payment(order, method) if inserted else None
+        if intent is None:
+            return order, await self._start_payment(order, method)
+        await self._apply_early_callbacks(intent.payment_id)
+        return order, intent
 
     async def place_checkout(
         self, summaries: Sequence[OrderSummary], idempotency_key: str, method: str | None = None
@@ -159,24 +189,24 @@ class OrderService:
         if not summaries:
             raise InvalidOrder("a checkout needs at least one store's order")
         checkout_id = "CK" + hashlib.sha256(idempotency_key.encode()).hexdigest()[:24]
-        made = [await self._create(s, f"{idempotency_key}#{i}", checkout_id) for i, s in enumerate(summaries)]
-        placed = [order for order, _ in made]
-        first = placed[0]
-        if first.payment_id is not None:
-            payment = await self.repo.get_payment(first.payment_id)
-            if payment is not None:
-                return placed, PaymentIntent(payment.payment_id, payment.provider, pay_url=payment.pay_url)
-        intent = await self._new_payment(first, method, amount=sum((o.total for o in placed), Decimal(0)),
-                                         subject=self.payment_subject(first))
-        for order in placed[1:]:
-            await self.repo.set_fields(order.id, {"payment_id": intent.payment_id})
+        async with self.uow():  # every store's order and their one payment, or none of them
+            made = [await self._create(s, f"{idempotency_key}#{i}", checkout_id) for i, s in enumerate(summaries)]
+            placed = [order for order, _ in made]
+            first = placed[0]
+            payment = await self.payments.get_payment(first.payment_id) if first.payment_id is not None else None
+            if payment is None:
+                intent = await self._new_payment(first, method, amount=sum((o.total for o in placed), Decimal(0)),
+                                                 subject=self.payment_subject(first), also=placed[1:])
+        if payment is not None:
+            return placed, PaymentIntent(payment.payment_id, payment.provider, pay_url=payment.pay_url)
+        await self._apply_early_callbacks(intent.payment_id)
         return [replace(o, payment_id=intent.payment_id) for o in placed], intent
 
     async def checkout_orders(self, order: Order) -> list[Order]:
         """The orders of `order`'s checkout (itself alone when it was bought on its own)."""
         if order.checkout_id is None:
             return [order]
-        return await self.repo.orders_of_checkout(order.checkout_id) or [order]
+        return await self.orders.orders_of_checkout(order.checkout_id) or [order]
 
     async def _create(self, summary: OrderSummary, idempotency_key: str,
                       checkout_id: str | None = None) -> tuple[Order, bool]:
@@ -211,11 +241,11 @@ class OrderService:
             )
             event = OrderEvent(order.id, now, None, S.CREATED, f"shopper:{summary.shopper_id}")
             try:
-                await self.repo.add_order(order, event)
+                await self.orders.add_order(order, event)
                 return order, True
             except DuplicateOrder as exc:
                 if exc.field_name == "idempotency_key":
-                    found = await self.repo.get_order_by_key(idempotency_key)
+                    found = await self.orders.get_order_by_key(idempotency_key)
                     if found is not None:
                         return found, False
                     raise
@@ -231,21 +261,30 @@ class OrderService:
 
         If another worker made the same move first, return the order as it is now.
         """
+        moved, mine = await self._move(order, target, actor, note, **fields)
+        if mine and not actor.startswith("shopper"):
+            await self._tell(moved, refusal)
+        return moved
+
+    async def _move(self, order: Order, target: OrderStatus, actor: str, note: str = "",
+                    **fields: Any) -> tuple[Order, bool]:
+        """`transition` without telling the shopper (a unit of work tells after its commit):
+        the order as it is now, and whether this call moved it."""
         check_transition(order.id, order.status, target)
         now = self.clock.now()
         event = OrderEvent(order.id, now, order.status, target, actor, note)
-        if not await self.repo.update_status(order.id, order.status, event, fields):
+        if not await self.orders.update_status(order.id, order.status, event, fields):
             fresh = await self.get(order.id)
             if fresh.status is target or fresh.status in reachable_from(target):
-                return fresh  # another worker made this move (and maybe the next ones)
+                return fresh, False  # another worker made this move (and maybe the next ones)
             raise IllegalTransition(order.id, fresh.status, target)
-        moved = replace(order, status=target, updated_at=now, **fields)
-        if not actor.startswith("shopper"):
-            await self.notifier.order_changed(OrderStatusChanged(moved, await self.payment_url(moved), refusal))
-        return moved
+        return replace(order, status=target, updated_at=now, **fields), True
+
+    async def _tell(self, order: Order, refusal: str | None = None) -> None:
+        await self.notifier.order_changed(OrderStatusChanged(order, await self.payment_url(order), refusal))
 
     async def events(self, order_id: str) -> list[OrderEvent]:
-        return await self.repo.events(order_id)
+        return await self.orders.events(order_id)
 
     # -- payment -------------------------------------------------------------------------------
 
@@ -257,40 +296,50 @@ class OrderService:
         if order.status is not S.CREATED:
             raise IllegalTransition(order.id, order.status, S.PAID)
         if order.checkout_id is not None and order.payment_id is not None:
-            shared = await self.repo.get_payment(order.payment_id)  # the checkout's one payment
+            shared = await self.payments.get_payment(order.payment_id)  # the checkout's one payment
             if shared is not None and shared.status == PaymentStatus.PENDING:
                 return PaymentIntent(shared.payment_id, shared.provider, pay_url=shared.pay_url)
-        pending = await self.repo.pending_payment_for(order.id)
+        pending = await self.payments.pending_payment_for(order.id)
         if pending is not None:
             return PaymentIntent(pending.payment_id, pending.provider, pay_url=pending.pay_url)
-        return await self._new_payment(order, method)
+        intent = await self._new_payment(order, method)
+        await self._apply_early_callbacks(intent.payment_id)
+        return intent
 
     async def _new_payment(self, order: Order, method: str | None, *, amount: Decimal | None = None,
-                           subject: str | None = None) -> PaymentIntent:
-        """Ask the provider for a payment, store it on the order, then apply an early callback."""
+                           subject: str | None = None, also: Sequence[Order] = ()) -> PaymentIntent:
+        """Ask the provider for a payment and store it as the payment of `order` (and of the
+        orders `also` it pays for), in one unit of work. The caller then applies an early
+        callback (`_apply_early_callbacks`) once its own unit of work has committed."""
         provider = self.providers[self.default_provider]
         payment_id = f"pay_{uuid.uuid4().hex[:24]}"
         amount = order.total if amount is None else amount
         intent = await provider.create_payment(payment_id, amount, (subject or self.payment_subject(order))[:120],
                                                method=method)
-        await self.repo.attach_payment(
-            Payment(
-                payment_id=payment_id,
-                order_id=order.id,
-                provider=provider.name,
-                amount=amount,
-                pay_url=intent.pay_url or intent.code_url,
-                method=method,
-                created_at=self.clock.now(),
+        async with self.uow():  # the payment and the orders pointing at it
+            await self.payments.add_payment(
+                Payment(
+                    payment_id=payment_id,
+                    order_id=order.id,
+                    provider=provider.name,
+                    amount=amount,
+                    pay_url=intent.pay_url or intent.code_url,
+                    method=method,
+                    created_at=self.clock.now(),
+                )
             )
-        )
-        # A callback may have arrived before the payment row committed: apply it now.
-        for prov, note in await self.repo.callbacks_with_status("received", payment_id=payment_id):
+            for paid_for in (order, *also):
+                await self.orders.set_fields(paid_for.id, {"payment_id": payment_id})
+        return intent
+
+    async def _apply_early_callbacks(self, payment_id: str) -> None:
+        """A callback may have arrived before the payment row committed: apply it now (read
+        after our commit, so either this or the callback's own handling sees the other)."""
+        for prov, note in await self.callbacks.callbacks_with_status("received", payment_id=payment_id):
             try:
                 await self._apply(prov, note)
             except (PaymentVerificationError, PaymentAmountMismatch):
                 log.warning("an early callback for %s from %s was refused", payment_id, prov)
-        return intent
 
     async def handle_payment_callback(
         self, provider_name: str, headers: Mapping[str, str], body: bytes
@@ -305,49 +354,58 @@ class OrderService:
         note = await provider.verify_callback(headers, body)
         if not isinstance(note.amount, Decimal):
             raise PaymentVerificationError("the callback amount is not a decimal")
-        await self.repo.record_callback(
+        await self.callbacks.record_callback(
             provider_name, note, self.clock.now()
         )  # kept once, however often sent
         return await self._apply(provider_name, note)
 
     async def _apply(self, provider_name: str, note: PaymentNotification) -> str:
-        payment = await self.repo.get_payment(note.payment_id)
+        payment = await self.payments.get_payment(note.payment_id)
         if payment is None:
             return "pending"  # kept in the inbox; start_payment or reconcile applies it
         if payment.provider != provider_name:
             # Genuinely signed, but by another provider than the one this payment was made with.
-            await self.repo.mark_callback(provider_name, note, "foreign")
+            await self.callbacks.mark_callback(provider_name, note, "foreign")
             raise PaymentVerificationError(
                 f"payment {note.payment_id} is a {payment.provider} payment, not {provider_name}"
             )
         if not note.paid:
-            await self.repo.mark_callback(provider_name, note, "ignored")
+            await self.callbacks.mark_callback(provider_name, note, "ignored")
             return "ignored"
         order = await self.get(payment.order_id)
         group = await self.checkout_orders(order)
         due = sum((o.total for o in group), Decimal(0))
         if note.amount != due or note.amount != payment.amount:
-            await self.repo.mark_callback(provider_name, note, "amount_mismatch")
+            await self.callbacks.mark_callback(provider_name, note, "amount_mismatch")
             raise PaymentAmountMismatch(
                 f"payment {note.payment_id} reports {note.amount}, order {order.id} totals {due}"
             )
-        first = await self.repo.mark_payment_paid(
-            note.payment_id, note.provider_txn_id, note.method, note.paid_at or self.clock.now()
-        )
-        await self.repo.mark_callback(provider_name, note, "applied")
-        await self._run_hook("payment_recorded")
+        async with self.uow():  # the payment, its callback and its orders: all paid, or none
+            first = await self.payments.mark_payment_paid(
+                note.payment_id, note.provider_txn_id, note.method, note.paid_at or self.clock.now()
+            )
+            await self.callbacks.mark_callback(provider_name, note, "applied")
+            await self._run_hook("payment_recorded")
+            moves = [await self._mark_paid(part, note.payment_id, "payment") for part in group]
+        for part, mine in moves:
+            if mine:
+                await self._tell(part)
         if len(group) == 1:
-            await self._settle(order, note.payment_id)
+            await self._settle(moves[0][0], note.payment_id)
         else:
-            for part in group:
+            for part, _ in moves:
                 await self._settle_part(part, note.payment_id)
         return "applied" if first else "duplicate"
 
+    async def _mark_paid(self, order: Order, payment_id: str, actor: str) -> tuple[Order, bool]:
+        """created → paid by this payment (inside the caller's unit of work; told after it)."""
+        if order.status is not S.CREATED:
+            return order, False
+        return await self._move(order, S.PAID, actor, payment_id, payment_id=payment_id)
+
     async def _settle_part(self, order: Order, payment_id: str) -> None:
-        """One order of a checkout paid together: created → paid → submitted; an order cancelled
-        before the payment came gets its part of the payment back."""
-        if order.status is S.CREATED:
-            order = await self.transition(order, S.PAID, "payment", payment_id, payment_id=payment_id)
+        """One order of a checkout paid together: paid → submitted; an order cancelled before
+        the payment came gets its part of the payment back."""
         if order.status is S.CANCELLED:
             await self._refund_part(order, payment_id, f"order {order.id} was cancelled before it was paid")
             return
@@ -356,23 +414,22 @@ class OrderService:
 
     async def _refund_part(self, order: Order, payment_id: str, reason: str) -> None:
         """Give back one order's part of a shared payment (once: the refund id is the order's)."""
-        payment = await self.repo.get_payment(payment_id)
+        payment = await self.payments.get_payment(payment_id)
         if payment is None or payment.status == PaymentStatus.PENDING:
             return
         refund_id = f"part-{order.id}"
-        if await self.repo.add_refund(refund_id, payment_id, order.total, reason, self.clock.now(), order_id=order.id):
+        if await self.refunds.add_refund(refund_id, payment_id, order.total, reason, self.clock.now(), order_id=order.id):
             try:
                 result = await self.providers[payment.provider].refund(
                     payment_id, refund_id, order.total, payment.amount, reason)
             except PaymentError:
                 log.warning("refund %s: the provider did not answer; retried later", refund_id)
                 return
-            await self.repo.set_refund_status(refund_id, result.status)
+            await self.refunds.set_refund_status(refund_id, result.status)
 
     async def _settle(self, order: Order, payment_id: str) -> None:
-        """A paid payment's order: created → paid → submitted (each step idempotent)."""
-        if order.status is S.CREATED:
-            order = await self.transition(order, S.PAID, "payment", payment_id, payment_id=payment_id)
+        """A paid payment's order: paid → submitted (idempotent); a payment it does not need is
+        given back."""
         if order.status is S.CANCELLED or order.payment_id != payment_id:
             # Paid after cancelling, or a second payment of an order already paid: give it back.
             await self._refund_orphan(payment_id, f"order {order.id} is {order.status.value}")
@@ -381,16 +438,19 @@ class OrderService:
             await self.submit(order)
 
     async def _refund_orphan(self, payment_id: str, reason: str) -> None:
-        payment = await self.repo.get_payment(payment_id)
+        payment = await self.payments.get_payment(payment_id)
         if payment is None or payment.status != PaymentStatus.PAID:
             return
         refund_id = f"orphan-{payment_id}"
-        if await self.repo.add_refund(refund_id, payment_id, payment.amount, reason, self.clock.now()):
+        result = None
+        if await self.refunds.add_refund(refund_id, payment_id, payment.amount, reason, self.clock.now()):
             result = await self.providers[payment.provider].refund(
                 payment_id, refund_id, payment.amount, payment.amount, reason
             )
-            await self.repo.set_refund_status(refund_id, result.status)
-        await self.repo.set_payment_status(payment_id, PaymentStatus.REFUNDED)
+        async with self.uow():  # the provider's answer and the payment given back, together
+            if result is not None:
+                await self.refunds.set_refund_status(refund_id, result.status)
+            await self.payments.set_payment_status(payment_id, PaymentStatus.REFUNDED)
         log.warning("payment %s refunded in full: %s", payment_id, reason)
 
     async def _run_hook(self, point: str) -> None:
@@ -476,7 +536,7 @@ class OrderService:
         """Job: orders delivered longer than `after` ago are completed (as platforms auto-confirm)."""
         done = 0
         cutoff = self.clock.now() - after
-        for order in await self.repo.list_orders(statuses=[S.DELIVERED], limit=1000):
+        for order in await self.orders.list_orders(statuses=[S.DELIVERED], limit=1000):
             if order.updated_at <= cutoff:
                 try:
                     await self.transition(order, S.COMPLETED, "system", "auto-confirmed")
@@ -492,7 +552,7 @@ class OrderService:
             raise IllegalTransition(order.id, order.status, S.SUBMITTED)
         if order.accepted_at is None:
             now = self.clock.now()
-            await self.repo.set_fields(order.id, {"accepted_at": now})
+            await self.orders.set_fields(order.id, {"accepted_at": now})
             order = replace(order, accepted_at=now)
         return order
 
@@ -502,16 +562,16 @@ class OrderService:
         what is left. Runs inside the caller's unit of work when there is one."""
         if order.payment_id is None:
             raise PaymentError(f"order {order.id} has no payment to refund")
-        payment = await self.repo.get_payment(order.payment_id)
+        payment = await self.payments.get_payment(order.payment_id)
         if payment is None or payment.status == PaymentStatus.PENDING:
             raise PaymentError(f"order {order.id} is not paid")
-        if await self.repo.refund_status(refund_id) is not None:
+        if await self.refunds.refund_status(refund_id) is not None:
             return False
         part, cap = self._part(order, payment)
-        already = await self.repo.refunded_total(payment.payment_id, part)
+        already = await self.refunds.refunded_total(payment.payment_id, part)
         if already + amount > cap:
             raise PaymentError(f"refund of {amount} exceeds what is left of {cap}")
-        return await self.repo.add_refund(refund_id, payment.payment_id, amount, reason, self.clock.now(),
+        return await self.refunds.add_refund(refund_id, payment.payment_id, amount, reason, self.clock.now(),
                                           order_id=order.id)
 
     @staticmethod
@@ -532,17 +592,21 @@ class OrderService:
         """
         if order.payment_id is None:
             raise PaymentError(f"order {order.id} has no payment to refund")
-        payment = await self.repo.get_payment(order.payment_id)
+        payment = await self.payments.get_payment(order.payment_id)
         if payment is None or payment.status == PaymentStatus.PENDING:
             raise PaymentError(f"order {order.id} is not paid")
         part, cap = self._part(order, payment)
-        already = await self.repo.refunded_total(payment.payment_id, part)
-        added = await self.repo.add_refund(refund_id, payment.payment_id, amount, reason, self.clock.now(),
-                                           order_id=order.id)
-        if added and already + amount > cap:
-            await self.repo.set_refund_status(refund_id, "failed")
+        async with self.uow():  # a refund beyond what is left is recorded as failed
+            already = await self.refunds.refunded_total(payment.payment_id, part)
+            added = await self.refunds.add_refund(refund_id, payment.payment_id, amount, reason,
+                                                  self.clock.now(), order_id=order.id)
+            too_much = added and already + amount > cap
+            if too_much:
+                await self.refunds.set_refund_status(refund_id, "failed")
+        if too_much:
             raise PaymentError(f"refund of {amount} exceeds what is left of {cap}")
-        if await self.repo.refund_status(refund_id) == "requested":
+        result = None
+        if await self.refunds.refund_status(refund_id) == "requested":
             provider = self.providers[payment.provider]
             try:
                 result = await provider.refund(payment.payment_id, refund_id, amount, payment.amount, reason)
@@ -550,35 +614,43 @@ class OrderService:
                 log.warning("refund %s of order %s: the provider did not answer (%s); retried later",
                             refund_id, order.id, exc)
                 raise RefundPending(f"refund {refund_id} is requested; the provider will be asked again") from exc
-            await self.repo.set_refund_status(refund_id, result.status)
-        unanswered = [r for r in await self.repo.refunds_with_status("requested") if r[1] == payment.payment_id
-                      and (part is None or await self.repo.refund_order(r[0]) == part)]
-        if not unanswered and await self.repo.refunded_total(payment.payment_id, part) >= cap:
-            if await self.repo.refunded_total(payment.payment_id) >= payment.amount:
-                await self.repo.set_payment_status(payment.payment_id, PaymentStatus.REFUNDED)
-            order = await self.get(order.id)
-            if order.status is not S.REFUNDED:
-                if refusal is None and reason.startswith("refused: "):  # a refusal's refund the job finished
-                    refusal = reason.removeprefix("refused: ")
-                order = await self.transition(order, S.REFUNDED, actor, reason, refusal=refusal)
+        # The provider's answer, the payment given back and the order refunded: all, or none (then
+        # the refund stays requested and the `retry_refunds` job asks again).
+        async with self.uow():
+            if result is not None:
+                await self.refunds.set_refund_status(refund_id, result.status)
+            moved = False
+            unanswered = [r for r in await self.refunds.refunds_with_status("requested")
+                          if r[1] == payment.payment_id
+                          and (part is None or await self.refunds.refund_order(r[0]) == part)]
+            if not unanswered and await self.refunds.refunded_total(payment.payment_id, part) >= cap:
+                if await self.refunds.refunded_total(payment.payment_id) >= payment.amount:
+                    await self.payments.set_payment_status(payment.payment_id, PaymentStatus.REFUNDED)
+                order = await self.get(order.id)
+                if order.status is not S.REFUNDED:
+                    if refusal is None and reason.startswith("refused: "):  # a refusal's refund the job finished
+                        refusal = reason.removeprefix("refused: ")
+                    order, moved = await self._move(order, S.REFUNDED, actor, reason)
+        if moved and not actor.startswith("shopper"):
+            await self._tell(order, refusal)
         return order
 
     async def retry_refunds(self, skip: Collection[str] = ()) -> int:
         """Job: ask the provider again for every refund still `requested` (but those in `skip`,
         asked already in this run); the number now answered."""
         done = 0
-        for refund_id, payment_id, amount, reason in await self.repo.refunds_with_status("requested"):
+        for refund_id, payment_id, amount, reason in await self.refunds.refunds_with_status("requested"):
             if refund_id in skip:
                 continue
-            payment = await self.repo.get_payment(payment_id)
+            payment = await self.payments.get_payment(payment_id)
             if payment is None:
                 continue
             try:
-                order = await self.get(await self.repo.refund_order(refund_id) or payment.order_id)
+                order = await self.get(await self.refunds.refund_order(refund_id) or payment.order_id)
                 if refund_id.startswith("part-") and order.status is S.CANCELLED or order.payment_id != payment_id:  # a cancelled part given back
                     result = await self.providers[payment.provider].refund(
                         payment_id, refund_id, amount, payment.amount, reason)
-                    await self.repo.set_refund_status(refund_id, result.status)
+                    await self.refunds.set_refund_status(refund_id, result.status)
                 else:
                     await self.refund(order, amount, refund_id, "system:retry", reason)
                 done += 1
@@ -591,32 +663,35 @@ class OrderService:
     async def reconcile(self) -> dict[str, int]:
         """Finish what a crash left half done; safe to run any time, and twice."""
         counts = {"callbacks": 0, "payments": 0, "submitted": 0}
-        for prov, note in await self.repo.callbacks_with_status("received"):
+        for prov, note in await self.callbacks.callbacks_with_status("received"):
             try:
                 if await self._apply(prov, note) == "applied":
                     counts["callbacks"] += 1
             except (PaymentAmountMismatch, PaymentVerificationError):
                 log.error("callback for %s from %s does not match its order", note.payment_id, prov)
-        for payment in await self.repo.paid_payments_of_unpaid_orders():
+        for payment in await self.payments.paid_payments_of_unpaid_orders():
+            # A payment recorded paid whose orders are not (a worker died between two commits,
+            # before they were one unit of work): every order of its checkout moves, or none.
             order = await self.get(payment.order_id)
-            for part in await self.checkout_orders(order):
-                if part.status is S.CREATED:  # the worker died between the payment and the order
-                    await self.transition(
-                        part, S.PAID, "reconcile", payment.payment_id, payment_id=payment.payment_id
-                    )
-                    counts["payments"] += 1
+            async with self.uow():
+                moves = [await self._mark_paid(part, payment.payment_id, "reconcile")
+                         for part in await self.checkout_orders(order) if part.status is S.CREATED]
+            counts["payments"] += len(moves)
+            for part, mine in moves:
+                if mine:
+                    await self._tell(part)
         recent = self.clock.now() - timedelta(days=1)  # older checkouts are abandoned
-        for payment in await self.repo.payments_with_status(PaymentStatus.PENDING, created_after=recent):
+        for payment in await self.payments.payments_with_status(PaymentStatus.PENDING, created_after=recent):
             provider = self.providers.get(payment.provider)
             found = await provider.query(payment.payment_id) if provider else None
             if found is not None and found.paid:
-                await self.repo.record_callback(payment.provider, found, self.clock.now())
+                await self.callbacks.record_callback(payment.provider, found, self.clock.now())
                 try:
                     await self._apply(payment.provider, found)
                     counts["payments"] += 1
                 except PaymentAmountMismatch:
                     log.error("provider reports a wrong amount for %s", payment.payment_id)
-        for order in await self.repo.list_orders(statuses=[S.PAID], limit=1000):
+        for order in await self.orders.list_orders(statuses=[S.PAID], limit=1000):
             if (await self.submit(order)).status is S.SUBMITTED:
                 counts["submitted"] += 1
         return counts

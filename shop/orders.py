@@ -1,4 +1,4 @@
-"""Orders: the domain (state machine, lines, events) and the repository port.
+"""Orders: the domain (state machine, lines, events) and the orders repository port.
 
 An order is created from the summary the shopper confirmed, under an idempotency key, so a
 retried message never creates a second order. Its life:
@@ -24,7 +24,6 @@ from enum import Enum
 from typing import Any, Protocol
 
 from shop.notify import Recipient
-from shop.payments import Payment, PaymentNotification
 
 CENT = Decimal("0.01")
 
@@ -212,7 +211,8 @@ class OrderEvent:
 
 
 class OrderRepository(Protocol):
-    """Storage of orders, their events, payments, callbacks and refunds (SQL: integrations/db)."""
+    """Storage of orders and their events (SQL: integrations/db/orders_repo.py). Payments, the
+    provider callback log and refunds have their own repositories (shop/payments.py, shop/refunds.py)."""
 
     async def add_order(self, order: Order, event: OrderEvent) -> None:
         """Insert; raise DuplicateOrder("idempotency_key" | "id") when taken."""
@@ -246,67 +246,3 @@ class OrderRepository(Protocol):
         ...
 
     async def events(self, order_id: str) -> list[OrderEvent]: ...
-
-    async def add_payment(self, payment: Payment) -> None: ...
-
-    async def attach_payment(self, payment: Payment) -> None:
-        """Add the order's new payment and set it as the order's `payment_id`, in one transaction."""
-        ...
-
-    async def get_payment(self, payment_id: str) -> Payment | None: ...
-
-    async def pending_payment_for(self, order_id: str) -> Payment | None: ...
-
-    async def mark_payment_paid(
-        self, payment_id: str, provider_txn_id: str, method: str | None, paid_at: datetime
-    ) -> bool:
-        """pending → paid; False when it was not pending (a duplicate callback)."""
-        ...
-
-    async def set_payment_status(self, payment_id: str, status: str) -> None: ...
-
-    async def payments_with_status(
-        self, status: str, created_after: datetime | None = None
-    ) -> list[Payment]: ...
-
-    async def paid_payments_of_unpaid_orders(self) -> list[Payment]:
-        """Payments marked paid whose order is still `created` (a worker died in between)."""
-        ...
-
-    async def record_callback(self, provider: str, note: PaymentNotification, at: datetime) -> bool:
-        """Keep a verified callback (the inbox); False when the same one was kept before."""
-        ...
-
-    async def mark_callback(self, provider: str, note: PaymentNotification, status: str) -> None: ...
-
-    async def callbacks_with_status(
-        self, status: str, payment_id: str | None = None
-    ) -> list[tuple[str, PaymentNotification]]:
-        """Kept callbacks in `status` (of one payment if given), oldest first."""
-        ...
-
-    async def refund_status(self, refund_id: str) -> str | None:
-        """requested | processing | success | failed; None when there is no such refund."""
-        ...
-
-    async def refunds_with_status(self, status: str) -> list[tuple[str, str, Decimal, str]]:
-        """(refund_id, payment_id, amount, reason) of the refunds in `status`, oldest first."""
-        ...
-
-    async def add_refund(
-        self, refund_id: str, payment_id: str, amount: Decimal, reason: str, at: datetime,
-        order_id: str | None = None,
-    ) -> bool:
-        """Insert a refund in `requested` (the provider not asked yet); False when this id exists.
-        `order_id`: which order of a payment several orders share it gives back."""
-        ...
-
-    async def set_refund_status(self, refund_id: str, status: str) -> None: ...
-
-    async def refunded_total(self, payment_id: str, order_id: str | None = None) -> Decimal:
-        """The sum of the refunds that did not fail (of one order's part when given)."""
-        ...
-
-    async def refund_order(self, refund_id: str) -> str | None:
-        """The order a refund gives back for, when recorded (shared payments)."""
-        ...

@@ -124,3 +124,48 @@ class Payment:
     provider_txn_id: str | None = None
     paid_at: datetime | None = None
     created_at: datetime | None = None
+
+
+class PaymentRepository(Protocol):
+    """Storage of payments, the shop's record of each attempt to pay (SQL:
+    integrations/db/payments_repo.py). Inside a unit of work (shop/ports.UnitOfWork) every call
+    joins its transaction."""
+
+    async def add_payment(self, payment: Payment) -> None: ...
+
+    async def get_payment(self, payment_id: str) -> Payment | None: ...
+
+    async def pending_payment_for(self, order_id: str) -> Payment | None: ...
+
+    async def mark_payment_paid(
+        self, payment_id: str, provider_txn_id: str, method: str | None, paid_at: datetime
+    ) -> bool:
+        """pending → paid; False when it was not pending (a duplicate callback)."""
+        ...
+
+    async def set_payment_status(self, payment_id: str, status: str) -> None: ...
+
+    async def payments_with_status(
+        self, status: str, created_after: datetime | None = None
+    ) -> list[Payment]: ...
+
+    async def paid_payments_of_unpaid_orders(self) -> list[Payment]:
+        """Payments marked paid whose order is still `created` (a worker died in between)."""
+        ...
+
+
+class PaymentCallbackLog(Protocol):
+    """The inbox of verified provider callbacks: each kept once, then marked with what became
+    of it (SQL: integrations/db/payments_repo.py)."""
+
+    async def record_callback(self, provider: str, note: PaymentNotification, at: datetime) -> bool:
+        """Keep a verified callback in `received`; False when the same one was kept before."""
+        ...
+
+    async def mark_callback(self, provider: str, note: PaymentNotification, status: str) -> None: ...
+
+    async def callbacks_with_status(
+        self, status: str, payment_id: str | None = None
+    ) -> list[tuple[str, PaymentNotification]]:
+        """Kept callbacks in `status` (of one payment if given), oldest first."""
+        ...

@@ -195,7 +195,7 @@ class ShipmentService:
     async def sync_platform_orders(self) -> int:
         """Ask the platforms about submitted orders; returns how many changed."""
         changed = 0
-        for order in await self.orders.repo.list_orders(statuses=[OrderStatus.SUBMITTED], limit=500):
+        for order in await self.orders.find(statuses=[OrderStatus.SUBMITTED], limit=500):
             connector = self.orders.connectors.get(order.platform)
             if connector is None or order.platform_order_id is None:
                 continue

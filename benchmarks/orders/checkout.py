@@ -22,6 +22,9 @@ from decimal import Decimal
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from integrations.db.orders_repo import SqlOrderRepository
+from integrations.db.payments_repo import SqlPaymentCallbackLog, SqlPaymentRepository
+from integrations.db.refunds_repo import SqlRefundRepository
+from integrations.db.uow import SqlUnitOfWork
 from integrations.memory.notify import RecordingNotifier
 from integrations.payments.sandbox import SandboxPaymentProvider
 from shop import topup
@@ -83,8 +86,9 @@ def _summaries(items: list[CartItem], shopper: str) -> list[OrderSummary]:
 def _service(engine: AsyncEngine) -> OrderService:
     clock = SystemClock()
     provider = SandboxPaymentProvider(clock, base_url="http://bench", window=timedelta(minutes=5))
-    return OrderService(SqlOrderRepository(engine), {"sandbox": provider}, {}, RecordingNotifier(), clock,
-                        default_provider="sandbox")
+    return OrderService(SqlOrderRepository(engine), SqlPaymentRepository(engine), SqlPaymentCallbackLog(engine),
+                        SqlRefundRepository(engine), {"sandbox": provider}, {}, RecordingNotifier(), clock,
+                        uow=SqlUnitOfWork(engine), default_provider="sandbox")
 
 
 async def measure_checkout(engine: AsyncEngine, n: int) -> dict[str, list[float]]:

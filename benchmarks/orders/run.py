@@ -34,6 +34,9 @@ from benchmarks.orders.checkout import (
 )
 from integrations.db.base import metadata
 from integrations.db.orders_repo import SqlOrderRepository, _line_row
+from integrations.db.payments_repo import SqlPaymentCallbackLog, SqlPaymentRepository
+from integrations.db.refunds_repo import SqlRefundRepository
+from integrations.db.uow import SqlUnitOfWork
 from integrations.memory.notify import RecordingNotifier
 from shop.clock import SystemClock
 from shop.ordering import OrderService
@@ -99,7 +102,8 @@ def summary(i: int) -> OrderSummary:
 
 async def measure(engine: AsyncEngine, repo_cls: type[SqlOrderRepository], n: int) -> list[float]:
     service = OrderService(
-        repo_cls(engine), {}, {}, RecordingNotifier(), SystemClock(), default_provider="none"
+        repo_cls(engine), SqlPaymentRepository(engine), SqlPaymentCallbackLog(engine), SqlRefundRepository(engine),
+        {}, {}, RecordingNotifier(), SystemClock(), uow=SqlUnitOfWork(engine), default_provider="none"
     )
     for i in range(20):  # warm-up: connections, statement cache
         await service.create_from_summary(summary(i), f"warm-{repo_cls.__name__}-{i}")

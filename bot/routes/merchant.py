@@ -158,7 +158,7 @@ def build_merchant_router(
     async def list_orders(
         status: OrderStatus | None = None, merchant: str = Depends(merchant_id)
     ) -> dict[str, Any]:
-        found = await orders.repo.list_orders(
+        found = await orders.find(
             merchant=merchant, statuses=[status] if status else None, limit=100
         )
         return {"orders": [_order_json(o) for o in found]}

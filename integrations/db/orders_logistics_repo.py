@@ -12,8 +12,8 @@ from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from integrations.db.merchant_stats import bump, count_delivery_shipment
-from integrations.db.orders_repo import guarded_transition, insert_ignore
 from integrations.db.orders_tables import shipment_events, shipment_pushes, shipments, ticket_events, tickets
+from integrations.db.statements import guarded_transition, insert_ignore
 from integrations.db.uow import begin, connect
 from shop.aftersales import AfterSalesTicket, ServiceType, TicketEvent, TicketStatus
 from shop.clock import as_utc

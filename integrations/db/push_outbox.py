@@ -29,7 +29,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from integrations.db.base import metadata
-from integrations.db.orders_repo import insert_ignore
+from integrations.db.statements import insert_ignore
 from integrations.db.uow import begin
 
 TS = DateTime(timezone=True)

@@ -99,4 +99,4 @@ async def test_answering_tickets(w):
         assert (
             await http.post("/merchant/tickets/AS0/answer", json={"decision": "reject"}, headers=JD)
         ).status_code == 404
-    assert await w.orders.repo.refunded_total(order.payment_id) == Decimal("5999.00")
+    assert await w.orders.refunds.refunded_total(order.payment_id) == Decimal("5999.00")

@@ -50,7 +50,7 @@ async def test_confirming_on_the_page_pays_through_the_signed_callback(w):
     assert done.status_code == 200 and "支付成功" in done.text
     assert (await w.orders.get(order.id)).status is OrderStatus.SUBMITTED
     assert "该订单已支付" in again.text and 'type="radio"' not in again.text
-    callbacks = await w.orders.repo.callbacks_with_status("applied")
+    callbacks = await w.orders.callbacks.callbacks_with_status("applied")
     assert [(p, n.method) for p, n in callbacks] == [("sandbox", "alipay")]
 
 

@@ -1,5 +1,5 @@
 """A payment worker run as a subprocess by test_orders_reliability: it processes one callback
-and, at the hook point between recording the payment and updating the order, says so on stdout
+and, at the hook point inside its unit of work (the payment recorded, the order not moved yet), says so on stdout
 and waits to be killed."""
 
 from __future__ import annotations

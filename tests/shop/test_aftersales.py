@@ -67,7 +67,7 @@ async def test_return_waits_for_the_parcel_then_refunds_the_lines_share(w):
     t = await w.c.tickets.confirm_return_received(t.id, "jd-shop")
     # 300 of 400 list price, of 360 paid → 270.00
     assert t.status is TicketStatus.RESOLVED and t.refund_amount == Decimal("270.00")
-    assert await w.orders.repo.refunded_total(intent.payment_id) == Decimal("270.00")
+    assert await w.orders.refunds.refunded_total(intent.payment_id) == Decimal("270.00")
     assert (await w.orders.get(order.id)).status is OrderStatus.SUBMITTED  # partly refunded only
 
 

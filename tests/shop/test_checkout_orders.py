@@ -39,7 +39,7 @@ async def test_one_payment_of_the_sum_and_one_order_per_store_a_retry_returns_th
     orders, intent = await w.orders.place_checkout(two_stores(), "ck-1")
     assert [o.merchant for o in orders] == ["store-a", "store-b"]
     assert {o.payment_id for o in orders} == {intent.payment_id}
-    payment = await w.orders.repo.get_payment(intent.payment_id)
+    payment = await w.orders.payments.get_payment(intent.payment_id)
     assert payment.amount == Decimal("6179.00")
     again, same = await w.orders.place_checkout(two_stores(), "ck-1")
     assert [o.id for o in again] == [o.id for o in orders] and same.payment_id == intent.payment_id
@@ -64,13 +64,13 @@ async def test_refunding_one_order_gives_back_its_part_only(w):
         await w.orders.refund(small, Decimal("180.01"), "too-much", "shopper", "no")
     refunded = await w.orders.cancel_before_shipment(small.id, "shopper", "changed my mind")
     assert refunded.status is OrderStatus.REFUNDED
-    assert await w.orders.repo.refunded_total(intent.payment_id) == Decimal("180.00")
+    assert await w.orders.refunds.refunded_total(intent.payment_id) == Decimal("180.00")
     assert (await w.orders.get(orders[0].id)).status is OrderStatus.SUBMITTED
-    assert (await w.orders.repo.get_payment(intent.payment_id)).status == PaymentStatus.PAID
+    assert (await w.orders.payments.get_payment(intent.payment_id)).status == PaymentStatus.PAID
     # the other order refunded too: now the whole payment is given back
     await w.orders.cancel_before_shipment(orders[0].id, "shopper", "")
-    assert (await w.orders.repo.get_payment(intent.payment_id)).status == PaymentStatus.REFUNDED
-    assert await w.orders.repo.refunded_total(intent.payment_id) == Decimal("6179.00")
+    assert (await w.orders.payments.get_payment(intent.payment_id)).status == PaymentStatus.REFUNDED
+    assert await w.orders.refunds.refunded_total(intent.payment_id) == Decimal("6179.00")
 
 
 async def test_an_order_cancelled_before_the_payment_came_gets_its_part_back_automatically(w):
@@ -79,9 +79,9 @@ async def test_an_order_cancelled_before_the_payment_came_gets_its_part_back_aut
     assert await pay(w, intent.payment_id) == "applied"
     assert (await w.orders.get(orders[0].id)).status is OrderStatus.SUBMITTED
     assert (await w.orders.get(orders[1].id)).status is OrderStatus.CANCELLED
-    assert await w.orders.repo.refunded_total(intent.payment_id) == Decimal("180.00")
+    assert await w.orders.refunds.refunded_total(intent.payment_id) == Decimal("180.00")
     assert await pay(w, intent.payment_id) == "duplicate"
-    assert await w.orders.repo.refunded_total(intent.payment_id) == Decimal("180.00")  # given back once
+    assert await w.orders.refunds.refunded_total(intent.payment_id) == Decimal("180.00")  # given back once
 
 
 async def test_a_platform_refusing_one_order_refunds_its_part_and_the_rest_goes_ahead(w):
@@ -98,12 +98,12 @@ async def test_a_platform_refusing_one_order_refunds_its_part_and_the_rest_goes_
     assert await pay(w, intent.payment_id) == "applied"
     kept, refused = (await w.orders.get(orders[0].id)), (await w.orders.get(orders[1].id))
     assert kept.status is OrderStatus.SUBMITTED and refused.status is OrderStatus.REFUNDED
-    assert await w.orders.repo.refunded_total(intent.payment_id) == Decimal("180.00")
+    assert await w.orders.refunds.refunded_total(intent.payment_id) == Decimal("180.00")
     told = [e for e in w.notifier.orders if e.order.id == refused.id and e.refusal]
     assert [e.refusal for e in told] == [OUT_OF_STOCK]  # the shopper is told why, once
     assert await pay(w, intent.payment_id) == "duplicate"
     await w.orders.reconcile()  # a restart does not place or refund it again
-    assert await w.orders.repo.refunded_total(intent.payment_id) == Decimal("180.00")
+    assert await w.orders.refunds.refunded_total(intent.payment_id) == Decimal("180.00")
     assert (await w.orders.get(refused.id)).status is OrderStatus.REFUNDED
 
 
@@ -139,5 +139,5 @@ async def test_after_sales_on_one_item_of_one_order_gives_back_that_share_only(w
     assert small.status is OrderStatus.SUBMITTED  # one of the two back: the order goes on
     with pytest.raises(PaymentError):  # more than is left of this order, though the payment holds more
         await w.orders.reserve_refund(small, Decimal("90.01"), "ticket-T2", "after-sales T2")
-    assert await w.orders.repo.refunded_total(intent.payment_id) == Decimal("90.00")
+    assert await w.orders.refunds.refunded_total(intent.payment_id) == Decimal("90.00")
     assert (await w.orders.get(orders[0].id)).status is OrderStatus.SUBMITTED

@@ -90,7 +90,7 @@ async def test_cancel_unpaid_and_refund_paid(w):
     paid = await paid_order(w, key="b")
     refunded = await w.orders.cancel(paid.id, "shopper:u1")
     assert refunded.status is OrderStatus.REFUNDED
-    assert await w.orders.repo.refunded_total(paid.payment_id) == Decimal("5999.00")
+    assert await w.orders.refunds.refunded_total(paid.payment_id) == Decimal("5999.00")
     with pytest.raises(IllegalTransition):
         await w.orders.cancel(paid.id, "shopper:u1")
 
@@ -106,12 +106,12 @@ async def test_a_submitted_order_cancelled_before_shipment_is_refunded_and_never
     assert order.status is OrderStatus.SUBMITTED
     cancelled = await w.orders.cancel_before_shipment(order.id, "shopper:u1", "the screen is cracked")
     assert cancelled.status is OrderStatus.REFUNDED
-    assert await w.orders.repo.refunded_total(order.payment_id) == order.total
+    assert await w.orders.refunds.refunded_total(order.payment_id) == order.total
     with pytest.raises(IllegalTransition):
         await w.c.shipments.ship(order.id, "sf", "SF123", "merchant:m1")
     with pytest.raises(IllegalTransition):  # asking twice refunds once
         await w.orders.cancel_before_shipment(order.id, "shopper:u1")
-    assert await w.orders.repo.refunded_total(order.payment_id) == order.total
+    assert await w.orders.refunds.refunded_total(order.payment_id) == order.total
 
 
 async def test_last_and_list_for_shopper(w):

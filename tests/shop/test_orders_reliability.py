@@ -40,7 +40,7 @@ async def test_the_same_callback_five_times_is_one_payment(w):
     events = await w.orders.events(order.id)
     assert [e.to_status for e in events].count(OrderStatus.PAID) == 1
     assert len(w.connector.placed) == 1
-    assert [p.status for p in await w.orders.repo.payments_with_status("paid")] == ["paid"]
+    assert [p.status for p in await w.orders.payments.payments_with_status("paid")] == ["paid"]
     assert [e.order.status.value for e in w.notifier.orders] == ["paid", "submitted"]
 
 
@@ -107,7 +107,7 @@ async def test_a_genuine_callback_with_another_amount_never_pays_the_order(w):
     with pytest.raises(PaymentAmountMismatch):
         await w.orders.handle_payment_callback("sandbox", headers, body)
     assert (await w.orders.get(order.id)).status is OrderStatus.CREATED
-    assert await w.orders.repo.callbacks_with_status("amount_mismatch")
+    assert await w.orders.callbacks.callbacks_with_status("amount_mismatch")
 
 
 @pytest.mark.parametrize(
@@ -142,7 +142,7 @@ async def test_float_ish_amounts_are_compared_exactly(w, raw, accepted):
     assert ((await w.orders.get(order.id)).status is OrderStatus.SUBMITTED) is accepted
 
 
-async def test_a_worker_killed_between_payment_and_order_is_reconciled_at_restart(sqlite_url, tmp_path):
+async def test_a_worker_killed_between_payment_and_order_leaves_neither_and_is_reconciled(sqlite_url, tmp_path):
     w = await build_world(sqlite_url)
     order, pid = await _started(w)
     headers, body = w.c.sandbox.pay(pid, "wechat_pay")
@@ -170,14 +170,17 @@ async def test_a_worker_killed_between_payment_and_order_is_reconciled_at_restar
         if proc.returncode is None:
             proc.kill()
             await proc.wait()
-    # The payment is recorded, the order is not: exactly the half-done state.
-    assert (await w.orders.repo.get_payment(pid)).status == "paid"
+    # Killed inside the unit of work: neither the payment nor the order moved; the verified
+    # callback is kept in the inbox, still to apply.
+    assert (await w.orders.payments.get_payment(pid)).status == "pending"
     assert (await w.orders.get(order.id)).status is OrderStatus.CREATED
+    assert [n.payment_id for _, n in await w.orders.callbacks.callbacks_with_status("received")] == [pid]
     await w.engine.dispose()
 
     restarted = await build_world(sqlite_url)  # "restart": new process state, same database
     counts = await restarted.orders.reconcile()
-    assert counts["payments"] == 1 and counts["submitted"] == 1
+    assert counts["callbacks"] == 1  # the kept callback applied: paid, then submitted
+    assert (await restarted.orders.payments.get_payment(pid)).status == "paid"
     done = await restarted.orders.get(order.id)
     assert done.status is OrderStatus.SUBMITTED and done.payment_id == pid
     assert [e.to_status for e in await restarted.orders.events(order.id)].count(OrderStatus.PAID) == 1
@@ -190,7 +193,7 @@ async def test_paying_a_cancelled_order_or_paying_twice_gives_the_money_back(w):
     await w.orders.cancel(order.id, "shopper:u1")
     await w.orders.handle_payment_callback("sandbox", *w.c.sandbox.pay(pid, "alipay"))
     assert (await w.orders.get(order.id)).status is OrderStatus.CANCELLED
-    assert (await w.orders.repo.get_payment(pid)).status == "refunded"
+    assert (await w.orders.payments.get_payment(pid)).status == "refunded"
     assert w.c.sandbox._payments[pid].refunds == {f"orphan-{pid}": Decimal("5999.00")}
 
     # two checkouts raced and the shopper paid both pages
@@ -200,12 +203,12 @@ async def test_paying_a_cancelled_order_or_paying_twice_gives_the_money_back(w):
     first = (await w.orders.start_payment(second.id)).payment_id
     extra = "pay_extra"  # what a racing second start_payment would have stored
     await w.c.sandbox.create_payment(extra, second.total, "x")
-    await w.orders.repo.add_payment(
+    await w.orders.payments.add_payment(
         Payment(extra, second.id, "sandbox", second.total, created_at=w.clock.now())
     )
     await w.orders.handle_payment_callback("sandbox", *w.c.sandbox.pay(first, "card"))
     await w.orders.handle_payment_callback("sandbox", *w.c.sandbox.pay(extra, "card"))
     done = await w.orders.get(second.id)
     assert done.status is OrderStatus.SUBMITTED and done.payment_id == first
-    assert (await w.orders.repo.get_payment(extra)).status == "refunded"
-    assert (await w.orders.repo.get_payment(first)).status == "paid"
+    assert (await w.orders.payments.get_payment(extra)).status == "refunded"
+    assert (await w.orders.payments.get_payment(first)).status == "paid"

@@ -54,7 +54,7 @@ async def test_a_refund_the_provider_does_not_answer_is_retried_until_it_does(w)
     answered = await w.c.tickets.answer(ticket.id, "jd-shop", approve=True, note="同意退款")
     # approved, and its refund requested — never approved with a failed refund
     assert answered.status is TicketStatus.APPROVED
-    assert await w.orders.repo.refund_status(f"ticket-{ticket.id}") == "requested"
+    assert await w.orders.refunds.refund_status(f"ticket-{ticket.id}") == "requested"
     assert (await w.orders.get(order.id)).status is not OrderStatus.REFUNDED
     _, scheduler = build_app(w)
     assert await scheduler.run_now("retry_refunds") == 0  # still down: asked again, no answer
@@ -75,6 +75,6 @@ async def test_an_approval_whose_refund_cannot_be_recorded_is_not_approved(w):
         await w.c.tickets.answer(ticket.id, "jd-shop", approve=True, note="同意退款")
     stored = await w.c.tickets.get(ticket.id)
     assert stored.status is TicketStatus.MERCHANT_PROCESSING  # the approval rolled back with it
-    assert await w.orders.repo.refund_status(f"ticket-{ticket.id}") is None
+    assert await w.orders.refunds.refund_status(f"ticket-{ticket.id}") is None
     assert [e.to_status for e in await w.c.tickets.events(ticket.id)] == [
         TicketStatus.OPEN, TicketStatus.MERCHANT_PROCESSING]

@@ -1,4 +1,5 @@
-"""The orders repositories on SQLite and PostgreSQL: round trips, idempotency, compare-and-set."""
+"""The orders, payments, callback-log, refunds, shipments and tickets repositories on SQLite and
+PostgreSQL: round trips, idempotency, compare-and-set."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ from bot import db
 from integrations.db.orders_logistics_repo import SqlShipmentRepository, SqlTicketRepository
 from integrations.db.orders_repo import SqlOrderRepository
 from integrations.db.orders_tables import orders as orders_table
+from integrations.db.payments_repo import SqlPaymentCallbackLog, SqlPaymentRepository
+from integrations.db.refunds_repo import SqlRefundRepository
 from shop.aftersales import AfterSalesTicket, ServiceType, TicketEvent, TicketStatus
 from shop.logistics import ShipmentStatus, TrackingEvent
 from shop.orders import DuplicateOrder, Order, OrderEvent, OrderLine, OrderStatus
@@ -150,28 +153,28 @@ async def test_list_orders_newest_first_with_filters(engine):
 
 
 async def test_payments_callbacks_and_refunds_are_idempotent(engine):
-    repo = SqlOrderRepository(engine)
-    await repo.add_order(order(), created(order()))
-    await repo.add_payment(
+    await SqlOrderRepository(engine).add_order(order(), created(order()))
+    payments, callbacks, refunds = SqlPaymentRepository(engine), SqlPaymentCallbackLog(engine), SqlRefundRepository(engine)
+    await payments.add_payment(
         Payment("pay1", "SO2026030100001", "sandbox", BIG, pay_url="http://p", created_at=T0)
     )
-    assert (await repo.pending_payment_for("SO2026030100001")).payment_id == "pay1"
+    assert (await payments.pending_payment_for("SO2026030100001")).payment_id == "pay1"
     note = PaymentNotification("pay1", "TXN1", BIG, True, T0, "alipay")
-    assert await repo.record_callback("sandbox", note, T0) is True
-    assert await repo.record_callback("sandbox", note, T0) is False
-    assert [n for _, n in await repo.callbacks_with_status("received")] == [note]
+    assert await callbacks.record_callback("sandbox", note, T0) is True
+    assert await callbacks.record_callback("sandbox", note, T0) is False
+    assert [n for _, n in await callbacks.callbacks_with_status("received")] == [note]
     assert await asyncio.gather(
-        *(repo.mark_payment_paid("pay1", "TXN1", "alipay", T0) for _ in range(3))
+        *(payments.mark_payment_paid("pay1", "TXN1", "alipay", T0) for _ in range(3))
     ) in ([True, False, False], [False, True, False], [False, False, True])
-    paid = await repo.get_payment("pay1")
+    paid = await payments.get_payment("pay1")
     assert (paid.status, paid.amount, paid.provider_txn_id, paid.paid_at) == ("paid", BIG, "TXN1", T0)
-    assert await repo.pending_payment_for("SO2026030100001") is None
-    assert await repo.add_refund("r1", "pay1", Decimal("0.10"), "x", T0) is True
-    assert await repo.add_refund("r1", "pay1", Decimal("0.10"), "x", T0) is False
-    await repo.add_refund("r2", "pay1", Decimal("0.20"), "x", T0)
-    await repo.add_refund("r3", "pay1", Decimal("5.00"), "x", T0)
-    await repo.set_refund_status("r3", "failed")
-    assert await repo.refunded_total("pay1") == Decimal("0.30")
+    assert await payments.pending_payment_for("SO2026030100001") is None
+    assert await refunds.add_refund("r1", "pay1", Decimal("0.10"), "x", T0) is True
+    assert await refunds.add_refund("r1", "pay1", Decimal("0.10"), "x", T0) is False
+    await refunds.add_refund("r2", "pay1", Decimal("0.20"), "x", T0)
+    await refunds.add_refund("r3", "pay1", Decimal("5.00"), "x", T0)
+    await refunds.set_refund_status("r3", "failed")
+    assert await refunds.refunded_total("pay1") == Decimal("0.30")
 
 
 async def test_shipments_events_and_exactly_once_push_claims(engine):
