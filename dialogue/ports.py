@@ -416,6 +416,10 @@ class ReviewsPort(Protocol):
 
     async def add_text(self, review_id: str, shopper_id: str, text: str) -> bool: ...
 
+    async def add_photo(self, review_id: str, shopper_id: str, photo: str) -> int | None:
+        """A photo with the review: how many it has now (None: not theirs, or full)."""
+        ...
+
     async def product_reviews(self, product_id: str, limit: int = 3) -> tuple[RatingSummary, list[Review]]: ...
 
     def merchant_score(self, merchant: str) -> int | None: ...
@@ -433,6 +437,9 @@ class NullReviews:
 
     async def add_text(self, review_id: str, shopper_id: str, text: str) -> bool:
         return False
+
+    async def add_photo(self, review_id: str, shopper_id: str, photo: str) -> int | None:
+        return None
 
     async def product_reviews(self, product_id: str, limit: int = 3) -> tuple[RatingSummary, list[Review]]:
         return RatingSummary(), []

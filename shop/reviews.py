@@ -25,6 +25,7 @@ from shop.orders import Order, OrderStatus
 RATABLE = (OrderStatus.DELIVERED, OrderStatus.COMPLETED)
 MAX_TEXT = 500
 RECENT = 3
+MAX_REVIEW_PHOTOS = 3
 SCORES_REFRESH_SECONDS = 5.0
 POOR_SCORE = 60  # below this, a merchant's offers rank lower
 
@@ -51,12 +52,13 @@ class Review:
     text: str
     language: str
     at: datetime
+    photos: tuple[str, ...] = ()  # URL paths of the shopper's photos (the channels' photo store)
 
     def to_dict(self) -> dict[str, Any]:
         return {"review_id": self.id, "order_id": self.order_id, "line_no": self.line_no,
                 "product_id": self.product_id, "platform": self.platform, "merchant": self.merchant,
                 "product_stars": self.product_stars, "merchant_stars": self.merchant_stars,
-                "text": self.text, "language": self.language, "at": self.at.isoformat()}
+                "text": self.text, "language": self.language, "at": self.at.isoformat(), "photos": list(self.photos)}
 
 
 @dataclass(frozen=True)
@@ -83,6 +85,10 @@ class ReviewRepository(Protocol):
 
     async def set_text(self, review_id: str, shopper_id: str, text: str) -> bool:
         """Add the shopper's words to their review (False when it is not theirs or not there)."""
+        ...
+
+    async def add_photo(self, review_id: str, shopper_id: str, photo: str, most: int) -> int | None:
+        """Append a photo: the review's photo count now; None when not theirs or full."""
         ...
 
     async def recent(self, product_id: str, limit: int) -> list[Review]: ...
@@ -188,6 +194,10 @@ class ReviewService:
         """The optional words of a review given after its stars."""
         text = " ".join(text.split())[:MAX_TEXT]
         return bool(text) and await self.repo.set_text(review_id, shopper_id, text)
+
+    async def add_photo(self, review_id: str, shopper_id: str, photo: str) -> int | None:
+        """A photo the shopper sends with their review (at most MAX_REVIEW_PHOTOS): the count now."""
+        return await self.repo.add_photo(review_id, shopper_id, photo, MAX_REVIEW_PHOTOS)
 
     async def product_reviews(self, product_id: str, limit: int = RECENT) -> tuple[RatingSummary, list[Review]]:
         summary, recent = await asyncio.gather(self.repo.product_summary(product_id),

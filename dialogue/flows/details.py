@@ -99,6 +99,9 @@ class ShowDetails(Flow):
                    Button(ctx.t("button_alert"), button_payload("set_price_alert", product_id=product.id)),
                    Button(ctx.t("button_share"), button_payload("share", product_id=product.id))]
         ctx.say_lines(lines, buttons=buttons, custom=payload, image=info.get("image_url") or None)
+        shown = next((r for r in (info.get("rating_summary") or {}).get("recent", []) if r.get("photos")), None)
+        if shown is not None:  # a shopper's photo of it, from their review
+            ctx.say("details_review_photo", stars=shown["product_stars"], image=shown["photos"][0])
 
     @staticmethod
     async def _ratings(ctx: TurnContext, product: Any, info: dict[str, Any]) -> list[str]:
@@ -107,14 +110,17 @@ class ShowDetails(Flow):
         summary, recent = await reviews.product_reviews(product.id)
         info["rating_summary"] = {
             "count": summary.count, "average": None if summary.average is None else round(summary.average, 1),
-            "recent": [{"product_stars": r.product_stars, "text": r.text, "at": r.at.isoformat()} for r in recent]}
+            "recent": [{"product_stars": r.product_stars, "text": r.text, "at": r.at.isoformat(),
+                        "photos": list(r.photos)} for r in recent]}
         merchant = next((o["merchant"] for o in info["offers"] if o["platform"] == info["platform"]), "")
         score = reviews.merchant_score(merchant)
         info["merchant"], info["merchant_score"] = merchant, score
         lines = []
         if summary.count and summary.average is not None:
             lines.append(ctx.t("details_rating", average=f"{summary.average:.1f}", count=summary.count))
-            lines.extend(ctx.t("details_rating_line", stars=r.product_stars, text=r.text) for r in recent if r.text)
+            lines.extend(ctx.t("details_rating_line", stars=r.product_stars, text=r.text)
+                         + (ctx.t("details_rating_photos", n=len(r.photos)) if r.photos else "")
+                         for r in recent if r.text)
         if score is not None and merchant:
             lines.append(ctx.t("details_merchant_score", merchant=merchant_name(merchant, ctx.language), score=score))
         return lines

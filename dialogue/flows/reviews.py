@@ -14,6 +14,7 @@ from typing import Any
 
 from dialogue.context import TurnContext
 from dialogue.flows.base import Flow
+from dialogue.flows.photos import PHOTO_INTENT, PHOTO_PREFIX
 from dialogue.messages import Button, button_payload
 from dialogue.presentation.products import merchant_name
 from shop.orders import Order, OrderError
@@ -208,6 +209,10 @@ class RateOrder(Flow):
             ctx.say("rating_done")
             return True
         text = (ctx.msg.text or "").strip()
+        if ctx.intent == PHOTO_INTENT:  # a photo of what was bought goes with the review once it is saved
+            if awaiting != "text":
+                return False  # no review yet: the photo goes where photos go (a ticket in progress)
+            return await self._photo(ctx, frame)
         if awaiting == "text":
             if not text or _new_request(ctx, text):
                 ctx.end_flow(self.name)
@@ -229,6 +234,20 @@ class RateOrder(Flow):
         ctx.update_frame(self.name, frame)
         ctx.say("rating_stars_again")
         return True
+
+    async def _photo(self, ctx: TurnContext, frame: dict[str, Any]) -> bool:
+        assert ctx.shopper is not None
+        url = str(ctx.entity("url") or "")
+        if not url.startswith(PHOTO_PREFIX) or "/" in url[len(PHOTO_PREFIX):]:
+            ctx.say("photo_rejected")
+            return True
+        count = await ctx.services.reviews.add_photo(str(frame["review_id"]), ctx.shopper.id, url)
+        if count is None:
+            ctx.say("review_photo_full")
+        else:
+            ctx.say("review_photo_added", n=count,
+                    buttons=[Button(ctx.t("rating_button_skip"), button_payload("rate_order_done"))])
+        return True  # the words may still follow
 
     async def reprompt(self, ctx: TurnContext) -> None:
         frame = dict(ctx.active_frame.frame) if ctx.active_frame else {}

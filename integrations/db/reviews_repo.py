@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC
 from typing import Any
 
@@ -18,7 +19,8 @@ from shop.reviews import MerchantRecord, RatingSummary, Review
 def _review(r: Any) -> Review:
     return Review(id=r.id, order_id=r.order_id, line_no=r.line_no, product_id=r.product_id, platform=r.platform,
                   merchant=r.merchant, shopper_id=r.shopper_id, product_stars=r.product_stars,
-                  merchant_stars=r.merchant_stars, text=r.text, language=r.language, at=as_utc(r.at))
+                  merchant_stars=r.merchant_stars, text=r.text, language=r.language, at=as_utc(r.at),
+                  photos=tuple(json.loads(r.photos or "[]")))
 
 
 class SqlReviewRepository:
@@ -26,7 +28,7 @@ class SqlReviewRepository:
         self._engine = engine
 
     async def add(self, review: Review) -> bool:
-        values = {**review.__dict__, "at": review.at.astimezone(UTC)}
+        values = {**review.__dict__, "at": review.at.astimezone(UTC), "photos": json.dumps(list(review.photos))}
         try:
             async with self._engine.begin() as conn:
                 await conn.execute(insert(reviews_t).values(**values))
@@ -40,6 +42,22 @@ class SqlReviewRepository:
             text=text)
         async with self._engine.begin() as conn:
             return bool((await conn.execute(stmt)).rowcount == 1)
+
+    async def add_photo(self, review_id: str, shopper_id: str, photo: str, most: int) -> int | None:
+        """Append a photo to the shopper's review: how many it has now; None when it is not
+        theirs, or has `most` already."""
+        async with self._engine.begin() as conn:
+            row = (await conn.execute(select(reviews_t.c.photos).where(
+                reviews_t.c.id == review_id, reviews_t.c.shopper_id == shopper_id))).first()
+            if row is None:
+                return None
+            photos = list(json.loads(row.photos or "[]"))
+            if photo not in photos:
+                if len(photos) >= most:
+                    return None
+                photos.append(photo)
+                await conn.execute(update(reviews_t).where(reviews_t.c.id == review_id).values(photos=json.dumps(photos)))
+            return len(photos)
 
     async def recent(self, product_id: str, limit: int) -> list[Review]:
         stmt = select(reviews_t).where(reviews_t.c.product_id == product_id).order_by(

@@ -21,6 +21,7 @@ reviews = Table(
     Column("text", Text, nullable=False),
     Column("language", String(8), nullable=False),
     Column("at", DateTime(timezone=True), nullable=False),
+    Column("photos", Text, nullable=False, server_default="[]"),  # migration 0019_review_photos: JSON list
     UniqueConstraint("order_id", "line_no", name="uq_reviews_order_line"),
     Index("ix_reviews_product", "product_id", "at"),
     Index("ix_reviews_merchant", "merchant"),
