@@ -92,6 +92,17 @@ async def test_a_checkout_whose_payment_cannot_be_recorded_leaves_no_order(w):
     assert [(await w.orders.get(o.id)).status for o in orders] == [OrderStatus.SUBMITTED] * 2
 
 
+async def test_confirming_one_order_whose_payment_cannot_be_recorded_leaves_no_order(w):
+    w.orders.payments = FailingOnce(w.orders.payments, "add_payment")
+    with pytest.raises(Broken):
+        await w.orders.place(summary(), "buy-1")  # the chat's "confirm"
+    assert await w.orders.list_for_shopper("u1") == []
+    order, intent = await w.orders.place(summary(), "buy-1")  # the shopper confirms again
+    assert (await w.orders.get(order.id)).payment_id == intent.payment_id
+    assert await pay(w, intent.payment_id) == "applied"
+    assert (await w.orders.get(order.id)).status is OrderStatus.SUBMITTED
+
+
 async def test_a_second_store_order_that_cannot_point_at_the_payment_undoes_the_checkout(w):
     w.orders.orders = FailingOnce(w.orders.orders, "set_fields", nth=2)  # the 2nd order's payment_id
     with pytest.raises(Broken):
