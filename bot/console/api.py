@@ -450,7 +450,8 @@ def build_console_router(parts: ConsoleParts, store: TrackerStore) -> APIRouter:
     @router.get("/console/api/tickets")
     async def tickets(staff: Annotated[Staff, Depends(current)], status: str | None = None,
                       lang: str = "zh") -> dict[str, Any]:
-        return await tickets_view(services, status, lang_of(lang))
+        # a reason the shopper typed may hold a phone number or an e-mail address: masked
+        return dict(scrub(await tickets_view(services, status, lang_of(lang)), {}))
 
     @router.post("/console/api/tickets/{ticket_id}/answer", responses={
         403: {"description": "a refund above REFUND_AGENT_LIMIT needs a supervisor"}})
@@ -466,7 +467,7 @@ def build_console_router(parts: ConsoleParts, store: TrackerStore) -> APIRouter:
         await audited(staff.username, "ticket_approve" if body.approve else "ticket_reject", ticket_id,
                       f"{ticket.get('service_type')} refund {ticket.get('refund_amount')} → {ticket.get('status')}"
                       + (f"; {body.note}" if body.note else ""))
-        return answered
+        return dict(scrub(answered, {}))
 
     @router.get("/console/api/audit")
     async def audit_trail(staff: Annotated[Staff, Depends(supervisor)], actor: str | None = None) -> dict[str, Any]:

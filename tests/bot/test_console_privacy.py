@@ -103,3 +103,21 @@ async def test_search_by_a_full_phone_number_finds_the_conversation_on_encrypted
                 "SELECT receiver_name, phone, address, email, phone_key FROM shoppers WHERE id = :id"),
                 {"id": shopper.id})).one())
         assert "13912345678" not in row and "张三丰" not in row and "世纪大道" not in row
+
+
+async def test_a_ticket_reason_shows_a_phone_number_masked(settings, clock, sqlite_url):
+    from tests.orders_harness import build_world, paid_order
+
+    world = await build_world(sqlite_url)
+    try:
+        async with console_env(settings, clock, aftersales=world.c.tickets, orders=world.orders) as (app, _new, login):
+            await shopper_asks(app, "t1", "转人工")
+            shopper = await app.state.runtime.services.shoppers.by_identity("rest", "t1")
+            order = await paid_order(world, shopper=shopper.id)
+            ticket = await world.c.tickets.open_ticket(order.id, 0, "return", "屏幕坏了,请打13912345678联系我", shopper.id)
+            alice = await login("alice")
+            listed = (await alice.get("/tickets")).json()["tickets"]
+            assert [(t["ticket_id"], t["reason"]) for t in listed] == [(ticket.id, "屏幕坏了,请打139****5678联系我")]
+            assert "13912345678" not in json.dumps(listed)
+    finally:
+        await world.engine.dispose()
