@@ -31,7 +31,8 @@ function loginError(e) {
 const UI = {
   zh: {
     brand: "shopbot 客服工作台", tab_conversations: "会话", tab_tickets: "售后工单", tab_supervisor: "主管视图",
-    logout: "退出", filter_all: "全部", filter_waiting: "等待中", filter_mine: "我的", filter_callbacks: "待回访",
+    logout: "退出", filter_all: "全部", filter_waiting: "等待中", filter_mine: "我的", filter_team: "本组", filter_callbacks: "待回访",
+    queue_team: "本组", no_team: "(未加入小组)",
     queue_waiting: "等待中", queue_mine: "我的", queue_active: "进行中", queue_callbacks: "待回访(非服务时间)",
     pick: "选择左侧的会话", take: "接入", handback: "交还机器人", canned: "快捷回复…", send: "发送",
     variables: "可用变量 {name} 顾客称呼、{order_id} 最近订单", picker_search: "搜索商品", note_add: "添加备注",
@@ -59,6 +60,7 @@ const UI = {
   en: {
     brand: "shopbot support console", tab_conversations: "Conversations", tab_tickets: "Tickets",
     tab_supervisor: "Supervisor", logout: "Log out", filter_all: "All", filter_waiting: "Waiting", filter_mine: "Mine",
+    filter_team: "My team", queue_team: "My team", no_team: "(in no team)",
     filter_callbacks: "Call backs", queue_waiting: "Waiting", queue_mine: "Mine", queue_active: "All active",
     queue_callbacks: "Call backs (out of hours)", pick: "Pick a conversation on the left", take: "Take",
     handback: "Hand back to bot", canned: "Canned replies…", send: "Send",
@@ -260,14 +262,15 @@ function queueItem(h, extra) {
 }
 
 function applyFilter(filter) {
-  state.filter = ["all", "waiting", "mine", "callbacks"].includes(filter) ? filter : "all";
+  state.filter = ["all", "waiting", "mine", "team", "callbacks"].includes(filter) ? filter : "all";
   try { localStorage.setItem("console.filter", state.filter); } catch (e) { /* private mode */ }
   document.querySelectorAll("#queue-filter .filter").forEach((b) => {
     b.classList.toggle("active", b.dataset.filter === state.filter);
     b.setAttribute("aria-pressed", String(b.dataset.filter === state.filter));
   });
   document.querySelectorAll("#queues section[data-queue]").forEach((sec) => {
-    sec.hidden = state.filter === "all" ? sec.dataset.queue === "callbacks" : sec.dataset.queue !== state.filter;
+    sec.hidden = state.filter === "all" ? ["callbacks", "team"].includes(sec.dataset.queue)
+      : sec.dataset.queue !== state.filter;
   });
 }
 document.querySelectorAll("#queue-filter .filter").forEach((b) => b.addEventListener("click", () => applyFilter(b.dataset.filter)));
@@ -281,6 +284,8 @@ async function refreshQueues() {
   };
   fill("queue-waiting", q.waiting, (h) => "#" + h.position);
   fill("queue-mine", q.mine);
+  fill("queue-team", q.team || []);
+  $("team-names").textContent = (q.teams || []).length ? "· " + q.teams.map((t) => u("team_" + t)).join(" / ") : u("no_team");
   fill("queue-active", q.active);
   $("count-waiting").textContent = q.waiting.length;
   $("queue-callbacks").replaceChildren(...(q.callbacks || []).map(callbackItem));
