@@ -255,6 +255,9 @@ def index_product(product: Product) -> ProductIndex:
     return idx
 
 
+_MEASURE = re.compile(r"\d+(?:\.\d+)?(?:g|gb|t|tb|寸|英寸|码|匹|l|ml|升|mah|w|kg|cm|mm|inch)")
+
+
 def score(product: Product, query: UnderstoodQuery) -> float:
     """Relevance of `product` to the query's product text; 0 means it does not match.
 
@@ -281,6 +284,8 @@ def score(product: Product, query: UnderstoodQuery) -> float:
         elif len(word) >= 2 and word in idx.haystack:
             total += 1.0
             matched += 1
+        elif _MEASURE.fullmatch(word):
+            return 0.0  # a size or capacity asked for ("512g", "27寸", "42码") is not a preference: it must be there
     if not query.categories and matched * 2 < len(query.words):
         return 0.0
     return total

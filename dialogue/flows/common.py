@@ -125,6 +125,10 @@ def pick_listed(ctx: TurnContext) -> tuple[dict[str, Any] | None, str | None]:
         if idx is None:
             return None, "ordinal_out_of_range"
         return items[idx], None
+    platform = ctx.entity("platform")
+    on_platform = [item for item in items if platform and item.get("platform") == platform]
+    if on_platform and not (ctx.entity("product") or ctx.entity("brand")):
+        return on_platform[0], None  # "the JD one": the first listed item sold there
     name = ctx.entity("product") or ctx.entity("brand")
     if name and items:
         folded = str(name).lower()

@@ -158,6 +158,9 @@ _BEST = (
 )
 
 
+_COMPARE_WORDS = re.compile(r"compar|vs\.?|versus|differen|better|比较|对比|区别|哪个好|差别", re.IGNORECASE)
+
+
 def _superlative(text: str) -> str | None:
     """Which figure a "which one is the …-est" question asks about, if it asks one."""
     return next((key for key, pattern in _BEST if pattern.search(text)), None)
@@ -171,8 +174,12 @@ class CompareProducts(Flow):
     async def start(self, ctx: TurnContext) -> None:
         items = listed(ctx)
         best = _superlative(ctx.msg.text or "")
+        platform = ctx.entity("platform")
         if best and items and len(ctx.entities("ordinal")) < 2:
-            self._best(ctx, items, best)
+            self._best(ctx, items, best, platform)  # "哪个最便宜" / "the cheapest on JD"
+            return
+        if platform and not ctx.entities("ordinal") and not _COMPARE_WORDS.search(ctx.msg.text or ""):
+            await ShowDetails().start(ctx)  # "the JD one": that item, not a comparison
             return
         if len(items) < 2:
             ctx.say("compare_nothing_listed")
@@ -211,18 +218,21 @@ class CompareProducts(Flow):
         ctx.say_lines(lines, buttons=buttons, custom={"type": "comparison", "items": items_payload, "rows": rows})
 
     @staticmethod
-    def _best(ctx: TurnContext, items: list[dict[str, Any]], best: str) -> None:
-        """"Which one has the best rating?" / "哪个最便宜" over the list the shopper sees: that item,
-        said with its figure, with its details and buy buttons."""
+    def _best(ctx: TurnContext, items: list[dict[str, Any]], best: str, platform: str | None = None) -> None:
+        """"Which one has the best rating?" / "哪个最便宜" over the list the shopper sees (its items
+        on `platform` when one is named and listed): that item, said with its figure, with its
+        details and buy buttons."""
+        indexed = [i for i, item in enumerate(items) if item.get("platform") == platform] if platform else []
+        indexed = indexed or list(range(len(items)))
         def figure(item: dict[str, Any]) -> Decimal:
             try:
                 return Decimal(str(item.get(best) or 0))
             except ArithmeticError:
                 return Decimal(0)
         if best == "price":
-            idx = min(range(len(items)), key=lambda i: figure(items[i]))
+            idx = min(indexed, key=lambda i: figure(items[i]))
         else:
-            idx = max(range(len(items)), key=lambda i: figure(items[i]))
+            idx = max(indexed, key=lambda i: figure(items[i]))
         item = items[idx]
         ctx.set_slot(CURRENT_PRODUCT, {"id": item["id"], "title": item["title"], "brand": item.get("brand")})
         ctx.say(f"compare_best_{best}", n=idx + 1, count=len(items), title=item["title"],

@@ -269,7 +269,7 @@ class SearchProduct(Flow):
         frame = dict(frame)
         product = ctx.entity("product") or ctx.entity("category")
         if product:
-            frame["product"] = str(product)
+            frame["product"] = with_attributes(str(product), ctx)  # "27 inch Dell monitors": the size is searched too
         if ctx.entity("brand"):
             frame["brand"] = str(ctx.entity("brand"))
         platforms = [str(p) for p in ctx.entities("platform")]
@@ -345,6 +345,21 @@ class SearchProduct(Flow):
             ctx.say("ask_product")
 
 
+# a size, capacity or the like written with its number ("27寸", "256G", "42码", "1.5匹"): a new one replaces it
+_MEASURE = re.compile(r"\d+(?:\.\d+)?\s*(?:-?inch(?:es)?|英寸|寸|码|gb?|tb|ml|l|升|匹|mah|w|kg|斤|cm|mm)(?![a-z])", re.IGNORECASE)
+
+
+def attributes_of(ctx: TurnContext) -> list[str]:
+    return [str(a).strip() for a in ctx.entities("attribute") if str(a).strip()]
+
+
+def with_attributes(product: str, ctx: TurnContext) -> str:
+    """The product words with the attributes said beside them, which search matches in titles
+    and specs; the NLU gives them apart ("27寸显示器" → attribute 27寸, product 显示器)."""
+    extra = [a for a in attributes_of(ctx) if a.lower() not in product.lower()]
+    return " ".join([*extra, product]) if extra else product
+
+
 class RefineSearch(Flow):
     """refine_search: change the remembered query without restating it."""
 
@@ -375,7 +390,10 @@ class RefineSearch(Flow):
         elif _OTHER_BRAND.search(text):
             changed = replace(changed, brand=None)
         if ctx.entity("product"):
-            changed = replace(changed, product=str(ctx.entity("product")))
+            changed = replace(changed, product=with_attributes(str(ctx.entity("product")), ctx))
+        elif attributes_of(ctx) and q.product:  # "only 27 inch", "要256G的": the same search with that too
+            base = _MEASURE.sub(" ", q.product).strip() if any(_MEASURE.search(a) for a in attributes_of(ctx)) else q.product
+            changed = replace(changed, product=with_attributes(base, ctx))
         budget = budget_from(ctx)
         if budget is not None:
             changed = replace(changed, price_min=budget[0], price_max=budget[1])
@@ -401,6 +419,8 @@ class RefineSearch(Flow):
                 if changed.platforms else ctx.t("ack_all_platforms")
         if changed.brand != q.brand and changed.brand:
             return ctx.t("ack_brand", brand=changed.brand)
+        if changed.product != q.product and attributes_of(ctx) and not ctx.entity("product"):
+            return ctx.t("ack_attribute", attribute=ctx.t("list_join").join(attributes_of(ctx)))
         if (changed.price_min, changed.price_max) != (q.price_min, q.price_max):
             return ctx.t("ack_budget")
         return None
