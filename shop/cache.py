@@ -7,7 +7,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any, Protocol
 
-from shop.catalog import Offer, Product, Promotion, PromotionKind
+from shop.catalog import GroupDeal, Offer, Product, Promotion, PromotionKind
 
 
 class Cache(Protocol):
@@ -37,7 +37,8 @@ def offer_to_dict(o: Offer) -> dict[str, Any]:
             "price": str(o.price), "original_price": str(o.original_price), "currency": o.currency,
             "promotions": [promotion_to_dict(p) for p in o.promotions], "stock": o.stock,
             "sales": o.sales, "rating": o.rating, "merchant": o.merchant, "url": o.url,
-            "edition": list(o.edition) if o.edition else None}
+            "edition": list(o.edition) if o.edition else None,
+            "group": {"price": str(o.group.price), "size": o.group.size, "hours": o.group.hours} if o.group else None}
 
 
 def offer_from_dict(d: dict[str, Any]) -> Offer:
@@ -47,7 +48,9 @@ def offer_from_dict(d: dict[str, Any]) -> Offer:
                  promotions=tuple(promotion_from_dict(p) for p in d["promotions"]),
                  stock=int(d["stock"]), sales=int(d["sales"]), rating=float(d["rating"]),
                  merchant=d["merchant"], url=d["url"],
-                 edition=(str(d["edition"][0]), str(d["edition"][1])) if d.get("edition") else None)
+                 edition=(str(d["edition"][0]), str(d["edition"][1])) if d.get("edition") else None,
+                 group=GroupDeal(Decimal(d["group"]["price"]), int(d["group"]["size"]), int(d["group"]["hours"]))
+                 if d.get("group") else None)
 
 
 def product_to_dict(p: Product) -> dict[str, Any]:

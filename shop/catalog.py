@@ -34,6 +34,15 @@ class Promotion:
 
 
 @dataclass(frozen=True)
+class GroupDeal:
+    """A group buy (拼团) an offer carries: `size` shoppers who each pay `price` within `hours`."""
+
+    price: Decimal
+    size: int
+    hours: int
+
+
+@dataclass(frozen=True)
 class Offer:
     """One platform's offer of a product."""
 
@@ -51,6 +60,7 @@ class Offer:
     # what this offer sells when it differs from the model's usual edition: 港版, 2-pack bundle …
     # (Chinese, English); offers of one product with different editions are a variant trap
     edition: tuple[str, str] | None = None
+    group: GroupDeal | None = None  # a group price below `price` (pdd's 拼团), when the platform has one
 
 
 @dataclass

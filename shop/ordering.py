@@ -27,7 +27,7 @@ from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
 from dataclasses import replace
 from datetime import timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
 from shop.clock import Clock
 from shop.notify import ShopperNotifier
@@ -74,6 +74,16 @@ from shop.refusals import OfferCheck
 log = logging.getLogger(__name__)
 
 Hook = Callable[[str], Awaitable[None]]
+
+
+class OrderHold(Protocol):
+    """Paid orders that wait before going to the platform (a group buy's, shop/group_buys.py)."""
+
+    async def holds(self, order: Order) -> bool: ...
+
+    async def order_paid(self, order: Order) -> None:
+        """The held order was paid: the holder decides when it is placed (or refunded)."""
+        ...
 S = OrderStatus
 
 
@@ -117,6 +127,7 @@ class OrderService:
         self.clock = clock
         self.default_provider = default_provider
         self._hook = hook
+        self.hold: OrderHold | None = None  # set by the bootstrap: group buys hold their paid orders
 
     # -- queries -------------------------------------------------------------------------------
 
@@ -435,6 +446,9 @@ class OrderService:
             await self._refund_orphan(payment_id, f"order {order.id} is {order.status.value}")
             return
         if order.status is S.PAID:
+            if self.hold is not None and await self.hold.holds(order):
+                await self.hold.order_paid(order)
+                return
             await self.submit(order)
 
     async def _refund_orphan(self, payment_id: str, reason: str) -> None:
@@ -692,6 +706,9 @@ class OrderService:
                 except PaymentAmountMismatch:
                     log.error("provider reports a wrong amount for %s", payment.payment_id)
         for order in await self.orders.list_orders(statuses=[S.PAID], limit=1000):
+            if self.hold is not None and await self.hold.holds(order):
+                await self.hold.order_paid(order)  # a group's: counted in (once), placed when complete
+                continue
             if (await self.submit(order)).status is S.SUBMITTED:
                 counts["submitted"] += 1
         return counts

@@ -29,12 +29,15 @@ class ProductLookup(Protocol):
     async def get_product(self, product_id: str) -> Product | None: ...
 
 
-def offer_check(lookup: ProductLookup, tolerance_percent: Decimal) -> OfferCheck:
+def offer_check(lookup: ProductLookup, tolerance_percent: Decimal,
+                grouped: Callable[[Order], Awaitable[bool]] | None = None) -> OfferCheck:
     """A check of an order's offers as they are now: the refusal reason, or None to place it
-    (also when the platform cannot be asked: the placement itself then decides)."""
+    (also when the platform cannot be asked: the placement itself then decides). An order a
+    group buy made (`grouped`) is held to the offer's group price (gone: `price_moved`)."""
     factor = 1 + tolerance_percent / 100
 
     async def check(order: Order) -> str | None:
+        group = grouped is not None and await grouped(order)
         for line in order.lines:
             try:
                 product = await lookup.get_product(line.product_id)
@@ -43,7 +46,8 @@ def offer_check(lookup: ProductLookup, tolerance_percent: Decimal) -> OfferCheck
             offer = next((o for o in product.offers if o.platform == order.platform), None) if product else None
             if offer is None or offer.stock < line.quantity:
                 return OUT_OF_STOCK
-            if offer.price > line.unit_price * factor:
+            price = offer.price if not group else (offer.group.price if offer.group else None)
+            if price is None or price > line.unit_price * factor:
                 return PRICE_MOVED
         return None
 

@@ -28,6 +28,25 @@ from shop.taxonomy import LEAVES, NODES, ancestors
 SEED = 20261207
 PER_LEAF = 150
 PLATFORMS = ("taobao", "jd", "pdd")
+# Group buys (拼团, issue 18.6): the share of a platform's offers sold at a group price too, the
+# group price's discount on the single price, the group sizes and the hours a group stays open.
+GROUP_DEALS = {"pdd": (0.7, (0.82, 0.93), (2, 2, 3), 24), "taobao": (0.2, (0.85, 0.95), (3, 5), 24)}
+
+
+def group_deal(product_id: str, platform: str, price: str) -> dict[str, object] | None:
+    """The offer's group deal ({"price", "size", "hours"}) or None: drawn from its own seeded
+    randomness, so adding it changes nothing else of the catalog. The group price is below the
+    single price by at least one yuan (one fen for a price under 2 yuan)."""
+    share, (low, high), sizes, hours = GROUP_DEALS.get(platform, (0.0, (1.0, 1.0), (2,), 24))
+    rng = random.Random(f"group:{product_id}:{platform}")
+    if rng.random() >= share:
+        return None
+    single = float(price)
+    step = 1.0 if single >= 2 else 0.01
+    group = min(round(single * rng.uniform(low, high), 0 if single >= 100 else 1), single - step)
+    if group <= 0:
+        return None
+    return {"price": f"{group:.2f}", "size": rng.choice(sizes), "hours": hours}
 
 # ---- what varies per kind: price range, the spec that tells models apart, variant axes ---------
 
@@ -298,6 +317,10 @@ def build_full_catalog(per_leaf: int = PER_LEAF, seed: int = SEED) -> dict:
                     elif platform == "pdd" and rng.random() < 0.08:
                         offer["edition"] = {"zh": "2件装", "en": "2-pack bundle"}
                     offers[platform] = offer
+                for platform, offer in offers.items():
+                    deal = group_deal(f"f{len(products) + 1:05d}", platform, offer["price"])
+                    if deal is not None:
+                        offer["group"] = deal
                 reviews = [rng.choice(REVIEWS["good"]), rng.choice(REVIEWS["good" if rng.random() < 0.7 else "mixed"])]
                 if top not in SIZED_TOPS:  # "runs small" is said of clothes and shoes only
                     reviews = [NOT_SIZED if r == RUNS_SMALL else r for r in reviews]

@@ -21,6 +21,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from full import group_deal
 from models import CATEGORY_MODELS
 from models import LEGACY_CATEGORIES as CATEGORIES
 
@@ -214,6 +215,10 @@ def build_catalog(seed: int = SEED) -> dict:
                     "keywords": keywords,
                     "offers": _offers(rng, category, brand, base),
                 })
+                for platform, offer in products[-1]["offers"].items():
+                    deal = group_deal(products[-1]["id"], platform, offer["price"])
+                    if deal is not None:
+                        offer["group"] = deal
     return {"version": 1, "seed": seed, "currency": "CNY",
             "categories": {k: {"zh": v[0], "en": v[1]} for k, v in CATEGORIES.items()},
             "products": products}

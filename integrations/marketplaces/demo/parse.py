@@ -16,7 +16,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from integrations.money import fen_to_yuan, parse_yuan
-from shop.catalog import Offer, Product, Promotion, PromotionKind
+from shop.catalog import GroupDeal, Offer, Product, Promotion, PromotionKind
 
 log = logging.getLogger(__name__)
 
@@ -114,6 +114,26 @@ def _edition(value: Any) -> tuple[str, str] | None:
     return str(value["zh"]), str(value.get("en") or value["zh"])
 
 
+def _or_none(parse: Callable[[Any], Decimal], value: Any) -> Decimal | None:
+    """An optional amount: None when absent or unreadable (the item stays, without it)."""
+    if value is None:
+        return None
+    try:
+        return parse(value)
+    except BadItem:
+        return None
+
+
+def _group(price: Decimal, group_price: Decimal | None, size: Any, hours: Any) -> GroupDeal | None:
+    """A group deal the offer carries; None unless its price is below the single price and its
+    size (2 or more) and time limit (hours) are sensible."""
+    if group_price is None or not Decimal(0) < group_price < price:
+        return None
+    if not isinstance(size, int) or not isinstance(hours, int) or not (2 <= size <= 100 and 1 <= hours <= 24 * 7):
+        return None
+    return GroupDeal(group_price, size, hours)
+
+
 def _reviews(value: Any) -> dict[str, list[str]]:
     if not isinstance(value, dict):
         return {}
@@ -156,10 +176,17 @@ def taobao_product(d: dict[str, Any]) -> Product:
     offer = Offer(platform="taobao", platform_product_id=ppid, price=price, original_price=original,
                   promotions=promos, stock=_count(d.get("num")), sales=_count(d.get("volume")),
                   rating=_rating(d.get("score")), merchant=str(d.get("nick") or ""),
-                  url=str(d.get("detail_url") or ""), edition=_edition(d.get("edition")))
+                  url=str(d.get("detail_url") or ""), edition=_edition(d.get("edition")),
+                  group=_taobao_group(price, d.get("group_buy")))
     return _product("taobao", ppid, d.get("outer_id"), d.get("title"), d.get("title_en"), d.get("brand"),
                     d.get("cat_name"), offer, d.get("pic_url"), d.get("props"), d.get("skus"), d.get("keywords"),
                     (d.get("props_en"), d.get("skus_en"), d.get("rate_snippets")))
+
+
+def _taobao_group(price: Decimal, value: Any) -> GroupDeal | None:
+    if not isinstance(value, dict) or value.get("group_price") is None:
+        return None
+    return _group(price, _or_none(yuan, value.get("group_price")), value.get("group_num"), value.get("valid_hours"))
 
 
 _JD_KIND = {1: PromotionKind.FULL_REDUCTION, 2: PromotionKind.COUPON, 3: PromotionKind.DIRECT_DISCOUNT,
@@ -211,7 +238,9 @@ def pdd_product(d: dict[str, Any]) -> Product:
     offer = Offer(platform="pdd", platform_product_id=ppid, price=price, original_price=original,
                   promotions=promos, stock=_count(d.get("quantity")), sales=parse_sales_tip(d.get("sales_tip")),
                   rating=_rating(d.get("goods_eval_score")), merchant=str(d.get("mall_name") or ""),
-                  url=str(d.get("goods_url") or ""), edition=_edition(d.get("goods_edition")))
+                  url=str(d.get("goods_url") or ""), edition=_edition(d.get("goods_edition")),
+                  group=_group(price, _or_none(from_fen, d.get("group_price")), d.get("customer_num"),
+                               d.get("group_hours")))
     return _product("pdd", ppid, d.get("goods_sn"), d.get("goods_name"), d.get("goods_name_en"),
                     d.get("brand_name"), d.get("category_name"), offer, d.get("goods_image_url"),
                     d.get("goods_props"), d.get("sku_specs"), d.get("keywords"),

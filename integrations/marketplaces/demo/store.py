@@ -46,6 +46,18 @@ class Listing:
     merchant: str
     haystack: str = ""
     edition: dict[str, str] | None = None  # {"zh": "港版", "en": "Hong Kong version"}: differs from the usual
+    # the group buy (拼团): the group price as a share of the price (it follows the price), size, hours
+    group_ratio: Decimal | None = None
+    group_size: int = 0
+    group_hours: int = 0
+
+    @property
+    def group_price(self) -> Decimal | None:
+        """The group price now (the catalog's share of the price as it is now), below the price."""
+        if self.group_ratio is None:
+            return None
+        group = (self.price * self.group_ratio).quantize(CENT, ROUND_HALF_UP)
+        return group if Decimal(0) < group < self.price else None
 
     @property
     def catalog_id(self) -> str:
@@ -205,6 +217,10 @@ class PlatformStore:
                 stock=int(offer["stock"]), sales=int(offer["sales"]), rating=float(offer["rating"]),
                 merchant=offer["merchant"], haystack=self.index.haystacks[position],
                 edition=offer.get("edition"))
+            group = offer.get("group")
+            if group and price > 0:
+                listing.group_ratio = Decimal(group["price"]) / price
+                listing.group_size, listing.group_hours = int(group["size"]), int(group["hours"])
             self.listings[listing.platform_product_id] = listing
             self.by_catalog_id[listing.catalog_id] = listing
             self.by_position[position] = listing

@@ -67,6 +67,9 @@ def taobao_item(listing: Listing, base_url: str, *, summary: bool = False) -> di
     }
     if listing.edition:
         item["edition"] = listing.edition
+    if listing.group_price is not None:  # taobao's 拼团 (淘宝特价版): yuan strings like its prices
+        item["group_buy"] = {"group_price": str(listing.group_price), "group_num": listing.group_size,
+                             "valid_hours": listing.group_hours}
     if not summary:  # search lists carry a summary; the item detail has specs and variants
         item.update({"props": p["specs"], "skus": p["variants"], **_english(p, "props_en", "skus_en", "rate_snippets")})
     return item
@@ -118,6 +121,10 @@ def pdd_goods(listing: Listing, base_url: str, *, summary: bool = False) -> dict
     }
     if listing.edition:
         item["goods_edition"] = listing.edition
+    if listing.group_price is not None:  # pdd's 拼团: the group price in fen, the group's size and time limit
+        item["group_price"] = fen(listing.group_price)
+        item["customer_num"] = listing.group_size
+        item["group_hours"] = listing.group_hours
     if not summary:
         item.update({"goods_props": p["specs"], "sku_specs": p["variants"],
                      **_english(p, "goods_props_en", "sku_specs_en", "review_snippets")})
