@@ -41,6 +41,7 @@ from bot.routes.shares import build_share_router
 from bot.scheduler import JobScheduler
 from bot.settings import Settings, get_settings
 from bot.warmup import Warmup, WarmupGate
+from shop.group_buys import GroupBuyService, is_group_id
 from shop.merchants import MerchantOnboarding
 from shop.sharing import ShareService
 from shop.spot_checks import ProductLister, QualityService
@@ -147,7 +148,14 @@ def create_app(
         app.include_router(router)
     app.include_router(build_chart_router(runtime.charts))
     if isinstance(runtime.services.shares, ShareService):  # share links' QR codes and counts
-        app.include_router(build_share_router(runtime.services.shares.repo, runtime.services.shares.base_url))
+        groups = runtime.services.group_buys
+
+        async def group_exists(group_id: str) -> bool:
+            return isinstance(groups, GroupBuyService) and is_group_id(group_id) \
+                and await groups.repo.get(group_id) is not None
+
+        app.include_router(build_share_router(runtime.services.shares.repo, runtime.services.shares.base_url,
+                                              group_exists))
     include_order_routers(app, runtime.orders, runtime.scheduler, sandbox=settings.sandbox,
                           merchants=runtime.merchants, quality=runtime.quality, lister=runtime.demo)
     if runtime.merchants is not None:

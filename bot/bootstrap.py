@@ -58,6 +58,7 @@ from dialogue.flows.cart import Cart, cart_trigger
 from dialogue.flows.checkout import Checkout, checkout_trigger
 from dialogue.flows.currency import parse_rates
 from dialogue.flows.details import CompareProducts, ShowDetails
+from dialogue.flows.group_buy import GroupBuyFlow, GroupBuyStatus, JoinGroupBuy, group_buy_trigger
 from dialogue.flows.handoff import FLOWS as HANDOFF_FLOWS
 from dialogue.flows.handoff import handoff_trigger
 from dialogue.flows.orders import FLOWS as ORDER_FLOWS
@@ -81,6 +82,7 @@ from integrations.charts.price_chart import PillowPriceChart
 from integrations.db.accounts_repo import SQLAccountSessions
 from integrations.db.alerts_repo import SqlAlertRepository, SqlPriceHistory
 from integrations.db.cart_repo import SQLCartRepository
+from integrations.db.group_buys_repo import SqlGroupBuyRepository
 from integrations.db.merchants_repo import SqlMerchantApplications
 from integrations.db.orders_logistics_repo import SqlShipmentRepository, SqlTicketRepository
 from integrations.db.orders_repo import SqlOrderRepository
@@ -114,6 +116,7 @@ from shop.aftersales import TicketService
 from shop.alerts import AlertService, AlertSettings
 from shop.charts import PriceChartService, product_title_lookup
 from shop.clock import Clock, SandboxClock, SystemClock
+from shop.group_buys import GroupBuyService
 from shop.logistics import Carrier
 from shop.merchant_policy import DemoMerchantPolicy
 from shop.merchants import ApplicationStatus, MerchantOnboarding
@@ -303,7 +306,7 @@ class Runtime:
 
 def build_flows() -> list[Flow]:
     shopping: list[Flow] = [SearchProduct(), RefineSearch(), ShowDetails(), CompareProducts(), Buy(), Recommend(), Cart(), Checkout(), ShareProduct(),
-                            OpenShare(), RateOrder()]
+                            OpenShare(), RateOrder(), GroupBuyFlow(), JoinGroupBuy(), GroupBuyStatus()]
     return [*(cls() for cls in SMALLTALK), *shopping, *(cls() for cls in ORDER_FLOWS),
             *(cls() for cls in ALERT_FLOWS), *(cls() for cls in HANDOFF_FLOWS),
             *(cls() for cls in ACCOUNT_FLOWS), *(cls() for cls in PHOTO_FLOWS)]
@@ -605,6 +608,9 @@ def build_runtime(settings: Settings, *, console_clock: Clock | None = None,
     if s.payment_provider == "sandbox" and not s.sandbox:
         log.warning("PAYMENT_PROVIDER=sandbox with SANDBOX off: orders cannot be paid (no pay page); "
                     "set SANDBOX=1 for the demo (make run does) or configure WeChat Pay / Alipay")
+    # Group buys (拼团): members' paid orders are held until the group is complete.
+    group_buys = GroupBuyService(SqlGroupBuyRepository(db_engine), clock.now, s.base_url,
+                                 notifier=PushNotifier(durable_push, base_url=s.base_url))
     orders = build_orders(
         db_engine, PushNotifier(durable_push, ask_rating=True), clock, connectors, base_url=s.base_url,
         payment_provider=s.payment_provider, extra_providers=real.payments,
@@ -612,8 +618,12 @@ def build_runtime(settings: Settings, *, console_clock: Clock | None = None,
         carrier=real.carrier, carrier_step=timedelta(seconds=s.carrier_step_seconds),
         carrier_rates=ExceptionRates(s.carrier_delay_rate, s.carrier_lost_rate, s.carrier_rejected_rate),
         ticket_deadline=timedelta(hours=s.merchant_ticket_deadline_hours), merchant_api_keys=s.merchant_api_keys,
-        offer_check=offer_check(search, s.checkout_price_tolerance_percent), cipher=accounts.cipher,
+        offer_check=offer_check(search, s.checkout_price_tolerance_percent, grouped=group_buys.in_group),
+        cipher=accounts.cipher,
         return_address_fallback=demo_return_address if s.demo_platforms or s.demo_merchant_policy else None)
+    group_buys.orders = orders.orders
+    orders.orders.hold = group_buys
+    scheduler.add_job("expire_group_buys", group_buys.expire_due, s.group_buy_check_seconds)
     register_order_jobs(scheduler, orders, shipment_poll_seconds=s.shipment_poll_seconds,
                         platform_sync_seconds=s.platform_sync_seconds, carrier_clock_seconds=s.carrier_clock_seconds)
     # Finish what a crashed worker left between payment and order, before the scheduler runs.
@@ -628,6 +638,11 @@ def build_runtime(settings: Settings, *, console_clock: Clock | None = None,
         scheduler.add_job("demo_merchant_policy", policy.run, s.demo_merchant_policy_seconds)
     quality.on_delisted.append(DelistingNotifier(durable_push, alert_repo.list_for_product, alert_repo.set_status))
     quality.on_suspended.append(open_orders_flagger(orders.orders))
+
+    async def cancel_groups(delisting: Any) -> None:  # delisting covers group buys (issue 20.4)
+        await group_buys.product_delisted(delisting.product_id, delisting.platform)
+
+    quality.on_delisted.append(cancel_groups)
     review_repo = SqlReviewRepository(db_engine)
     reviews = ReviewService(review_repo, clock, MerchantScores(review_repo.merchant_records, time.monotonic))
     search.merchant_scores = reviews.scores
@@ -669,15 +684,15 @@ def build_runtime(settings: Settings, *, console_clock: Clock | None = None,
         clock=clock, secure_cookies=s.base_url.startswith("https://"), cart=cart)
     services = Services(search=search, orders=orders.orders, shipments=orders.shipments,
                         aftersales=orders.tickets, alerts=alerts, price_history=history,
-                        handoff=console.desk, shoppers=shoppers, cart=cart, shares=shares,
+                        handoff=console.desk, shoppers=shoppers, cart=cart, shares=shares, group_buys=group_buys,
                         accounts=accounts.service, privacy=privacy, reviews=reviews,
                         chart_url=alert_chart_url,
                         currency_rates=parse_rates(s.currency_rates))
     parser = ParserHolder()
     engine = DialogueEngine(parser=parser, store=tracker_store, locks=locks, flows=build_flows(),
                             services=services, shoppers=shoppers,
-                            triggers=(handoff_trigger, account_trigger, checkout_trigger, cart_trigger, share_trigger,
-                                      rating_trigger, return_parcel_trigger))
+                            triggers=(handoff_trigger, account_trigger, checkout_trigger, cart_trigger, group_buy_trigger,
+                                      share_trigger, rating_trigger, return_parcel_trigger))
     metrics = Metrics()
     handle = build_turn_handler(engine, metrics)
 

@@ -80,6 +80,8 @@ class Settings(BaseSettings):
     spot_check_sample_size: int = Field(default=5, ge=0, le=500, description="products sampled per spot-check run")
     shipment_poll_seconds: float = 60.0
     platform_sync_seconds: float = 30.0
+    group_buy_check_seconds: float = Field(default=60.0, description=(
+        "how often open group buys past their time limit are closed and refunded"))
     carrier: str = Field(default="simulated", description="simulated | kuaidi100")
     carrier_step_seconds: float = Field(default=21600.0, description="simulated carrier: clock time per parcel step")
     carrier_clock_seconds: float = Field(default=1.0, gt=0, description=(

@@ -13,13 +13,16 @@ from typing import Any
 from dialogue import responses
 from dialogue.messages import Button, Reply, button_payload
 from dialogue.ports import PushPort
+from dialogue.presentation.group_buys import group_payload
 from dialogue.presentation.money import format_money
 from dialogue.presentation.orders import order_payload, payment_subject, shipment_payload, ticket_payload
 from dialogue.presentation.products import platform_name
 from shop.aftersales import NEEDS_RETURN, AfterSalesTicket, TicketStatus
+from shop.group_buys import GroupBuyChanged, GroupMember
 from shop.notify import Recipient
 from shop.orders import Order, OrderStatus, OrderStatusChanged
 from shop.refusals import REASONS
+from shop.sharing import share_url
 from shop.shipments import Shipment
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
@@ -76,9 +79,16 @@ def render_refusal(order: Order, reason: str) -> Reply:
 class PushNotifier:
     """`ShopperNotifier` that pushes a rendered reply to the shopper's own channel."""
 
-    def __init__(self, push: PushPort, *, ask_rating: bool = False) -> None:
+    def __init__(self, push: PushPort, *, ask_rating: bool = False, base_url: str = "") -> None:
         self._push = push
+        self._base_url = base_url.rstrip("/")
         self._ask_rating = ask_rating  # on delivery, ask the shopper to rate (reviews are kept)
+
+    def group_url(self, group_id: str) -> str:
+        return share_url(self._base_url, group_id)
+
+    def group_qr(self, group_id: str) -> str:
+        return f"{self._base_url}/shares/{group_id}/qr.png"
 
     async def shipment_changed(self, recipient: Recipient, shipment: Shipment) -> None:
         await self._tell(recipient, "shipment", shipment_payload(shipment))
@@ -95,6 +105,20 @@ class PushNotifier:
     async def _tell(self, recipient: Recipient, kind: str, payload: dict[str, Any]) -> None:
         reply = render(kind, payload, recipient.language)
         await self._push.push(recipient.channel, recipient.recipient_id, [reply], event_key=event_key(kind, payload))
+
+    async def group_changed(self, event: GroupBuyChanged) -> None:
+        """Every member is told (a late payer only, for `full`); one push per member and step."""
+        if event.what == "full":
+            targets = [event.who] if event.who is not None else []
+        elif event.what == "failed":
+            targets = list(event.members)
+        else:  # joined, complete: who is (or may still be) in the group
+            targets = [m for m in event.members if m.status.value in ("pending", "paid", "confirmed")]
+        for member in targets:
+            reply = render_group(event, member, self.group_url(event.group.group_id), self.group_qr(event.group.group_id))
+            who = event.who.shopper_id if event.who is not None else ""
+            await self._push.push(member.channel, member.recipient_id, [reply],
+                                  event_key=f"group:{event.group.group_id}:{event.what}:{who}:{member.shopper_id}")
 
     async def order_changed(self, event: OrderStatusChanged) -> None:
         order = event.order
@@ -127,6 +151,28 @@ def return_after(ticket: AfterSalesTicket, lang: str) -> str:
     """What happens once the merchant has the parcel back, in words."""
     kind = {"return": "refund", "exchange": "exchange"}.get(ticket.service_type.value, "repair")
     return responses.text(f"return_after_{kind}", lang)
+
+
+def render_group(event: GroupBuyChanged, member: GroupMember, share_url: str, qr_url: str) -> Reply:
+    """What one member of a group reads when it moves: someone joined (n of size), complete (the
+    order goes to the platform), failed (expired or delisted: the payment is given back), or
+    full (this member's payment came after the group filled: given back)."""
+    group = event.group
+    lang = "en" if member.language.lower().startswith("en") else "zh"
+    what = event.what if event.what != "failed" else f"failed_{group.reason or 'expired'}"
+    if event.what == "failed" and member.status.value == "cancelled":
+        what = f"{what}_unpaid"
+    text = responses.text(f"group_push_{what}", lang, title=group.title, joined=event.joined, size=group.size,
+                          left=max(0, group.size - event.joined), url=share_url, order_id=member.order_id,
+                          total=format_money(group.group_price, lang, group.currency))
+    buttons: tuple[Button, ...] = ()
+    if event.what == "joined":
+        buttons = (Button(responses.text("button_group_status", lang),
+                          button_payload("group_buy_status", group_id=group.group_id)),)
+    elif event.what in ("failed", "full"):
+        buttons = (Button(responses.text("button_group_start", lang),
+                          button_payload("start_group_buy", product_id=group.product_id, platform=group.platform)),)
+    return Reply(text=text, buttons=buttons, custom=group_payload(group, event.members, share_url, qr_url))
 
 
 def rating_request(order: Order) -> Reply:

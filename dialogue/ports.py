@@ -25,6 +25,7 @@ from shop.aftersales import AfterSalesTicket, ServiceType
 from shop.alerts import AlertRequest, CreatedAlert, PriceAlert
 from shop.cart import CartRepository
 from shop.catalog import Product, SearchQuery
+from shop.group_buys import GroupBuy, GroupMember
 from shop.orders import Order, OrderSummary
 from shop.payments import PaymentIntent
 from shop.price_history import PlatformPrice, PriceHistory, PriceLows, PricePoint
@@ -396,6 +397,44 @@ class NullShares:
         return None
 
 
+class GroupBuysPort(Protocol):
+    """Group buys (shop.group_buys.GroupBuyService)."""
+
+    def share_url(self, group_id: str) -> str: ...
+
+    def qr_url(self, group_id: str) -> str: ...
+
+    async def get(self, group_id: str) -> tuple[GroupBuy, list[GroupMember]]: ...
+
+    async def check_join(self, group_id: str, shopper_id: str) -> tuple[GroupBuy, list[GroupMember]]: ...
+
+    async def start(self, *, product_id: str, platform: str, platform_product_id: str, title: str,
+                    group_price: Decimal, currency: str, size: int, hours: int, starter_id: str) -> GroupBuy: ...
+
+    async def joined(self, group: GroupBuy, order: Order) -> GroupMember: ...
+
+
+class NullGroupBuys:
+    def share_url(self, group_id: str) -> str:
+        return ""
+
+    def qr_url(self, group_id: str) -> str:
+        return ""
+
+    async def get(self, group_id: str) -> tuple[GroupBuy, list[GroupMember]]:
+        raise FeatureUnavailable("group_unavailable")
+
+    async def check_join(self, group_id: str, shopper_id: str) -> tuple[GroupBuy, list[GroupMember]]:
+        raise FeatureUnavailable("group_unavailable")
+
+    async def start(self, *, product_id: str, platform: str, platform_product_id: str, title: str,
+                    group_price: Decimal, currency: str, size: int, hours: int, starter_id: str) -> GroupBuy:
+        raise FeatureUnavailable("group_unavailable")
+
+    async def joined(self, group: GroupBuy, order: Order) -> GroupMember:
+        raise FeatureUnavailable("group_unavailable")
+
+
 class NullPrivacy:
     async def export_link(self, shopper_id: str) -> str:
         raise FeatureUnavailable("account_unavailable")
@@ -466,6 +505,7 @@ class Services:
     shoppers: ShopperProfilesPort = field(default_factory=NullShopperProfiles)
     cart: CartRepository = field(default_factory=NullCart)
     shares: SharesPort = field(default_factory=NullShares)
+    group_buys: GroupBuysPort = field(default_factory=NullGroupBuys)
     accounts: AccountsPort = field(default_factory=NullAccounts)
     privacy: PrivacyPort = field(default_factory=NullPrivacy)
     reviews: ReviewsPort = field(default_factory=NullReviews)

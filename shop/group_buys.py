@@ -8,7 +8,7 @@ the platform. Otherwise (the time limit passed, or the product was delisted) the
 and every paid order is refunded in full, every unpaid one cancelled. Every member is told at
 each step (a member joined, complete, failed).
 
-A group id is short and URL-safe (`g…`), so it is also a share link's parameter (`/?s=g…`,
+A group id is short and URL-safe (`sg…`: a share id's form), so it is a share link's parameter (`/?s=sg…`,
 Telegram's start parameter, a WeChat QR scene).
 
 Errors (all `GroupBuyError`): `GroupNotFound`, `GroupClosed` (complete, failed or expired),
@@ -27,17 +27,19 @@ from decimal import Decimal
 from enum import Enum
 from typing import Protocol
 
+from shop.catalog import Offer, Product
 from shop.notify import Recipient
 from shop.orders import Order, OrderStatus
 from shop.payments import PaymentError
+from shop.sharing import share_url
 
 log = logging.getLogger(__name__)
 
-GROUP_ID = re.compile(r"^g[A-Za-z0-9_-]{6,40}$")
+GROUP_ID = re.compile(r"^sg[A-Za-z0-9_-]{6,40}$")
 
 
 def new_group_id() -> str:
-    return "g" + secrets.token_urlsafe(8)
+    return "sg" + secrets.token_urlsafe(8)
 
 
 def is_group_id(value: str) -> bool:
@@ -117,6 +119,13 @@ class GroupMember:
     @property
     def recipient(self) -> Recipient:
         return Recipient(self.channel, self.recipient_id, self.language)
+
+
+def group_offer(product: Product, platform: str | None = None) -> Offer | None:
+    """The offer to group-buy: the one on `platform`, else the lowest group price; in stock."""
+    offers = [o for o in product.offers if o.group is not None and o.stock > 0
+              and (platform is None or o.platform == platform)]
+    return min(offers, key=lambda o: o.group.price if o.group else Decimal(0)) if offers else None
 
 
 def paid_count(members: Sequence[GroupMember]) -> int:
@@ -200,7 +209,7 @@ class GroupBuyService:
 
     def share_url(self, group_id: str) -> str:
         """The web chat page, which opens on the group (Telegram's start parameter is the same id)."""
-        return f"{self.base_url}/?s={group_id}"
+        return share_url(self.base_url, group_id)
 
     def qr_url(self, group_id: str) -> str:
         return f"{self.base_url}/shares/{group_id}/qr.png"

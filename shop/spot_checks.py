@@ -29,6 +29,7 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any, Protocol
 
+from shop.catalog import GroupDeal
 from shop.clock import Clock
 from shop.merchants import REQUIRED_DOCUMENTS
 from shop.taxonomy import ancestors
@@ -101,6 +102,7 @@ class NewListing:
     stock: int
     keywords: tuple[str, ...] = ()
     specs: tuple[tuple[str, str], ...] = ()
+    group: GroupDeal | None = None  # a group buy (拼团) price, size and time limit
 
 
 class ProductLister(Protocol):

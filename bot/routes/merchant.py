@@ -25,6 +25,7 @@ from shop.aftersales import (
     TicketService,
     TicketStatus,
 )
+from shop.catalog import GroupDeal
 from shop.ordering import OrderService
 from shop.orders import IllegalTransition, Order, OrderNotFound, OrderStatus
 from shop.payments import PaymentError
@@ -66,6 +67,10 @@ class ListingRequest(BaseModel):
     price: Decimal = Field(gt=0, le=10_000_000, max_digits=12, decimal_places=2)
     stock: int = Field(ge=0, le=10_000_000)
     keywords: list[str] = Field(default_factory=list, max_length=20)
+    group_price: Decimal | None = Field(default=None, gt=0, le=10_000_000, max_digits=12, decimal_places=2,
+                                        description="a group buy (拼团) price, below `price`")
+    group_size: int = Field(default=2, ge=2, le=100, description="people a group needs")
+    group_hours: int = Field(default=24, ge=1, le=168, description="hours a group stays open")
 
 
 class AppealRequest(BaseModel):
@@ -242,10 +247,13 @@ def build_merchant_router(
         platform = req.platform.strip().lower()
         if req.category not in TAXONOMY:
             raise HTTPException(400, f"unknown category {req.category[:64]!r}")
+        if req.group_price is not None and req.group_price >= req.price:
+            raise HTTPException(400, "group_price must be below price")
+        group = GroupDeal(req.group_price, req.group_size, req.group_hours) if req.group_price is not None else None
         listing = NewListing(platform=platform, title=" ".join(req.title.split()),
                              title_en=" ".join(req.title_en.split()), brand=req.brand.strip(),
                              category=req.category, price=req.price, stock=req.stock,
-                             keywords=tuple(k.strip()[:40] for k in req.keywords if k.strip()))
+                             keywords=tuple(k.strip()[:40] for k in req.keywords if k.strip()), group=group)
         try:
             listed = await lister.list_product(merchant, listing)
         except KeyError:

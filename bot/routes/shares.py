@@ -8,6 +8,7 @@ Both 404 for an unknown share.
 from __future__ import annotations
 
 import io
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import qrcode
@@ -24,7 +25,9 @@ def qr_png(text: str) -> bytes:
     return out.getvalue()
 
 
-def build_share_router(repo: ShareRepository, base_url: str) -> APIRouter:
+def build_share_router(repo: ShareRepository, base_url: str,
+                       group_exists: Callable[[str], Awaitable[bool]] | None = None) -> APIRouter:
+    """`group_exists`: a group buy's id is a share link's parameter too (its QR code is served here)."""
     router = APIRouter(prefix="/shares", tags=["shares"])
 
     async def known(share_id: str) -> Any:
@@ -35,9 +38,10 @@ def build_share_router(repo: ShareRepository, base_url: str) -> APIRouter:
 
     @router.get("/{share_id}/qr.png")
     async def qr(share_id: str) -> Response:
-        """The share link as a QR code."""
-        share = await known(share_id)
-        return Response(qr_png(share_url(base_url, share.share_id)), media_type="image/png",
+        """The share link (or group buy link) as a QR code."""
+        if not (group_exists is not None and await group_exists(share_id)):
+            share_id = (await known(share_id)).share_id
+        return Response(qr_png(share_url(base_url, share_id)), media_type="image/png",
                         headers={"Cache-Control": "public, max-age=86400"})
 
     @router.get("/{share_id}")

@@ -279,7 +279,8 @@ class Buy(Flow):
         lines = [ctx.t("summary_changed", what=joiner.join(marks)) if marks else ctx.t("summary_title"),
                  ctx.t("summary_item", title=frame["title"], variant=variant, quantity=frame["quantity"],
                        platform=platform_label(frame["platform"], ctx.language)),
-                 ctx.t("summary_price", unit=ctx.money(summary["unit_price"]), total=ctx.money(summary["total"]))]
+                 ctx.t("summary_price", unit=ctx.money(summary["unit_price"]), total=ctx.money(summary["total"])),
+                 *self._summary_notes(ctx, frame)]
         if summary["promotion"]:
             lines.append(ctx.t("summary_savings", savings=ctx.money(summary["savings"]),
                                promotion=summary["promotion"]))
@@ -293,6 +294,10 @@ class Buy(Flow):
         lines.append(ctx.t("summary_confirm"))
         ctx.say_lines(lines, buttons=[Button(ctx.t("button_confirm"), "/affirm"),
                                       Button(ctx.t("button_cancel"), "/cancel")])
+
+    def _summary_notes(self, ctx: TurnContext, frame: dict[str, Any]) -> list[str]:
+        """Lines a kind of purchase adds under the price (a group buy's terms)."""
+        return []
 
     @staticmethod
     def summary(frame: dict[str, Any]) -> dict[str, Any]:

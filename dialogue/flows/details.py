@@ -22,6 +22,7 @@ from dialogue.flows.search import platform_label
 from dialogue.messages import Button, button_payload
 from dialogue.presentation.orders import badge_names
 from dialogue.presentation.products import merchant_name, product_payload
+from shop.group_buys import group_offer
 from shop.ports import MarketplaceError
 from shop.price_history import price_badges
 from shop.pricing import best_quote
@@ -94,10 +95,18 @@ class ShowDetails(Flow):
         if info.get("reviews"):
             lines.append(ctx.t("details_reviews", reviews=" / ".join(f"“{r}”" for r in info["reviews"][:2])))
         lines.extend(await self._ratings(ctx, product, info))
+        grouped = group_offer(product)
+        if grouped is not None and grouped.group is not None:
+            lines.append(ctx.t("details_group", platform=platform_label(grouped.platform, ctx.language),
+                               price=ctx.money(grouped.group.price), size=grouped.group.size))
         buttons = [Button(ctx.t("button_buy"), button_payload("buy", product_id=product.id)),
                    Button(ctx.t("button_add_to_cart"), button_payload("add_to_cart", product_id=product.id)),
                    Button(ctx.t("button_alert"), button_payload("set_price_alert", product_id=product.id)),
                    Button(ctx.t("button_share"), button_payload("share", product_id=product.id))]
+        if grouped is not None and grouped.group is not None:
+            buttons.insert(2, Button(ctx.t("button_group_buy", price=ctx.money(grouped.group.price)),
+                                     button_payload("start_group_buy", product_id=product.id,
+                                                    platform=grouped.platform)))
         ctx.say_lines(lines, buttons=buttons, custom=payload, image=info.get("image_url") or None)
         shown = next((r for r in (info.get("rating_summary") or {}).get("recent", []) if r.get("photos")), None)
         if shown is not None:  # a shopper's photo of it, from their review

@@ -73,7 +73,12 @@ async def place_order(ctx: TurnContext, summary: dict[str, Any], idempotency_key
         return
     url = intent.pay_url or intent.code_url
     await count_shared_order(ctx, order.id, [line.product_id for line in order.lines])
-    payload = order_payload(order, url, ctx.language)  # the order as created, with its payment link
+    order_created(ctx, order, url)
+
+
+def order_created(ctx: TurnContext, order: Order, url: str | None) -> None:
+    """The order as created, with its payment link."""
+    payload = order_payload(order, url, ctx.language)
     ctx.say("order_created", order_id=order.id, total=ctx.money(order.total), url=url or "",
             custom=payload, buttons=[Button(ctx.t("button_my_orders"), "/check_order")])
 

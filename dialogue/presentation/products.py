@@ -127,6 +127,9 @@ def offer_payload(offer: Offer, quantity: int = 1, language: str = "zh") -> dict
         out["price_breakdown"] = price_breakdown(price, language)
     if offer.edition:
         out["edition"] = offer.edition[0 if language == "zh" else 1]
+    if offer.group is not None:  # a group buy (拼团): each of `group_size` people pays `group_price`
+        out["group_price"] = str(offer.group.price)
+        out["group_size"] = offer.group.size
     return out
 
 

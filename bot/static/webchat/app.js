@@ -15,7 +15,8 @@
     zh: {
       title: "购物助手", placeholder: "想买什么?比如:五千左右的轻薄本", send: "发送",
       details: "详情", buy: "购买", addToCart: "加入购物车", cart: "购物车", remove: "删除", each: "单价",
-      unavailable: "已下架或缺货", savings: "已优惠", checkout: "去结算", openShare: "打开朋友分享的商品", emptyCart: "购物车是空的", pay: "去支付", total: "合计", order: "订单", status: "状态",
+      unavailable: "已下架或缺货", savings: "已优惠", checkout: "去结算", openShare: "打开朋友分享的商品", group: "拼团", groupPrice: "拼团价", groupPeople: "已参团", groupEnds: "截止",
+      groupShare: "分享给好友", groupCopied: "链接已复制,发给好友吧", groupStatuses: { open: "拼团中", complete: "已成团", failed: "未成团" }, emptyCart: "购物车是空的", pay: "去支付", total: "合计", order: "订单", status: "状态",
       carrier: "快递", tracking: "运单号", ticket: "售后单", service: "类型", alert: "降价提醒",
       target: "目标价", offers: "各平台价格", sales: "销量", rating: "评分", sellerScore: "商家评分", found: "共 {n} 件",
       reviews: "评价", variants: { colour: "颜色", size: "尺码", storage: "容量", flavour: "口味", pack: "规格" },
@@ -38,7 +39,8 @@
     en: {
       title: "Shopping assistant", placeholder: "What are you looking for? e.g. a light laptop around ¥5000",
       send: "Send", details: "Details", buy: "Buy", addToCart: "Add to cart", cart: "Cart", remove: "Remove",
-      each: "each", unavailable: "delisted or out of stock", savings: "You save", checkout: "Check out", openShare: "Open the shared product", emptyCart: "Your cart is empty", pay: "Pay now", total: "Total", order: "Order",
+      each: "each", unavailable: "delisted or out of stock", savings: "You save", checkout: "Check out", openShare: "Open the shared product", group: "Group buy", groupPrice: "Group price", groupPeople: "Joined", groupEnds: "Ends",
+      groupShare: "Share with friends", groupCopied: "Link copied: send it to your friends", groupStatuses: { open: "Open", complete: "Complete", failed: "Not completed" }, emptyCart: "Your cart is empty", pay: "Pay now", total: "Total", order: "Order",
       status: "Status", carrier: "Carrier", tracking: "Tracking no.", ticket: "Ticket", service: "Type",
       alert: "Price alert", target: "Target", offers: "Prices by platform", sales: "sold", rating: "rating", sellerScore: "seller score",
       reviews: "Reviews", variants: { colour: "Colour", size: "Size", storage: "Storage", flavour: "Flavour", pack: "Pack" },
@@ -340,6 +342,36 @@
     ]);
   }
 
+  // contracts/channels.md `group_buy`: price, members joined of the size, the deadline, the QR code
+  // and a share button (the phone's share sheet, else the link copied)
+  function groupCard(c) {
+    var url = safeUrl(c.share_url);
+    var note = el("div", { "class": "meta", "data-testid": "group-share-note" });
+    function share() {
+      if (navigator.share) {
+        navigator.share({ title: c.title || t("group"), url: url }).catch(function () {});
+        return;
+      }
+      var done = function () { note.textContent = t("groupCopied"); };
+      if (navigator.clipboard && navigator.clipboard.writeText) {
+        navigator.clipboard.writeText(url).then(done, function () { note.textContent = url; });
+      } else { note.textContent = url; }
+    }
+    var qr = safeUrl(c.qr_url);
+    var open = c.status === "open";
+    return el("div", { "class": "card wide group-card", "data-testid": "group-card", "data-group-id": c.group_id || null }, [
+      el("div", { "class": "title", text: t("group") + " · " + (c.title || "") }),
+      el("div", { "class": "status-tag", "data-testid": "group-status", text: (T[lang].groupStatuses[c.status] || c.status || "") }),
+      withClass(kvTable([[t("groupPrice"), money(c.group_price, c.currency)],
+                         [t("groupPeople"), String(c.joined || 0) + " / " + String(c.size || "")],
+                         [t("groupEnds"), shortTime(c.expires_at)]]), "lines"),
+      open && qr ? image({ "class": "image group-qr", "data-testid": "group-qr", src: qr, alt: t("groupShare") }) : null,
+      open && url ? el("div", { "class": "actions" }, [el("button", { type: "button", "class": "primary",
+        "data-testid": "group-share", text: t("groupShare"), onclick: share })]) : null,
+      note
+    ]);
+  }
+
   function customNode(c) {
     if (!c || typeof c !== "object") { return null; }
     switch (c.type) {
@@ -353,6 +385,7 @@
       case "shipment": return shipmentCard(c);
       case "ticket": return ticketCard(c);
       case "price_alert": return alertCard(c);
+      case "group_buy": return groupCard(c);
       case "handoff": return el("div", { "class": "notice", "data-testid": "handoff", text: (T[lang].handoff[c.status] || c.status || "") });
       default: return null;
     }
@@ -382,7 +415,8 @@
       }
       if (text) { parts.push(el("div", { "class": "bubble", "data-testid": "bot-text", text: text })); }
       var img = safeUrl(r.image);
-      var cardImage = r.custom && r.custom.type === "product" && r.custom.item ? r.custom.item.image_url : null;
+      var cardImage = r.custom && r.custom.type === "product" && r.custom.item ? r.custom.item.image_url
+        : r.custom && r.custom.type === "group_buy" ? r.custom.qr_url : null;
       if (img && img !== cardImage) {  // else the product card already shows this picture
         parts.push(image({ "class": "image", "data-testid": "image", src: img, alt: "" }));
       }
@@ -585,7 +619,7 @@
   connect();
   // a share link (/?s=<share id>) opens the chat on the shared product
   var shared = new URLSearchParams(location.search).get("s");
-  if (shared && /^s[A-Za-z0-9_-]{6,40}$/.test(shared)) {
+  if (shared && /^s[A-Za-z0-9_-]{6,40}$/.test(shared)) {  // a group buy's link too (sg…)
     window.history.replaceState(null, "", location.pathname);  // `history` here is the conversation
     send(payloadJson("open_share", { share_id: shared }), t("openShare"));
   }

@@ -170,6 +170,9 @@ class DemoMarketplace:
                    "variants": {}, "keywords": list(listing.keywords)}
         added = server.store.add_listing(product, platform_product_id, price=listing.price, stock=listing.stock,
                                          merchant=merchant)
+        if listing.group is not None and listing.group.price < added.price:
+            added.group_ratio = listing.group.price / added.price
+            added.group_size, added.group_hours = listing.group.size, listing.group.hours
         return ListedProduct(merchant=merchant, platform=listing.platform, product_id=catalog_id,
                              platform_product_id=added.platform_product_id, title=listing.title,
                              category=listing.category)
