@@ -13,6 +13,8 @@ from typing import Any
 from dialogue.context import TurnContext
 from dialogue.messages import Button, button_payload
 from shop.orders import Order
+from shop.ports import MarketplaceError
+from shop.taxonomy import related, resolve
 
 REASONS: dict[str, tuple[str, ...]] = {
     "return": ("damaged", "not_as_described", "wrong_item", "changed_mind"),
@@ -80,6 +82,24 @@ def items_named(ctx: TurnContext, order: Order) -> list[int]:
                       + sum(1 for p in pairs if p in title))
     best = max(scores, default=0)
     return [i for i, score in enumerate(scores) if score == best] if best else []
+
+
+async def items_of_kind(ctx: TurnContext, order: Order) -> list[int]:
+    """The lines whose product is of the kind the message names ("the headphones" of an order
+    whose title says "earbuds"): the product entity read as a kind of the catalog's taxonomy and
+    each line's product looked up; [] when no kind is named or the catalog cannot be asked."""
+    kind = resolve(str(ctx.entity("product") or ""))
+    if kind is None or len(order.lines) < 2:
+        return []
+    fits = []
+    for i, line in enumerate(order.lines):
+        try:
+            product = await ctx.services.search.get_product(line.product_id)
+        except MarketplaceError:
+            return []
+        if product is not None and related(product.category, kind):
+            fits.append(i)
+    return fits
 
 
 def say_missed(ctx: TurnContext, frame: dict[str, Any], key: str, buttons: list[Button], **values: Any) -> None:

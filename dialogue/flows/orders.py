@@ -18,6 +18,7 @@ from dialogue.flows.aftersales_steps import (
     chosen_quantity,
     item_buttons,
     items_named,
+    items_of_kind,
     quantity_buttons,
     say_missed,
     typed_reason,
@@ -210,9 +211,12 @@ class RequestAfterSales(Flow):
             frame["service_type"] = service
         if len(order.lines) == 1:
             frame["line_no"] = 0
-        elif len(named := items_named(ctx, order)) == 1:  # "退其中的耳机": the item is said already
+        elif len(named := items_named(ctx, order)) == 1 or len(named := await items_of_kind(ctx, order)) == 1:  # "退其中的耳机": the item is said already
             frame["line_no"] = named[0]
-        reason = typed_reason(ctx.msg.text or "", order.lines[frame["line_no"]].title if "line_no" in frame else "")
+        item = order.lines[frame["line_no"]].title if "line_no" in frame else ""
+        if item and ctx.entity("product"):
+            item = f"{item} {ctx.entity('product')}"  # the kind's word names the item too, it is no reason
+        reason = typed_reason(ctx.msg.text or "", item)
         if reason:
             frame["reason"] = reason
         ctx.start_flow(self.name, frame)
