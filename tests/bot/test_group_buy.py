@@ -200,3 +200,34 @@ async def test_a_full_group_is_answered_and_a_late_payment_given_back(app_client
     payment_id = paid_via(order)
     assert await orders.repo.refunded_total(payment_id) == Decimal(order["total"])
     assert "已取消" in text(await say(app_client, sender, "我的订单"))
+
+
+async def test_a_price_rise_before_the_group_completes_refunds_each_member_and_says_why(app_client):
+    product, order_a, card = await start_group(app_client, "pA", size=2)
+    assert await pay(app_client, order_a) == "applied"
+    offer = product["offer"]
+    raised = Decimal(offer["list_price"]) * 2
+    moved = await app_client.post(f"/sandbox/platforms/{offer['platform']}/products/{product['id']}/price",
+                                  json={"price": f"{raised:.2f}"})
+    assert moved.status_code == 200, moved.text
+    invited = await say(app_client, "pB", button_payload("open_share", share_id=card["group_id"]))
+    order_b = custom(await through_questions(lambda m: say(app_client, "pB", m), invited, ADDRESS_ZH), "order")
+    assert Decimal(order_b["total"]) == Decimal(card["group_price"])  # the group's price holds for who joins
+    assert await pay(app_client, order_b) == "applied"  # the group is complete: placement finds the price moved
+    for sender, order in (("pA", order_a), ("pB", order_b)):
+        told = text(await outbox(app_client, sender))
+        assert "涨价" in told and order["order_id"] in told and "已自动退款" in told, told
+        assert "已退款" in text(await say(app_client, sender, "我的订单"))
+        assert await pay(app_client, order) == "duplicate"  # never charged twice
+
+
+async def test_an_english_shopper_starts_a_group_in_words_and_reads_english(app_client):
+    product = await group_product(app_client, "enA")
+    shown = await say(app_client, "enA", "tell me more about it")  # the language follows the shopper's words
+    asked = await say(app_client, "enA", "start a group buy for this")
+    said = text(asked)
+    assert "Starting a group buy" in said and "people within" in said, said + text(shown)
+    placed = await through_questions(lambda m: say(app_client, "enA", m), asked, ADDRESS_EN)
+    card = custom(placed, "group_buy")
+    assert card is not None and card["product_id"] == product["id"], text(placed)
+    assert "Your group is open" in text(placed) and card["share_url"] in text(placed)
