@@ -198,7 +198,7 @@ async def test_a_full_group_is_answered_and_a_late_payment_given_back(app_client
     await pay(app_client, order)  # paid anyway, late: given back in full
     orders = app_client.app.state.runtime.orders.orders
     payment_id = paid_via(order)
-    assert await orders.repo.refunded_total(payment_id) == Decimal(order["total"])
+    assert await orders.refunds.refunded_total(payment_id) == Decimal(order["total"])
     assert "已取消" in text(await say(app_client, sender, "我的订单"))
 
 
