@@ -112,6 +112,8 @@ class PushNotifier:
             targets = [event.who] if event.who is not None else []
         elif event.what == "failed":
             targets = list(event.members)
+        elif event.what == "started":  # the starter paid: the group is open, the link is theirs to share
+            targets = [event.who] if event.who is not None else []
         else:  # joined, complete: who is (or may still be) in the group
             targets = [m for m in event.members if m.status.value in ("pending", "paid", "confirmed")]
         for member in targets:
@@ -166,7 +168,7 @@ def render_group(event: GroupBuyChanged, member: GroupMember, share_url: str, qr
                           left=max(0, group.size - event.joined), url=share_url, order_id=member.order_id,
                           total=format_money(group.group_price, lang, group.currency))
     buttons: tuple[Button, ...] = ()
-    if event.what == "joined":
+    if event.what in ("joined", "started"):
         buttons = (Button(responses.text("button_group_status", lang),
                           button_payload("group_buy_status", group_id=group.group_id)),)
     elif event.what in ("failed", "full"):

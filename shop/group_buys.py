@@ -298,7 +298,8 @@ class GroupBuyService:
         members = await self.repo.members(group.group_id)
         who = next(m for m in members if m.shopper_id == member.shopper_id)
         if paid_count(members) < group.size:
-            await self._tell(GroupBuyChanged(group, tuple(members), "joined", who))
+            first = who.shopper_id == group.starter_id and paid_count(members) == 1
+            await self._tell(GroupBuyChanged(group, tuple(members), "started" if first else "joined", who))
             return
         await self._complete(group)
 

@@ -96,7 +96,9 @@ async def test_three_shoppers_on_two_channels_complete_a_group_and_each_gets_an_
     qr = await app_client.get(urlparse(card["qr_url"]).path)
     assert qr.status_code == 200 and qr.content[:4] == b"\x89PNG"
     assert await pay(app_client, order_a) == "applied"
-    await outbox(app_client, "gA")
+    started = [r for r in await outbox(app_client, "gA") if (r.get("custom") or {}).get("type") == "group_buy"]
+    assert len(started) == 1 and "团开始了" in started[0]["text"] and card["share_url"] in started[0]["text"], started
+    assert started[0]["custom"]["joined"] == 1
 
     group_id = parse_qs(urlparse(card["share_url"]).query)["s"][0]
     for n, (sender, channel) in enumerate([("gB", "rest"), ("gC", "webchat")]):
