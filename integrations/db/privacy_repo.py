@@ -1,5 +1,6 @@
 """Erasing a shopper's personal data where accounting keeps the record (issue 19.4): the orders
-stay, with the receiver's name, phone and address blanked; the account row goes."""
+stay, with the receiver's name, phone and address blanked; the account row goes; a group buy's
+member row stays without the chat identity it was told on."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from integrations.db.accounts_repo import accounts
 from integrations.db.cart_repo import cart_lines
+from integrations.db.group_buys_repo import group_buy_members
 from integrations.db.orders_tables import orders
 
 ERASED = "—"
@@ -26,6 +28,9 @@ class SQLPersonalData:
             changed = await conn.execute(update(orders).where(orders.c.shopper_id == shopper_id)
                                          .values(receiver_name=ERASED, phone=ERASED, address=ERASED))
             await conn.execute(delete(accounts).where(accounts.c.shopper_id == shopper_id))
+            # group buys keep who was in a group (its orders), not where to reach them
+            await conn.execute(update(group_buy_members).where(group_buy_members.c.shopper_id == shopper_id)
+                               .values(recipient_id=ERASED))
         return int(changed.rowcount or 0)
 
     async def expire_carts(self, before: datetime) -> int:

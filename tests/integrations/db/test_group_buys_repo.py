@@ -92,3 +92,20 @@ def _table_of(diff, names) -> str | None:
         if getattr(part, "name", None) in names:
             return part.name
     return item[2] if len(item) > 2 and isinstance(item[2], str) else None
+
+
+async def test_erasing_a_shoppers_data_blanks_where_their_group_buys_reached_them(db_url):
+    from integrations.db.privacy_repo import ERASED, SQLPersonalData
+
+    engine = db.create_engine(db_url)
+    await db.upgrade(engine)
+    repo = SqlGroupBuyRepository(engine)
+    group = _group()
+    await repo.add(group)
+    await repo.add_member(_member(group, "S1", "SO1"))
+    await repo.add_member(_member(group, "S2", "SO2"))
+    await SQLPersonalData(engine).erase("S1")
+    members = {m.shopper_id: m for m in await repo.members(group.group_id)}
+    await engine.dispose()
+    assert (members["S1"].recipient_id, members["S1"].order_id) == (ERASED, "SO1")
+    assert members["S2"].recipient_id == "u-S2"
