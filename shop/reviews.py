@@ -149,6 +149,11 @@ class MerchantScores:
         when the offer names no merchant."""
         return self._scores.get(merchant, NEW_MERCHANT_SCORE) if merchant else None
 
+    def earned(self, merchant: str) -> int | None:
+        """The score a merchant's record has earned (ratings, complaints, checks, shipping); None
+        while there is none, so a card does not show the starting 70 as if it were earned."""
+        return self._scores.get(merchant) if merchant else None
+
 
 def _stars(value: Any) -> int:
     try:
@@ -205,4 +210,5 @@ class ReviewService:
         return summary, recent
 
     def merchant_score(self, merchant: str) -> int | None:
-        return self.scores.score(merchant) if self.scores is not None else None
+        """The merchant's score for shoppers to read: None until their record earned one."""
+        return self.scores.earned(merchant) if self.scores is not None else None
