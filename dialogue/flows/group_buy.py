@@ -41,6 +41,7 @@ from shop.group_buys import (
     is_group_id,
 )
 from shop.orders import OrderError, OrderLine, OrderSummary
+from shop.pricing import quote
 
 _START = re.compile(r"(拼团|开团|拼单|发起(一个)?团|团购|\bgroup[- ]?buy|\bgroup (deal|price|order)\b|\bstart a group\b)",
                     re.IGNORECASE)
@@ -100,7 +101,7 @@ class GroupBuyFlow(Buy):
         deal = offer.group
         frame = item_frame(ctx, product, offer)
         frame["group"] = {"price": str(deal.price), "size": deal.size, "hours": deal.hours}
-        await self._begin(ctx, frame, title, offer.price)
+        await self._begin(ctx, frame, title, quote(offer, 1).total.amount)  # alone it costs what its card says
 
     async def join(self, ctx: TurnContext, group: GroupBuy, members: list[GroupMember]) -> None:
         """A friend joins `group`: its card, then the same questions at the group's price."""
@@ -117,7 +118,7 @@ class GroupBuyFlow(Buy):
                 custom=group_card(ctx, group, members))
         frame = item_frame(ctx, product, offer)
         frame["group"] = {"price": str(group.group_price), "size": group.size, "group_id": group.group_id}
-        await self._begin(ctx, frame, title, offer.price)
+        await self._begin(ctx, frame, title, quote(offer, 1).total.amount)  # alone it costs what its card says
 
     async def _begin(self, ctx: TurnContext, frame: dict[str, Any], title: str, single: Decimal) -> None:
         frame["started_at"] = time.time()

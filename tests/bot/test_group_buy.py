@@ -233,3 +233,23 @@ async def test_an_english_shopper_starts_a_group_in_words_and_reads_english(app_
     card = custom(placed, "group_buy")
     assert card is not None and card["product_id"] == product["id"], text(placed)
     assert "Your group is open" in text(placed) and card["share_url"] in text(placed)
+
+
+async def test_the_single_price_beside_the_group_price_is_the_price_the_card_shows(app_client):
+    """One price (issue 13): "拼团价 ¥52.30(单买 …)" names what the offer costs alone, its
+    promotions taken off, as its card does — not the list price before them."""
+    from dialogue.presentation.money import format_money
+
+    for query in ("我想买纸尿裤", "我想买手机", "我想买蓝牙耳机", "我想买运动鞋", "我想买笔记本电脑"):
+        for item in custom(await say(app_client, "single-price", query), "products")["items"]:
+            details = custom(await say(app_client, "single-price", button_payload("show_details", product_id=item["id"])),
+                             "product")
+            promoted = [o for o in details["item"].get("offers") or [] if o.get("group_price") and o.get("stock", 1) > 0
+                        and Decimal(o["list_price"]) > Decimal(o["price"])]
+            if promoted:
+                offer = promoted[0]
+                started = await say(app_client, "single-price", button_payload(
+                    "start_group_buy", product_id=item["id"], platform=offer["platform"]))
+                assert f"单买 {format_money(offer['price'], 'zh')}" in text(started), (offer, text(started))
+                return
+    raise AssertionError("no listed offer has both a group price and a promotion")
