@@ -166,7 +166,8 @@ class Buy(Flow):
         `change`, also what replaces an earlier answer. Returns what changed, as labels."""
         changed: list[str] = []
         text = ctx.msg.text or ""
-        said = [str(a) for a in ctx.entities("attribute")] + [text]
+        # a button's payload speaks through its entities only: a share id "sg6-lF…" names no size "L"
+        said = [str(a) for a in ctx.entities("attribute")] + ([text] if not text.startswith("/") else [])
         # A number that is an option (a size "42") answers the variant, not the quantity.
         option_words = {o.lower() for dim, opts in frame["variants"].items() for o in opts}
         qty = parse_quantity(ctx, bare=False)

@@ -53,9 +53,10 @@ def says_group_buy(text: str) -> bool:
     return bool(text) and not text.startswith("/") and bool(_START.search(text) or _JOIN.search(text))
 
 
-def group_card(ctx: TurnContext, group: GroupBuy, members: list[GroupMember]) -> dict[str, Any]:
+def group_card(ctx: TurnContext, group: GroupBuy, members: list[GroupMember], title: str = "") -> dict[str, Any]:
+    """The group's card; `title` is the product as this shopper reads it (the group keeps its starter's)."""
     groups = ctx.services.group_buys
-    return group_payload(group, members, groups.share_url(group.group_id), groups.qr_url(group.group_id))
+    return group_payload(group, members, groups.share_url(group.group_id), groups.qr_url(group.group_id), title)
 
 
 def _shopper_key(ctx: TurnContext) -> str:
@@ -115,7 +116,7 @@ class GroupBuyFlow(Buy):
             return
         ctx.say("group_invited", title=title, price=ctx.money(group.group_price), size=group.size,
                 joined=sum(1 for m in members if m.status.value in ("paid", "confirmed")),
-                custom=group_card(ctx, group, members))
+                custom=group_card(ctx, group, members, title))
         frame = item_frame(ctx, product, offer)
         frame["group"] = {"price": str(group.group_price), "size": group.size, "group_id": group.group_id}
         await self._begin(ctx, frame, title, quote(offer, 1).total.amount)  # alone it costs what its card says

@@ -253,3 +253,21 @@ async def test_the_single_price_beside_the_group_price_is_the_price_the_card_sho
                 assert f"单买 {format_money(offer['price'], 'zh')}" in text(started), (offer, text(started))
                 return
     raise AssertionError("no listed offer has both a group price and a promotion")
+
+
+async def test_an_english_friend_reads_the_group_in_english_and_picks_their_own_variant(app_client):
+    """The friend opening the link is asked the variant (their child's size, their colour) like any
+    buyer — nothing is taken from the link's id — and reads the card's title in English."""
+    import re
+
+    _product, order_a, card = await start_group(app_client, "zhStarter")
+    assert await pay(app_client, order_a) == "applied"
+    group_id = parse_qs(urlparse(card["share_url"]).query)["s"][0]
+    invited = await webchat(app_client, "enFriend", button_payload("open_share", share_id=group_id))
+    shown = custom(invited, "group_buy")
+    assert shown is not None and not re.search(r"[\u4e00-\u9fff]", shown["title"]), shown["title"]
+    details = custom(await say(app_client, "zhStarter", button_payload("show_details", product_id=card["product_id"])),
+                     "product")
+    if details["item"].get("variants"):
+        options = [b for r in invited for b in r.get("buttons") or [] if '"attribute"' in b["payload"]]
+        assert options, text(invited)  # asked, not chosen for them
