@@ -11,6 +11,7 @@ import hashlib
 import hmac
 import time
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import Column, DateTime, ForeignKey, Index, String, Table, Text, select, update
 from sqlalchemy.exc import IntegrityError
@@ -98,23 +99,36 @@ class SQLShopperRepository:
         return await self.get(sid)
 
     async def get(self, shopper_id: str) -> Shopper | None:
+        found = await self._load(shoppers.c.id == shopper_id)
+        return found[0] if found else None
+
+    async def find_by_phone(self, phone: str) -> list[Shopper]:
+        """The shoppers whose saved phone is this number, read in one round trip (keyed hash)."""
+        key = self.phone_key(phone)
+        return [] if key is None else await self._load(shoppers.c.phone_key == key)
+
+    async def _load(self, where: Any) -> list[Shopper]:
         ident = shopper_identities.c
-        stmt = (  # the shopper and their identities in one round trip (a row per identity)
+        stmt = (  # the shoppers and their identities in one round trip (a row per identity)
             select(shoppers, ident.channel, ident.sender_id)
             .outerjoin(shopper_identities, ident.shopper_id == shoppers.c.id)
-            .where(shoppers.c.id == shopper_id)
+            .where(where)
         )
         async with self._engine.connect() as conn:
             rows = (await conn.execute(stmt)).mappings().all()
-        if not rows:
-            return None
-        row = rows[0]
-        created = row["created_at"]
-        if created.tzinfo is None:
-            created = created.replace(tzinfo=UTC)
-        identities = tuple((r["channel"], r["sender_id"]) for r in rows if r["channel"] is not None)
-        return Shopper(id=row["id"], created_at=created, identities=identities,
-                       **{f: self._read(f, row[f]) for f in PROFILE_FIELDS})
+        by_id: dict[str, list[Any]] = {}
+        for r in rows:
+            by_id.setdefault(r["id"], []).append(r)
+        found = []
+        for group in by_id.values():
+            row = group[0]
+            created = row["created_at"]
+            if created.tzinfo is None:
+                created = created.replace(tzinfo=UTC)
+            identities = tuple((r["channel"], r["sender_id"]) for r in group if r["channel"] is not None)
+            found.append(Shopper(id=row["id"], created_at=created, identities=identities,
+                                 **{f: self._read(f, row[f]) for f in PROFILE_FIELDS}))
+        return found
 
     def _read(self, name: str, value: str | None) -> str | None:
         if value is None or name not in PERSONAL_FIELDS or self._cipher is None:

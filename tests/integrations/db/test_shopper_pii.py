@@ -44,3 +44,24 @@ async def test_profile_fields_are_unreadable_in_the_database(db_url):
         assert (await repo.get(old.id)).phone == "13800138000"
     finally:
         await engine.dispose()
+
+
+async def test_a_shopper_is_found_by_phone_written_any_way_in_one_read(db_url):
+    """The console's search by phone: "+86 138 0013 8000" finds the shopper saved with 13800138000,
+    decrypted, with their channels; another number finds nobody."""
+    engine = db.create_engine(db_url)
+    await db.upgrade(engine)
+    cipher = EnvelopeCipher(parse_master_keys(f"k1:{new_master_key()}"), "k1")
+    try:
+        repo = SQLShopperRepository(engine, cipher, hash_key=b"k" * 32)
+        shopper = await repo.by_identity("telegram", "77")
+        await repo.update_profile(shopper.id, **PROFILE)
+        other = await repo.by_identity("webchat", "w2")
+        await repo.update_profile(other.id, phone="13900139000")
+        found = await repo.find_by_phone("+86 138 0013 8000")
+        assert [(s.id, s.phone, s.receiver_name, s.identities) for s in found] == [
+            (shopper.id, "13800138000", "韩梅梅", (("telegram", "77"),))]
+        assert await repo.find_by_phone("13700137000") == []
+        assert [s.id for s in found] == await repo.by_phone("13800138000")
+    finally:
+        await engine.dispose()
