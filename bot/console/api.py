@@ -335,10 +335,12 @@ def build_console_router(parts: ConsoleParts, store: TrackerStore) -> APIRouter:
     @router.get("/console/api/search")
     async def search(staff: Annotated[Staff, Depends(current)], q: str = "", lang: str = "zh") -> dict[str, Any]:
         """Conversations in the queue of the shopper with this full phone number (found by its keyed
-        hash: the stored numbers are encrypted) or of the order with this id; shown masked as the queue."""
+        hash: the stored numbers are encrypted), of the order or ticket with this id, or whose name
+        (display or receiver's, read decrypted from the few open conversations) contains these
+        words; shown masked as the queue."""
         q = q.strip()[:64]
         if not q:
-            raise HTTPException(status_code=400, detail="type a full phone number or an order id")
+            raise HTTPException(status_code=400, detail="type a name, a full phone number, an order or ticket id")
         wanted = await shoppers_by_phone(services, q) if sum(ch.isdigit() for ch in q) >= 7 else set()
         if services.orders is not None:
             from shop.orders import OrderNotFound
@@ -347,11 +349,20 @@ def build_console_router(parts: ConsoleParts, store: TrackerStore) -> APIRouter:
                 wanted.add((await services.orders.get(q)).shopper_id)
             except OrderNotFound:
                 pass
+        if services.aftersales is not None:
+            from shop.aftersales import TicketNotFound
+
+            try:
+                wanted.add((await services.aftersales.get(q.upper())).shopper_id)
+            except TicketNotFound:
+                pass
+        by_name = q.casefold() if not any(ch.isdigit() for ch in q) else ""
         now, config = parts.clock.now(), parts.config
         found = []
-        for r in await desk.queue.repo.list_open() if wanted else ():
+        for r in await desk.queue.repo.list_open() if wanted or by_name else ():
             shopper = await services.shoppers.by_identity(r.channel, r.recipient_id)
-            if shopper.id in wanted:
+            named = by_name and any(by_name in (n or "").casefold() for n in (shopper.display_name, shopper.receiver_name))
+            if shopper.id in wanted or named:
                 tracker = await store.load(r.conversation_id)
                 found.append(queue_row(r, scrub(tracker.transcript(), known_values(shopper)), shopper, now,
                                        language=lang_of(lang), amber_seconds=config.sla_amber.total_seconds(),

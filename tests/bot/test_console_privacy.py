@@ -105,6 +105,22 @@ async def test_search_by_a_full_phone_number_finds_the_conversation_on_encrypted
         assert "13912345678" not in row and "张三丰" not in row and "世纪大道" not in row
 
 
+async def test_search_by_name_finds_the_conversation_and_shows_it_masked(settings, clock):
+    """Issue 17.1: a name (or part of it) typed in the queue's search finds the shopper's open
+    conversation, although names are stored encrypted; another name finds nobody."""
+    async with console_env(settings, clock) as (app, _new, login):
+        hid = await shopper_asks(app, "n2", "转人工")
+        await shopper_asks(app, "n3", "转人工")
+        shoppers = app.state.runtime.services.shoppers
+        await shoppers.update_profile((await shoppers.by_identity("rest", "n2")).id, **PROFILE)
+        alice = await login("alice")
+        for typed in ("张三丰", "三丰"):
+            found = (await alice.get(f"/search?q={typed}")).json()["results"]
+            assert [r["id"] for r in found] == [hid], typed
+            assert "张三丰" not in json.dumps(found, ensure_ascii=False)  # shown masked
+        assert (await alice.get("/search?q=李四")).json()["results"] == []
+
+
 async def test_a_ticket_reason_shows_a_phone_number_masked(settings, clock, sqlite_url):
     from tests.orders_harness import build_world, paid_order
 
@@ -119,5 +135,24 @@ async def test_a_ticket_reason_shows_a_phone_number_masked(settings, clock, sqli
             listed = (await alice.get("/tickets")).json()["tickets"]
             assert [(t["ticket_id"], t["reason"]) for t in listed] == [(ticket.id, "屏幕坏了,请打139****5678联系我")]
             assert "13912345678" not in json.dumps(listed)
+    finally:
+        await world.engine.dispose()
+
+
+async def test_search_by_a_ticket_or_order_id_finds_the_shoppers_conversation(settings, clock, sqlite_url):
+    from tests.orders_harness import build_world, paid_order
+
+    world = await build_world(sqlite_url)
+    try:
+        async with console_env(settings, clock, aftersales=world.c.tickets, orders=world.orders) as (app, _new, login):
+            hid = await shopper_asks(app, "t2", "转人工")
+            await shopper_asks(app, "t3", "转人工")
+            shopper = await app.state.runtime.services.shoppers.by_identity("rest", "t2")
+            order = await paid_order(world, shopper=shopper.id)
+            ticket = await world.c.tickets.open_ticket(order.id, 0, "return", "屏幕有坏点", shopper.id)
+            alice = await login("alice")
+            for typed in (ticket.id, ticket.id.lower(), order.id):
+                assert [r["id"] for r in (await alice.get(f"/search?q={typed}")).json()["results"]] == [hid], typed
+            assert (await alice.get("/search?q=AS2099010100000")).json()["results"] == []
     finally:
         await world.engine.dispose()
