@@ -32,6 +32,7 @@ from dialogue.messages import Button, button_payload
 from dialogue.ordinals import ordinal_answer
 from dialogue.presentation.prices import price_breakdown, promotion_text
 from dialogue.presentation.products import product_title
+from shop.catalog import Offer
 from shop.pricing import best_quote, quote
 
 MAX_QUANTITY = 99
@@ -309,16 +310,24 @@ class Buy(Flow):
         out["variant"] = dict(frame["chosen"])
         return out
 
-    async def _price(self, ctx: TurnContext, frame: dict[str, Any]) -> bool:
-        """Fresh effective price for the quantity on the chosen offer; False when it is gone."""
+    async def _offer_now(self, ctx: TurnContext, frame: dict[str, Any]) -> Offer | None:
+        """The chosen offer as the platform has it now; None (the flow ended, said why) when the
+        product is gone or has too little stock for the quantity."""
         product = await load_product(ctx, frame["product_id"])
         if product is None:
             ctx.end_flow(self.name)
-            return False
-        offer = next((o for o in product.offers if o.platform == frame["platform"]), None)
+            return None
+        offer: Offer | None = next((o for o in product.offers if o.platform == frame["platform"]), None)
         if offer is None or offer.stock < frame["quantity"]:
             ctx.end_flow(self.name)
             ctx.say("buy_out_of_stock", title=frame["title"])
+            return None
+        return offer
+
+    async def _price(self, ctx: TurnContext, frame: dict[str, Any]) -> bool:
+        """Fresh effective price for the quantity on the chosen offer; False when it is gone."""
+        offer = await self._offer_now(ctx, frame)
+        if offer is None:
             return False
         price = quote(offer, frame["quantity"])
         frame.update(unit_price=str(price.unit_price), list_price=str(price.unit_list_price), total=str(price.total),

@@ -139,14 +139,8 @@ class GroupBuyFlow(Buy):
     async def _price(self, ctx: TurnContext, frame: dict[str, Any]) -> bool:
         """The group price for the quantity: a new group's is the offer's now (gone: said), a
         joined group's is the one it started with."""
-        product = await load_product(ctx, frame["product_id"])
-        if product is None:
-            ctx.end_flow(self.name)
-            return False
-        offer = next((o for o in product.offers if o.platform == frame["platform"]), None)
-        if offer is None or offer.stock < frame["quantity"]:
-            ctx.end_flow(self.name)
-            ctx.say("buy_out_of_stock", title=frame["title"])
+        offer = await self._offer_now(ctx, frame)
+        if offer is None:
             return False
         group = frame["group"]
         if "group_id" not in group:
