@@ -314,6 +314,8 @@ class RequestAfterSales(Flow):
             if step == "line_no":
                 line_no = chosen_item(ctx, order)
                 named = items_named(ctx, order) if line_no is None else [line_no]
+                if not named:  # "the headphones" for a line titled "earbuds": by the product's kind
+                    named = await items_of_kind(ctx, order)
                 if len(named) == 1:
                     line_no = named[0]
                 if line_no is None:

@@ -76,3 +76,19 @@ async def test_a_bare_return_of_a_two_item_order_asks_which_item(app_client):
     ticket = custom(filed, "ticket")
     assert ticket is not None, text(filed)  # the reason was said in the first message
     assert await ticket_line(app_client, ticket["ticket_id"]) == (phone, 1)
+
+
+async def test_the_headphones_named_at_the_item_question_are_the_earbuds(app_client):
+    """Asked which item, "the headphones" picks the line whose title says earbuds (by its kind)."""
+    order = await shipped_two_item_order(app_client, "as4", ADDRESS_EN)
+    earbuds = next(i for i, item in enumerate(order["items"]) if item["product_id"] == EARBUDS)
+    asked = await say(app_client, "as4", "the screen is cracked, I want to return something from my last order")
+    assert "Which one is it about" in text(asked), text(asked)
+    answered = await say(app_client, "as4", "the headphones")
+    assert "couldn't tell which item" not in text(answered), text(answered)
+    if custom(answered, "ticket") is None:
+        reasons = [b for r in answered for b in r.get("buttons") or [] if b["payload"].startswith("/inform")]
+        assert reasons, text(answered)
+        answered = await say(app_client, "as4", reasons[0]["payload"])
+    ticket = custom(answered, "ticket")
+    assert ticket is not None and await ticket_line(app_client, ticket["ticket_id"]) == (earbuds, 1)
